@@ -1,0 +1,55 @@
+# Two commands set everything up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint format serve install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP) $@
+
+install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+## demo: install, migrate the embedded SQLite database, load the demo network and serve it
+demo: $(STAMP)
+	$(BIN)/melior demo --host $(HOST) --port $(PORT)
+
+## serve: serve whatever database MELIOR_DATABASE_URL points at (SQLite under var/ by default)
+serve: $(STAMP)
+	$(BIN)/melior serve --host $(HOST) --port $(PORT)
+
+## test: the whole suite on SQLite, then again on PostgreSQL when MELIOR_TEST_POSTGRES_URL is set
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest
+	@if [ -n "$$MELIOR_TEST_POSTGRES_URL" ]; then \
+		echo "== PostgreSQL pass ($$MELIOR_TEST_POSTGRES_URL)"; \
+		MELIOR_DATABASE_URL="$$MELIOR_TEST_POSTGRES_URL" $(BIN)/python -m pytest --ignore=tests/analysis; \
+	else \
+		echo "PostgreSQL pass skipped: set MELIOR_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run it."; \
+	fi
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,3 @@
+"""Melior: improvement science for education."""
+
+__version__ = "0.1.0"

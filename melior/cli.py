@@ -1,0 +1,194 @@
+"""The `melior` command: set up, load the demo network, serve, and manage users."""
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Melior — improvement science for education.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "melior.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(quiet: bool = False) -> None:
+    from django.core.management import call_command
+
+    from melior.web.assets import ensure_assets
+
+    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+    ensure_assets()
+
+
+@app.command()
+def migrate():
+    """Create or update the database tables and build the front-end assets."""
+    _django()
+    _migrate()
+    console.print("[green]Database is up to date.[/green]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
+):
+    """Serve Melior with a production WSGI server (waitress)."""
+    _django()
+    from django.conf import settings
+    from waitress import serve as waitress_serve
+
+    from melior.web.assets import ensure_assets
+    from melior.wsgi import application
+
+    ensure_assets()
+    if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
+        settings.ALLOWED_HOSTS.append(host)
+    console.print(f"Melior is serving at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="Melior")
+
+
+@app.command()
+def loaddemo(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 2026,
+    sites: Annotated[int, typer.Option(min=1, max=5000, help="Number of schools.")] = 12,
+):
+    """Load the demo '9th-Grade Success' network (idempotent: running it again adds nothing)."""
+    _django()
+    _load_demo(seed, sites)
+
+
+def _load_demo(seed: int, sites: int) -> None:
+    from rich.progress import Progress
+
+    from melior.demo.generator import load_demo
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Loading the demo network", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = load_demo(seed=seed, sites=sites, progress=report)
+    console.print(result.message)
+    _print_accounts(result.accounts)
+
+
+def _print_accounts(accounts) -> None:
+    table = Table(title="Demo accounts (log in with these)")
+    table.add_column("Username", style="bold")
+    table.add_column("Password")
+    table.add_column("Role")
+    table.add_column("Where")
+    for account in accounts:
+        table.add_row(account.username, account.password, account.role, account.scope)
+    console.print(table)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    seed: Annotated[int, typer.Option(help="Random seed for the demo data.")] = 2026,
+    sites: Annotated[int, typer.Option(min=1, max=5000, help="Number of schools.")] = 12,
+    serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve afterwards.")] = True,
+):
+    """Migrate the embedded database, load the demo network, print the accounts and serve."""
+    _django()
+    with console.status("Migrating the database"):
+        _migrate(quiet=True)
+    _load_demo(seed, sites)
+    if serve_app:
+        serve(host=host, port=port)
+
+
+@app.command()
+def createuser(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option(help="Password (asked for when not given).")
+    ] = None,
+    email: Annotated[str, typer.Option()] = "",
+    superuser: Annotated[bool, typer.Option(help="Give access to everything and the admin.")] = False,
+    network: Annotated[str | None, typer.Option(help="Network slug to give a role in.")] = None,
+    organization: Annotated[
+        str | None, typer.Option(help="School or district slug to give a role at.")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="Role: network_lead, improvement_coach, site_lead, team_member, data_steward, viewer.")] = None,
+):
+    """Create a user (or give an existing user a role)."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from melior.networks.models import Network, Organization
+    from melior.networks.services import grant_role
+
+    if role and not (network or organization):
+        _fail("--role needs --network or --organization.")
+    if (network or organization) and not role:
+        _fail("Say which --role the user has there.")
+    target_network = target_org = None
+    if network:
+        target_network = Network.objects.filter(slug=network).first() or _fail(
+            f"No network with slug {network!r}."
+        )
+    if organization:
+        target_org = Organization.objects.filter(slug=organization).first() or _fail(
+            f"No school or district with slug {organization!r}."
+        )
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        if password is None:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        candidate = User(username=username, email=email)
+        try:
+            validate_password(password, candidate)
+        except ValidationError as error:
+            _fail(" ".join(error.messages))
+        user = User.objects.create_user(
+            username=username, email=email, password=password,
+            is_staff=superuser, is_superuser=superuser,
+        )
+        console.print(f"Created user [bold]{username}[/bold].")
+    if role:
+        try:
+            grant_role(user=user, role=role, network=target_network, organization=target_org)
+        except ValueError as error:
+            _fail(str(error))
+        console.print(f"{username} is now {role} of {target_network or target_org}.")
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def manage(ctx: typer.Context):
+    """Run a Django management command, e.g. `melior manage check --deploy`."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["melior manage", *ctx.args])
+
+
+def _fail(message: str):
+    console.print(f"[red]Error:[/red] {message}")
+    raise typer.Exit(code=2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

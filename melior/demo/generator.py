@@ -1,0 +1,426 @@
+"""A seeded, realistic demo network: "9th-Grade Success", weekly data over three school years.
+
+Each school draws its own context (size, locale, poverty share) and baseline levels from a random
+stream keyed by (seed, school number), so the first 12 schools are the same whether 12 or 500 are
+loaded. About 60% of schools adopt one of three change ideas during the second or third year; the
+measures that idea acts on shift after it (with a short ramp and, for the outcome, a lag). The
+other schools only show common-cause variation, week-to-week overdispersion and the shared
+seasonal pattern of a school year.
+
+Loading is idempotent: everything is keyed by slugs and (measure, school, week), and a school that
+already has data is left as it is, so running it again adds nothing.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from melior.measures.models import Annotation, Measure, Observation
+from melior.networks.models import Membership, Network, NetworkSite, Organization, Role
+from melior.projects.models import ImprovementProject
+
+from .calendar import weekly_calendar
+
+NETWORK_SLUG = "ninth-grade-success"
+FIRST_SCHOOL_YEAR = 2023
+SCHOOL_YEARS = 3
+SCHOOLS_PER_DISTRICT = 4
+DEMO_PASSWORD = "melior-demo"
+
+PLACES = [
+    "Riverside", "Lakeview", "Cedar Valley", "Northgate", "Harbor City", "Pine Ridge",
+    "Maple Grove", "Stonebridge", "Fairmount", "Eastbrook", "Westfield", "Silver Creek",
+    "Oak Hollow", "Bayshore", "Granite Falls", "Clearwater", "Red Hill", "Sunnyvale",
+    "Willow Bend", "Forest Park", "Highland", "Meadowbrook", "Kingsport", "Ashford",
+    "Brookhaven", "Summit", "Mill Valley", "Prairie View", "Lincoln Park", "Glenwood",
+]  # fmt: skip
+SCHOOL_NAMES = [
+    "Roosevelt", "Jefferson", "Lincoln", "Washington", "Kennedy", "Franklin", "Madison",
+    "Carver", "Douglass", "Chavez", "King", "Parks", "Tubman", "Truman", "Hamilton", "Adams",
+    "Monroe", "Jackson", "Grant", "Wilson", "Edison", "Mandela", "Curie", "Einstein", "Sojourner",
+    "Whitman", "Hughes", "Morrison", "Angelou", "Ride", "Earhart", "Lovelace", "Banneker",
+    "Bethune", "Du Bois", "Marshall", "Sotomayor", "Ochoa", "Hopper", "Johnson",
+]  # fmt: skip
+LOCALES = ["city", "suburb", "town", "rural"]
+
+
+@dataclass(frozen=True)
+class ChangeIdea:
+    key: str
+    name: str
+    # effect at full strength on the logit scale (proportions) or in units (hours), and lag in weeks
+    effects: dict[str, tuple[float, int]]
+
+
+CHANGE_IDEAS = [
+    ChangeIdea(
+        "exit-tickets",
+        "Daily exit tickets with next-day re-teaching",
+        {"exit-ticket-mastery": (0.6, 0), "assignment-completion": (0.25, 2),
+         "on-track": (0.35, 6), "teacher-feedback-hours": (0.9, 0)},
+    ),
+    ChangeIdea(
+        "advisory-check-ins",
+        "Weekly on-track check-ins in advisory",
+        {"assignment-completion": (0.4, 1), "on-track": (0.4, 4), "discipline-referrals": (-0.25, 2)},
+    ),
+    ChangeIdea(
+        "attendance-mentors",
+        "Attendance success mentors for chronically absent 9th graders",
+        {"attendance": (0.35, 1), "on-track": (0.2, 6)},
+    ),
+]  # fmt: skip
+
+MEASURES = [
+    dict(
+        slug="on-track", name="9th graders on track to graduate", kind="outcome",
+        value_type="proportion", unit="%", default_chart="p", desired_direction="up", target=85,
+        description="Share of enrolled 9th graders with no F in a core course and enough credits "
+        "earned or in progress to be promoted, from the gradebook each Friday.",
+        numerator_definition="9th graders on track (no core-course F, on pace for 5+ credits)",
+        denominator_definition="9th graders enrolled that Friday",
+        data_source="Student information system gradebook export",
+    ),
+    dict(
+        slug="attendance", name="Weekly attendance rate", kind="driver",
+        value_type="proportion", unit="%", default_chart="p_prime", desired_direction="up",
+        target=95,
+        description="Student-days attended as a share of student-days enrolled, 9th grade only.",
+        numerator_definition="Student-days attended", denominator_definition="Student-days enrolled",
+        data_source="Daily attendance records",
+    ),
+    dict(
+        slug="assignment-completion", name="Assignment completion", kind="driver",
+        value_type="proportion", unit="%", default_chart="p_prime", desired_direction="up",
+        target=85,
+        description="Core-course assignments submitted by the due date as a share of those set.",
+        numerator_definition="Assignments submitted on time", denominator_definition="Assignments set",
+        data_source="Learning management system",
+    ),
+    dict(
+        slug="exit-ticket-mastery", name="Exit-ticket mastery", kind="process",
+        value_type="proportion", unit="%", default_chart="p", desired_direction="up", target=75,
+        description="Exit tickets in Algebra I and English 9 scored as showing mastery of the "
+        "day's learning target.",
+        numerator_definition="Exit tickets showing mastery", denominator_definition="Exit tickets collected",
+        data_source="Teacher tally sheets",
+    ),
+    dict(
+        slug="teacher-feedback-hours", name="Teacher hours on grading and feedback",
+        kind="balancing", value_type="continuous", unit="hours", default_chart="i",
+        desired_direction="down",
+        description="Median self-reported hours per 9th-grade teacher spent on grading and "
+        "written feedback outside class that week (Friday pulse survey).",
+        data_source="Weekly teacher pulse survey",
+    ),
+    dict(
+        slug="discipline-referrals", name="Office discipline referrals per 100 students",
+        kind="balancing", value_type="rate", unit="per 100", rate_multiplier=100,
+        default_chart="u", desired_direction="down",
+        description="Office discipline referrals of 9th graders that week, per 100 enrolled.",
+        numerator_definition="Office discipline referrals", denominator_definition="9th graders enrolled",
+        data_source="Behaviour incident log",
+    ),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    network: Network
+    schools_added: int
+    observations_added: int
+    accounts: list[DemoAccount]
+
+    @property
+    def message(self) -> str:
+        if self.schools_added == 0:
+            return f"{self.network.name} is already loaded; nothing was added."
+        return (
+            f"Loaded {self.network.name}: {self.schools_added} schools added, "
+            f"{self.observations_added:,} observations."
+        )
+
+
+@dataclass(frozen=True)
+class SchoolPlan:
+    index: int
+    name: str
+    slug: str
+    district_index: int
+    enrolment: int
+    ninth_graders: int
+    locale: str
+    poverty_share: float
+    idea: ChangeIdea | None
+    change_week: int | None
+
+
+def district_name(k: int) -> str:
+    place = PLACES[k % len(PLACES)]
+    return f"{place} Unified School District" + (f" {k // len(PLACES) + 1}" if k >= len(PLACES) else "")
+
+
+def school_plan(seed: int, index: int, n_weeks: int) -> SchoolPlan:
+    rng = np.random.default_rng([seed, index])
+    district_index = index // SCHOOLS_PER_DISTRICT
+    base = SCHOOL_NAMES[index % len(SCHOOL_NAMES)]
+    name = f"{base} High School"
+    if index >= len(SCHOOL_NAMES):
+        name += f" ({district_name(district_index).removesuffix(' Unified School District')})"
+    ninth = int(rng.integers(110, 560))
+    adopts = rng.random() < 0.6
+    idea = CHANGE_IDEAS[int(rng.integers(len(CHANGE_IDEAS)))] if adopts else None
+    change_week = int(rng.integers(int(n_weeks * 0.4), int(n_weeks * 0.8))) if adopts else None
+    return SchoolPlan(
+        index=index,
+        name=name,
+        slug=slugify(name),
+        district_index=district_index,
+        enrolment=int(ninth * rng.uniform(3.6, 4.1)),
+        ninth_graders=ninth,
+        locale=LOCALES[int(rng.choice(4, p=[0.35, 0.3, 0.15, 0.2]))],
+        poverty_share=round(float(rng.beta(2.2, 3.0)), 2),
+        idea=idea,
+        change_week=change_week,
+    )
+
+
+def _effect(plan: SchoolPlan, measure_slug: str, n_weeks: int) -> np.ndarray:
+    """The change idea's effect on one measure, week by week: 0 before, ramping up over 4 weeks."""
+    if plan.idea is None or measure_slug not in plan.idea.effects:
+        return np.zeros(n_weeks)
+    size, lag = plan.idea.effects[measure_slug]
+    weeks_in = np.arange(n_weeks) - (plan.change_week + lag)
+    return size * np.clip((weeks_in + 1) / 4, 0, 1)
+
+
+def _logistic(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def school_series(seed: int, plan: SchoolPlan, n_weeks: int, year_index: np.ndarray):
+    """Numerators, denominators or values for every demo measure at one school."""
+    rng = np.random.default_rng([seed, plan.index, 1])
+    t = np.arange(n_weeks)
+    week_of_year = t - np.searchsorted(year_index, year_index)  # weeks since the year started
+    n = plan.ninth_graders
+    pov = plan.poverty_share
+
+    def noisy(level: float, slug: str, seasonal: np.ndarray, sd: float = 0.07) -> np.ndarray:
+        # Week-to-week extra-binomial variation on the logit scale, slightly autocorrelated.
+        shocks = rng.normal(0, sd, n_weeks)
+        shocks[1:] += 0.3 * shocks[:-1]
+        return _logistic(level + seasonal + shocks + _effect(plan, slug, n_weeks))
+
+    winter = -0.12 * np.exp(-(((week_of_year - 15) / 3.0) ** 2))  # the weeks around winter break
+    fall_slide = -0.15 * np.clip(week_of_year / 14, 0, 1) + 0.12 * (week_of_year > 18)
+    series = {}
+
+    enrolled = np.maximum(n + rng.integers(-4, 5, n_weeks).cumsum() // 6, 20)
+    p = noisy(0.55 + 1.2 * (0.45 - pov) + rng.normal(0, 0.25), "on-track", fall_slide)
+    series["on-track"] = (rng.binomial(enrolled, p), enrolled)
+
+    days = enrolled * rng.choice([4, 5], n_weeks, p=[0.15, 0.85])
+    p = noisy(2.3 - 0.9 * pov + rng.normal(0, 0.2), "attendance", 2 * winter, sd=0.05)
+    series["attendance"] = (rng.binomial(days, p), days)
+
+    assigned = enrolled * rng.integers(4, 8, n_weeks)
+    p = noisy(0.85 - 0.6 * pov + rng.normal(0, 0.25), "assignment-completion", winter)
+    series["assignment-completion"] = (rng.binomial(assigned, p), assigned)
+
+    tickets = np.maximum((enrolled * rng.uniform(0.6, 1.4, n_weeks)).astype(int), 10)
+    p = noisy(0.1 - 0.5 * pov + rng.normal(0, 0.3), "exit-ticket-mastery", 0.0 * t, sd=0.1)
+    series["exit-ticket-mastery"] = (rng.binomial(tickets, p), tickets)
+
+    hours = (
+        rng.normal(5.5, 1.0)
+        + 0.6 * np.exp(-(((week_of_year - 17) / 2.0) ** 2))  # end-of-semester grading
+        + rng.normal(0, 0.55, n_weeks)
+        + _effect(plan, "teacher-feedback-hours", n_weeks)
+    )
+    series["teacher-feedback-hours"] = np.round(np.clip(hours, 0.5, None), 1)
+
+    rate = (1.5 + 4.0 * pov) * np.exp(_effect(plan, "discipline-referrals", n_weeks)) / 100
+    series["discipline-referrals"] = (rng.poisson(rate * enrolled * rng.gamma(8, 1 / 8, n_weeks)), enrolled)
+    return series
+
+
+def load_demo(
+    *, seed: int = 2026, sites: int = 12, progress: Callable[[int, int], None] | None = None
+) -> LoadResult:
+    mondays, year_index = weekly_calendar(FIRST_SCHOOL_YEAR, SCHOOL_YEARS)
+    n_weeks = len(mondays)
+    plans = [school_plan(seed, i, n_weeks) for i in range(sites)]
+
+    with transaction.atomic():
+        network, measures = _network_and_measures()
+        schools = _schools(network, plans)
+    done_sites = set(
+        Observation.objects.filter(measure__network=network, organization__in=schools.values())
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    added_schools = added_observations = 0
+    for i, plan in enumerate(plans):
+        school = schools[plan.slug]
+        if school.pk not in done_sites:
+            with transaction.atomic():
+                added_observations += _load_school(seed, plan, school, network, measures,
+                                                   mondays, year_index)
+            added_schools += 1
+        if progress:
+            progress(i + 1, len(plans))
+    with transaction.atomic():
+        accounts = _accounts(network, schools[plans[0].slug])
+    return LoadResult(network, added_schools, added_observations, accounts)
+
+
+def _network_and_measures():
+    hub, _ = Organization.objects.get_or_create(
+        slug="ninth-grade-success-hub",
+        defaults={"name": "9th-Grade Success Hub", "kind": Organization.Kind.HUB},
+    )
+    network, _ = Network.objects.get_or_create(
+        slug=NETWORK_SLUG,
+        defaults={
+            "name": "9th-Grade Success Network",
+            "hub": hub,
+            "aim": "By June 2026, 85% of 9th graders in every network school will be on track "
+            "to graduate, and the gap between schools will have halved.",
+        },
+    )
+    measures = {}
+    for spec in MEASURES:
+        fields = {k: v for k, v in spec.items() if k != "slug"}
+        measures[spec["slug"]], _ = Measure.objects.get_or_create(
+            network=network, slug=spec["slug"], defaults={**fields, "frequency": "weekly"}
+        )
+    return network, measures
+
+
+def _schools(network: Network, plans: list[SchoolPlan]) -> dict[str, Organization]:
+    districts = {}
+    for k in sorted({p.district_index for p in plans}):
+        name = district_name(k)
+        districts[k], _ = Organization.objects.get_or_create(
+            slug=slugify(name), defaults={"name": name, "kind": Organization.Kind.DISTRICT}
+        )
+    existing = {o.slug: o for o in Organization.objects.filter(slug__in=[p.slug for p in plans])}
+    new = [
+        Organization(
+            name=p.name, slug=p.slug, kind=Organization.Kind.SCHOOL,
+            parent=districts[p.district_index], level=Organization.Level.HIGH,
+            enrolment=p.enrolment, locale=p.locale, poverty_share=p.poverty_share,
+        )
+        for p in plans
+        if p.slug not in existing
+    ]  # fmt: skip
+    Organization.objects.bulk_create(new, batch_size=500)
+    schools = {o.slug: o for o in Organization.objects.filter(slug__in=[p.slug for p in plans])}
+    linked = set(network.site_links.values_list("organization_id", flat=True))
+    NetworkSite.objects.bulk_create(
+        [
+            NetworkSite(network=network, organization=o, joined_on=datetime.date(2023, 8, 1))
+            for o in schools.values()
+            if o.pk not in linked
+        ],
+        batch_size=500,
+    )
+    return schools
+
+
+def _load_school(seed, plan, school, network, measures, mondays, year_index) -> int:
+    series = school_series(seed, plan, len(mondays), year_index)
+    rows = []
+    for slug, data in series.items():
+        measure = measures[slug]
+        if measure.has_denominator:
+            numerators, denominators = data
+            rows += [
+                Observation(measure=measure, organization=school, period_start=day,
+                            numerator=float(a), denominator=float(b))
+                for day, a, b in zip(mondays, numerators, denominators, strict=True)
+            ]  # fmt: skip
+        else:
+            rows += [
+                Observation(measure=measure, organization=school, period_start=day, value=float(v))
+                for day, v in zip(mondays, data, strict=True)
+            ]
+    Observation.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+    if plan.idea is not None:
+        started = mondays[plan.change_week]
+        Annotation.objects.bulk_create(
+            [
+                Annotation(measure=measures[slug], organization=school, date=started,
+                           text=f"Started: {plan.idea.name}")
+                for slug in plan.idea.effects
+            ]  # fmt: skip
+        )
+    if not ImprovementProject.objects.filter(network=network, site=school).exists():
+        on_track = series["on-track"]
+        first_year = year_index == 0
+        baseline = round(100 * on_track[0][first_year].sum() / on_track[1][first_year].sum(), 1)
+        target = min(round(baseline + 12), 95)
+        ImprovementProject.objects.create(
+            network=network,
+            site=school,
+            title=f"9th-grade on-track at {school.name}",
+            problem_statement=(
+                f"Only {baseline:.0f}% of our 9th graders were on track to graduate in 2023-24. "
+                "Students who fail a core course in 9th grade are far less likely to graduate; "
+                "many of our failures come from missing assignments rather than from tests."
+            ),
+            aim_statement=(
+                f"By 5 June 2026, raise the share of 9th graders on track at {school.name} "
+                f"from {baseline:.0f}% to {target}%."
+            ),
+            aim_measure=measures["on-track"],
+            baseline_value=baseline,
+            target_value=target,
+            target_date=datetime.date(2026, 6, 5),
+            population=f"All 9th graders at {school.name}",
+        )
+    return len(rows)
+
+
+ACCOUNTS = [
+    ("lead", Role.NETWORK_LEAD, "network"),
+    ("coach", Role.IMPROVEMENT_COACH, "network"),
+    ("steward", Role.DATA_STEWARD, "network"),
+    ("viewer", Role.VIEWER, "network"),
+    ("sitelead", Role.SITE_LEAD, "school"),
+    ("teacher", Role.TEAM_MEMBER, "school"),
+]
+
+
+def _accounts(network: Network, first_school: Organization) -> list[DemoAccount]:
+    User = get_user_model()
+    accounts = []
+    for username, role, scope in ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
+        where = {"network": network} if scope == "network" else {"organization": first_school}
+        Membership.objects.get_or_create(user=user, role=role, **where)
+        if username == "teacher":
+            for project in ImprovementProject.objects.filter(site=first_school):
+                project.team.add(user)
+        accounts.append(
+            DemoAccount(username, DEMO_PASSWORD, Role(role).label,
+                        network.name if scope == "network" else first_school.name)
+        )  # fmt: skip
+    return accounts

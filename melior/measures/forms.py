@@ -1,0 +1,43 @@
+from django import forms
+
+from .models import Measure
+
+
+class ObservationForm(forms.Form):
+    """Add or correct one observation. Rules live in services.validate_observation."""
+
+    period_start = forms.DateField(
+        label="Period starting", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    value = forms.CharField(required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    numerator = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    denominator = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    correcting = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        if measure.has_denominator:
+            del self.fields["value"]
+            self.fields["numerator"].label = "Numerator"
+            self.fields["numerator"].help_text = measure.numerator_definition
+            self.fields["denominator"].label = "Denominator"
+            self.fields["denominator"].help_text = measure.denominator_definition
+        else:
+            del self.fields["numerator"]
+            del self.fields["denominator"]
+            self.fields["value"].label = f"Value ({measure.unit})" if measure.unit else "Value"
+        self.fields["period_start"].help_text = measure.get_frequency_display()
+
+
+class AnnotationForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(
+        label="What happened",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Started exit tickets in Algebra I"}),
+    )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("m/<slug:measure>/", views.measure_definition, name="measure"),
+    path("s/<slug:site>/m/<slug:measure>/", views.site_measure, name="site-measure"),
+    path(
+        "s/<slug:site>/m/<slug:measure>/observation/",
+        views.observation_form,
+        name="observation-form",
+    ),
+    path(
+        "s/<slug:site>/m/<slug:measure>/annotation/",
+        views.annotation_form,
+        name="annotation-form",
+    ),
+]

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class NetworksConfig(AppConfig):
+    name = "melior.networks"
+    verbose_name = "Networks and organizations"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.Network)
+        auditlog.register(models.Organization)
+        auditlog.register(models.Membership)

@@ -1,0 +1,56 @@
+"""Reads for networks and sites. Each returns only what the requesting user may see."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Network, NetworkSite, Organization
+from .permissions import access_for
+
+
+def networks_for(user) -> QuerySet[Network]:
+    """Networks the user belongs to, directly or through a school or district membership."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    if user.is_superuser:
+        return Network.objects.all()
+    access = access_for(user)
+    organization_ids = list(access.organization_roles)
+    return Network.objects.filter(
+        Q(pk__in=list(access.network_roles))
+        | Q(sites__in=organization_ids)
+        | Q(sites__parent__in=organization_ids)
+    ).distinct()
+
+
+def sites_for(user, network: Network) -> QuerySet[Organization]:
+    """The network's schools the user may see: all of them for network-level roles,
+    otherwise the user's own schools and the schools of the user's districts."""
+    sites = network.sites.select_related("parent")
+    if user.is_superuser or access_for(user).roles_in_network(network.pk):
+        return sites
+    if not user.is_authenticated:
+        return sites.none()
+    organization_ids = list(access_for(user).organization_roles)
+    return sites.filter(Q(pk__in=organization_ids) | Q(parent__in=organization_ids))
+
+
+def network_site_for(user, network: Network, site_slug: str) -> NetworkSite | None:
+    """The link between a network and one of its sites, if the user may see that site."""
+    site = sites_for(user, network).filter(slug=site_slug).first()
+    if site is None:
+        return None
+    link = NetworkSite.objects.get(network=network, organization=site)
+    link.organization = site  # keep the already-loaded parent district
+    return link
+
+
+def network_summaries(user) -> QuerySet[Network]:
+    """The home page list: the user's networks with how many sites and measures each has."""
+    return (
+        Network.objects.filter(pk__in=networks_for(user).values("pk"))
+        .select_related("hub")
+        .annotate(
+            site_count=Count("site_links", distinct=True),
+            measure_count=Count("measures", distinct=True),
+        )
+        .order_by("name")
+    )

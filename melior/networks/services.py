@@ -1,0 +1,59 @@
+"""State changes for networks, organizations and memberships. Each runs in one transaction."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Membership, Network, NetworkSite, Organization, Role
+from .permissions import forget_access
+
+
+def unique_slug(model, text: str, max_length: int = 80) -> str:
+    """A slug for `text` not yet used by `model` (adds -2, -3, ... when taken)."""
+    base = slugify(text)[: max_length - 6] or "item"
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_organization(*, name: str, kind: str = Organization.Kind.SCHOOL, **attributes):
+    organization = Organization(
+        name=name, slug=attributes.pop("slug", None) or unique_slug(Organization, name), kind=kind
+    )
+    for key, value in attributes.items():
+        setattr(organization, key, value)
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def create_network(*, name: str, aim: str = "", hub: Organization | None = None, slug=None):
+    network = Network(name=name, slug=slug or unique_slug(Network, name), aim=aim, hub=hub)
+    network.full_clean()
+    network.save()
+    return network
+
+
+@transaction.atomic
+def add_site(*, network: Network, organization: Organization, joined_on=None) -> NetworkSite:
+    link, _ = NetworkSite.objects.get_or_create(
+        network=network, organization=organization, defaults={"joined_on": joined_on}
+    )
+    return link
+
+
+@transaction.atomic
+def grant_role(*, user, role: str, network: Network | None = None, organization=None) -> Membership:
+    """Give `user` a role across a network or at one organization (idempotent)."""
+    if (network is None) == (organization is None):
+        raise ValueError("A role is held either across a network or at one organization.")
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.")
+    membership, _ = Membership.objects.get_or_create(
+        user=user, network=network, organization=organization, role=role
+    )
+    forget_access(user)
+    return membership

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "melior.projects"
+    verbose_name = "Improvement projects"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.ImprovementProject)

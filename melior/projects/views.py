@@ -1,0 +1,58 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from melior.networks.views import get_network
+
+from . import services
+from .forms import CharterForm
+from .selectors import projects_for
+
+
+def _project(request, network_slug: str, project_id: int):
+    network = get_network(request, network_slug)
+    project = get_object_or_404(
+        projects_for(request.user, network).prefetch_related("team"), pk=project_id
+    )
+    return network, project
+
+
+@login_required
+def project_detail(request, network, project):
+    network, project = _project(request, network, project)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "network": network,
+            "project": project,
+            "can_edit": request.user.has_perm("projects.edit_charter", project),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, network, project):
+    network, project = _project(request, network, project)
+    if not request.user.has_perm("projects.edit_charter", project):
+        raise PermissionDenied
+    form = CharterForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_charter(
+                project=project, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("project", network=network.slug, project=project.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "projects/project_edit.html",
+        {"network": network, "project": project, "form": form},
+        status=status,
+    )

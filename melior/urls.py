@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from melior.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("n/<slug:network>/", include("melior.networks.urls")),
+    path("n/<slug:network>/", include("melior.measures.urls")),
+    path("n/<slug:network>/", include("melior.projects.urls")),
+]
+
+handler403 = "melior.web.views.permission_denied"
+handler404 = "melior.web.views.page_not_found"
+handler500 = "melior.web.views.server_error"

@@ -1,0 +1,49 @@
+"""Shared pages: the home page, health check and friendly error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from melior.networks.selectors import network_summaries
+
+
+@login_required
+def home(request):
+    return render(request, "web/home.html", {"networks": network_summaries(request.user)})
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "web/error.html", _error(403, "You don't have access to this page."), status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(
+        request,
+        "web/error.html",
+        _error(404, "There is nothing here, or it belongs to a network you are not part of."),
+        status=404,
+    )
+
+
+def server_error(request):
+    # Rendered without a request context: a broken context processor must not hide the page.
+    return render(
+        None,
+        "web/error.html",
+        _error(500, "Something went wrong on our side. It has been logged; please try again."),
+        status=500,
+    )
+
+
+def _error(status: int, message: str) -> dict:
+    titles = {403: "Not allowed", 404: "Not found", 500: "Server error"}
+    return {"status": status, "title": titles[status], "message": message}

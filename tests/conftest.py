@@ -1,0 +1,109 @@
+"""Shared fixtures: a small world of two networks with a user per role."""
+
+import datetime
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass
+class World:
+    network: object
+    other_network: object
+    district: object
+    school: object
+    sibling_school: object
+    other_school: object
+    measure: object
+    count_measure: object
+    users: dict
+
+
+ROLES = ["network_lead", "improvement_coach", "site_lead", "team_member", "data_steward", "viewer"]
+
+
+@pytest.fixture
+def world(db, django_user_model):
+    from melior.measures.services import create_measure
+    from melior.networks.services import (
+        add_site,
+        create_network,
+        create_organization,
+        grant_role,
+    )
+
+    district = create_organization(name="Cedar District", kind="district")
+    school = create_organization(name="Lincoln High", parent=district, level="high", enrolment=900)
+    sibling = create_organization(name="Parks High", parent=district, level="high", enrolment=700)
+    other_school = create_organization(name="Elsewhere Elementary", level="elementary")
+    network = create_network(name="Ninth Grade Network", aim="More 9th graders on track.")
+    other = create_network(name="Early Literacy Network")
+    add_site(network=network, organization=school)
+    add_site(network=network, organization=sibling)
+    add_site(network=other, organization=other_school)
+    measure = create_measure(
+        network=network,
+        name="On track",
+        slug="on-track",
+        kind="outcome",
+        value_type="proportion",
+        unit="%",
+        frequency="weekly",
+        default_chart="p",
+    )
+    count_measure = create_measure(
+        network=network,
+        name="Referrals",
+        slug="referrals",
+        kind="balancing",
+        value_type="count",
+        frequency="weekly",
+        default_chart="c",
+        desired_direction="down",
+    )
+    users = {}
+    for role in ROLES:
+        users[f"network:{role}"] = u = django_user_model.objects.create_user(
+            f"net-{role}", password="pw-melior-1"
+        )
+        grant_role(user=u, role=role, network=network)
+        users[f"school:{role}"] = u = django_user_model.objects.create_user(
+            f"school-{role}", password="pw-melior-1"
+        )
+        grant_role(user=u, role=role, organization=school)
+    users["district:site_lead"] = u = django_user_model.objects.create_user(
+        "district-lead", password="pw-melior-1"
+    )
+    grant_role(user=u, role="site_lead", organization=district)
+    users["outsider"] = u = django_user_model.objects.create_user(
+        "outsider", password="pw-melior-1"
+    )
+    grant_role(user=u, role="network_lead", network=other)
+    return World(network, other, district, school, sibling, other_school, measure, count_measure, users)
+
+
+@pytest.fixture
+def monday():
+    """A Monday safely in the past."""
+    return datetime.date(2025, 9, 1)
+
+
+@pytest.fixture(scope="session")
+def built_assets(django_db_setup):
+    from melior.web.assets import ensure_assets
+
+    return ensure_assets()
+
+
+def chromium_path():
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,96 @@
+"""The demo network: realistic, seeded, idempotent, scalable."""
+
+import datetime
+
+import numpy as np
+import pytest
+from django.contrib.auth import authenticate
+
+from melior.demo.calendar import school_weeks, weekly_calendar
+from melior.demo.generator import CHANGE_IDEAS, load_demo, school_plan, school_series
+from melior.measures.models import Annotation, Measure, Observation
+from melior.networks.models import Membership, Network, Organization
+from melior.projects.models import ImprovementProject
+
+
+def test_school_calendar_skips_holidays_and_summer():
+    weeks = school_weeks(2024)
+    assert all(day.weekday() == 0 for day in weeks)
+    assert weeks[0] == datetime.date(2024, 8, 26) and weeks[-1] <= datetime.date(2025, 6, 5)
+    assert datetime.date(2024, 11, 25) not in weeks  # Thanksgiving week
+    assert {datetime.date(2024, 12, 23), datetime.date(2024, 12, 30)}.isdisjoint(weeks)
+    assert not any(datetime.date(2025, 7, 1) > d > datetime.date(2025, 6, 6) for d in weeks)
+    assert 35 <= len(weeks) <= 40
+    mondays, years = weekly_calendar(2023, 3)
+    assert len(mondays) == len(years) and sorted(set(years)) == [0, 1, 2]
+
+
+@pytest.mark.django_db
+def test_loading_twice_adds_nothing():
+    first = load_demo(seed=7, sites=3)
+    counts = (Observation.objects.count(), Organization.objects.count(), Annotation.objects.count(),
+              ImprovementProject.objects.count(), Membership.objects.count())  # fmt: skip
+    second = load_demo(seed=7, sites=3)
+    assert first.schools_added == 3 and second.schools_added == 0
+    assert "already loaded" in second.message
+    assert counts == (Observation.objects.count(), Organization.objects.count(), Annotation.objects.count(),
+                      ImprovementProject.objects.count(), Membership.objects.count())  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_default_demo_network_shape():
+    result = load_demo(seed=2026, sites=12)
+    network = Network.objects.get()
+    assert network.sites.count() == 12
+    assert Organization.objects.filter(kind="district").count() == 3
+    measures = Measure.objects.filter(network=network)
+    assert measures.count() >= 5
+    assert set(measures.values_list("kind", flat=True)) == {"outcome", "driver", "process", "balancing"}
+    n_weeks = len(weekly_calendar(2023, 3)[0])
+    assert Observation.objects.count() == 12 * measures.count() * n_weeks
+    assert result.observations_added == Observation.objects.count()
+    # proportions are valid everywhere
+    assert not Observation.objects.filter(numerator__gt=models_F("denominator")).exists()
+    # some schools have a dated change, some none
+    changed = set(Annotation.objects.values_list("organization", flat=True))
+    assert 0 < len(changed) < 12
+    # every role has an account that can log in
+    roles = {a.role for a in result.accounts}
+    assert len(roles) == 6
+    for account in result.accounts:
+        assert authenticate(username=account.username, password=account.password) is not None
+
+
+def models_F(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+@pytest.mark.django_db
+def test_more_sites_extend_the_same_network_without_changing_the_first_ones():
+    load_demo(seed=3, sites=2)
+    before = list(Observation.objects.order_by("pk").values_list("organization__slug", "measure__slug", "period_start", "numerator", "value"))
+    load_demo(seed=3, sites=5)
+    after = set(Observation.objects.values_list("organization__slug", "measure__slug", "period_start", "numerator", "value"))
+    assert set(before) <= after
+    assert Network.objects.get().sites.count() == 5
+
+
+def test_same_seed_same_data_and_changes_shift_the_measures():
+    mondays, years = weekly_calendar(2023, 3)
+    n = len(mondays)
+    shifted = 0
+    for index in range(40):
+        plan = school_plan(11, index, n)
+        a = school_series(11, plan, n, years)
+        b = school_series(11, school_plan(11, index, n), n, years)
+        assert all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in a)
+        if plan.idea is not None and "exit-ticket-mastery" in plan.idea.effects:
+            num, den = a["exit-ticket-mastery"]
+            before = num[: plan.change_week].sum() / den[: plan.change_week].sum()
+            after = num[plan.change_week + 4 :].sum() / den[plan.change_week + 4 :].sum()
+            assert after - before > 0.05  # a real, visible improvement
+            shifted += 1
+    assert shifted > 0
+    assert {i.key for i in CHANGE_IDEAS} == {"exit-tickets", "advisory-check-ins", "attendance-mentors"}

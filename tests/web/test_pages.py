@@ -1,0 +1,205 @@
+"""Pages as each kind of user meets them."""
+
+import pytest
+from django.urls import reverse
+
+from melior.measures.models import Annotation, Observation
+from melior.measures.services import record_observation
+from melior.projects.services import create_project
+
+
+@pytest.fixture
+def series(world):
+    import datetime
+
+    day = datetime.date(2025, 1, 6)
+    for week in range(20):
+        record_observation(
+            measure=world.measure, organization=world.school,
+            period=day + datetime.timedelta(weeks=week), numerator=40 + week % 5, denominator=60,
+        )  # fmt: skip
+    return world
+
+
+def login(client, world, key):
+    client.force_login(world.users[key])
+    return client
+
+
+def site_measure_url(world, school=None, measure=None):
+    return reverse(
+        "site-measure",
+        kwargs={
+            "network": world.network.slug,
+            "site": (school or world.school).slug,
+            "measure": (measure or world.measure).slug,
+        },
+    )
+
+
+def test_anonymous_users_are_sent_to_log_in(client, world):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_login_page_logs_in_with_a_password(client, world):
+    response = client.post(
+        reverse("login"), {"username": "net-viewer", "password": "pw-melior-1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert world.network.name in response.text
+
+
+def test_login_with_a_wrong_password_says_so(client, world):
+    response = client.post(reverse("login"), {"username": "net-viewer", "password": "nope"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.text
+
+
+def test_home_lists_only_the_users_networks(client, world):
+    text = login(client, world, "school:team_member").get(reverse("home")).text
+    assert world.network.name in text
+    assert world.other_network.name not in text
+
+
+def test_network_page_lists_sites_and_measures(client, world):
+    text = login(client, world, "network:viewer").get(
+        reverse("network", kwargs={"network": world.network.slug})
+    ).text
+    for expected in (world.school.name, world.sibling_school.name, world.measure.name, "Cedar District"):
+        assert expected in text
+
+
+def test_school_member_sees_only_their_school_on_the_network_page(client, world):
+    text = login(client, world, "school:site_lead").get(
+        reverse("network", kwargs={"network": world.network.slug})
+    ).text
+    assert world.school.name in text
+    assert world.sibling_school.name not in text
+
+
+def test_other_networks_pages_are_not_found(client, world):
+    c = login(client, world, "outsider")
+    assert c.get(reverse("network", kwargs={"network": world.network.slug})).status_code == 404
+    assert c.get(site_measure_url(world)).status_code == 404
+
+
+def test_site_measure_page_shows_chart_data_and_signals(client, series):
+    response = login(client, series, "school:team_member").get(site_measure_url(series))
+    assert response.status_code == 200
+    assert 'data-vega-spec="chart-spec"' in response.text
+    assert '<script id="chart-spec" type="application/json">' in response.text
+    assert "Add a period" in response.text
+
+
+def test_viewer_sees_the_chart_but_no_data_entry(client, series):
+    response = login(client, series, "network:viewer").get(site_measure_url(series))
+    assert response.status_code == 200
+    assert "Add a period" not in response.text
+
+
+def test_viewer_cannot_post_an_observation(client, world, monday):
+    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    response = login(client, world, "network:viewer").post(
+        url, {"period_start": monday.isoformat(), "numerator": "1", "denominator": "2"}
+    )
+    assert response.status_code == 403
+    assert "Not allowed" in response.text
+    assert not Observation.objects.exists()
+
+
+def test_team_member_adds_an_observation_through_htmx(client, world, monday):
+    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    response = login(client, world, "school:team_member").post(
+        url, {"period_start": monday.isoformat(), "numerator": "30", "denominator": "40"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#measure-panel"
+    assert "Saved the period starting 01 Sep 2025" in response.text
+    obs = Observation.objects.get()
+    assert (obs.numerator, obs.denominator, obs.entered_by.username) == (30, 40, "school-team_member")
+
+
+def test_a_wrong_number_comes_back_on_the_form_with_the_field_named(client, world, monday):
+    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    c = login(client, world, "school:team_member")
+    response = c.post(url, {"period_start": monday.isoformat(), "numerator": "50", "denominator": "40"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "cannot be larger than the denominator" in response.text
+    assert "has-error" in response.text
+    assert "HX-Retarget" not in response
+    # without htmx the whole page comes back with a 400
+    response = c.post(url, {"period_start": monday.isoformat(), "numerator": "50", "denominator": "40"})
+    assert response.status_code == 400
+    assert "cannot be larger than the denominator" in response.text
+    assert not Observation.objects.exists()
+
+
+def test_correcting_a_period_prefills_the_form(client, world, monday):
+    obs = record_observation(measure=world.measure, organization=world.school, period=monday, numerator=3, denominator=9)
+    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    c = login(client, world, "school:site_lead")
+    text = c.get(url, {"correct": obs.pk}).text
+    assert "Correct a period" in text and 'value="9"' in text
+    c.post(url, {"period_start": monday.isoformat(), "numerator": "4", "denominator": "9", "correcting": obs.pk})
+    obs.refresh_from_db()
+    assert obs.numerator == 4
+
+
+def test_annotation_is_added_and_validated(client, world):
+    url = reverse("annotation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    c = login(client, world, "school:team_member")
+    response = c.post(url, {"date": "2025-10-01", "text": "Started exit tickets"}, HTTP_HX_REQUEST="true")
+    assert "Started exit tickets" in response.text
+    response = c.post(url, {"date": "", "text": "no date"}, HTTP_HX_REQUEST="true")
+    assert "This field is required" in response.text
+    assert Annotation.objects.count() == 1
+
+
+def test_project_charter_page_and_edit_rights(client, world):
+    project = create_project(network=world.network, site=world.school, title="On-track at Lincoln",
+                             aim_statement="From 60% to 75% by June.", aim_measure=world.measure)  # fmt: skip
+    detail = reverse("project", kwargs={"network": world.network.slug, "project": project.pk})
+    edit = reverse("project-edit", kwargs={"network": world.network.slug, "project": project.pk})
+    text = login(client, world, "school:viewer").get(detail).text
+    assert "From 60% to 75% by June." in text and "Edit charter" not in text
+    assert client.get(edit).status_code == 403
+    # a team member may edit only once on the project team
+    c = login(client, world, "school:team_member")
+    assert c.get(edit).status_code == 403
+    project.team.add(world.users["school:team_member"])
+    response = c.post(edit, {"title": "On-track at Lincoln", "aim_statement": "From 60% to 80%.", "status": "active", "target_value": "lots"})
+    assert response.status_code == 400 and "Enter a number" in response.text
+    response = c.post(edit, {"title": "On-track at Lincoln", "aim_statement": "From 60% to 80%.", "status": "active"})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.aim_statement == "From 60% to 80%."
+    # a site lead at the sibling school sees nothing of it
+    assert login(client, world, "outsider").get(detail).status_code == 404
+
+
+def test_unknown_pages_are_friendly(client, world):
+    response = login(client, world, "network:viewer").get("/n/no-such-network/")
+    assert response.status_code == 404
+    assert "Not found" in response.text and "Traceback" not in response.text
+
+
+def test_server_errors_show_no_stack_trace(client, world, settings, monkeypatch):
+    from melior.networks import views
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views, "measures_for", boom)
+    client.raise_request_exception = False
+    settings.DEBUG = False
+    response = login(client, world, "network:viewer").get(
+        reverse("network", kwargs={"network": world.network.slug})
+    )
+    assert response.status_code == 500
+    assert "Server error" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_health_check(client, db):
+    assert client.get("/healthz").text == "ok"
