@@ -63,7 +63,9 @@ def serve(
 
 @app.command()
 def loaddemo(
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 2026,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same data.")
+    ] = 2026,
     sites: Annotated[int, typer.Option(min=1, max=5000, help="Number of schools.")] = 12,
 ):
     """Load the demo '9th-Grade Success' network (idempotent: running it again adds nothing)."""
@@ -122,12 +124,19 @@ def createuser(
         str | None, typer.Option(help="Password (asked for when not given).")
     ] = None,
     email: Annotated[str, typer.Option()] = "",
-    superuser: Annotated[bool, typer.Option(help="Give access to everything and the admin.")] = False,
+    superuser: Annotated[
+        bool, typer.Option(help="Give access to everything and the admin.")
+    ] = False,
     network: Annotated[str | None, typer.Option(help="Network slug to give a role in.")] = None,
     organization: Annotated[
         str | None, typer.Option(help="School or district slug to give a role at.")
     ] = None,
-    role: Annotated[str | None, typer.Option(help="Role: network_lead, improvement_coach, site_lead, team_member, data_steward, viewer.")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="network_lead, improvement_coach, site_lead, team_member, data_steward or viewer."
+        ),
+    ] = None,
 ):
     """Create a user (or give an existing user a role)."""
     _django()
@@ -135,9 +144,11 @@ def createuser(
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    from melior.networks.models import Network, Organization
+    from melior.networks.models import Network, Organization, Role
     from melior.networks.services import grant_role
 
+    if role and role not in Role.values:
+        _fail(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.")
     if role and not (network or organization):
         _fail("--role needs --network or --organization.")
     if (network or organization) and not role:
@@ -151,6 +162,8 @@ def createuser(
         target_org = Organization.objects.filter(slug=organization).first() or _fail(
             f"No school or district with slug {organization!r}."
         )
+    if network and organization:
+        _fail("Give a role across a --network or at an --organization, not both.")
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -162,15 +175,15 @@ def createuser(
         except ValidationError as error:
             _fail(" ".join(error.messages))
         user = User.objects.create_user(
-            username=username, email=email, password=password,
-            is_staff=superuser, is_superuser=superuser,
+            username=username,
+            email=email,
+            password=password,
+            is_staff=superuser,
+            is_superuser=superuser,
         )
         console.print(f"Created user [bold]{username}[/bold].")
     if role:
-        try:
-            grant_role(user=user, role=role, network=target_network, organization=target_org)
-        except ValueError as error:
-            _fail(str(error))
+        grant_role(user=user, role=role, network=target_network, organization=target_org)
         console.print(f"{username} is now {role} of {target_network or target_org}.")
 
 

@@ -1,8 +1,6 @@
 """Shared fixtures: a small world of two networks with a user per role."""
 
 import datetime
-import os
-import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -81,7 +79,9 @@ def world(db, django_user_model):
         "outsider", password="pw-melior-1"
     )
     grant_role(user=u, role="network_lead", network=other)
-    return World(network, other, district, school, sibling, other_school, measure, count_measure, users)
+    return World(
+        network, other, district, school, sibling, other_school, measure, count_measure, users
+    )
 
 
 @pytest.fixture
@@ -91,16 +91,10 @@ def monday():
 
 
 @pytest.fixture(scope="session")
-def built_assets(django_db_setup):
+def built_assets():
     from melior.web.assets import ensure_assets
 
     return ensure_assets()
-
-
-def chromium_path():
-    return shutil.which("chromium") or (
-        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -33,19 +33,79 @@ SCHOOLS_PER_DISTRICT = 4
 DEMO_PASSWORD = "melior-demo"
 
 PLACES = [
-    "Riverside", "Lakeview", "Cedar Valley", "Northgate", "Harbor City", "Pine Ridge",
-    "Maple Grove", "Stonebridge", "Fairmount", "Eastbrook", "Westfield", "Silver Creek",
-    "Oak Hollow", "Bayshore", "Granite Falls", "Clearwater", "Red Hill", "Sunnyvale",
-    "Willow Bend", "Forest Park", "Highland", "Meadowbrook", "Kingsport", "Ashford",
-    "Brookhaven", "Summit", "Mill Valley", "Prairie View", "Lincoln Park", "Glenwood",
-]  # fmt: skip
+    "Riverside",
+    "Lakeview",
+    "Cedar Valley",
+    "Northgate",
+    "Harbor City",
+    "Pine Ridge",
+    "Maple Grove",
+    "Stonebridge",
+    "Fairmount",
+    "Eastbrook",
+    "Westfield",
+    "Silver Creek",
+    "Oak Hollow",
+    "Bayshore",
+    "Granite Falls",
+    "Clearwater",
+    "Red Hill",
+    "Sunnyvale",
+    "Willow Bend",
+    "Forest Park",
+    "Highland",
+    "Meadowbrook",
+    "Kingsport",
+    "Ashford",
+    "Brookhaven",
+    "Summit",
+    "Mill Valley",
+    "Prairie View",
+    "Lincoln Park",
+    "Glenwood",
+]
 SCHOOL_NAMES = [
-    "Roosevelt", "Jefferson", "Lincoln", "Washington", "Kennedy", "Franklin", "Madison",
-    "Carver", "Douglass", "Chavez", "King", "Parks", "Tubman", "Truman", "Hamilton", "Adams",
-    "Monroe", "Jackson", "Grant", "Wilson", "Edison", "Mandela", "Curie", "Einstein", "Sojourner",
-    "Whitman", "Hughes", "Morrison", "Angelou", "Ride", "Earhart", "Lovelace", "Banneker",
-    "Bethune", "Du Bois", "Marshall", "Sotomayor", "Ochoa", "Hopper", "Johnson",
-]  # fmt: skip
+    "Roosevelt",
+    "Jefferson",
+    "Lincoln",
+    "Washington",
+    "Kennedy",
+    "Franklin",
+    "Madison",
+    "Carver",
+    "Douglass",
+    "Chavez",
+    "King",
+    "Parks",
+    "Tubman",
+    "Truman",
+    "Hamilton",
+    "Adams",
+    "Monroe",
+    "Jackson",
+    "Grant",
+    "Wilson",
+    "Edison",
+    "Mandela",
+    "Curie",
+    "Einstein",
+    "Sojourner",
+    "Whitman",
+    "Hughes",
+    "Morrison",
+    "Angelou",
+    "Ride",
+    "Earhart",
+    "Lovelace",
+    "Banneker",
+    "Bethune",
+    "Du Bois",
+    "Marshall",
+    "Sotomayor",
+    "Ochoa",
+    "Hopper",
+    "Johnson",
+]
 LOCALES = ["city", "suburb", "town", "rural"]
 
 
@@ -61,25 +121,39 @@ CHANGE_IDEAS = [
     ChangeIdea(
         "exit-tickets",
         "Daily exit tickets with next-day re-teaching",
-        {"exit-ticket-mastery": (0.6, 0), "assignment-completion": (0.25, 2),
-         "on-track": (0.35, 6), "teacher-feedback-hours": (0.9, 0)},
+        {
+            "exit-ticket-mastery": (0.6, 0),
+            "assignment-completion": (0.25, 2),
+            "on-track": (0.35, 6),
+            "teacher-feedback-hours": (0.9, 0),
+        },
     ),
     ChangeIdea(
         "advisory-check-ins",
         "Weekly on-track check-ins in advisory",
-        {"assignment-completion": (0.4, 1), "on-track": (0.4, 4), "discipline-referrals": (-0.25, 2)},
+        {
+            "assignment-completion": (0.4, 1),
+            "on-track": (0.4, 4),
+            "discipline-referrals": (-0.25, 2),
+        },
     ),
     ChangeIdea(
         "attendance-mentors",
         "Attendance success mentors for chronically absent 9th graders",
         {"attendance": (0.35, 1), "on-track": (0.2, 6)},
     ),
-]  # fmt: skip
+]
 
 MEASURES = [
     dict(
-        slug="on-track", name="9th graders on track to graduate", kind="outcome",
-        value_type="proportion", unit="%", default_chart="p", desired_direction="up", target=85,
+        slug="on-track",
+        name="9th graders on track to graduate",
+        kind="outcome",
+        value_type="proportion",
+        unit="%",
+        default_chart="p",
+        desired_direction="up",
+        target=85,
         description="Share of enrolled 9th graders with no F in a core course and enough credits "
         "earned or in progress to be promoted, from the gradebook each Friday.",
         numerator_definition="9th graders on track (no core-course F, on pace for 5+ credits)",
@@ -87,46 +161,75 @@ MEASURES = [
         data_source="Student information system gradebook export",
     ),
     dict(
-        slug="attendance", name="Weekly attendance rate", kind="driver",
-        value_type="proportion", unit="%", default_chart="p_prime", desired_direction="up",
+        slug="attendance",
+        name="Weekly attendance rate",
+        kind="driver",
+        value_type="proportion",
+        unit="%",
+        default_chart="p_prime",
+        desired_direction="up",
         target=95,
         description="Student-days attended as a share of student-days enrolled, 9th grade only.",
-        numerator_definition="Student-days attended", denominator_definition="Student-days enrolled",
+        numerator_definition="Student-days attended",
+        denominator_definition="Student-days enrolled",
         data_source="Daily attendance records",
     ),
     dict(
-        slug="assignment-completion", name="Assignment completion", kind="driver",
-        value_type="proportion", unit="%", default_chart="p_prime", desired_direction="up",
+        slug="assignment-completion",
+        name="Assignment completion",
+        kind="driver",
+        value_type="proportion",
+        unit="%",
+        default_chart="p_prime",
+        desired_direction="up",
         target=85,
         description="Core-course assignments submitted by the due date as a share of those set.",
-        numerator_definition="Assignments submitted on time", denominator_definition="Assignments set",
+        numerator_definition="Assignments submitted on time",
+        denominator_definition="Assignments set",
         data_source="Learning management system",
     ),
     dict(
-        slug="exit-ticket-mastery", name="Exit-ticket mastery", kind="process",
-        value_type="proportion", unit="%", default_chart="p", desired_direction="up", target=75,
+        slug="exit-ticket-mastery",
+        name="Exit-ticket mastery",
+        kind="process",
+        value_type="proportion",
+        unit="%",
+        default_chart="p",
+        desired_direction="up",
+        target=75,
         description="Exit tickets in Algebra I and English 9 scored as showing mastery of the "
         "day's learning target.",
-        numerator_definition="Exit tickets showing mastery", denominator_definition="Exit tickets collected",
+        numerator_definition="Exit tickets showing mastery",
+        denominator_definition="Exit tickets collected",
         data_source="Teacher tally sheets",
     ),
     dict(
-        slug="teacher-feedback-hours", name="Teacher hours on grading and feedback",
-        kind="balancing", value_type="continuous", unit="hours", default_chart="i",
+        slug="teacher-feedback-hours",
+        name="Teacher hours on grading and feedback",
+        kind="balancing",
+        value_type="continuous",
+        unit="hours",
+        default_chart="i",
         desired_direction="down",
         description="Median self-reported hours per 9th-grade teacher spent on grading and "
         "written feedback outside class that week (Friday pulse survey).",
         data_source="Weekly teacher pulse survey",
     ),
     dict(
-        slug="discipline-referrals", name="Office discipline referrals per 100 students",
-        kind="balancing", value_type="rate", unit="per 100", rate_multiplier=100,
-        default_chart="u", desired_direction="down",
+        slug="discipline-referrals",
+        name="Office discipline referrals per 100 students",
+        kind="balancing",
+        value_type="rate",
+        unit="per 100",
+        rate_multiplier=100,
+        default_chart="u",
+        desired_direction="down",
         description="Office discipline referrals of 9th graders that week, per 100 enrolled.",
-        numerator_definition="Office discipline referrals", denominator_definition="9th graders enrolled",
+        numerator_definition="Office discipline referrals",
+        denominator_definition="9th graders enrolled",
         data_source="Behaviour incident log",
     ),
-]  # fmt: skip
+]
 
 
 @dataclass(frozen=True)
@@ -170,7 +273,9 @@ class SchoolPlan:
 
 def district_name(k: int) -> str:
     place = PLACES[k % len(PLACES)]
-    return f"{place} Unified School District" + (f" {k // len(PLACES) + 1}" if k >= len(PLACES) else "")
+    return f"{place} Unified School District" + (
+        f" {k // len(PLACES) + 1}" if k >= len(PLACES) else ""
+    )
 
 
 def school_plan(seed: int, index: int, n_weeks: int) -> SchoolPlan:
@@ -254,7 +359,10 @@ def school_series(seed: int, plan: SchoolPlan, n_weeks: int, year_index: np.ndar
     series["teacher-feedback-hours"] = np.round(np.clip(hours, 0.5, None), 1)
 
     rate = (1.5 + 4.0 * pov) * np.exp(_effect(plan, "discipline-referrals", n_weeks)) / 100
-    series["discipline-referrals"] = (rng.poisson(rate * enrolled * rng.gamma(8, 1 / 8, n_weeks)), enrolled)
+    series["discipline-referrals"] = (
+        rng.poisson(rate * enrolled * rng.gamma(8, 1 / 8, n_weeks)),
+        enrolled,
+    )
     return series
 
 
@@ -278,8 +386,9 @@ def load_demo(
         school = schools[plan.slug]
         if school.pk not in done_sites:
             with transaction.atomic():
-                added_observations += _load_school(seed, plan, school, network, measures,
-                                                   mondays, year_index)
+                added_observations += _load_school(
+                    seed, plan, school, network, measures, mondays, year_index
+                )
             added_schools += 1
         if progress:
             progress(i + 1, len(plans))
@@ -321,13 +430,18 @@ def _schools(network: Network, plans: list[SchoolPlan]) -> dict[str, Organizatio
     existing = {o.slug: o for o in Organization.objects.filter(slug__in=[p.slug for p in plans])}
     new = [
         Organization(
-            name=p.name, slug=p.slug, kind=Organization.Kind.SCHOOL,
-            parent=districts[p.district_index], level=Organization.Level.HIGH,
-            enrolment=p.enrolment, locale=p.locale, poverty_share=p.poverty_share,
+            name=p.name,
+            slug=p.slug,
+            kind=Organization.Kind.SCHOOL,
+            parent=districts[p.district_index],
+            level=Organization.Level.HIGH,
+            enrolment=p.enrolment,
+            locale=p.locale,
+            poverty_share=p.poverty_share,
         )
         for p in plans
         if p.slug not in existing
-    ]  # fmt: skip
+    ]
     Organization.objects.bulk_create(new, batch_size=500)
     schools = {o.slug: o for o in Organization.objects.filter(slug__in=[p.slug for p in plans])}
     linked = set(network.site_links.values_list("organization_id", flat=True))
@@ -350,10 +464,15 @@ def _load_school(seed, plan, school, network, measures, mondays, year_index) -> 
         if measure.has_denominator:
             numerators, denominators = data
             rows += [
-                Observation(measure=measure, organization=school, period_start=day,
-                            numerator=float(a), denominator=float(b))
+                Observation(
+                    measure=measure,
+                    organization=school,
+                    period_start=day,
+                    numerator=float(a),
+                    denominator=float(b),
+                )
                 for day, a, b in zip(mondays, numerators, denominators, strict=True)
-            ]  # fmt: skip
+            ]
         else:
             rows += [
                 Observation(measure=measure, organization=school, period_start=day, value=float(v))
@@ -365,10 +484,14 @@ def _load_school(seed, plan, school, network, measures, mondays, year_index) -> 
         started = mondays[plan.change_week]
         Annotation.objects.bulk_create(
             [
-                Annotation(measure=measures[slug], organization=school, date=started,
-                           text=f"Started: {plan.idea.name}")
+                Annotation(
+                    measure=measures[slug],
+                    organization=school,
+                    date=started,
+                    text=f"Started: {plan.idea.name}",
+                )
                 for slug in plan.idea.effects
-            ]  # fmt: skip
+            ]
         )
     if not ImprovementProject.objects.filter(network=network, site=school).exists():
         on_track = series["on-track"]
@@ -420,7 +543,11 @@ def _accounts(network: Network, first_school: Organization) -> list[DemoAccount]
             for project in ImprovementProject.objects.filter(site=first_school):
                 project.team.add(user)
         accounts.append(
-            DemoAccount(username, DEMO_PASSWORD, Role(role).label,
-                        network.name if scope == "network" else first_school.name)
-        )  # fmt: skip
+            DemoAccount(
+                username,
+                DEMO_PASSWORD,
+                Role(role).label,
+                network.name if scope == "network" else first_school.name,
+            )
+        )
     return accounts

@@ -54,7 +54,9 @@ def site_chart(
     freeze = setting.freeze_points if setting and setting.freeze_points else None
     if freeze is not None and (freeze >= len(x) or part):
         freeze = None
-    notes = pd.DataFrame({"x": [a.date for a in annotations], "text": [a.text for a in annotations]})
+    notes = pd.DataFrame(
+        {"x": [a.date for a in annotations], "text": [a.text for a in annotations]}
+    )
     target = measure.target / measure.display_scale if measure.target is not None else None
 
     if measure.has_denominator:

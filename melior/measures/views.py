@@ -43,7 +43,9 @@ def _panel_context(ctx: dict) -> dict:
 def measure_definition(request, network, measure):
     network = get_network(request, network)
     measure = get_object_or_404(selectors.measures_for(network), slug=measure)
-    return render(request, "measures/measure_definition.html", {"network": network, "measure": measure})
+    return render(
+        request, "measures/measure_definition.html", {"network": network, "measure": measure}
+    )
 
 
 @login_required
@@ -109,7 +111,10 @@ def observation_form(request, network, site, measure):
             if not request.htmx:
                 return render(request, "measures/site_measure.html", panel)
             # The form targets itself (to show its errors); a saved period refreshes the panel.
-            return reswap(retarget(render(request, "measures/_panel.html", panel), "#measure-panel"), "outerHTML")
+            return reswap(
+                retarget(render(request, "measures/_panel.html", panel), "#measure-panel"),
+                "outerHTML",
+            )
     template = "measures/_observation_form.html" if request.htmx else "measures/site_measure.html"
     page = {**ctx, "form": form} if request.htmx else {**_panel_context(ctx), "form": form}
     # htmx swaps only 2xx answers by default; a plain form post gets a proper 400.

@@ -22,7 +22,9 @@ def healthz(request):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "web/error.html", _error(403, "You don't have access to this page."), status=403)
+    return render(
+        request, "web/error.html", _error(403, "You don't have access to this page."), status=403
+    )
 
 
 def page_not_found(request, exception=None):

@@ -28,13 +28,23 @@ def test_school_calendar_skips_holidays_and_summer():
 @pytest.mark.django_db
 def test_loading_twice_adds_nothing():
     first = load_demo(seed=7, sites=3)
-    counts = (Observation.objects.count(), Organization.objects.count(), Annotation.objects.count(),
-              ImprovementProject.objects.count(), Membership.objects.count())  # fmt: skip
+    counts = (
+        Observation.objects.count(),
+        Organization.objects.count(),
+        Annotation.objects.count(),
+        ImprovementProject.objects.count(),
+        Membership.objects.count(),
+    )
     second = load_demo(seed=7, sites=3)
     assert first.schools_added == 3 and second.schools_added == 0
     assert "already loaded" in second.message
-    assert counts == (Observation.objects.count(), Organization.objects.count(), Annotation.objects.count(),
-                      ImprovementProject.objects.count(), Membership.objects.count())  # fmt: skip
+    assert counts == (
+        Observation.objects.count(),
+        Organization.objects.count(),
+        Annotation.objects.count(),
+        ImprovementProject.objects.count(),
+        Membership.objects.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -45,7 +55,12 @@ def test_default_demo_network_shape():
     assert Organization.objects.filter(kind="district").count() == 3
     measures = Measure.objects.filter(network=network)
     assert measures.count() >= 5
-    assert set(measures.values_list("kind", flat=True)) == {"outcome", "driver", "process", "balancing"}
+    assert set(measures.values_list("kind", flat=True)) == {
+        "outcome",
+        "driver",
+        "process",
+        "balancing",
+    }
     n_weeks = len(weekly_calendar(2023, 3)[0])
     assert Observation.objects.count() == 12 * measures.count() * n_weeks
     assert result.observations_added == Observation.objects.count()
@@ -70,9 +85,17 @@ def models_F(name):
 @pytest.mark.django_db
 def test_more_sites_extend_the_same_network_without_changing_the_first_ones():
     load_demo(seed=3, sites=2)
-    before = list(Observation.objects.order_by("pk").values_list("organization__slug", "measure__slug", "period_start", "numerator", "value"))
+    before = list(
+        Observation.objects.order_by("pk").values_list(
+            "organization__slug", "measure__slug", "period_start", "numerator", "value"
+        )
+    )
     load_demo(seed=3, sites=5)
-    after = set(Observation.objects.values_list("organization__slug", "measure__slug", "period_start", "numerator", "value"))
+    after = set(
+        Observation.objects.values_list(
+            "organization__slug", "measure__slug", "period_start", "numerator", "value"
+        )
+    )
     assert set(before) <= after
     assert Network.objects.get().sites.count() == 5
 
@@ -93,4 +116,8 @@ def test_same_seed_same_data_and_changes_shift_the_measures():
             assert after - before > 0.05  # a real, visible improvement
             shifted += 1
     assert shifted > 0
-    assert {i.key for i in CHANGE_IDEAS} == {"exit-tickets", "advisory-check-ins", "attendance-mentors"}
+    assert {i.key for i in CHANGE_IDEAS} == {
+        "exit-tickets",
+        "advisory-check-ins",
+        "attendance-mentors",
+    }

@@ -5,7 +5,14 @@ import pytest
 from melior.networks.models import NetworkSite
 from melior.networks.selectors import network_site_for, networks_for, sites_for
 
-NETWORK_ROLES = ["network_lead", "improvement_coach", "site_lead", "team_member", "data_steward", "viewer"]
+NETWORK_ROLES = [
+    "network_lead",
+    "improvement_coach",
+    "site_lead",
+    "team_member",
+    "data_steward",
+    "viewer",
+]
 
 
 def link(world, school):
@@ -52,7 +59,13 @@ def test_user_with_no_membership_sees_nothing(world, django_user_model):
 # capability -> roles that have it (the matrix in docs/permissions.md)
 MATRIX = {
     "networks.view_site": set(NETWORK_ROLES),
-    "networks.enter_data": {"network_lead", "improvement_coach", "site_lead", "team_member", "data_steward"},
+    "networks.enter_data": {
+        "network_lead",
+        "improvement_coach",
+        "site_lead",
+        "team_member",
+        "data_steward",
+    },
     "networks.manage_projects": {"network_lead", "improvement_coach", "site_lead"},
 }
 NETWORK_MATRIX = {
@@ -76,7 +89,9 @@ def test_site_capabilities_follow_the_matrix(world, scope, role, perm):
 @pytest.mark.parametrize("role", NETWORK_ROLES)
 @pytest.mark.parametrize("perm", sorted(NETWORK_MATRIX))
 def test_network_capabilities_need_a_network_level_role(world, role, perm):
-    assert world.users[f"network:{role}"].has_perm(perm, world.network) == (role in NETWORK_MATRIX[perm])
+    assert world.users[f"network:{role}"].has_perm(perm, world.network) == (
+        role in NETWORK_MATRIX[perm]
+    )
     school_user = world.users[f"school:{role}"]
     # belonging through a school is enough to view the network, never to run it
     assert school_user.has_perm(perm, world.network) == (perm == "networks.view_network")

@@ -15,9 +15,12 @@ def series(world):
     day = datetime.date(2025, 1, 6)
     for week in range(20):
         record_observation(
-            measure=world.measure, organization=world.school,
-            period=day + datetime.timedelta(weeks=week), numerator=40 + week % 5, denominator=60,
-        )  # fmt: skip
+            measure=world.measure,
+            organization=world.school,
+            period=day + datetime.timedelta(weeks=week),
+            numerator=40 + week % 5,
+            denominator=60,
+        )
     return world
 
 
@@ -63,17 +66,26 @@ def test_home_lists_only_the_users_networks(client, world):
 
 
 def test_network_page_lists_sites_and_measures(client, world):
-    text = login(client, world, "network:viewer").get(
-        reverse("network", kwargs={"network": world.network.slug})
-    ).text
-    for expected in (world.school.name, world.sibling_school.name, world.measure.name, "Cedar District"):
+    text = (
+        login(client, world, "network:viewer")
+        .get(reverse("network", kwargs={"network": world.network.slug}))
+        .text
+    )
+    for expected in (
+        world.school.name,
+        world.sibling_school.name,
+        world.measure.name,
+        "Cedar District",
+    ):
         assert expected in text
 
 
 def test_school_member_sees_only_their_school_on_the_network_page(client, world):
-    text = login(client, world, "school:site_lead").get(
-        reverse("network", kwargs={"network": world.network.slug})
-    ).text
+    text = (
+        login(client, world, "school:site_lead")
+        .get(reverse("network", kwargs={"network": world.network.slug}))
+        .text
+    )
     assert world.school.name in text
     assert world.sibling_school.name not in text
 
@@ -99,7 +111,14 @@ def test_viewer_sees_the_chart_but_no_data_entry(client, series):
 
 
 def test_viewer_cannot_post_an_observation(client, world, monday):
-    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    url = reverse(
+        "observation-form",
+        kwargs={
+            "network": world.network.slug,
+            "site": world.school.slug,
+            "measure": world.measure.slug,
+        },
+    )
     response = login(client, world, "network:viewer").post(
         url, {"period_start": monday.isoformat(), "numerator": "1", "denominator": "2"}
     )
@@ -109,47 +128,99 @@ def test_viewer_cannot_post_an_observation(client, world, monday):
 
 
 def test_team_member_adds_an_observation_through_htmx(client, world, monday):
-    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    url = reverse(
+        "observation-form",
+        kwargs={
+            "network": world.network.slug,
+            "site": world.school.slug,
+            "measure": world.measure.slug,
+        },
+    )
     response = login(client, world, "school:team_member").post(
-        url, {"period_start": monday.isoformat(), "numerator": "30", "denominator": "40"}, HTTP_HX_REQUEST="true"
+        url,
+        {"period_start": monday.isoformat(), "numerator": "30", "denominator": "40"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#measure-panel"
     assert "Saved the period starting 01 Sep 2025" in response.text
     obs = Observation.objects.get()
-    assert (obs.numerator, obs.denominator, obs.entered_by.username) == (30, 40, "school-team_member")
+    assert (obs.numerator, obs.denominator, obs.entered_by.username) == (
+        30,
+        40,
+        "school-team_member",
+    )
 
 
 def test_a_wrong_number_comes_back_on_the_form_with_the_field_named(client, world, monday):
-    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    url = reverse(
+        "observation-form",
+        kwargs={
+            "network": world.network.slug,
+            "site": world.school.slug,
+            "measure": world.measure.slug,
+        },
+    )
     c = login(client, world, "school:team_member")
-    response = c.post(url, {"period_start": monday.isoformat(), "numerator": "50", "denominator": "40"}, HTTP_HX_REQUEST="true")
+    response = c.post(
+        url,
+        {"period_start": monday.isoformat(), "numerator": "50", "denominator": "40"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert "cannot be larger than the denominator" in response.text
     assert "has-error" in response.text
     assert "HX-Retarget" not in response
     # without htmx the whole page comes back with a 400
-    response = c.post(url, {"period_start": monday.isoformat(), "numerator": "50", "denominator": "40"})
+    response = c.post(
+        url, {"period_start": monday.isoformat(), "numerator": "50", "denominator": "40"}
+    )
     assert response.status_code == 400
     assert "cannot be larger than the denominator" in response.text
     assert not Observation.objects.exists()
 
 
 def test_correcting_a_period_prefills_the_form(client, world, monday):
-    obs = record_observation(measure=world.measure, organization=world.school, period=monday, numerator=3, denominator=9)
-    url = reverse("observation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    obs = record_observation(
+        measure=world.measure, organization=world.school, period=monday, numerator=3, denominator=9
+    )
+    url = reverse(
+        "observation-form",
+        kwargs={
+            "network": world.network.slug,
+            "site": world.school.slug,
+            "measure": world.measure.slug,
+        },
+    )
     c = login(client, world, "school:site_lead")
     text = c.get(url, {"correct": obs.pk}).text
     assert "Correct a period" in text and 'value="9"' in text
-    c.post(url, {"period_start": monday.isoformat(), "numerator": "4", "denominator": "9", "correcting": obs.pk})
+    c.post(
+        url,
+        {
+            "period_start": monday.isoformat(),
+            "numerator": "4",
+            "denominator": "9",
+            "correcting": obs.pk,
+        },
+    )
     obs.refresh_from_db()
     assert obs.numerator == 4
 
 
 def test_annotation_is_added_and_validated(client, world):
-    url = reverse("annotation-form", kwargs={"network": world.network.slug, "site": world.school.slug, "measure": world.measure.slug})
+    url = reverse(
+        "annotation-form",
+        kwargs={
+            "network": world.network.slug,
+            "site": world.school.slug,
+            "measure": world.measure.slug,
+        },
+    )
     c = login(client, world, "school:team_member")
-    response = c.post(url, {"date": "2025-10-01", "text": "Started exit tickets"}, HTTP_HX_REQUEST="true")
+    response = c.post(
+        url, {"date": "2025-10-01", "text": "Started exit tickets"}, HTTP_HX_REQUEST="true"
+    )
     assert "Started exit tickets" in response.text
     response = c.post(url, {"date": "", "text": "no date"}, HTTP_HX_REQUEST="true")
     assert "This field is required" in response.text
@@ -157,8 +228,13 @@ def test_annotation_is_added_and_validated(client, world):
 
 
 def test_project_charter_page_and_edit_rights(client, world):
-    project = create_project(network=world.network, site=world.school, title="On-track at Lincoln",
-                             aim_statement="From 60% to 75% by June.", aim_measure=world.measure)  # fmt: skip
+    project = create_project(
+        network=world.network,
+        site=world.school,
+        title="On-track at Lincoln",
+        aim_statement="From 60% to 75% by June.",
+        aim_measure=world.measure,
+    )
     detail = reverse("project", kwargs={"network": world.network.slug, "project": project.pk})
     edit = reverse("project-edit", kwargs={"network": world.network.slug, "project": project.pk})
     text = login(client, world, "school:viewer").get(detail).text
@@ -168,9 +244,20 @@ def test_project_charter_page_and_edit_rights(client, world):
     c = login(client, world, "school:team_member")
     assert c.get(edit).status_code == 403
     project.team.add(world.users["school:team_member"])
-    response = c.post(edit, {"title": "On-track at Lincoln", "aim_statement": "From 60% to 80%.", "status": "active", "target_value": "lots"})
+    response = c.post(
+        edit,
+        {
+            "title": "On-track at Lincoln",
+            "aim_statement": "From 60% to 80%.",
+            "status": "active",
+            "target_value": "lots",
+        },
+    )
     assert response.status_code == 400 and "Enter a number" in response.text
-    response = c.post(edit, {"title": "On-track at Lincoln", "aim_statement": "From 60% to 80%.", "status": "active"})
+    response = c.post(
+        edit,
+        {"title": "On-track at Lincoln", "aim_statement": "From 60% to 80%.", "status": "active"},
+    )
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.aim_statement == "From 60% to 80%."

@@ -1,0 +1,73 @@
+"""A person in a real browser: log in, open a site's measure chart, add a period."""
+
+import datetime
+import os
+import shutil
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip(
+        "Chromium not found (install Debian's chromium): browser tests skipped",
+        allow_module_level=True,
+    )
+
+# Playwright's sync API runs an event loop; Django must still allow ORM calls from the test.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def page(live_server, built_assets):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def test_log_in_open_a_chart_and_add_a_period(page, live_server, transactional_db):
+    from melior.demo.generator import DEMO_PASSWORD, load_demo
+
+    load_demo(seed=5, sites=2)
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "teacher")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_role("link", name="9th-Grade Success Network").click()
+    page.get_by_role("link", name="Roosevelt High School").click()
+    page.get_by_role("link", name="Exit-ticket mastery").click()
+
+    chart = page.locator(".chart.chart-ready svg")
+    chart.wait_for()
+    assert chart.locator("path, circle, rect").count() > 10
+    assert page.locator(".signals li").count() >= 1
+
+    # a wrong number is refused in place, naming the field
+    monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
+    page.fill("#id_period_start", monday.isoformat())
+    page.fill("#id_numerator", "90")
+    page.fill("#id_denominator", "80")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("cannot be larger than the denominator").wait_for()
+
+    page.fill("#id_numerator", "60")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text(f"Saved the period starting {monday:%d %b %Y}").wait_for()
+    page.locator(".chart.chart-ready svg").wait_for()

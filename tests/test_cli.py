@@ -1,0 +1,80 @@
+"""The `melior` command as an administrator uses it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from typer.testing import CliRunner
+
+from melior.cli import app
+from melior.networks.models import Membership
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "serve", "migrate", "createuser", "loaddemo"):
+        assert command in result.output
+
+
+@pytest.mark.django_db
+def test_loaddemo_prints_the_accounts_and_is_idempotent():
+    first = runner.invoke(app, ["loaddemo", "--sites", "2", "--seed", "4"])
+    assert first.exit_code == 0, first.output
+    assert "2 schools added" in first.output
+    assert "melior-demo" in first.output and "sitelead" in first.output
+    second = runner.invoke(app, ["loaddemo", "--sites", "2", "--seed", "4"])
+    assert "already loaded" in second.output
+
+
+@pytest.mark.django_db
+def test_createuser_with_a_role(world):
+    result = runner.invoke(
+        app,
+        [
+            "createuser",
+            "newcoach",
+            "--password",
+            "a-long-pass-phrase-42",
+            "--network",
+            world.network.slug,
+            "--role",
+            "improvement_coach",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    user = get_user_model().objects.get(username="newcoach")
+    assert user.check_password("a-long-pass-phrase-42")
+    assert Membership.objects.filter(
+        user=user, network=world.network, role="improvement_coach"
+    ).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--password", "x"], "too short"),
+        (["--password", "a-long-pass-phrase-42", "--role", "viewer"], "needs --network"),
+        (
+            ["--password", "a-long-pass-phrase-42", "--network", "nope", "--role", "viewer"],
+            "No network",
+        ),
+        (
+            [
+                "--password",
+                "a-long-pass-phrase-42",
+                "--network",
+                "ninth-grade-network",
+                "--role",
+                "boss",
+            ],
+            "Unknown role",
+        ),
+    ],
+)
+def test_createuser_refuses_bad_input_clearly(world, args, message):
+    result = runner.invoke(app, ["createuser", "someone", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
