@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "auditlog",
     "melior.web",
     "melior.networks",
@@ -136,6 +136,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
 STATICFILES_DIRS = [ASSETS_DIR]
 # Serve straight from the app folders and var/assets: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True

@@ -9,34 +9,63 @@ from melior.analysis import spc
 
 from .models import Annotation, ChartSetting, Measure, Observation
 
-RUN_CHART = Measure.Chart.RUN
-
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    tone: str = ""  # "", "signal", "improving", "worsening"
-
 
 @dataclass(frozen=True)
 class SiteChart:
     title: str
     kind: str
     spec: dict | None = None
-    sentences: list[Sentence] = field(default_factory=list)
-    summary: pd.DataFrame | None = None
+    sentences: list[spc.Sentence] = field(default_factory=list)
+    status: str = "no data"
+    parts: list[str] = field(default_factory=list)  # remembered split dates in use
+    freeze: int | None = None
+    notes: list[str] = field(default_factory=list)  # why a remembered choice was not applied
 
 
-def split_positions(dates: list, split_dates: list[str]) -> list[int]:
-    """1-based positions after which a new part starts, one per remembered change date
-    (the first period on or after the date opens the new part)."""
+def split_positions(dates: list, split_dates: list[str]) -> tuple[list[int], list[str]]:
+    """1-based positions after which a new part starts, one per remembered change date: the
+    first period on or after the date opens the new part. Dates too close to either end of the
+    series (fewer than 2 points on a side) are skipped and reported."""
     stamps = pd.to_datetime(pd.Series(dates)).to_numpy()
-    positions = []
+    positions, skipped = [], []
     for value in split_dates:
         k = int(np.searchsorted(stamps, np.datetime64(value), side="left"))
-        if 2 <= k <= len(stamps) - 2 and k not in positions:
-            positions.append(k)
-    return sorted(positions)
+        if 2 <= k <= len(stamps) - 2:
+            if k not in positions:
+                positions.append(k)
+        else:
+            skipped.append(value)
+    return sorted(positions), skipped
+
+
+def chart_units(measure: Measure) -> tuple[float, bool]:
+    """(multiplier for the plotted values, whether the axis reads as a percentage)."""
+    if measure.value_type == Measure.ValueType.PROPORTION:
+        return 1.0, True
+    if measure.value_type == Measure.ValueType.RATE:
+        return float(measure.rate_multiplier), False
+    return 1.0, False
+
+
+def series_chart(measure: Measure, observations: list[Observation], *, kind: str,
+                 part=None, freeze=None) -> spc.ControlChart:  # fmt: skip
+    """The SPC result for one site's observations of a measure."""
+    x = [o.period_start for o in observations]
+    multiply, percent = chart_units(measure)
+    target = None
+    if measure.target is not None:
+        target = measure.target / 100 if percent else measure.target
+    direction = "increase" if measure.desired_direction == Measure.Direction.UP else "decrease"
+    if measure.has_denominator:
+        y = [o.numerator for o in observations]
+        n = [o.denominator for o in observations]
+    else:
+        y, n = [o.value for o in observations], None
+    if kind == Measure.Chart.RUN:
+        return spc.run_chart(y, x=x, n=n, part=part, freeze=freeze, target=target,
+                             multiply=multiply, direction=direction)  # fmt: skip
+    return spc.control_chart(y, n=n, x=x, kind=kind, part=part, freeze=freeze, target=target,
+                             multiply=multiply, direction=direction)  # fmt: skip
 
 
 def site_chart(
@@ -46,39 +75,50 @@ def site_chart(
     setting: ChartSetting | None,
 ) -> SiteChart:
     kind = (setting.chart if setting and setting.chart else "") or measure.default_chart
+    kind = _usable_kind(measure, kind)
     title = Measure.Chart(kind).label
     if not observations:
         return SiteChart(title=title, kind=kind)
     x = [o.period_start for o in observations]
-    part = split_positions(x, setting.split_dates) if setting else []
+    notes = []
+    part, skipped = split_positions(x, setting.split_dates if setting else [])
+    notes += [
+        f"The split at {d} is too close to the start or end of the data to use." for d in skipped
+    ]
     freeze = setting.freeze_points if setting and setting.freeze_points else None
-    if freeze is not None and (freeze >= len(x) or part):
+    if freeze is not None and part:
+        notes.append("The frozen baseline is not used while the chart is split into parts.")
         freeze = None
-    notes = pd.DataFrame(
-        {"x": [a.date for a in annotations], "text": [a.text for a in annotations]}
-    )
-    target = measure.target / measure.display_scale if measure.target is not None else None
-
-    if measure.has_denominator:
-        y = np.array([o.numerator for o in observations], dtype=float)
-        n = np.array([o.denominator for o in observations], dtype=float)
-    else:
-        y = np.array([o.value for o in observations], dtype=float)
-        n = None
-    if kind == RUN_CHART:
-        values = y / n if n is not None else y
-        result = spc.run_chart(values, x=x)
-    else:
-        result = spc.control_chart(
-            y, n=n, x=x, kind=kind, part=part or None, freeze=freeze, target=target
-        )
+    if freeze is not None and freeze > len(x):
+        notes.append(f"There are fewer than {freeze} points, so no baseline is frozen yet.")
+        freeze = None
+    result = series_chart(measure, observations, kind=kind, part=part or None, freeze=freeze)
     higher_is_better = measure.desired_direction == Measure.Direction.UP
-    sentences = [Sentence(text, tone) for text, tone in result.describe(higher_is_better)]
-    chart = result.chart(title=f"{measure.name}", annotations=notes)
+    _, percent = chart_units(measure)
+    chart = result.chart(
+        annotations=pd.DataFrame(
+            {"x": [a.date for a in annotations], "text": [a.text for a in annotations]}
+        ),
+        y_title=measure.unit if measure.unit and measure.unit != "%" else None,
+        percent=percent,
+    )
     return SiteChart(
         title=title,
         kind=kind,
         spec=chart.to_dict(),
-        sentences=sentences,
-        summary=result.summary(),
+        sentences=result.describe(higher_is_better),
+        status=result.status(higher_is_better),
+        parts=[str(x[k]) for k in part],
+        freeze=freeze,
+        notes=notes,
     )
+
+
+def _usable_kind(measure: Measure, kind: str) -> str:
+    """Fall back to a chart the measure's data can feed (a P chart needs a denominator)."""
+    ratio_kinds = {"p", "u", "p_prime", "u_prime"}
+    if kind in ratio_kinds and not measure.has_denominator:
+        return Measure.Chart.I
+    if kind == "c" and measure.has_denominator:
+        return Measure.Chart.U
+    return kind

@@ -8,7 +8,7 @@ class NetworksConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, permissions  # noqa: F401 — registers the rules
 
         auditlog.register(models.Network)
         auditlog.register(models.Organization)

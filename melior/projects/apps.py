@@ -8,6 +8,6 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, permissions  # noqa: F401 — registers the rules
 
         auditlog.register(models.ImprovementProject)

@@ -197,9 +197,7 @@ def nhs_labels(r):
 
 
 def point_types(r):
-    return [
-        spc.result._point_type(row, r.direction) for _, row in r.data.iterrows()
-    ]
+    return [spc.result._point_type(row, r.direction) for _, row in r.data.iterrows()]
 
 
 @pytest.mark.parametrize("path", MDC_CASES, ids=[c.stem for c in MDC_CASES])

@@ -34,9 +34,7 @@ class BatchCharts:
         d = self.data
         code = d["_series"].to_numpy()
         n_series = len(out)
-        out["sigma_signals"] = np.bincount(
-            code[d["sigma_signal"].to_numpy()], minlength=n_series
-        )
+        out["sigma_signals"] = np.bincount(code[d["sigma_signal"].to_numpy()], minlength=n_series)
         last = np.r_[np.flatnonzero(np.diff(code)), len(code) - 1] if len(code) else []
         for column in ("x", "y", "cl", "lcl", "ucl"):
             out[f"last_{column}" if column in {"x", "y"} else column] = d[column].to_numpy()[last]

@@ -9,8 +9,7 @@ from .limits import Points, compute
 
 def sigma_signals(y: np.ndarray, lcl: np.ndarray, ucl: np.ndarray) -> np.ndarray:
     """Strictly outside the limits; missing values and missing limits give no signal."""
-    with np.errstate(invalid="ignore"):
-        return np.nan_to_num(y > ucl, nan=False) | np.nan_to_num(y < lcl, nan=False)
+    return (runs_mod.beyond(y, ucl) > 0) | (runs_mod.beyond(y, lcl) < 0)
 
 
 def evaluate(kind: str, points: Points, *, rules: str = "anhoej", screened_mr: bool = True,
@@ -83,7 +82,7 @@ def _nhs(out: dict, stats: dict, points: Points) -> None:
     for part in _segment_slices(points.seg, points.n_seg):
         yy, cc = y[part], cl[part]
         with np.errstate(invalid="ignore"):
-            side = np.nan_to_num(np.sign(yy - cc)).astype(int)
+            side = np.nan_to_num(runs_mod.side_of(yy, cc)).astype(int)
             outside = out["sigma_signal"][part]
             near_low = cc - 2 / 3 * (cc - lcl[part])
             near_high = cc + 2 / 3 * (ucl[part] - cc)

@@ -62,6 +62,7 @@ def screened_average_moving_range(
     ok = np.isfinite(mr)
     amr = seg_mean(mr, ok, g, n_seg)
     if screened and len(mr):
-        ok &= mr < d4 * amr[g]
+        # With no variation at all (AMR = 0) there is nothing to screen.
+        ok &= (mr < d4 * amr[g]) | (amr[g] == 0)
         amr = seg_mean(mr, ok, g, n_seg)
     return amr

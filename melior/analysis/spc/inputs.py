@@ -34,7 +34,7 @@ def numeric(values, name: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(series):
         raise ValueError(f"{name} must be numeric, not true/false values.")
     if pd.api.types.is_numeric_dtype(series):
-        return series.to_numpy(dtype=float, na_value=np.nan)
+        return series.to_numpy(dtype=float, na_value=np.nan, copy=True)
     converted = pd.to_numeric(series, errors="coerce")
     bad = converted.isna() & series.notna()
     if bad.any():
@@ -42,7 +42,7 @@ def numeric(values, name: str) -> np.ndarray:
         raise ValueError(
             f"{name} must be numeric: found {series.iloc[position]!r} at position {position + 1}."
         )
-    return converted.to_numpy(dtype=float, na_value=np.nan)
+    return converted.to_numpy(dtype=float, na_value=np.nan, copy=True)
 
 
 def check_values(kind: str, y: np.ndarray, n: np.ndarray | None) -> None:
@@ -74,7 +74,7 @@ def check_values(kind: str, y: np.ndarray, n: np.ndarray | None) -> None:
         )
     if kind in PROPORTION_KINDS:
         with np.errstate(invalid="ignore"):
-            over = y > n
+            over = (y > n) & (n > 0)
         if over.any():
             i = int(np.flatnonzero(over)[0])
             raise ValueError(

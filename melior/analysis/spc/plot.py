@@ -123,8 +123,9 @@ def plot(result, *, title=None, annotations=None, y_title=None, width="container
             )
         )
         layers.append(
-            note_base.mark_text(align="left", dx=3, dy=-4, color=NOTE, fontSize=10, angle=0)
-            .encode(x=alt.X("x", type=x_type), y=alt.value(8), text="text:N")
+            note_base.mark_text(align="left", dx=3, dy=-4, color=NOTE, fontSize=10, angle=0).encode(
+                x=alt.X("x", type=x_type), y=alt.value(8), text="text:N"
+            )
         )
     layers += [line, dots]
     chart = alt.layer(*layers).properties(width=width, height=height)

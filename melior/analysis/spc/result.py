@@ -229,12 +229,12 @@ class ControlChart:
         return "inconsistent"
 
     def chart(self, *, title: str | None = None, annotations=None, y_title: str | None = None,
-              width: int | str = "container", height: int = 300):  # fmt: skip
-        """An Altair chart of the result (see plot.py)."""
+              width: int | str = "container", height: int = 300, percent: bool | None = None):  # fmt: skip
+        """An Altair chart of the result (see plot.py); percent formats the y axis as %."""
         from .plot import plot
 
         return plot(self, title=title, annotations=annotations, y_title=y_title,
-                    width=width, height=height)  # fmt: skip
+                    width=width, height=height, percent=percent)  # fmt: skip
 
 
 def _constant(values: pd.Series) -> float:

@@ -8,6 +8,25 @@ from scipy.stats import binom
 
 from .grouped import seg_count
 
+# Differences below this share of the values' size are rounding, not data: a constant series
+# must not show signals because its mean came out one unit in the last place off.
+RELATIVE_TOLERANCE = 1e-10
+
+
+def beyond(y: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """+1 above, −1 below, 0 on the limit (within rounding) or where either is missing."""
+    with np.errstate(invalid="ignore"):
+        gap = y - limit
+        tolerance = RELATIVE_TOLERANCE * np.maximum(np.abs(limit), np.abs(y))
+        side = np.where(np.abs(gap) <= tolerance, 0.0, np.sign(gap))
+    return np.nan_to_num(side, nan=0.0)
+
+
+def side_of(y: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Side of the centre line, NaN where the point or centre is missing."""
+    side = beyond(y, centre)
+    return np.where(np.isfinite(y) & np.isfinite(centre), side, np.nan)
+
 
 def anhoej_limits(n_useful) -> tuple[np.ndarray, np.ndarray]:
     """Longest-run maximum round(log2 n) + 3 and crossings minimum qbinom(0.05, n − 1, 0.5)
@@ -22,8 +41,7 @@ def anhoej_limits(n_useful) -> tuple[np.ndarray, np.ndarray]:
 def run_stats(y, centre, seg, include, n_seg) -> dict[str, np.ndarray]:
     """Anhøj statistics per segment. Points on the centre line and missing points are dropped:
     they neither break nor extend a run."""
-    with np.errstate(invalid="ignore"):
-        sign = np.sign(y - centre)
+    sign = side_of(y, centre)
     useful = include & np.isfinite(sign) & (sign != 0)
     n_obs = seg_count(include, seg, n_seg)
     s, g = sign[useful], seg[useful]
@@ -86,8 +104,7 @@ def _in_long_stretch(keys: np.ndarray, min_len: int) -> np.ndarray:
 def ihi_shift(y: np.ndarray, centre: float, min_len: int = 6) -> np.ndarray:
     """Points in a shift: >= min_len consecutive points on one side of the median, where points
     on the median are skipped (neither counted nor breaking the run). A boolean mask."""
-    with np.errstate(invalid="ignore"):
-        sign = np.sign(y - centre)
+    sign = side_of(y, np.full(len(y), centre))
     useful = np.flatnonzero(np.isfinite(sign) & (sign != 0))
     flags = np.zeros(len(y), dtype=bool)
     flags[useful] = _in_long_stretch(sign[useful], min_len)
