@@ -47,8 +47,9 @@ def chart_units(measure: Measure) -> tuple[float, bool]:
     return 1.0, False
 
 
-def series_chart(measure: Measure, observations: list[Observation], *, kind: str,
-                 part=None, freeze=None) -> spc.ControlChart:  # fmt: skip
+def series_chart(
+    measure: Measure, observations: list[Observation], *, kind: str, part=None, freeze=None
+) -> spc.ControlChart:
     """The SPC result for one site's observations of a measure."""
     x = [o.period_start for o in observations]
     multiply, percent = chart_units(measure)
@@ -62,10 +63,27 @@ def series_chart(measure: Measure, observations: list[Observation], *, kind: str
     else:
         y, n = [o.value for o in observations], None
     if kind == Measure.Chart.RUN:
-        return spc.run_chart(y, x=x, n=n, part=part, freeze=freeze, target=target,
-                             multiply=multiply, direction=direction)  # fmt: skip
-    return spc.control_chart(y, n=n, x=x, kind=kind, part=part, freeze=freeze, target=target,
-                             multiply=multiply, direction=direction)  # fmt: skip
+        return spc.run_chart(
+            y,
+            x=x,
+            n=n,
+            part=part,
+            freeze=freeze,
+            target=target,
+            multiply=multiply,
+            direction=direction,
+        )
+    return spc.control_chart(
+        y,
+        n=n,
+        x=x,
+        kind=kind,
+        part=part,
+        freeze=freeze,
+        target=target,
+        multiply=multiply,
+        direction=direction,
+    )
 
 
 def site_chart(

@@ -52,8 +52,8 @@ class Measure(models.Model):
         P = "p", "P chart"
         U = "u", "U chart"
         C = "c", "C chart"
-        P_PRIME = "p_prime", "Laney P′ chart"  # noqa: RUF001
-        U_PRIME = "u_prime", "Laney U′ chart"  # noqa: RUF001
+        P_PRIME = "p_prime", "Laney P′ chart"
+        U_PRIME = "u_prime", "Laney U′ chart"
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="measures")
     name = models.CharField(max_length=200)

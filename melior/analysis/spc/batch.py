@@ -11,9 +11,14 @@ from .core import evaluate
 from .limits import Points
 
 SERIES_COLUMNS = [
-    "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
+    "n_obs",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
     "runs_signal",
-]  # fmt: skip
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,9 +109,13 @@ def control_charts(
     position = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
     baseline = position < freeze if freeze else np.ones(len(code), dtype=bool)
     points = Points(
-        y=y_values, n=n_values, seg=code, include=np.ones(len(code), dtype=bool),
-        baseline=baseline, n_seg=n_series,
-    )  # fmt: skip
+        y=y_values,
+        n=n_values,
+        seg=code,
+        include=np.ones(len(code), dtype=bool),
+        baseline=baseline,
+        n_seg=n_series,
+    )
     columns, stats = evaluate(kind, points, rules=rules, screened_mr=screened_mr)
 
     keys = _keys(df, by, code if order is None else None, order, starts)

@@ -9,15 +9,35 @@ from .limits import Points
 from .result import ControlChart
 
 
-def run_chart(y, x=None, *, n=None, rules: str = "anhoej", part=None, freeze=None, exclude=None,
-              target=None, multiply: float = 1, direction: str | None = None) -> ControlChart:  # fmt: skip
+def run_chart(
+    y,
+    x=None,
+    *,
+    n=None,
+    rules: str = "anhoej",
+    part=None,
+    freeze=None,
+    exclude=None,
+    target=None,
+    multiply: float = 1,
+    direction: str | None = None,
+) -> ControlChart:
     """A run chart: the median as centre line and a runs analysis (Anhøj rules, or IHI's)."""
     if rules == "nhs":
         raise ValueError("The NHS rules need control limits: use control_chart(kind='i').")
     return control_chart(
-        y, n=n, x=x, kind="run", part=part, freeze=freeze, exclude=exclude, target=target,
-        rules=rules, multiply=multiply, direction=direction,
-    )  # fmt: skip
+        y,
+        n=n,
+        x=x,
+        kind="run",
+        part=part,
+        freeze=freeze,
+        exclude=exclude,
+        target=target,
+        rules=rules,
+        multiply=multiply,
+        direction=direction,
+    )
 
 
 def control_chart(
@@ -87,8 +107,9 @@ def control_chart(
         range_=frame["range"].to_numpy(float) if "range" in frame else None,
         size=frame["size"].to_numpy(float) if "size" in frame else None,
     )
-    columns, stats = evaluate(kind, points, rules=rules, screened_mr=screened_mr,
-                              xbar_sigma=xbar_sigma)  # fmt: skip
+    columns, stats = evaluate(
+        kind, points, rules=rules, screened_mr=screened_mr, xbar_sigma=xbar_sigma
+    )
     data = pd.DataFrame(
         {
             "x": frame["x"].to_numpy(),

@@ -12,8 +12,14 @@ def sigma_signals(y: np.ndarray, lcl: np.ndarray, ucl: np.ndarray) -> np.ndarray
     return (runs_mod.beyond(y, ucl) > 0) | (runs_mod.beyond(y, lcl) < 0)
 
 
-def evaluate(kind: str, points: Points, *, rules: str = "anhoej", screened_mr: bool = True,
-             xbar_sigma: str = "s") -> tuple[dict, dict]:  # fmt: skip
+def evaluate(
+    kind: str,
+    points: Points,
+    *,
+    rules: str = "anhoej",
+    screened_mr: bool = True,
+    xbar_sigma: str = "s",
+) -> tuple[dict, dict]:
     """Per-point columns and per-segment statistics for one kind under one rule set."""
     out = compute(kind, points, screened_mr=screened_mr, nhs=rules == "nhs", xbar_sigma=xbar_sigma)
     y, cl = out["y"], out["cl"]
@@ -59,18 +65,26 @@ def _ihi(out: dict, stats: dict, points: Points) -> None:
     trend_seg = np.bincount(seg[trend], minlength=points.n_seg) > 0
     out["shift"], out["trend"] = shift, trend
     stats.update(
-        runs_min=runs_low, runs_max=runs_high, too_few_runs=too_few, too_many_runs=too_many,
-        shift_signal=shift_seg, trend_signal=trend_seg,
+        runs_min=runs_low,
+        runs_max=runs_high,
+        too_few_runs=too_few,
+        too_many_runs=too_many,
+        shift_signal=shift_seg,
+        trend_signal=trend_seg,
         runs_signal=shift_seg | trend_seg | too_few | too_many,
-    )  # fmt: skip
+    )
 
 
 NHS_LABELS = {
-    ("outside", 1): "Above UCL", ("outside", -1): "Below LCL",
-    ("trend", 1): "Increasing Trend", ("trend", -1): "Decreasing Trend",
-    ("two_in_three", 1): "2 in 3 Above CL", ("two_in_three", -1): "2 in 3 Below CL",
-    ("shift", 1): "7 Points Above CL", ("shift", -1): "7 Points Below CL",
-}  # fmt: skip
+    ("outside", 1): "Above UCL",
+    ("outside", -1): "Below LCL",
+    ("trend", 1): "Increasing Trend",
+    ("trend", -1): "Decreasing Trend",
+    ("two_in_three", 1): "2 in 3 Above CL",
+    ("two_in_three", -1): "2 in 3 Below CL",
+    ("shift", 1): "7 Points Above CL",
+    ("shift", -1): "7 Points Below CL",
+}
 
 
 def _nhs(out: dict, stats: dict, points: Points) -> None:

@@ -53,8 +53,9 @@ def _laney_sigma_z(z: np.ndarray, p: Points, screened: bool) -> np.ndarray:
     return amr / k.MR_D2
 
 
-def compute(kind: str, p: Points, *, screened_mr: bool = True, nhs: bool = False,
-            xbar_sigma: str = "s") -> dict[str, np.ndarray]:  # fmt: skip
+def compute(
+    kind: str, p: Points, *, screened_mr: bool = True, nhs: bool = False, xbar_sigma: str = "s"
+) -> dict[str, np.ndarray]:
     """Plotted values, centre line and 3-sigma limits per point for one chart kind."""
     seg = p.seg
     if kind == "run":

@@ -27,8 +27,16 @@ def _x_field(values: pd.Series) -> tuple[pd.Series, str]:
     return values.astype(str), "ordinal"
 
 
-def plot(result, *, title=None, annotations=None, y_title=None, width="container", height=300,
-         percent: bool | None = None) -> alt.LayerChart:  # fmt: skip
+def plot(
+    result,
+    *,
+    title=None,
+    annotations=None,
+    y_title=None,
+    width="container",
+    height=300,
+    percent: bool | None = None,
+) -> alt.LayerChart:
     d = result.data
     x, x_type = _x_field(d["x"])
     percent = result.kind in PERCENT_KINDS if percent is None else percent

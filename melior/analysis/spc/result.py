@@ -6,16 +6,36 @@ import numpy as np
 import pandas as pd
 
 CHART_NAMES = {
-    "run": "Run chart", "i": "I chart", "mr": "Moving-range chart", "xbar": "X̄ chart",
-    "s": "S chart", "r": "R chart", "c": "C chart", "u": "U chart", "p": "P chart",
-    "np": "NP chart", "p_prime": "Laney P′ chart", "u_prime": "Laney U′ chart",
-    "g": "G chart", "t": "T chart",
-}  # fmt: skip
+    "run": "Run chart",
+    "i": "I chart",
+    "mr": "Moving-range chart",
+    "xbar": "X̄ chart",
+    "s": "S chart",
+    "r": "R chart",
+    "c": "C chart",
+    "u": "U chart",
+    "p": "P chart",
+    "np": "NP chart",
+    "p_prime": "Laney P′ chart",
+    "u_prime": "Laney U′ chart",
+    "g": "G chart",
+    "t": "T chart",
+}
 
 SUMMARY_COLUMNS = [
-    "part", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
-    "n_crossings_min", "runs_signal", "sigma_signals", "cl", "lcl", "ucl",
-]  # fmt: skip
+    "part",
+    "n_obs",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+    "runs_signal",
+    "sigma_signals",
+    "cl",
+    "lcl",
+    "ucl",
+]
 
 
 @dataclass(frozen=True)
@@ -113,10 +133,12 @@ class ControlChart:
             prefix = f"Part {part} (from {_label(points['x'].iloc[0])}): " if many_parts else ""
             found = self._describe_part(points, stats, better)
             if not found:
-                found = [Sentence(
-                    "No signals: the variation is consistent with common cause. Changing the "
-                    "results will take a change to the process."
-                )]  # fmt: skip
+                found = [
+                    Sentence(
+                        "No signals: the variation is consistent with common cause. Changing the "
+                        "results will take a change to the process."
+                    )
+                ]
             sentences += [Sentence(prefix + s.text, s.tone) for s in found]
         return sentences
 
@@ -125,57 +147,80 @@ class ControlChart:
         if self.rules == "anhoej" and self.kind != "mr" and stats["n_useful"] > 0:
             if stats["longest_run"] > stats["longest_run_max"]:
                 side = "above" if stats["long_run_sign"] > 0 else "below"
-                out.append(Sentence(
-                    f"{int(stats['longest_run'])} points in a row {side} the centre line (more "
-                    f"than {int(stats['longest_run_max'])} is unlikely by chance) — a shift; "
-                    "likely a real change.",
-                    _tone(stats["long_run_sign"], better),
-                ))  # fmt: skip
+                out.append(
+                    Sentence(
+                        f"{int(stats['longest_run'])} points in a row {side} the centre line (more "
+                        f"than {int(stats['longest_run_max'])} is unlikely by chance) — a shift; "
+                        "likely a real change.",
+                        _tone(stats["long_run_sign"], better),
+                    )
+                )
             if stats["n_crossings"] < stats["n_crossings_min"]:
-                out.append(Sentence(
-                    f"The data cross the centre line only {int(stats['n_crossings'])} times "
-                    f"(fewer than {int(stats['n_crossings_min'])} is unlikely by chance) — "
-                    "the process has likely shifted.",
-                    _tone(stats["last_run_sign"], better),
-                ))  # fmt: skip
+                out.append(
+                    Sentence(
+                        f"The data cross the centre line only {int(stats['n_crossings'])} times "
+                        f"(fewer than {int(stats['n_crossings_min'])} is unlikely by chance) — "
+                        "the process has likely shifted.",
+                        _tone(stats["last_run_sign"], better),
+                    )
+                )
         if self.rules == "ihi":
             if stats.get("shift_signal"):
-                out.append(Sentence(
-                    "A shift: 6 or more points in a row on one side of the median.",
-                    _tone(np.sign(points.loc[points["shift"], "y"].iloc[-1] - points["cl"].iloc[0]), better),
-                ))  # fmt: skip
+                out.append(
+                    Sentence(
+                        "A shift: 6 or more points in a row on one side of the median.",
+                        _tone(
+                            np.sign(
+                                points.loc[points["shift"], "y"].iloc[-1] - points["cl"].iloc[0]
+                            ),
+                            better,
+                        ),
+                    )
+                )
             if stats.get("trend_signal"):
                 trend = points.loc[points["trend"], "y"]
-                out.append(Sentence(
-                    "A trend: 5 or more points in a row going the same way.",
-                    _tone(np.sign(trend.iloc[-1] - trend.iloc[0]), better),
-                ))  # fmt: skip
+                out.append(
+                    Sentence(
+                        "A trend: 5 or more points in a row going the same way.",
+                        _tone(np.sign(trend.iloc[-1] - trend.iloc[0]), better),
+                    )
+                )
             if stats.get("too_few_runs"):
                 out.append(Sentence("Too few runs around the median — a likely shift.", "signal"))
             if stats.get("too_many_runs"):
-                out.append(Sentence(
-                    "Too many runs around the median — the data may alternate between two "
-                    "processes (for example two classes entered in turn).", "signal",
-                ))  # fmt: skip
+                out.append(
+                    Sentence(
+                        "Too many runs around the median — the data may alternate between two "
+                        "processes (for example two classes entered in turn).",
+                        "signal",
+                    )
+                )
         if self.rules == "nhs":
             flagged = points[points["rule"] != ""]
             for rule, group in flagged.groupby("rule", sort=False):
-                label = {"outside": "beyond a process limit", "trend": "in a 7-point trend",
-                         "two_in_three": "2 of 3 close to a limit",
-                         "shift": "in a run of 7 on one side of the mean"}[rule]  # fmt: skip
-                out.append(Sentence(
-                    f"{len(group)} point{'s' if len(group) != 1 else ''} {label} — special cause.",
-                    _tone(group["rule_sign"].iloc[-1], better),
-                ))  # fmt: skip
+                label = {
+                    "outside": "beyond a process limit",
+                    "trend": "in a 7-point trend",
+                    "two_in_three": "2 of 3 close to a limit",
+                    "shift": "in a run of 7 on one side of the mean",
+                }[rule]
+                out.append(
+                    Sentence(
+                        f"{_points(len(group))} {label} — special cause.",
+                        _tone(group["rule_sign"].iloc[-1], better),
+                    )
+                )
         outside = points[points["sigma_signal"]]
         if len(outside) and self.rules != "nhs":
             above = outside["y"] > outside["ucl"]
             where = ", ".join(_label(v) for v in outside["x"].iloc[-3:])
-            out.append(Sentence(
-                f"{len(outside)} point{'s' if len(outside) != 1 else ''} outside the control "
-                f"limits (latest: {where}) — special cause worth investigating.",
-                _tone(1 if above.iloc[-1] else -1, better),
-            ))  # fmt: skip
+            out.append(
+                Sentence(
+                    f"{len(outside)} point{'s' if len(outside) != 1 else ''} outside the control "
+                    f"limits (latest: {where}) — special cause worth investigating.",
+                    _tone(1 if above.iloc[-1] else -1, better),
+                )
+            )
         return out
 
     def _latest_signal(self) -> tuple[int | None, int]:
@@ -200,8 +245,11 @@ class ControlChart:
                 flagged = np.flatnonzero(d[column].to_numpy()[rows])
                 if len(flagged):
                     i = rows[flagged[-1]]
-                    sign = np.sign(d["y"].iat[i] - d["cl"].iat[i]) if column == "shift" else (
-                        np.sign(d["y"].iat[i] - d["y"].iat[rows[flagged[0]]]))  # fmt: skip
+                    sign = (
+                        np.sign(d["y"].iat[i] - d["cl"].iat[i])
+                        if column == "shift"
+                        else (np.sign(d["y"].iat[i] - d["y"].iat[rows[flagged[0]]]))
+                    )
                     candidates.append((int(sign), i))
         if self.rules == "anhoej" and bool(stats["runs_signal"]):
             if stats["long_run_sign"] != 0:
@@ -228,13 +276,32 @@ class ControlChart:
             return "consistent_pass" if up else "consistent_fail"
         return "inconsistent"
 
-    def chart(self, *, title: str | None = None, annotations=None, y_title: str | None = None,
-              width: int | str = "container", height: int = 300, percent: bool | None = None):  # fmt: skip
+    def chart(
+        self,
+        *,
+        title: str | None = None,
+        annotations=None,
+        y_title: str | None = None,
+        width: int | str = "container",
+        height: int = 300,
+        percent: bool | None = None,
+    ):
         """An Altair chart of the result (see plot.py); percent formats the y axis as %."""
         from .plot import plot
 
-        return plot(self, title=title, annotations=annotations, y_title=y_title,
-                    width=width, height=height, percent=percent)  # fmt: skip
+        return plot(
+            self,
+            title=title,
+            annotations=annotations,
+            y_title=y_title,
+            width=width,
+            height=height,
+            percent=percent,
+        )
+
+
+def _points(count: int) -> str:
+    return f"{count} point" + ("" if count == 1 else "s")
 
 
 def _constant(values: pd.Series) -> float:
