@@ -93,7 +93,7 @@ def site_chart(
     setting: ChartSetting | None,
 ) -> SiteChart:
     kind = (setting.chart if setting and setting.chart else "") or measure.default_chart
-    kind = _usable_kind(measure, kind)
+    kind = usable_kind(measure, kind)
     title = Measure.Chart(kind).label
     if not observations:
         return SiteChart(title=title, kind=kind)
@@ -132,7 +132,7 @@ def site_chart(
     )
 
 
-def _usable_kind(measure: Measure, kind: str) -> str:
+def usable_kind(measure: Measure, kind: str) -> str:
     """Fall back to a chart the measure's data can feed (a P chart needs a denominator)."""
     ratio_kinds = {"p", "u", "p_prime", "u_prime"}
     if kind in ratio_kinds and not measure.has_denominator:

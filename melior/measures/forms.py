@@ -41,3 +41,31 @@ class AnnotationForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Started exit tickets in Algebra I"}),
     )
+
+
+class ChartSettingForm(forms.Form):
+    """A site's chart choices: which chart, where it splits into parts, a frozen baseline."""
+
+    chart = forms.ChoiceField(
+        choices=[("", "The measure's default"), *Measure.Chart.choices], required=False
+    )
+    split_at = forms.DateField(
+        label="Split the chart at a change date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "list": "annotation-dates"}),
+        help_text="A new part (with its own centre line and limits) starts at the first period "
+        "on or after this date.",
+    )
+    remove_splits = forms.MultipleChoiceField(
+        label="Remove splits", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    freeze_points = forms.IntegerField(
+        label="Freeze the baseline at the first N points",
+        required=False,
+        min_value=2,
+        help_text="Centre line and limits come from these points and are extended to the rest.",
+    )
+
+    def __init__(self, *args, split_dates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remove_splits"].choices = [(d, d) for d in split_dates]

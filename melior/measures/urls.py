@@ -11,6 +11,11 @@ urlpatterns = [
         name="observation-form",
     ),
     path(
+        "s/<slug:site>/m/<slug:measure>/chart/",
+        views.chart_settings,
+        name="chart-settings",
+    ),
+    path(
         "s/<slug:site>/m/<slug:measure>/annotation/",
         views.annotation_form,
         name="annotation-form",

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
@@ -8,7 +10,7 @@ from melior.networks.views import get_network, get_network_site
 
 from . import selectors, services
 from .charts import site_chart
-from .forms import AnnotationForm, ObservationForm
+from .forms import AnnotationForm, ChartSettingForm, ObservationForm
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -24,16 +26,24 @@ def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> d
     }
 
 
-def _panel_context(ctx: dict) -> dict:
+def _panel_context(ctx: dict, chart_form: ChartSettingForm | None = None) -> dict:
     """Everything the chart-and-data panel shows, read fresh."""
     link, measure = ctx["link"], ctx["measure"]
     observations = list(selectors.site_series(link, measure))
     annotations = list(selectors.site_annotations(link, measure))
+    setting = selectors.chart_setting(link, measure)
+    if chart_form is None and ctx["can_enter_data"]:
+        chart_form = ChartSettingForm(
+            initial={
+                "chart": setting.chart if setting else "",
+                "freeze_points": setting.freeze_points if setting else None,
+            },
+            split_dates=setting.split_dates if setting else (),
+        )
     return {
         **ctx,
-        "chart": site_chart(
-            measure, observations, annotations, selectors.chart_setting(link, measure)
-        ),
+        "chart": site_chart(measure, observations, annotations, setting),
+        "chart_form": chart_form,
         "observations": observations[::-1],
         "annotations": annotations,
     }
@@ -144,6 +154,42 @@ def annotation_form(request, network, site, measure):
     panel["annotation_form"] = AnnotationForm() if not form.errors else form
     template = "measures/_panel.html" if request.htmx else "measures/site_measure.html"
     status = 400 if form.errors and not request.htmx else 200
+    return render(request, template, panel, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def chart_settings(request, network, site, measure):
+    ctx = _context(request, network, site, measure)
+    if not ctx["can_enter_data"]:
+        raise PermissionDenied
+    link, measure = ctx["link"], ctx["measure"]
+    setting = selectors.chart_setting(link, measure)
+    current = list(setting.split_dates) if setting else []
+    form = ChartSettingForm(request.POST, split_dates=current)
+    if form.is_valid():
+        data = form.cleaned_data
+        removed = set(data["remove_splits"])
+        splits = [d for d in current if d not in removed]
+        if data["split_at"]:
+            splits.append(data["split_at"].isoformat())
+        try:
+            services.save_chart_setting(
+                measure=measure,
+                organization=link.organization,
+                chart=data["chart"],
+                split_dates=[datetime.date.fromisoformat(d) for d in splits],
+                freeze_points=data["freeze_points"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            form = None
+    panel = _panel_context(ctx, chart_form=form)
+    panel["form"] = ObservationForm(measure=measure)
+    panel["annotation_form"] = AnnotationForm()
+    template = "measures/_panel.html" if request.htmx else "measures/site_measure.html"
+    status = 400 if form is not None and form.errors and not request.htmx else 200
     return render(request, template, panel, status=status)
 
 
