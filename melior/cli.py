@@ -187,6 +187,87 @@ def createuser(
         console.print(f"{username} is now {role} of {target_network or target_org}.")
 
 
+@app.command()
+def chart(
+    file: Annotated[str, typer.Argument(help="A CSV file with one row per point.")],
+    y: Annotated[str, typer.Option(help="Column of values (numerators for p/u charts).")],
+    kind: Annotated[
+        str, typer.Option(help="run, i, mr, xbar, r, s, c, u, p, np, p_prime, u_prime, g or t.")
+    ] = "run",
+    n: Annotated[str | None, typer.Option(help="Column of denominators.")] = None,
+    x: Annotated[str | None, typer.Option(help="Column of periods or subgroups.")] = None,
+    part: Annotated[
+        str | None, typer.Option(help="Column of phase labels: a new part starts where it changes.")
+    ] = None,
+    freeze: Annotated[int | None, typer.Option(help="Baseline: the first K points.")] = None,
+    rules: Annotated[str, typer.Option(help="anhoej, ihi or nhs.")] = "anhoej",
+    title: Annotated[str | None, typer.Option(help="Chart title.")] = None,
+    out: Annotated[
+        str | None, typer.Option(help="Write the chart: .svg, .png, .pdf or .html.")
+    ] = None,
+):
+    """Chart a CSV file with the SPC engine and print the summary (no database needed)."""
+    import pandas as pd
+
+    from melior.analysis import spc
+
+    try:
+        frame = pd.read_csv(file)
+    except FileNotFoundError:
+        _fail(f"No such file: {file}")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        _fail(f"{file} is not a readable CSV file: {error}")
+    missing = [c for c in (y, n, x, part) if c and c not in frame.columns]
+    if missing:
+        _fail(f"Column(s) not in {file}: {', '.join(missing)}. It has: {', '.join(frame.columns)}.")
+    x_values = frame[x] if x else None
+    if x_values is not None and kind not in {"xbar", "s", "r"}:
+        parsed = pd.to_datetime(x_values, errors="coerce")
+        if parsed.notna().all() and not pd.api.types.is_numeric_dtype(x_values):
+            x_values = parsed
+    part_at = None
+    if part:
+        labels = frame.assign(_x=x_values if x_values is not None else range(len(frame)))
+        labels = labels.groupby("_x", sort=True)[part].first().to_numpy()
+        part_at = [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]] or None
+    try:
+        result = spc.control_chart(
+            frame[y], n=frame[n] if n else None, x=x_values, kind=kind, part=part_at,
+            freeze=freeze, rules=rules,
+        )  # fmt: skip
+    except ValueError as error:
+        _fail(str(error))
+    table = Table(title=f"{result.name} of {y}" + (f" / {n}" if n else ""))
+    summary = result.summary()
+    shown = ["part", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
+             "n_crossings_min", "runs_signal", "sigma_signals", "cl", "lcl", "ucl"]  # fmt: skip
+    for column in shown:
+        table.add_column(column, justify="right")
+    for _, row in summary.iterrows():
+        table.add_row(*[_cell(row[c]) for c in shown])
+    console.print(table)
+    for sentence in result.describe():
+        console.print(f"• {sentence.text}")
+    if out:
+        chart_obj = result.chart(title=title or f"{result.name} of {y}", width=720)
+        try:
+            if out.endswith(".html"):
+                chart_obj.save(out, inline=True)
+            else:
+                chart_obj.save(out)
+        except ValueError as error:
+            _fail(f"Cannot write {out}: {error}")
+        console.print(f"Wrote {out}")
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "—" if value != value else f"{value:.6g}"
+    return str(value)
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )

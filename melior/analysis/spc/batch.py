@@ -2,6 +2,7 @@
 vectorised passes (no Python loop over series for the Anhøj rules)."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -27,22 +28,30 @@ class BatchCharts:
 
     kind: str
     by: list[str]
-    data: pd.DataFrame  # one row per point: by columns, x, y, n, cl, lcl, ucl, signals
     series: pd.DataFrame  # one row per series: by columns and runs statistics
+    _columns: dict  # per-point arrays, in series order
+    _code: np.ndarray  # series number of each point
     _latest: pd.DataFrame  # per series: latest signal direction and position
+
+    @cached_property
+    def data(self) -> pd.DataFrame:
+        """One row per point: by columns, x, y, n, cl, lcl, ucl and the signals (built on first
+        use: the summary does not need it)."""
+        frame = pd.DataFrame(self._columns)
+        for column in reversed(self.by):
+            frame.insert(0, column, self.series[column].to_numpy()[self._code])
+        return frame
 
     def summary(self, higher_is_better=None) -> pd.DataFrame:
         """One row per series: the runs analysis, the count of sigma signals, the latest centre
         line and limits, and (given which way is better) a status: improving / worsening /
         no change / no data. higher_is_better may be a bool or a Series aligned to the rows."""
         out = self.series.copy()
-        d = self.data
-        code = d["_series"].to_numpy()
-        n_series = len(out)
-        out["sigma_signals"] = np.bincount(code[d["sigma_signal"].to_numpy()], minlength=n_series)
-        last = np.r_[np.flatnonzero(np.diff(code)), len(code) - 1] if len(code) else []
+        d, code = self._columns, self._code
+        out["sigma_signals"] = np.bincount(code[d["sigma_signal"]], minlength=len(out))
+        last = np.r_[np.flatnonzero(np.diff(code)), len(code) - 1]
         for column in ("x", "y", "cl", "lcl", "ucl"):
-            out[f"last_{column}" if column in {"x", "y"} else column] = d[column].to_numpy()[last]
+            out[f"last_{column}" if column in {"x", "y"} else column] = d[column][last]
         out["signal_direction"] = self._latest["direction"].to_numpy()
         if higher_is_better is not None:
             better = np.where(np.asarray(higher_is_better, dtype=bool), 1, -1)
@@ -118,34 +127,35 @@ def control_charts(
     )
     columns, stats = evaluate(kind, points, rules=rules, screened_mr=screened_mr)
 
-    keys = _keys(df, by, code if order is None else None, order, starts)
-    data = pd.DataFrame(
-        {
-            "_series": code,
-            "x": xs,
-            "y": columns["y"] * multiply,
-            "n": n_values if n_values is not None else np.nan,
-            "cl": columns["cl"] * multiply,
-            "lcl": columns["lcl"] * multiply,
-            "ucl": columns["ucl"] * multiply,
-            "sigma_signal": columns["sigma_signal"],
-            "runs_signal": columns["runs_signal"],
-        }
-    )
+    scaled = (lambda v: v * multiply) if multiply != 1 else (lambda v: v)
+    points_out = {
+        "x": xs,
+        "y": scaled(columns["y"]),
+        "n": n_values if n_values is not None else np.full(len(code), np.nan),
+        "cl": scaled(columns["cl"]),
+        "lcl": scaled(columns["lcl"]),
+        "ucl": scaled(columns["ucl"]),
+        "sigma_signal": columns["sigma_signal"],
+        "runs_signal": columns["runs_signal"],
+    }
     for extra in ("shift", "trend", "rule", "rule_sign"):
         if extra in columns:
-            data[extra] = columns[extra]
-    for column in by:
-        data.insert(0, column, keys[column].to_numpy()[code])
-    series = keys.copy()
+            points_out[extra] = columns[extra]
+    series = _keys(df, by, order, starts)
     for column in SERIES_COLUMNS:
         series[column] = stats[column]
-    latest = _latest_signal(data, stats, n_series, rules)
-    return BatchCharts(kind=kind, by=by, data=data, series=series, _latest=latest)
+    latest = _latest_signal(points_out, code, stats, n_series, rules)
+    return BatchCharts(
+        kind=kind, by=by, series=series, _columns=points_out, _code=code, _latest=latest
+    )
 
 
 def _series_codes(df: pd.DataFrame, by: list[str]) -> np.ndarray:
     if len(by) == 1:
+        values = df[by[0]].to_numpy()
+        if values.dtype.kind in "iuf" and np.all(values[1:] >= values[:-1]):
+            # sorted numeric keys (e.g. ids from the database): number the runs of equal keys
+            return np.r_[0, np.cumsum(values[1:] != values[:-1])].astype(np.int64)
         codes, _ = pd.factorize(df[by[0]], sort=False, use_na_sentinel=False)
         return codes.astype(np.int64)
     return df.groupby(by, sort=False, dropna=False).ngroup().to_numpy(np.int64)
@@ -156,35 +166,34 @@ def _order(code: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
     sorting permutation. Series are numbered in order of first appearance either way."""
     if len(code) < 2:
         return None
-    same = code[1:] == code[:-1]
-    contiguous = np.all((code[1:] == code[:-1]) | (code[1:] == code[:-1] + 1))
-    if contiguous and np.all(xs[1:][same] > xs[:-1][same]):
+    step = np.diff(code)
+    same = step == 0
+    if np.all((step == 0) | (step == 1)) and np.all(xs[1:][same] > xs[:-1][same]):
         return None
     return np.lexsort((xs, code))
 
 
-def _keys(df, by, code, order, starts) -> pd.DataFrame:
+def _keys(df, by, order, starts) -> pd.DataFrame:
     rows = starts if order is None else order[starts]
     return df[by].iloc[rows].reset_index(drop=True)
 
 
-def _latest_signal(data: pd.DataFrame, stats: dict, n_series: int, rules: str) -> pd.DataFrame:
+def _latest_signal(data: dict, code, stats: dict, n_series: int, rules: str) -> pd.DataFrame:
     """Direction (+1 up, −1 down, 0 none) of the most recent signal of each series."""
-    code = data["_series"].to_numpy()
     index = np.arange(len(code))
     direction = np.zeros(n_series, dtype=int)
     where = np.full(n_series, -1)
-    sig = data["sigma_signal"].to_numpy()
+    sig = data["sigma_signal"]
     if sig.any():
-        up = np.where(data["y"].to_numpy()[sig] > data["ucl"].to_numpy()[sig], 1, -1)
+        up = np.where(data["y"][sig] > data["ucl"][sig], 1, -1)
         np.maximum.at(where, code[sig], index[sig])
         latest_is = index[sig] == where[code[sig]]
         direction[code[sig][latest_is]] = up[latest_is]
     if "rule_sign" in data:
-        flagged = data["rule_sign"].to_numpy() != 0
+        flagged = data["rule_sign"] != 0
         for s, i in zip(code[flagged], index[flagged], strict=True):
             if i > where[s]:
-                where[s], direction[s] = i, int(data["rule_sign"].iat[i])
+                where[s], direction[s] = i, int(data["rule_sign"][i])
     if rules == "anhoej":
         runs = stats["runs_signal"]
         long_end, long_sign = stats["long_run_end"], stats["long_run_sign"]

@@ -9,7 +9,7 @@ from .limits import Points, compute
 
 def sigma_signals(y: np.ndarray, lcl: np.ndarray, ucl: np.ndarray) -> np.ndarray:
     """Strictly outside the limits; missing values and missing limits give no signal."""
-    return (runs_mod.beyond(y, ucl) > 0) | (runs_mod.beyond(y, lcl) < 0)
+    return runs_mod.above(y, ucl) | runs_mod.below(y, lcl)
 
 
 def evaluate(

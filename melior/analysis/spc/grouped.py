@@ -9,10 +9,14 @@ import numpy as np
 
 
 def seg_sum(values: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int) -> np.ndarray:
-    return np.bincount(seg[mask], weights=values[mask], minlength=n_seg)
+    if mask.all():
+        return np.bincount(seg, weights=values, minlength=n_seg)
+    return np.bincount(seg, weights=np.where(mask, values, 0.0), minlength=n_seg)
 
 
 def seg_count(mask: np.ndarray, seg: np.ndarray, n_seg: int) -> np.ndarray:
+    if mask.all():
+        return np.bincount(seg, minlength=n_seg)
     return np.bincount(seg[mask], minlength=n_seg)
 
 
@@ -47,8 +51,11 @@ def consecutive_abs_diff(values: np.ndarray, mask: np.ndarray, seg: np.ndarray):
     Masked-out elements are skipped (the range bridges them); a NaN inside the mask makes the
     ranges that touch it NaN. Returns (ranges, segment of each range).
     """
-    idx = np.flatnonzero(mask)
-    v, g = values[idx], seg[idx]
+    if mask.all():
+        v, g = values, seg
+    else:
+        idx = np.flatnonzero(mask)
+        v, g = values[idx], seg[idx]
     same = g[1:] == g[:-1]
     return np.abs(np.diff(v))[same], g[1:][same]
 

@@ -13,29 +13,34 @@ from .grouped import seg_count
 RELATIVE_TOLERANCE = 1e-10
 
 
-def beyond(y: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """+1 above, −1 below, 0 on the limit (within rounding) or where either is missing."""
+def above(y: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """y is above the limit by more than rounding; False where either is missing."""
     with np.errstate(invalid="ignore"):
-        gap = y - limit
-        tolerance = RELATIVE_TOLERANCE * np.maximum(np.abs(limit), np.abs(y))
-        side = np.where(np.abs(gap) <= tolerance, 0.0, np.sign(gap))
-    return np.nan_to_num(side, nan=0.0)
+        return y - limit > RELATIVE_TOLERANCE * np.abs(limit)
+
+
+def below(y: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return limit - y > RELATIVE_TOLERANCE * np.abs(limit)
 
 
 def side_of(y: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """Side of the centre line, NaN where the point or centre is missing."""
-    side = beyond(y, centre)
-    return np.where(np.isfinite(y) & np.isfinite(centre), side, np.nan)
+    """+1 above, −1 below, 0 on the centre line (within rounding), NaN where missing."""
+    side = above(y, centre).astype(float) - below(y, centre)
+    side[np.isnan(y) | np.isnan(centre)] = np.nan
+    return side
 
 
 def anhoej_limits(n_useful) -> tuple[np.ndarray, np.ndarray]:
     """Longest-run maximum round(log2 n) + 3 and crossings minimum qbinom(0.05, n − 1, 0.5)
     for n useful points (Anhøj & Olesen 2014). NaN where n < 1."""
     n = np.asarray(n_useful, dtype=float)
+    # many series share a length: look each distinct length up once
+    sizes, where = np.unique(n, return_inverse=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        longest_run_max = np.where(n >= 1, np.round(np.log2(np.maximum(n, 1))) + 3, np.nan)
-        crossings_min = np.where(n >= 1, binom.ppf(0.05, np.maximum(n - 1, 0), 0.5), np.nan)
-    return longest_run_max, crossings_min
+        longest = np.where(sizes >= 1, np.round(np.log2(np.maximum(sizes, 1))) + 3, np.nan)
+        crossings = np.where(sizes >= 1, binom.ppf(0.05, np.maximum(sizes - 1, 0), 0.5), np.nan)
+    return longest[where].reshape(n.shape), crossings[where].reshape(n.shape)
 
 
 def run_stats(y, centre, seg, include, n_seg) -> dict[str, np.ndarray]:
@@ -55,20 +60,21 @@ def run_stats(y, centre, seg, include, n_seg) -> dict[str, np.ndarray]:
     if len(s):
         starts = np.ones(len(s), dtype=bool)
         starts[1:] = (s[1:] != s[:-1]) | (g[1:] != g[:-1])
-        run_id = np.cumsum(starts) - 1
-        run_len = np.bincount(run_id)
-        run_seg = g[starts]
-        run_sign = s[starts]
-        run_end = np.flatnonzero(useful)[np.r_[np.flatnonzero(starts)[1:] - 1, len(s) - 1]]
+        start_at = np.flatnonzero(starts)
+        run_len = np.diff(np.r_[start_at, len(s)])
+        run_seg = g[start_at]
+        run_sign = s[start_at]
         n_runs = np.bincount(run_seg, minlength=n_seg).astype(float)
         first = np.flatnonzero(np.r_[True, run_seg[1:] != run_seg[:-1]])
         present = run_seg[first]
         longest[present] = np.maximum.reduceat(run_len, first)
         last_sign[present] = run_sign[np.r_[first[1:] - 1, len(run_seg) - 1]]
         long_runs = np.flatnonzero(run_len > longest_run_max[run_seg])
-        # assignment in order: the latest long run of each segment wins
-        long_sign[run_seg[long_runs]] = run_sign[long_runs]
-        long_end[run_seg[long_runs]] = run_end[long_runs]
+        if len(long_runs):
+            # the point each long run ends on; assignment in order: the latest run wins
+            ends = np.r_[start_at[1:] - 1, len(s) - 1][long_runs]
+            long_sign[run_seg[long_runs]] = run_sign[long_runs]
+            long_end[run_seg[long_runs]] = np.flatnonzero(useful)[ends]
     has = n_useful > 0
     n_crossings = np.where(has, n_runs - 1, np.nan)
     longest = np.where(has, longest, np.nan)
