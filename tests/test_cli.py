@@ -78,3 +78,42 @@ def test_createuser_refuses_bad_input_clearly(world, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_chart_command_prints_the_summary_and_writes_a_file(tmp_path):
+    csv = tmp_path / "infections.csv"
+    rows = ["month,n,days,period"] + [
+        f"2024-{m:02d}-01,{c},{d},{'pre' if m <= 6 else 'post'}"
+        for m, c, d in zip(
+            range(1, 13), [9, 11, 8, 10, 12, 9, 4, 3, 5, 4, 2, 3], [1000] * 12, strict=True
+        )
+    ]
+    csv.write_text("\n".join(rows))
+    out = tmp_path / "chart.svg"
+    result = runner.invoke(
+        app,
+        ["chart", str(csv), "--y", "n", "--n", "days", "--x", "month", "--kind", "u",
+         "--part", "period", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "U chart" in result.output and "Part 2 (from 01 Jul 2024)" in result.output
+    assert out.read_text().startswith("<svg")
+    html = tmp_path / "chart.html"
+    assert runner.invoke(app, ["chart", str(csv), "--y", "n", "--out", str(html)]).exit_code == 0
+    assert "cdn.jsdelivr" not in html.read_text()  # works on a locked-down network
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.csv", "--y", "n"], "No such file"),
+        (["{csv}", "--y", "nope"], "not in"),
+        (["{csv}", "--y", "n", "--kind", "p"], "needs n"),
+    ],
+)
+def test_chart_command_bad_input(tmp_path, args, message):
+    csv = tmp_path / "data.csv"
+    csv.write_text("n\n1\n2\n3\n")
+    result = runner.invoke(app, ["chart", *[a.replace("{csv}", str(csv)) for a in args]])
+    assert result.exit_code == 2
+    assert message in result.output
