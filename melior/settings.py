@@ -136,7 +136,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
+for _folder in (STATIC_ROOT, ASSETS_DIR):  # WhiteNoise and staticfiles expect them
+    _folder.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [ASSETS_DIR]
 # Serve straight from the app folders and var/assets: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
