@@ -9,7 +9,8 @@ HTTPS_ONLY = {"security.W004", "security.W008", "security.W012", "security.W016"
 
 def deploy_check(tmp_path, **env):
     environment = {**os.environ, "MELIOR_DEBUG": "0", "MELIOR_VAR_DIR": str(tmp_path), **env}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        environment.pop(name, None)
     result = subprocess.run(
         [sys.executable, "-m", "melior.cli", "manage", "check", "--deploy"],
         capture_output=True, text=True, env=environment, timeout=120,

@@ -15,14 +15,13 @@ if CHROMIUM is None:
         allow_module_level=True,
     )
 
-# Playwright's sync API runs an event loop; Django must still allow ORM calls from the test.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture
-def page(live_server, built_assets):
+def page(live_server, built_assets, monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop; the test itself still makes ORM calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
