@@ -33,7 +33,7 @@ def plot(
     title=None,
     annotations=None,
     y_title=None,
-    width="container",
+    width=640,
     height=300,
     percent: bool | None = None,
 ) -> alt.LayerChart:
@@ -62,7 +62,7 @@ def plot(
     y_format = ".0%" if percent else ",.4~g"
     x_enc = alt.X("x", type=x_type, title=None)
     y_scale = alt.Scale(zero=False)
-    base = alt.Chart(frame)
+    base = alt.Chart()  # the points' data is given once, to the layered chart
     tooltip = [
         alt.Tooltip("x", type=x_type, title="Period"),
         alt.Tooltip("y:Q", title=y_title or "Value", format=y_format),
@@ -136,7 +136,7 @@ def plot(
             )
         )
     layers += [line, dots]
-    chart = alt.layer(*layers).properties(width=width, height=height)
+    chart = alt.layer(*layers, data=frame).properties(width=width, height=height)
     if title:
         chart = chart.properties(title=title)
     return chart.configure_view(stroke=None).configure_axis(grid=True, gridOpacity=0.35)

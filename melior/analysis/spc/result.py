@@ -282,7 +282,7 @@ class ControlChart:
         title: str | None = None,
         annotations=None,
         y_title: str | None = None,
-        width: int | str = "container",
+        width: int | str = 640,
         height: int = 300,
         percent: bool | None = None,
     ):
