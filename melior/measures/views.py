@@ -26,27 +26,49 @@ def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> d
     }
 
 
-def _panel_context(ctx: dict, chart_form: ChartSettingForm | None = None) -> dict:
-    """Everything the chart-and-data panel shows, read fresh."""
+def _editable_context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
+    ctx = _context(request, network_slug, site_slug, measure_slug)
+    if not ctx["can_enter_data"]:
+        raise PermissionDenied
+    return ctx
+
+
+def _panel_context(ctx: dict, **forms) -> dict:
+    """Everything the chart-and-data panel shows, read fresh. Forms passed in (bound, with
+    errors) replace the blank ones that people who may enter data otherwise get."""
     link, measure = ctx["link"], ctx["measure"]
     observations = list(selectors.site_series(link, measure))
     annotations = list(selectors.site_annotations(link, measure))
     setting = selectors.chart_setting(link, measure)
-    if chart_form is None and ctx["can_enter_data"]:
-        chart_form = ChartSettingForm(
-            initial={
-                "chart": setting.chart if setting else "",
-                "freeze_points": setting.freeze_points if setting else None,
-            },
-            split_dates=setting.split_dates if setting else (),
-        )
+    blank = {"form": None, "annotation_form": None, "chart_form": None}
+    if ctx["can_enter_data"]:
+        blank = {
+            "form": ObservationForm(measure=measure),
+            "annotation_form": AnnotationForm(),
+            "chart_form": ChartSettingForm(
+                initial={
+                    "chart": setting.chart if setting else "",
+                    "freeze_points": setting.freeze_points if setting else None,
+                },
+                split_dates=setting.split_dates if setting else (),
+            ),
+        }
     return {
         **ctx,
+        **blank,
+        **{name: form for name, form in forms.items() if form is not None},
         "chart": site_chart(measure, observations, annotations, setting),
-        "chart_form": chart_form,
         "observations": observations[::-1],
         "annotations": annotations,
     }
+
+
+def _render_panel(request, ctx: dict, *, failed: bool = False, **forms):
+    """The panel alone for htmx, the whole page otherwise (400 when a form was refused)."""
+    panel = _panel_context(ctx, **forms)
+    if request.htmx:
+        return render(request, "measures/_panel.html", panel)
+    return render(request, "measures/site_measure.html", panel, status=400 if failed else 200)
 
 
 @login_required
@@ -60,18 +82,17 @@ def measure_definition(request, network, measure):
 
 @login_required
 def site_measure(request, network, site, measure):
-    ctx = _panel_context(_context(request, network, site, measure))
-    ctx["form"] = ObservationForm(measure=ctx["measure"]) if ctx["can_enter_data"] else None
-    ctx["annotation_form"] = AnnotationForm() if ctx["can_enter_data"] else None
-    return render(request, "measures/site_measure.html", ctx)
+    return render(
+        request,
+        "measures/site_measure.html",
+        _panel_context(_context(request, network, site, measure)),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def observation_form(request, network, site, measure):
-    ctx = _context(request, network, site, measure)
-    if not ctx["can_enter_data"]:
-        raise PermissionDenied
+    ctx = _editable_context(request, network, site, measure)
     measure, link = ctx["measure"], ctx["link"]
     series = selectors.site_series(link, measure)
 
@@ -113,30 +134,20 @@ def observation_form(request, network, site, measure):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            panel = _panel_context(ctx)
-            panel["form"] = ObservationForm(measure=measure)
-            panel["annotation_form"] = AnnotationForm()
             verb = "Corrected" if correcting else "Saved"
-            panel["saved"] = f"{verb} the period starting {observation.period_start:%d %b %Y}."
-            if not request.htmx:
-                return render(request, "measures/site_measure.html", panel)
+            ctx["saved"] = f"{verb} the period starting {observation.period_start:%d %b %Y}."
+            response = _render_panel(request, ctx)
             # The form targets itself (to show its errors); a saved period refreshes the panel.
-            return reswap(
-                retarget(render(request, "measures/_panel.html", panel), "#measure-panel"),
-                "outerHTML",
-            )
-    template = "measures/_observation_form.html" if request.htmx else "measures/site_measure.html"
-    page = {**ctx, "form": form} if request.htmx else {**_panel_context(ctx), "form": form}
-    # htmx swaps only 2xx answers by default; a plain form post gets a proper 400.
-    return render(request, template, page, status=200 if request.htmx else 400)
+            return reswap(retarget(response, "#measure-panel"), "outerHTML")
+    if request.htmx:  # htmx swaps only 2xx answers by default
+        return render(request, "measures/_observation_form.html", {**ctx, "form": form})
+    return _render_panel(request, ctx, failed=True, form=form)
 
 
 @login_required
 @require_http_methods(["POST"])
 def annotation_form(request, network, site, measure):
-    ctx = _context(request, network, site, measure)
-    if not ctx["can_enter_data"]:
-        raise PermissionDenied
+    ctx = _editable_context(request, network, site, measure)
     form = AnnotationForm(request.POST)
     if form.is_valid():
         try:
@@ -149,20 +160,14 @@ def annotation_form(request, network, site, measure):
             )
         except ValidationError as error:
             _add_errors(form, error)
-    panel = _panel_context(ctx)
-    panel["form"] = ObservationForm(measure=ctx["measure"])
-    panel["annotation_form"] = AnnotationForm() if not form.errors else form
-    template = "measures/_panel.html" if request.htmx else "measures/site_measure.html"
-    status = 400 if form.errors and not request.htmx else 200
-    return render(request, template, panel, status=status)
+    failed = bool(form.errors)
+    return _render_panel(request, ctx, failed=failed, annotation_form=form if failed else None)
 
 
 @login_required
 @require_http_methods(["POST"])
 def chart_settings(request, network, site, measure):
-    ctx = _context(request, network, site, measure)
-    if not ctx["can_enter_data"]:
-        raise PermissionDenied
+    ctx = _editable_context(request, network, site, measure)
     link, measure = ctx["link"], ctx["measure"]
     setting = selectors.chart_setting(link, measure)
     current = list(setting.split_dates) if setting else []
@@ -183,14 +188,8 @@ def chart_settings(request, network, site, measure):
             )
         except ValidationError as error:
             _add_errors(form, error)
-        else:
-            form = None
-    panel = _panel_context(ctx, chart_form=form)
-    panel["form"] = ObservationForm(measure=measure)
-    panel["annotation_form"] = AnnotationForm()
-    template = "measures/_panel.html" if request.htmx else "measures/site_measure.html"
-    status = 400 if form is not None and form.errors and not request.htmx else 200
-    return render(request, template, panel, status=status)
+    failed = bool(form.errors)
+    return _render_panel(request, ctx, failed=failed, chart_form=form if failed else None)
 
 
 def _add_errors(form, error: ValidationError) -> None:
