@@ -317,52 +317,50 @@ def _logistic(z: np.ndarray) -> np.ndarray:
 
 
 def school_series(seed: int, plan: SchoolPlan, n_weeks: int, year_index: np.ndarray):
-    """Numerators, denominators or values for every demo measure at one school."""
+    """Numerators, denominators or values for every demo measure at one school.
+
+    Without a change, each measure varies only by common causes that its default chart expects:
+    binomial or Poisson noise (P, U and C charts), a little extra week-to-week variation where the
+    default is a Laney chart (attendance and completion, whose large denominators make it visible)
+    and normal noise for the I chart. A change idea then shifts the measures it acts on.
+    """
     rng = np.random.default_rng([seed, plan.index, 1])
-    t = np.arange(n_weeks)
-    week_of_year = t - np.searchsorted(year_index, year_index)  # weeks since the year started
+    week_of_year = np.arange(n_weeks) - np.searchsorted(year_index, year_index)
     n = plan.ninth_graders
     pov = plan.poverty_share
 
-    def noisy(level: float, slug: str, seasonal: np.ndarray, sd: float = 0.07) -> np.ndarray:
-        # Week-to-week extra-binomial variation on the logit scale, slightly autocorrelated.
-        shocks = rng.normal(0, sd, n_weeks)
-        shocks[1:] += 0.3 * shocks[:-1]
+    def proportion(level: float, slug: str, extra_sd: float = 0.0, seasonal=0.0) -> np.ndarray:
+        shocks = rng.normal(0, extra_sd, n_weeks) if extra_sd else 0.0
         return _logistic(level + seasonal + shocks + _effect(plan, slug, n_weeks))
 
-    winter = -0.12 * np.exp(-(((week_of_year - 15) / 3.0) ** 2))  # the weeks around winter break
-    fall_slide = -0.15 * np.clip(week_of_year / 14, 0, 1) + 0.12 * (week_of_year > 18)
+    winter = -0.05 * np.exp(-(((week_of_year - 15) / 2.0) ** 2))  # the week before winter break
     series = {}
 
     enrolled = np.maximum(n + rng.integers(-4, 5, n_weeks).cumsum() // 6, 20)
-    p = noisy(0.55 + 1.2 * (0.45 - pov) + rng.normal(0, 0.25), "on-track", fall_slide)
+    p = proportion(0.55 + 1.2 * (0.45 - pov) + rng.normal(0, 0.25), "on-track")
     series["on-track"] = (rng.binomial(enrolled, p), enrolled)
 
     days = enrolled * rng.choice([4, 5], n_weeks, p=[0.15, 0.85])
-    p = noisy(2.3 - 0.9 * pov + rng.normal(0, 0.2), "attendance", 2 * winter, sd=0.05)
+    p = proportion(2.3 - 0.9 * pov + rng.normal(0, 0.2), "attendance", 0.05, winter)
     series["attendance"] = (rng.binomial(days, p), days)
 
     assigned = enrolled * rng.integers(4, 8, n_weeks)
-    p = noisy(0.85 - 0.6 * pov + rng.normal(0, 0.25), "assignment-completion", winter)
+    p = proportion(0.85 - 0.6 * pov + rng.normal(0, 0.25), "assignment-completion", 0.06)
     series["assignment-completion"] = (rng.binomial(assigned, p), assigned)
 
     tickets = np.maximum((enrolled * rng.uniform(0.6, 1.4, n_weeks)).astype(int), 10)
-    p = noisy(0.1 - 0.5 * pov + rng.normal(0, 0.3), "exit-ticket-mastery", 0.0 * t, sd=0.1)
+    p = proportion(0.1 - 0.5 * pov + rng.normal(0, 0.3), "exit-ticket-mastery")
     series["exit-ticket-mastery"] = (rng.binomial(tickets, p), tickets)
 
     hours = (
         rng.normal(5.5, 1.0)
-        + 0.6 * np.exp(-(((week_of_year - 17) / 2.0) ** 2))  # end-of-semester grading
         + rng.normal(0, 0.55, n_weeks)
         + _effect(plan, "teacher-feedback-hours", n_weeks)
     )
     series["teacher-feedback-hours"] = np.round(np.clip(hours, 0.5, None), 1)
 
     rate = (1.5 + 4.0 * pov) * np.exp(_effect(plan, "discipline-referrals", n_weeks)) / 100
-    series["discipline-referrals"] = (
-        rng.poisson(rate * enrolled * rng.gamma(8, 1 / 8, n_weeks)),
-        enrolled,
-    )
+    series["discipline-referrals"] = (rng.poisson(rate * enrolled), enrolled)
     return series
 
 

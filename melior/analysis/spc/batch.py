@@ -52,7 +52,12 @@ class BatchCharts:
         last = np.r_[np.flatnonzero(np.diff(code)), len(code) - 1]
         for column in ("x", "y", "cl", "lcl", "ucl"):
             out[f"last_{column}" if column in {"x", "y"} else column] = d[column][last]
-        out["signal_direction"] = self._latest["direction"].to_numpy()
+        # only a current signal (reaching the latest points) sets the direction, as status()
+        starts = np.r_[0, last[:-1] + 1]
+        window = np.maximum(3, np.ceil(0.1 * (last - starts + 1))).astype(int)
+        position = self._latest["position"].to_numpy()
+        current = position >= last - window + 1
+        out["signal_direction"] = np.where(current, self._latest["direction"].to_numpy(), 0)
         if higher_is_better is not None:
             better = np.where(np.asarray(higher_is_better, dtype=bool), 1, -1)
             direction = out["signal_direction"].to_numpy()

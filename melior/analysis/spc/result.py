@@ -111,9 +111,13 @@ class ControlChart:
     # --- reading the chart ------------------------------------------------------------------
 
     def status(self, higher_is_better: bool | None = None) -> str:
-        """The latest part's verdict: "improving", "worsening", "no change" (common cause, or a
-        signal with no preferred direction) or "no data"."""
-        direction, _ = self._latest_signal()
+        """Where the measure stands now: "improving" or "worsening" when a signal of the last
+        part is current (it reaches the most recent points, see `recent_points`), "no change"
+        otherwise (or when no direction is preferred), "no data" without useful points."""
+        direction, position = self._latest_signal()
+        last_rows = np.flatnonzero((self.data["part"] == self.data["part"].max()).to_numpy())
+        if direction is not None and position < last_rows[-1] - recent_points(len(last_rows)) + 1:
+            direction = None  # a signal from long ago says nothing about now
         if direction is None:
             last = self.parts.iloc[-1]
             return "no data" if last["n_useful"] == 0 and self.kind != "mr" else "no change"
@@ -298,6 +302,13 @@ class ControlChart:
             height=height,
             percent=percent,
         )
+
+
+def recent_points(n_points: int) -> int:
+    """How many of the latest points make a signal "current": a tenth of the part, at least 3.
+    (Over a long series a stable process crosses a 3-sigma limit by chance now and then; only
+    a signal that reaches the latest points speaks of the process as it is.)"""
+    return max(3, int(np.ceil(0.1 * n_points)))
 
 
 def _points(count: int) -> str:
