@@ -200,3 +200,20 @@ def test_chart_is_a_self_contained_vega_lite_spec_that_exports_offline(tmp_path)
     out = tmp_path / "chart.svg"
     chart.properties(width=500).save(out)
     assert out.read_text().startswith("<svg")
+
+
+def test_status_reads_only_signals_that_reach_the_latest_points():
+    rng = np.random.default_rng(4)
+    y = rng.normal(50, 1, 100)
+    early, late = y.copy(), y.copy()
+    early[10] = 70  # one wild week long ago
+    late[-1] = 70  # this week
+    assert spc.control_chart(early, kind="i").data["sigma_signal"].iloc[10]
+    assert spc.control_chart(early, kind="i").status(higher_is_better=True) == "no change"
+    assert spc.control_chart(late, kind="i").status(higher_is_better=True) == "improving"
+    batch = spc.control_charts(
+        pd.DataFrame({"s": ["early"] * 100 + ["late"] * 100, "t": list(range(100)) * 2,
+                      "y": np.r_[early, late]}),
+        by="s", x="t", y="y",
+    )  # fmt: skip
+    assert batch.summary(higher_is_better=True)["status"].tolist() == ["no change", "improving"]
