@@ -165,3 +165,13 @@ LOGGING = {
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Per-process cache for computed network views; they are keyed by a data version, so a stale
+# entry is never read after data change.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "melior",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}

@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
+from melior.measures.network import status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
@@ -23,16 +25,41 @@ def get_network_site(request, network, site_slug: str):
 @login_required
 def network_detail(request, network):
     network = get_network(request, network)
+    sites = list(sites_for(request.user, network).order_by("parent__name", "name"))
+    table = status_table(network)
     return render(
         request,
         "networks/network_detail.html",
         {
             "network": network,
-            "sites": sites_for(request.user, network).order_by("parent__name", "name"),
-            "measures": measures_for(network),
+            "sites": sites,
+            "measures": table.measures,
+            "status_rows": _status_rows(network, sites, table),
             "projects": projects_for(request.user, network),
         },
     )
+
+
+def _status_rows(network, sites, table) -> list[tuple]:
+    """(site, site url, [(status, css class, symbol, chart url, title), ...]) per visible site.
+    URLs are joined here rather than reversed per cell: hundreds of sites × measures."""
+    symbols = {"improving": "▲", "worsening": "▼", "no change": "●", "no data": "○"}
+    base = reverse("network", kwargs={"network": network.slug})
+    rows = []
+    for site in sites:
+        site_url = f"{base}s/{site.slug}/"
+        cells = [
+            (
+                status,
+                status.replace(" ", "-"),
+                symbols[status],
+                f"{site_url}m/{measure.slug}/",
+                f"{measure.name} at {site.name}: {status}",
+            )
+            for measure, status in table.row(site.pk)
+        ]
+        rows.append((site, site_url, cells))
+    return rows
 
 
 @login_required

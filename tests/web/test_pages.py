@@ -277,7 +277,7 @@ def test_server_errors_show_no_stack_trace(client, world, settings, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(views, "measures_for", boom)
+    monkeypatch.setattr(views, "projects_for", boom)
     client.raise_request_exception = False
     settings.DEBUG = False
     response = login(client, world, "network:viewer").get(
@@ -290,3 +290,34 @@ def test_server_errors_show_no_stack_trace(client, world, settings, monkeypatch)
 
 def test_health_check(client, db):
     assert client.get("/healthz").text == "ok"
+
+
+def test_network_page_shows_where_each_visible_site_stands(client, series):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("network", kwargs={"network": series.network.slug})
+    text = login(client, series, "network:viewer").get(url).text
+    assert "Where each site stands" in text
+    assert 'title="On track at Lincoln High: no change"' in text
+    assert 'title="On track at Parks High: no data"' in text
+    # a school member sees only their own school's row
+    text = login(client, series, "school:viewer").get(url).text
+    assert "at Lincoln High" in text and "at Parks High" not in text
+
+
+def test_status_table_is_recomputed_when_data_change(series):
+    import datetime
+
+    from melior.measures.network import status_table
+
+    before = status_table(series.network)
+    assert before.statuses[(series.school.pk, series.measure.pk)] == "no change"
+    for week in range(20, 26):  # six weeks far above the usual level
+        record_observation(
+            measure=series.measure, organization=series.school,
+            period=datetime.date(2025, 1, 6) + datetime.timedelta(weeks=week),
+            numerator=58, denominator=60,
+        )  # fmt: skip
+    after = status_table(series.network)
+    assert after.statuses[(series.school.pk, series.measure.pk)] == "improving"

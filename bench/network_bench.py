@@ -1,0 +1,106 @@
+"""Server time of the network page's status table (every site × measure) on a large network.
+
+    python bench/network_bench.py [--sites 500] [--database-url URL]
+
+Loads the demo network with --sites schools into a fresh database (SQLite in a temporary folder
+by default, or the PostgreSQL database named by --database-url, which is emptied first), then
+times: the status table computed cold (cache empty), the same table when nothing changed (cache
+hit under the data version), and the whole network page as the hub's lead requests it, with its
+query count. Prints figures; asserts nothing.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=500)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="melior-bench-")
+    os.environ["MELIOR_VAR_DIR"] = folder
+    if args.database_url:
+        os.environ["MELIOR_DATABASE_URL"] = args.database_url
+    os.environ.setdefault("MELIOR_ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "melior.settings")
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from melior.demo.generator import load_demo
+    from melior.measures.models import Observation
+    from melior.measures.network import status_table
+
+    if args.database_url:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    engine = connection.vendor
+    start = time.perf_counter()
+    result = load_demo(sites=args.sites)
+    load_time = time.perf_counter() - start
+    network = result.network
+    points = Observation.objects.count()
+    measures = network.measures.count()
+    print(f"Network bench — {engine}, {args.sites} sites × {measures} measures, {points:,} points")
+    print(f"  demo load: {load_time:.1f} s")
+
+    def cold():
+        cache.clear()
+        status_table(network)
+
+    times = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        cold()
+        times.append(time.perf_counter() - started)
+    print(
+        f"  status table, cold (computed):        {min(times) * 1000:8.0f} ms (best of {args.repeat})"
+    )
+    times = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        status_table(network)
+        times.append(time.perf_counter() - started)
+    print(f"  status table, nothing changed (cache): {min(times) * 1000:8.0f} ms")
+
+    client = Client()
+    client.force_login(_user("lead"))
+    url = f"/n/{network.slug}/"
+    for label, clear in (("cold", True), ("warm", False)):
+        best, queries = float("inf"), 0
+        for _ in range(args.repeat):
+            if clear:
+                cache.clear()
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                best = min(best, time.perf_counter() - started)
+            queries = len(captured)
+        assert response.status_code == 200
+        print(
+            f"  network page ({label}):  {best * 1000:8.0f} ms, {queries} queries, "
+            f"{len(response.content) / 1024:.0f} KB"
+        )
+    sys.stdout.flush()
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+if __name__ == "__main__":
+    main()
