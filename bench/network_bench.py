@@ -65,7 +65,8 @@ def main() -> None:
         cold()
         times.append(time.perf_counter() - started)
     print(
-        f"  status table, cold (computed):        {min(times) * 1000:8.0f} ms (best of {args.repeat})"
+        f"  status table, cold (computed):        {min(times) * 1000:8.0f} ms"
+        f" (best of {args.repeat})"
     )
     times = []
     for _ in range(args.repeat):
