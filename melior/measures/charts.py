@@ -48,42 +48,44 @@ def chart_units(measure: Measure) -> tuple[float, bool]:
 
 
 def series_chart(
-    measure: Measure, observations: list[Observation], *, kind: str, part=None, freeze=None
+    measure: Measure, x: list, y: list, n: list | None = None, *, kind: str, part=None, freeze=None
 ) -> spc.ControlChart:
-    """The SPC result for one site's observations of a measure."""
-    x = [o.period_start for o in observations]
+    """The SPC result for one series of a measure: periods x, values (or numerators) y and,
+    for proportions and rates, denominators n."""
     multiply, percent = chart_units(measure)
     target = None
     if measure.target is not None:
         target = measure.target / 100 if percent else measure.target
     direction = "increase" if measure.desired_direction == Measure.Direction.UP else "decrease"
-    if measure.has_denominator:
-        y = [o.numerator for o in observations]
-        n = [o.denominator for o in observations]
-    else:
-        y, n = [o.value for o in observations], None
+    options = dict(part=part, freeze=freeze, target=target, multiply=multiply, direction=direction)
     if kind == Measure.Chart.RUN:
-        return spc.run_chart(
-            y,
-            x=x,
-            n=n,
-            part=part,
-            freeze=freeze,
-            target=target,
-            multiply=multiply,
-            direction=direction,
-        )
-    return spc.control_chart(
-        y,
-        n=n,
-        x=x,
-        kind=kind,
-        part=part,
-        freeze=freeze,
-        target=target,
-        multiply=multiply,
-        direction=direction,
+        return spc.run_chart(y, x=x, n=n, **options)
+    return spc.control_chart(y, n=n, x=x, kind=kind, **options)
+
+
+def site_series(
+    measure: Measure, observations: list[Observation]
+) -> tuple[list, list, list | None]:
+    """(periods, values or numerators, denominators) of a site's observations."""
+    x = [o.period_start for o in observations]
+    if measure.has_denominator:
+        return x, [o.numerator for o in observations], [o.denominator for o in observations]
+    return x, [o.value for o in observations], None
+
+
+def draw(measure: Measure, result: spc.ControlChart, annotations=()) -> dict:
+    """The Vega-Lite spec of a result, in the measure's units, sized to its container."""
+    _, percent = chart_units(measure)
+    notes = pd.DataFrame(
+        {"x": [a.date for a in annotations], "text": [a.text for a in annotations]}
     )
+    chart = result.chart(
+        annotations=notes,
+        y_title=measure.unit if measure.unit and measure.unit != "%" else None,
+        percent=percent,
+        width="container",
+    )
+    return chart.to_dict(validate=False)  # the spec's shape is validated in the analysis tests
 
 
 def site_chart(
@@ -110,21 +112,14 @@ def site_chart(
     if freeze is not None and freeze > len(x):
         notes.append(f"There are fewer than {freeze} points, so no baseline is frozen yet.")
         freeze = None
-    result = series_chart(measure, observations, kind=kind, part=part or None, freeze=freeze)
-    higher_is_better = measure.desired_direction == Measure.Direction.UP
-    _, percent = chart_units(measure)
-    chart = result.chart(
-        annotations=pd.DataFrame(
-            {"x": [a.date for a in annotations], "text": [a.text for a in annotations]}
-        ),
-        y_title=measure.unit if measure.unit and measure.unit != "%" else None,
-        percent=percent,
-        width="container",
+    result = series_chart(
+        measure, *site_series(measure, observations), kind=kind, part=part or None, freeze=freeze
     )
+    higher_is_better = measure.desired_direction == Measure.Direction.UP
     return SiteChart(
         title=title,
         kind=kind,
-        spec=chart.to_dict(validate=False),  # the spec shape is validated in the analysis tests
+        spec=draw(measure, result, annotations),
         sentences=result.describe(higher_is_better),
         status=result.status(higher_is_better),
         parts=[str(x[k]) for k in part],

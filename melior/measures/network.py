@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Avg, Count, Max, Sum
 
 from melior.analysis import spc
 from melior.networks.models import Network
 
 from .charts import usable_kind
 from .models import Measure, Observation
+from .selectors import measures_for
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def data_version(network: Network) -> str:
 
 def status_table(network: Network) -> StatusTable:
     """Status of every site × measure of the network (cached per data version)."""
-    measures = list(network.measures.order_by("kind", "name"))
+    measures = list(measures_for(network))
     key = f"melior:status-table:{network.pk}:{data_version(network)}"
     statuses = cache.get(key)
     if statuses is None:
@@ -108,3 +109,85 @@ def _observations_frame(network: Network) -> pd.DataFrame:
         columns=["measure_id", "organization_id", "period_start", "value", "numerator",
                  "denominator"],
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NetworkMeasureView:
+    """A measure across the sites a user may see: the pooled chart and a funnel plot."""
+
+    chart_spec: dict | None
+    sentences: list
+    status: str
+    funnel_spec: dict | None
+    funnel_window: list  # the periods the funnel plot pools
+    funnel_outliers: list[dict]  # sites outside the 99.8% limits
+    funnel_note: str = ""
+
+
+def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> NetworkMeasureView:
+    """The network aggregate chart (pooled numerators and denominators per period, or the mean
+    value) and, for proportions and rates, a funnel plot of the sites over the latest `window`
+    periods, with an allowance for over-dispersion between sites."""
+    from melior.analysis import funnel
+
+    from .charts import chart_units, draw, series_chart
+
+    observations = Observation.objects.filter(measure=measure, organization__in=sites)
+    per_period = list(
+        observations.values("period_start")
+        .annotate(value=Avg("value"), numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by("period_start")
+    )
+    if not per_period:
+        return NetworkMeasureView(None, [], "no data", None, [], [])
+    x = [row["period_start"] for row in per_period]
+    ratio = measure.has_denominator
+    y = [row["numerator" if ratio else "value"] for row in per_period]
+    n = [row["denominator"] for row in per_period] if ratio else None
+    result = series_chart(measure, x, y, n, kind=usable_kind(measure, measure.default_chart))
+    higher = measure.desired_direction == Measure.Direction.UP
+    view = dict(
+        chart_spec=draw(measure, result),
+        sentences=result.describe(higher),
+        status=result.status(higher),
+        funnel_spec=None,
+        funnel_window=x[-window:],
+        funnel_outliers=[],
+    )
+    if not ratio:
+        return NetworkMeasureView(**view, funnel_note="Funnel plots compare proportions and rates.")
+    totals = list(
+        observations.filter(period_start__in=x[-window:])
+        .values("organization__name")
+        .annotate(numerator=Sum("numerator"), denominator=Sum("denominator"))
+        .order_by("organization__name")
+    )
+    if len(totals) < 2:
+        return NetworkMeasureView(**view, funnel_note="A funnel plot needs at least two sites.")
+    kind = "p" if measure.value_type == Measure.ValueType.PROPORTION else "u"
+    try:
+        plot = funnel.funnel_plot(
+            [t["numerator"] for t in totals],
+            [t["denominator"] for t in totals],
+            labels=[t["organization__name"] for t in totals],
+            kind=kind,
+            overdispersion=True,
+        )
+    except ValueError as error:
+        return NetworkMeasureView(**view, funnel_note=str(error))
+    multiply, percent = chart_units(measure)
+    view["funnel_spec"] = plot.chart(percent=percent, width="container").to_dict(validate=False)
+    view["funnel_outliers"] = [
+        {
+            "site": row["label"],
+            "rate": f"{row['rate'] * 100:.1f}%" if percent else f"{row['rate'] * multiply:.3g}",
+            "above": row["outside_99.8%"] > 0,
+        }
+        for row in plot.outliers().to_dict("records")
+    ]
+    note = (
+        f"Allowing for over-dispersion between sites (φ = {plot.phi:.2f})."
+        if plot.tau2 > 0
+        else "No over-dispersion between sites beyond chance."
+    )
+    return NetworkMeasureView(**view, funnel_note=note)

@@ -1,7 +1,7 @@
 """Reads for measures. Callers pass objects they obtained through the networks selectors,
 so a user only reaches measures of networks and sites they may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from melior.networks.models import Network, NetworkSite
 
@@ -9,7 +9,13 @@ from .models import Annotation, ChartSetting, Measure, Observation
 
 
 def measures_for(network: Network) -> QuerySet[Measure]:
-    return network.measures.all()
+    """The network's family of measures in the order of the theory: outcome, driver, process,
+    balancing."""
+    rank = Case(
+        *[When(kind=kind, then=Value(i)) for i, kind in enumerate(Measure.Kind.values)],
+        default=Value(len(Measure.Kind.values)),
+    )
+    return network.measures.annotate(kind_rank=rank).order_by("kind_rank", "name")
 
 
 def site_series(network_site: NetworkSite, measure: Measure) -> QuerySet[Observation]:

@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("m/<slug:measure>/", views.measure_definition, name="measure"),
+    path("m/<slug:measure>/", views.measure_page, name="measure"),
     path("s/<slug:site>/m/<slug:measure>/", views.site_measure, name="site-measure"),
     path(
         "s/<slug:site>/m/<slug:measure>/observation/",

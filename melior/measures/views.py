@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from melior.networks.selectors import sites_for
 from melior.networks.views import get_network, get_network_site
 
 from . import selectors, services
 from .charts import site_chart
 from .forms import AnnotationForm, ChartSettingForm, ObservationForm
+from .network import network_measure_view, status_table
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -72,11 +74,26 @@ def _render_panel(request, ctx: dict, *, failed: bool = False, **forms):
 
 
 @login_required
-def measure_definition(request, network, measure):
+def measure_page(request, network, measure):
+    """A measure across the network: definition, pooled chart, funnel plot, where each site is."""
     network = get_network(request, network)
     measure = get_object_or_404(selectors.measures_for(network), slug=measure)
+    sites = list(sites_for(request.user, network).order_by("name"))
+    table = status_table(network)
+    order = {"worsening": 0, "improving": 1, "no change": 2, "no data": 3}
+    site_statuses = sorted(
+        ((site, table.statuses.get((site.pk, measure.pk), "no data")) for site in sites),
+        key=lambda pair: (order[pair[1]], pair[0].name),
+    )
     return render(
-        request, "measures/measure_definition.html", {"network": network, "measure": measure}
+        request,
+        "measures/measure_page.html",
+        {
+            "network": network,
+            "measure": measure,
+            "view": network_measure_view(measure, sites),
+            "site_statuses": site_statuses,
+        },
     )
 
 

@@ -321,3 +321,26 @@ def test_status_table_is_recomputed_when_data_change(series):
         )  # fmt: skip
     after = status_table(series.network)
     assert after.statuses[(series.school.pk, series.measure.pk)] == "improving"
+
+
+def test_measure_page_shows_the_network_chart_funnel_and_sites(client, series):
+    import datetime
+
+    for week in range(20):  # a second school, far above the first
+        record_observation(
+            measure=series.measure, organization=series.sibling_school,
+            period=datetime.date(2025, 1, 6) + datetime.timedelta(weeks=week),
+            numerator=58, denominator=60,
+        )  # fmt: skip
+    url = reverse("measure", kwargs={"network": series.network.slug, "measure": "on-track"})
+    text = login(client, series, "network:viewer").get(url).text
+    assert 'data-vega-spec="network-chart-spec"' in text
+    assert 'data-vega-spec="funnel-spec"' in text
+    # two sites this far apart are mostly between-site variation: the funnel allows for it
+    assert "Allowing for over-dispersion between sites" in text
+    assert "Every site is within the 99.8% limits." in text
+    assert "Operational definition" in text
+    # a school member's network view is their school alone: no funnel of one site
+    text = login(client, series, "school:viewer").get(url).text
+    assert "Parks High" not in text
+    assert "A funnel plot needs at least two sites." in text

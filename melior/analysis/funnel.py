@@ -1,0 +1,176 @@
+"""Funnel plots: compare many units' rates with the network's, allowing for their sizes.
+
+    from melior.analysis import funnel
+    f = funnel.funnel_plot(numerators, denominators, labels=sites, kind="p", overdispersion=True)
+    f.data, f.summary(), f.outliers(), f.chart()
+
+Method (Spiegelhalter 2005, "Funnel plots for comparing institutional performance"; and
+"Handling over-dispersion of performance indicators"): the centre is the pooled rate
+θ₀ = Σy/Σn; a unit of size n has standard error s = √(θ₀(1−θ₀)/n) for proportions and
+√(θ₀/n) for rates; the limits are θ₀ ± z·s for z = 1.960 (95%) and 3.090 (99.8%), clipped to
+the possible range. With over-dispersion, z-scores zᵢ = (yᵢ/nᵢ − θ₀)/sᵢ are winsorised at the
+10th and 90th percentiles, φ = mean(z²); when Iφ > I − 1 an additive random effect
+τ² = (Iφ − (I − 1)) / (Σwᵢ − Σwᵢ²/Σwᵢ), wᵢ = 1/sᵢ², widens the limits to θ₀ ± z·√(s² + τ²).
+"""
+
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from .spc import inputs
+
+LEVELS = {"95%": 0.95, "99.8%": 0.998}
+
+
+@dataclass(frozen=True, eq=False)
+class FunnelPlot:
+    kind: str
+    data: pd.DataFrame  # one row per unit
+    target: float
+    phi: float  # over-dispersion factor (mean winsorised z²)
+    tau2: float  # additive random-effects variance (0 when not used)
+    overdispersion: bool
+
+    def limits(self, n) -> pd.DataFrame:
+        """The funnel's limits at denominators n (for drawing the curves)."""
+        n = np.asarray(n, dtype=float)
+        se = np.sqrt(_unit_variance(self.kind, self.target, n) + self.tau2)
+        out = {"n": n}
+        for name, level in LEVELS.items():
+            z = norm.ppf(0.5 + level / 2)
+            out[f"lower_{name}"] = np.maximum(self.target - z * se, 0)
+            upper = self.target + z * se
+            out[f"upper_{name}"] = np.minimum(upper, 1) if self.kind == "p" else upper
+        return pd.DataFrame(out)
+
+    def outliers(self, level: str = "99.8%") -> pd.DataFrame:
+        """Units outside the limits at that level, furthest first."""
+        d = self.data
+        return d[d[f"outside_{level}"] != 0].sort_values("z", key=np.abs, ascending=False)
+
+    def summary(self) -> dict:
+        d = self.data
+        return {
+            "units": len(d),
+            "target": self.target,
+            "phi": self.phi,
+            "tau2": self.tau2,
+            "above_95%": int((d["outside_95%"] > 0).sum()),
+            "below_95%": int((d["outside_95%"] < 0).sum()),
+            "above_99.8%": int((d["outside_99.8%"] > 0).sum()),
+            "below_99.8%": int((d["outside_99.8%"] < 0).sum()),
+        }
+
+    def chart(self, *, title=None, percent: bool | None = None, width=640, height=320):
+        percent = self.kind == "p" if percent is None else percent
+        fmt = ".0%" if percent else ",.4~g"
+        d = self.data
+        grid = np.geomspace(max(d["n"].min() * 0.8, 1), d["n"].max() * 1.1, 80)
+        curves = self.limits(grid).melt("n", var_name="limit", value_name="value")
+        curves["level"] = curves["limit"].str.split("_").str[1]
+        curves["side"] = curves["limit"].str.split("_").str[0]
+        points = d.assign(
+            where=np.select(
+                [d["outside_99.8%"] != 0, d["outside_95%"] != 0],
+                ["outside 99.8%", "outside 95%"],
+                "inside",
+            )
+        )
+        x = alt.X("n:Q", title="Denominator (size)", scale=alt.Scale(type="log"))
+        lines = (
+            alt.Chart(curves)
+            .mark_line(color="#8c8c8c")
+            .encode(
+                x=x,
+                y=alt.Y("value:Q", axis=alt.Axis(format=fmt), title=None),
+                detail="limit:N",
+                strokeDash=alt.StrokeDash(
+                    "level:N", scale=alt.Scale(domain=["95%", "99.8%"], range=[[4, 3], [1, 0]]),
+                    legend=alt.Legend(title="Limits", orient="top"),
+                ),
+            )
+        )  # fmt: skip
+        centre = (
+            alt.Chart(pd.DataFrame({"t": [self.target]})).mark_rule(color="#3d3d3d").encode(y="t:Q")
+        )
+        dots = (
+            alt.Chart(points)
+            .mark_point(filled=True, size=50)
+            .encode(
+                x=x,
+                y="rate:Q",
+                color=alt.Color(
+                    "where:N",
+                    scale=alt.Scale(
+                        domain=["inside", "outside 95%", "outside 99.8%"],
+                        range=["#4a6fa5", "#e09f3e", "#d1495b"],
+                    ),
+                    legend=alt.Legend(title=None, orient="top"),
+                ),
+                tooltip=[
+                    alt.Tooltip("label:N", title="Site"),
+                    alt.Tooltip("rate:Q", format=fmt, title="Rate"),
+                    alt.Tooltip("n:Q", format=",.0f", title="Denominator"),
+                    alt.Tooltip("z:Q", format=".2f"),
+                ],
+            )
+        )
+        chart = alt.layer(lines, centre, dots).properties(width=width, height=height)
+        return chart.properties(title=title) if title else chart
+
+
+def _unit_variance(kind: str, target: float, n: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "p":
+            return target * (1 - target) / n
+        return target / n
+
+
+def funnel_plot(y, n, labels=None, *, kind: str = "p", overdispersion: bool = False,
+                winsorize: float = 0.1) -> FunnelPlot:  # fmt: skip
+    """Funnel plot of units with numerators y and denominators n (one value per unit)."""
+    if kind not in {"p", "u"}:
+        raise ValueError("A funnel plot compares proportions (kind='p') or rates (kind='u').")
+    y = inputs.numeric(y, "y")
+    n = inputs.numeric(n, "n")
+    if len(y) != len(n):
+        raise ValueError(f"y and n must have the same length ({len(y)} and {len(n)}).")
+    labels = list(range(1, len(y) + 1)) if labels is None else list(labels)
+    if len(labels) != len(y):
+        raise ValueError("labels must have one entry per unit.")
+    keep = np.isfinite(y) & np.isfinite(n) & (n > 0)
+    if keep.sum() < 2:
+        raise ValueError("A funnel plot needs at least two units with a denominator above 0.")
+    if (y[keep] < 0).any():
+        raise ValueError("y has a negative count: counts cannot be negative.")
+    if kind == "p" and (y[keep] > n[keep]).any():
+        i = int(np.flatnonzero(keep & (y > n))[0])
+        raise ValueError(f"The numerator is larger than the denominator for {labels[i]}.")
+    y, n = y[keep], n[keep]
+    labels = [label for label, k in zip(labels, keep, strict=True) if k]
+    target = y.sum() / n.sum()
+    if kind == "p" and target in (0.0, 1.0):
+        raise ValueError("Every unit is at 0% or 100%: there is no variation to compare.")
+    variance = _unit_variance(kind, target, n)
+    rate = y / n
+    z = (rate - target) / np.sqrt(variance)
+    low, high = np.quantile(z, [winsorize, 1 - winsorize])
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    tau2 = 0.0
+    units = len(z)
+    if overdispersion and units * phi > units - 1:
+        w = 1 / variance
+        tau2 = float((units * phi - (units - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    plot = FunnelPlot(kind, pd.DataFrame(), float(target), phi, tau2, overdispersion)
+    bounds = plot.limits(n)
+    data = pd.DataFrame({"label": labels, "y": y, "n": n, "rate": rate, "z": z})
+    z_adjusted = (rate - target) / np.sqrt(variance + tau2)
+    data["z"] = z_adjusted
+    for name in LEVELS:
+        lower, upper = bounds[f"lower_{name}"].to_numpy(), bounds[f"upper_{name}"].to_numpy()
+        data[f"lower_{name}"], data[f"upper_{name}"] = lower, upper
+        data[f"outside_{name}"] = np.where(rate > upper, 1, np.where(rate < lower, -1, 0))
+    return FunnelPlot(kind, data, float(target), phi, tau2, overdispersion)
