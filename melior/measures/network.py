@@ -7,6 +7,7 @@ cache read until someone enters or corrects data.
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
@@ -191,3 +192,104 @@ def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> 
         else "No over-dispersion between sites beyond chance."
     )
     return NetworkMeasureView(**view, funnel_note=note)
+
+
+SORTS = {
+    "status": "Latest signal",
+    "name": "Name",
+    "size": "Size (enrolment)",
+}
+STATUS_ORDER = {"worsening": 0, "improving": 1, "no change": 2, "no data": 3}
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A site's chart drawn small, as SVG coordinates (viewBox 0 0 WIDTH HEIGHT)."""
+
+    site: object
+    status: str
+    line: str  # polyline points of the data
+    centre: str  # polyline points of the centre line
+    lower: str
+    upper: str
+    signals: list[tuple[float, float]]  # dots for points with a sigma signal
+    last_value: str
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 240, 70
+
+
+def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> list[Sparkline]:
+    """One small chart per visible site, computed in one batch call, in the chosen order."""
+    from .charts import chart_units
+
+    sites_by_id = {site.pk: site for site in sites}
+    rows = list(
+        Observation.objects.filter(measure=measure, organization__in=sites)
+        .order_by("organization_id", "period_start")
+        .values_list("organization_id", "period_start", "value", "numerator", "denominator")
+    )
+    lines: list[Sparkline] = []
+    if rows:
+        frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
+        ratio = measure.has_denominator
+        if ratio:
+            frame = frame[frame["denominator"].notna()]
+        multiply, percent = chart_units(measure)
+        charts = spc.control_charts(
+            frame, by="site", x="period", y="numerator" if ratio else "value",
+            n="denominator" if ratio else None, kind=usable_kind(measure, measure.default_chart),
+            multiply=multiply,
+        )  # fmt: skip
+        higher = measure.desired_direction == Measure.Direction.UP
+        status = dict(
+            zip(
+                charts.series["site"],
+                charts.summary(higher_is_better=higher)["status"],
+                strict=True,
+            )
+        )
+        for site_id, points in charts.data.groupby("site", sort=False):
+            lines.append(_sparkline(sites_by_id[site_id], status[site_id], points, percent))
+    drawn = {line.site.pk for line in lines}
+    lines += [
+        Sparkline(site, "no data", "", "", "", "", [], "—")
+        for site in sites
+        if site.pk not in drawn
+    ]
+    if sort == "name":
+        lines.sort(key=lambda s: s.site.name)
+    elif sort == "size":
+        lines.sort(key=lambda s: -(s.site.enrolment or 0))
+    else:
+        lines.sort(key=lambda s: (STATUS_ORDER[s.status], s.site.name))
+    return lines
+
+
+def _sparkline(site, status: str, points: pd.DataFrame, percent: bool) -> Sparkline:
+    y = points["y"].to_numpy(float)
+    values = np.concatenate([y, points["lcl"].to_numpy(float), points["ucl"].to_numpy(float)])
+    values = values[np.isfinite(values)]
+    low, high = (values.min(), values.max()) if len(values) else (0.0, 1.0)
+    span = (high - low) or 1.0
+    xs = np.linspace(2, SPARK_WIDTH - 2, len(points)) if len(points) > 1 else np.array([2.0])
+
+    def scale(v):
+        return SPARK_HEIGHT - 3 - (v - low) / span * (SPARK_HEIGHT - 6)
+
+    def polyline(v) -> str:
+        keep = np.isfinite(v)
+        return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs[keep], scale(v[keep]), strict=True))
+
+    signal = points["sigma_signal"].to_numpy()
+    last = y[np.isfinite(y)][-1] if np.isfinite(y).any() else np.nan
+    return Sparkline(
+        site=site,
+        status=status,
+        line=polyline(y),
+        centre=polyline(points["cl"].to_numpy(float)),
+        lower=polyline(points["lcl"].to_numpy(float)),
+        upper=polyline(points["ucl"].to_numpy(float)),
+        signals=[(float(a), float(b)) for a, b in zip(xs[signal], scale(y[signal]), strict=True)],
+        last_value="—" if not np.isfinite(last) else (f"{last:.0%}" if percent else f"{last:.3g}"),
+    )

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("m/<slug:measure>/", views.measure_page, name="measure"),
+    path("m/<slug:measure>/sites/", views.measure_multiples, name="measure-multiples"),
     path("s/<slug:site>/m/<slug:measure>/", views.site_measure, name="site-measure"),
     path(
         "s/<slug:site>/m/<slug:measure>/observation/",

@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
@@ -12,7 +13,7 @@ from melior.networks.views import get_network, get_network_site
 from . import selectors, services
 from .charts import site_chart
 from .forms import AnnotationForm, ChartSettingForm, ObservationForm
-from .network import network_measure_view, status_table
+from .network import SORTS, network_measure_view, small_multiples, status_table
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -93,8 +94,41 @@ def measure_page(request, network, measure):
             "measure": measure,
             "view": network_measure_view(measure, sites),
             "site_statuses": site_statuses,
+            **_multiples_context(request, measure, sites),
         },
     )
+
+
+MULTIPLES_PER_PAGE = 48
+
+
+def _multiples_context(request, measure, sites) -> dict:
+    sort = request.GET.get("sort", "status")
+    if sort not in SORTS:
+        sort = "status"
+    paginator = Paginator(small_multiples(measure, sites, sort=sort), MULTIPLES_PER_PAGE)
+    return {
+        "multiples": paginator.get_page(request.GET.get("page")),
+        "sort": sort,
+        "sorts": SORTS,
+    }
+
+
+@login_required
+def measure_multiples(request, network, measure):
+    """More small multiples (the next page, or another order), for htmx."""
+    network = get_network(request, network)
+    measure = get_object_or_404(selectors.measures_for(network), slug=measure)
+    sites = list(sites_for(request.user, network))
+    context = {
+        "network": network,
+        "measure": measure,
+        **_multiples_context(request, measure, sites),
+    }
+    template = (
+        "measures/_multiples.html" if request.GET.get("page") else "measures/_multiples_grid.html"
+    )
+    return render(request, template, context)
 
 
 @login_required

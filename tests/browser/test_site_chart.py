@@ -50,7 +50,7 @@ def test_log_in_open_a_chart_and_add_a_period(page, live_server, transactional_d
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.get_by_role("link", name="9th-Grade Success Network").click()
-    page.get_by_role("link", name="Roosevelt High School", exact=True).click()
+    page.get_by_role("link", name="Roosevelt High School", exact=True).first.click()
     page.get_by_role("link", name="Exit-ticket mastery").click()
 
     chart = page.locator(".chart.chart-ready svg.marks")

@@ -344,3 +344,20 @@ def test_measure_page_shows_the_network_chart_funnel_and_sites(client, series):
     text = login(client, series, "school:viewer").get(url).text
     assert "Parks High" not in text
     assert "A funnel plot needs at least two sites." in text
+
+
+def test_small_multiples_one_chart_per_visible_site(client, series):
+    from melior.measures.network import small_multiples
+
+    lines = small_multiples(series.measure, [series.school, series.sibling_school], sort="name")
+    assert [line.site.name for line in lines] == ["Lincoln High", "Parks High"]
+    assert lines[0].line.count(",") == 20 and lines[1].status == "no data"
+    url = reverse(
+        "measure-multiples", kwargs={"network": series.network.slug, "measure": "on-track"}
+    )
+    c = login(client, series, "network:viewer")
+    text = c.get(url, {"sort": "name"}, HTTP_HX_REQUEST="true").text
+    assert text.index("Lincoln High") < text.index("Parks High")
+    assert "<polyline" in text and "Show more" not in text
+    assert c.get(url, {"sort": "nonsense"}).status_code == 200  # falls back to the default order
+    assert "Parks High" not in login(client, series, "school:viewer").get(url).text
