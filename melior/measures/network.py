@@ -145,7 +145,11 @@ def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> 
     ratio = measure.has_denominator
     y = [row["numerator" if ratio else "value"] for row in per_period]
     n = [row["denominator"] for row in per_period] if ratio else None
-    result = series_chart(measure, x, y, n, kind=usable_kind(measure, measure.default_chart))
+    kind = usable_kind(measure, measure.default_chart)
+    # Pooled over many sites the denominators are huge and P/U limits shrink to nothing;
+    # Laney's P′/U′ allow for the real week-to-week variation (Laney 2002).
+    kind = {"p": "p_prime", "u": "u_prime"}.get(kind, kind)
+    result = series_chart(measure, x, y, n, kind=kind)
     higher = measure.desired_direction == Measure.Direction.UP
     view = dict(
         chart_spec=draw(measure, result),

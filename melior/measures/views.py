@@ -13,7 +13,7 @@ from melior.networks.views import get_network, get_network_site
 from . import selectors, services
 from .charts import site_chart
 from .forms import AnnotationForm, ChartSettingForm, ObservationForm
-from .network import SORTS, network_measure_view, small_multiples, status_table
+from .network import SORTS, network_measure_view, small_multiples
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -76,16 +76,10 @@ def _render_panel(request, ctx: dict, *, failed: bool = False, **forms):
 
 @login_required
 def measure_page(request, network, measure):
-    """A measure across the network: definition, pooled chart, funnel plot, where each site is."""
+    """A measure across the network: pooled chart, funnel plot, every site's chart, definition."""
     network = get_network(request, network)
     measure = get_object_or_404(selectors.measures_for(network), slug=measure)
     sites = list(sites_for(request.user, network).order_by("name"))
-    table = status_table(network)
-    order = {"worsening": 0, "improving": 1, "no change": 2, "no data": 3}
-    site_statuses = sorted(
-        ((site, table.statuses.get((site.pk, measure.pk), "no data")) for site in sites),
-        key=lambda pair: (order[pair[1]], pair[0].name),
-    )
     return render(
         request,
         "measures/measure_page.html",
@@ -93,7 +87,6 @@ def measure_page(request, network, measure):
             "network": network,
             "measure": measure,
             "view": network_measure_view(measure, sites),
-            "site_statuses": site_statuses,
             **_multiples_context(request, measure, sites),
         },
     )
