@@ -56,6 +56,7 @@ bench:
 	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/python -m pip install --quiet -e . clinical-qikit
 	.venv-bench/bin/python bench/spc_bench.py
+	.venv-bench/bin/python bench/network_bench.py --sites 500
 
 clean:
 	rm -rf $(VENV) .venv-bench var build *.egg-info
