@@ -20,14 +20,28 @@ from .charts import usable_kind
 from .models import Measure, Observation
 from .selectors import measures_for
 
+ASSURANCE = {
+    "consistent_pass": ("✓", "will reliably meet the target"),
+    "consistent_fail": ("✗", "will reliably miss the target unless the process changes"),
+    "inconsistent": ("~", "will meet the target some weeks and miss it others"),
+}
+
 
 @dataclass(frozen=True)
 class StatusTable:
     measures: list[Measure]
     statuses: dict[tuple[int, int], str]  # (site id, measure id) -> status
+    assurance: dict[tuple[int, int], str]  # (site id, measure id) -> assurance, where a target
 
-    def row(self, site_id: int) -> list[tuple[Measure, str]]:
-        return [(m, self.statuses.get((site_id, m.pk), "no data")) for m in self.measures]
+    def row(self, site_id: int) -> list[tuple[Measure, str, str]]:
+        return [
+            (
+                m,
+                self.statuses.get((site_id, m.pk), "no data"),
+                self.assurance.get((site_id, m.pk), ""),
+            )
+            for m in self.measures
+        ]
 
     def counts(self, measure: Measure) -> dict[str, int]:
         out = {"improving": 0, "no change": 0, "worsening": 0, "no data": 0}
@@ -48,19 +62,28 @@ def data_version(network: Network) -> str:
 def status_table(network: Network) -> StatusTable:
     """Status of every site × measure of the network (cached per data version)."""
     measures = list(measures_for(network))
-    key = f"melior:status-table:{network.pk}:{data_version(network)}"
-    statuses = cache.get(key)
-    if statuses is None:
-        statuses = _compute_statuses(network, measures)
-        cache.set(key, statuses, timeout=24 * 3600)
-    return StatusTable(measures=measures, statuses=statuses)
+    targets = tuple((m.pk, m.target) for m in measures)
+    key = f"melior:status-table:{network.pk}:{data_version(network)}:{hash(targets)}"
+    computed = cache.get(key)
+    if computed is None:
+        computed = _compute_statuses(network, measures)
+        cache.set(key, computed, timeout=24 * 3600)
+    return StatusTable(measures=measures, statuses=computed[0], assurance=computed[1])
 
 
-def _compute_statuses(network: Network, measures: list[Measure]) -> dict[tuple[int, int], str]:
+def _chart_target(measure: Measure) -> float:
+    """The measure's target in the units the engine computes in (fractions, per unit)."""
+    if measure.target is None:
+        return np.nan
+    return measure.target / measure.display_scale
+
+
+def _compute_statuses(network: Network, measures: list[Measure]):
     frame = _observations_frame(network)
     statuses: dict[tuple[int, int], str] = {}
+    assurance: dict[tuple[int, int], str] = {}
     if frame.empty:
-        return statuses
+        return statuses, assurance
     groups: dict[tuple[str, bool], list[Measure]] = {}
     for measure in measures:
         key = (usable_kind(measure, measure.default_chart), measure.has_denominator)
@@ -80,16 +103,17 @@ def _compute_statuses(network: Network, measures: list[Measure]) -> dict[tuple[i
             kind=kind,
         )
         up = {m.pk: m.desired_direction == Measure.Direction.UP for m in group}
-        better = charts.series["measure_id"].map(up).to_numpy()
-        summary = charts.summary(higher_is_better=better)
-        statuses.update(
-            zip(
-                zip(summary["organization_id"], summary["measure_id"], strict=True),
-                summary["status"],
-                strict=True,
-            )
+        goals = {m.pk: _chart_target(m) for m in group}
+        ids = charts.series["measure_id"]
+        summary = charts.summary(
+            higher_is_better=ids.map(up).to_numpy(), target=ids.map(goals).to_numpy(float)
         )
-    return statuses
+        keys = list(zip(summary["organization_id"], summary["measure_id"], strict=True))
+        statuses.update(zip(keys, summary["status"], strict=True))
+        assurance.update(
+            (key, value) for key, value in zip(keys, summary["assurance"], strict=True) if value
+        )
+    return statuses, assurance
 
 
 def _observations_frame(network: Network) -> pd.DataFrame:

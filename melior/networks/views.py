@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from melior.measures.network import status_table
+from melior.measures.network import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
@@ -41,23 +41,29 @@ def network_detail(request, network):
 
 
 def _status_rows(network, sites, table) -> list[tuple]:
-    """(site, site url, [(status, css class, symbol, chart url, title), ...]) per visible site.
-    URLs are joined here rather than reversed per cell: hundreds of sites × measures."""
+    """(site, site url, [(status, css class, symbol, chart url, title, assurance symbol,
+    assurance class), ...]) per visible site. URLs are joined here rather than reversed per
+    cell: hundreds of sites × measures."""
     symbols = {"improving": "▲", "worsening": "▼", "no change": "●", "no data": "○"}
     base = reverse("network", kwargs={"network": network.slug})
     rows = []
     for site in sites:
         site_url = f"{base}s/{site.slug}/"
-        cells = [
-            (
-                status,
-                status.replace(" ", "-"),
-                symbols[status],
-                f"{site_url}m/{measure.slug}/",
-                f"{measure.name} at {site.name}: {status}",
+        cells = []
+        for measure, status, assurance in table.row(site.pk):
+            mark, meaning = ASSURANCE.get(assurance, ("", ""))
+            title = f"{measure.name} at {site.name}: {status}"
+            cells.append(
+                (
+                    status,
+                    status.replace(" ", "-"),
+                    symbols[status],
+                    f"{site_url}m/{measure.slug}/",
+                    f"{title}; {meaning}" if meaning else title,
+                    mark,
+                    assurance.replace("_", "-"),
+                )
             )
-            for measure, status in table.row(site.pk)
-        ]
         rows.append((site, site_url, cells))
     return rows
 

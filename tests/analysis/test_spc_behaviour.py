@@ -217,3 +217,20 @@ def test_status_reads_only_signals_that_reach_the_latest_points():
         by="s", x="t", y="y",
     )  # fmt: skip
     assert batch.summary(higher_is_better=True)["status"].tolist() == ["no change", "improving"]
+
+
+def test_assurance_says_whether_the_target_will_be_met():
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame(
+        {"s": np.repeat(["high", "mid", "low"], 40), "t": np.tile(np.arange(40), 3),
+         "y": np.r_[rng.normal(90, 1, 40), rng.normal(80, 1, 40), rng.normal(70, 1, 40)]}
+    )  # fmt: skip
+    charts = spc.control_charts(frame, by="s", x="t", y="y", kind="i")
+    up = charts.summary(higher_is_better=True, target=80)
+    assert up.set_index("s")["assurance"].to_dict() == {
+        "high": "consistent_pass", "mid": "inconsistent", "low": "consistent_fail"
+    }  # fmt: skip
+    down = charts.summary(higher_is_better=False, target=[80, 80, np.nan])
+    assert down.set_index("s")["assurance"].to_dict() == {
+        "high": "consistent_fail", "mid": "inconsistent", "low": ""
+    }  # fmt: skip

@@ -361,3 +361,15 @@ def test_small_multiples_one_chart_per_visible_site(client, series):
     assert "<polyline" in text and "Show more" not in text
     assert c.get(url, {"sort": "nonsense"}).status_code == 200  # falls back to the default order
     assert "Parks High" not in login(client, series, "school:viewer").get(url).text
+
+
+def test_status_table_says_whether_a_target_will_be_met(client, series):
+    series.measure.target = 95  # percent; Lincoln runs near 70%
+    series.measure.save()
+    url = reverse("network", kwargs={"network": series.network.slug})
+    text = login(client, series, "network:viewer").get(url).text
+    assert "On track at Lincoln High: no change; will reliably miss the target" in text
+    series.measure.target = 40
+    series.measure.save()
+    text = client.get(url).text
+    assert "On track at Lincoln High: no change; will reliably meet the target" in text

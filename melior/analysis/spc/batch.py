@@ -42,10 +42,16 @@ class BatchCharts:
             frame.insert(0, column, self.series[column].to_numpy()[self._code])
         return frame
 
-    def summary(self, higher_is_better=None) -> pd.DataFrame:
+    def summary(self, higher_is_better=None, target=None) -> pd.DataFrame:
         """One row per series: the runs analysis, the count of sigma signals, the latest centre
         line and limits, and (given which way is better) a status: improving / worsening /
-        no change / no data. higher_is_better may be a bool or a Series aligned to the rows."""
+        no change / no data. higher_is_better may be a bool or an array aligned to the rows.
+
+        With a target (scalar or array; NaN for none) and a direction, `assurance` says whether
+        the process as it runs now will meet it: "consistent_pass" when the whole band between
+        the latest limits is on the good side of the target, "consistent_fail" when it is all on
+        the wrong side, "inconsistent" when the target lies inside the limits (the NHS
+        "Making Data Count" assurance idea)."""
         out = self.series.copy()
         d, code = self._columns, self._code
         out["sigma_signals"] = np.bincount(code[d["sigma_signal"]], minlength=len(out))
@@ -65,6 +71,17 @@ class BatchCharts:
             status = np.where(direction == 0, "no change", status)
             status = np.where(out["n_useful"].to_numpy() == 0, "no data", status)
             out["status"] = status
+            if target is not None:
+                goal = np.broadcast_to(np.asarray(target, dtype=float), len(out))
+                lcl, ucl = out["lcl"].to_numpy(float), out["ucl"].to_numpy(float)
+                good_side_all = np.where(better > 0, lcl > goal, ucl < goal)
+                bad_side_all = np.where(better > 0, ucl < goal, lcl > goal)
+                assurance = np.where(
+                    good_side_all, "consistent_pass",
+                    np.where(bad_side_all, "consistent_fail", "inconsistent"),
+                )  # fmt: skip
+                no_answer = np.isnan(goal) | np.isnan(lcl) | np.isnan(ucl)
+                out["assurance"] = np.where(no_answer, "", assurance)
         return out
 
 
