@@ -5,6 +5,7 @@ the network's data version (count and latest change of its observations), so a r
 cache read until someone enters or corrects data.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -248,7 +249,28 @@ SPARK_WIDTH, SPARK_HEIGHT = 240, 70
 
 
 def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> list[Sparkline]:
-    """One small chart per visible site, computed in one batch call, in the chosen order."""
+    """One small chart per visible site, computed in one batch call (cached under the data
+    version and the set of sites), in the chosen order."""
+    site_ids = tuple(sorted(site.pk for site in sites))
+    key = (
+        f"melior:multiples:{measure.pk}:{data_version(measure.network)}:"
+        f"{hashlib.sha1(repr(site_ids).encode()).hexdigest()}"
+    )
+    lines = cache.get(key)
+    if lines is None:
+        lines = _sparklines(measure, sites)
+        cache.set(key, lines, timeout=24 * 3600)
+    lines = list(lines)
+    if sort == "name":
+        lines.sort(key=lambda s: s.site.name)
+    elif sort == "size":
+        lines.sort(key=lambda s: -(s.site.enrolment or 0))
+    else:
+        lines.sort(key=lambda s: (STATUS_ORDER[s.status], s.site.name))
+    return lines
+
+
+def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
     from .charts import chart_units
 
     sites_by_id = {site.pk: site for site in sites}
@@ -285,12 +307,6 @@ def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> l
         for site in sites
         if site.pk not in drawn
     ]
-    if sort == "name":
-        lines.sort(key=lambda s: s.site.name)
-    elif sort == "size":
-        lines.sort(key=lambda s: -(s.site.enrolment or 0))
-    else:
-        lines.sort(key=lambda s: (STATUS_ORDER[s.status], s.site.name))
     return lines
 
 
