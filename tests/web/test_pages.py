@@ -29,6 +29,18 @@ def login(client, world, key):
     return client
 
 
+def panel_url(world, name):
+    """URL of one of the site × measure panel's forms, at the world's school."""
+    return reverse(
+        name,
+        kwargs={
+            "network": world.network.slug,
+            "site": world.school.slug,
+            "measure": world.measure.slug,
+        },
+    )
+
+
 def site_measure_url(world, school=None, measure=None):
     return reverse(
         "site-measure",
@@ -111,14 +123,7 @@ def test_viewer_sees_the_chart_but_no_data_entry(client, series):
 
 
 def test_viewer_cannot_post_an_observation(client, world, monday):
-    url = reverse(
-        "observation-form",
-        kwargs={
-            "network": world.network.slug,
-            "site": world.school.slug,
-            "measure": world.measure.slug,
-        },
-    )
+    url = panel_url(world, "observation-form")
     response = login(client, world, "network:viewer").post(
         url, {"period_start": monday.isoformat(), "numerator": "1", "denominator": "2"}
     )
@@ -128,14 +133,7 @@ def test_viewer_cannot_post_an_observation(client, world, monday):
 
 
 def test_team_member_adds_an_observation_through_htmx(client, world, monday):
-    url = reverse(
-        "observation-form",
-        kwargs={
-            "network": world.network.slug,
-            "site": world.school.slug,
-            "measure": world.measure.slug,
-        },
-    )
+    url = panel_url(world, "observation-form")
     response = login(client, world, "school:team_member").post(
         url,
         {"period_start": monday.isoformat(), "numerator": "30", "denominator": "40"},
@@ -153,14 +151,7 @@ def test_team_member_adds_an_observation_through_htmx(client, world, monday):
 
 
 def test_a_wrong_number_comes_back_on_the_form_with_the_field_named(client, world, monday):
-    url = reverse(
-        "observation-form",
-        kwargs={
-            "network": world.network.slug,
-            "site": world.school.slug,
-            "measure": world.measure.slug,
-        },
-    )
+    url = panel_url(world, "observation-form")
     c = login(client, world, "school:team_member")
     response = c.post(
         url,
@@ -184,14 +175,7 @@ def test_correcting_a_period_prefills_the_form(client, world, monday):
     obs = record_observation(
         measure=world.measure, organization=world.school, period=monday, numerator=3, denominator=9
     )
-    url = reverse(
-        "observation-form",
-        kwargs={
-            "network": world.network.slug,
-            "site": world.school.slug,
-            "measure": world.measure.slug,
-        },
-    )
+    url = panel_url(world, "observation-form")
     c = login(client, world, "school:site_lead")
     text = c.get(url, {"correct": obs.pk}).text
     assert "Correct a period" in text and 'value="9"' in text
@@ -209,14 +193,7 @@ def test_correcting_a_period_prefills_the_form(client, world, monday):
 
 
 def test_annotation_is_added_and_validated(client, world):
-    url = reverse(
-        "annotation-form",
-        kwargs={
-            "network": world.network.slug,
-            "site": world.school.slug,
-            "measure": world.measure.slug,
-        },
-    )
+    url = panel_url(world, "annotation-form")
     c = login(client, world, "school:team_member")
     response = c.post(
         url, {"date": "2025-10-01", "text": "Started exit tickets"}, HTTP_HX_REQUEST="true"

@@ -10,16 +10,7 @@ import pandas as pd
 from . import inputs
 from .core import evaluate
 from .limits import Points
-
-SERIES_COLUMNS = [
-    "n_obs",
-    "n_useful",
-    "longest_run",
-    "longest_run_max",
-    "n_crossings",
-    "n_crossings_min",
-    "runs_signal",
-]
+from .runs import RUNS_COLUMNS
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,7 +155,7 @@ def control_charts(
         if extra in columns:
             points_out[extra] = columns[extra]
     series = _keys(df, by, order, starts)
-    for column in SERIES_COLUMNS:
+    for column in RUNS_COLUMNS:
         series[column] = stats[column]
     latest = _latest_signal(points_out, code, stats, n_series, rules)
     return BatchCharts(

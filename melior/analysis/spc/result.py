@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .runs import RUNS_COLUMNS
+
 CHART_NAMES = {
     "run": "Run chart",
     "i": "I chart",
@@ -21,21 +23,6 @@ CHART_NAMES = {
     "g": "G chart",
     "t": "T chart",
 }
-
-SUMMARY_COLUMNS = [
-    "part",
-    "n_obs",
-    "n_useful",
-    "longest_run",
-    "longest_run_max",
-    "n_crossings",
-    "n_crossings_min",
-    "runs_signal",
-    "sigma_signals",
-    "cl",
-    "lcl",
-    "ucl",
-]
 
 
 @dataclass(frozen=True)
@@ -66,7 +53,7 @@ class ControlChart:
         rows = []
         for part, points in d.groupby("part", sort=True):
             stats = self.parts.loc[self.parts["part"] == part].iloc[0]
-            row = {c: stats[c] for c in SUMMARY_COLUMNS[:8]}
+            row = {"part": part, **{c: stats[c] for c in RUNS_COLUMNS}}
             row["sigma_signals"] = int(points["sigma_signal"].sum())
             row["cl"] = _constant(points["cl"])
             row["lcl"] = _constant(points["lcl"])

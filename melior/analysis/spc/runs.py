@@ -8,6 +8,17 @@ from scipy.stats import binom
 
 from .grouped import seg_count
 
+# The Anhøj statistics reported per part (single charts) or per series (batch).
+RUNS_COLUMNS = [
+    "n_obs",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+    "runs_signal",
+]
+
 # Differences below this share of the values' size are rounding, not data: a constant series
 # must not show signals because its mean came out one unit in the last place off.
 RELATIVE_TOLERANCE = 1e-10
