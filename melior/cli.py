@@ -268,6 +268,46 @@ def _cell(value) -> str:
     return str(value)
 
 
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    username: str,
+    name: Annotated[str, typer.Argument(help="What the token is for, e.g. 'SIS sync'.")],
+):
+    """Create an API token for a user; it is printed once and cannot be shown again."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from melior.api.services import create_token
+
+    user = get_user_model().objects.filter(username=username).first() or _fail(
+        f"No user {username!r}."
+    )
+    try:
+        _, key = create_token(user=user, name=name)
+    except ValueError as error:
+        _fail(str(error))
+    console.print(f"Token for {username} ({name}) — copy it now, it is not shown again:")
+    console.print(key, style="bold", soft_wrap=True)
+
+
+@token_app.command("revoke")
+def token_revoke(prefix: Annotated[str, typer.Argument(help="The token's first characters.")]):
+    """Revoke a token (by the first characters it starts with)."""
+    _django()
+    from melior.api.models import ApiToken
+    from melior.api.services import revoke_token
+
+    tokens = list(ApiToken.objects.filter(prefix__startswith=prefix[:12], revoked_at__isnull=True))
+    if len(tokens) != 1:
+        _fail(f"{len(tokens)} active tokens start with {prefix!r}; give more characters.")
+    revoke_token(token=tokens[0])
+    console.print(f"Revoked {tokens[0]}.")
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )

@@ -58,12 +58,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "rules",
     "auditlog",
     "melior.web",
     "melior.networks",
     "melior.measures",
     "melior.projects",
+    "melior.api",
 ]
 
 MIDDLEWARE = [

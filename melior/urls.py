@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from melior.api.api import api
 from melior.web import views as web_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", web_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("n/<slug:network>/", include("melior.networks.urls")),
     path("n/<slug:network>/", include("melior.measures.urls")),
     path("n/<slug:network>/", include("melior.projects.urls")),

@@ -1,0 +1,76 @@
+"""The JSON API: one NinjaAPI, with a router per domain app, documented at /api/docs."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from melior import __version__
+from melior.measures.api import router as measures_router
+from melior.networks.api import router as networks_router
+from melior.projects.api import router as projects_router
+
+from .services import user_for_key
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer mlr_…` with a token from `melior token create`."""
+
+    def authenticate(self, request, token):
+        user = user_for_key(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Melior API",
+    version=__version__,
+    description=(
+        "Networks, sites, measures, observations and improvement projects, with the same "
+        "permissions as the app. Authenticate with a personal token "
+        "(`Authorization: Bearer mlr_…`, created with `melior token create USER NAME`) or, "
+        "from the browser, with your session."
+    ),
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def refused(request, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(
+        request, {"detail": "The data were refused.", "errors": errors}, status=400
+    )
+
+
+@api.exception_handler(SchemaValidationError)
+def malformed(request, exc: SchemaValidationError):
+    return api.create_response(
+        request, {"detail": "The request is malformed.", "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "You may not do this."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": "Authenticate with a token or log in."}, status=401
+    )
+
+
+api.add_router("/networks", networks_router)
+api.add_router("/networks", measures_router)
+api.add_router("/networks", projects_router)
