@@ -117,3 +117,18 @@ def test_chart_command_bad_input(tmp_path, args, message):
     result = runner.invoke(app, ["chart", *[a.replace("{csv}", str(csv)) for a in args]])
     assert result.exit_code == 2
     assert message in result.output
+
+
+@pytest.mark.django_db
+def test_token_create_and_revoke(world):
+    from melior.api.models import ApiToken
+    from melior.api.services import user_for_key
+
+    result = runner.invoke(app, ["token", "create", "net-viewer", "SIS sync"])
+    assert result.exit_code == 0, result.output
+    key = next(word for word in result.output.split() if word.startswith("mlr_"))
+    assert user_for_key(key) == world.users["network:viewer"]
+    revoked = runner.invoke(app, ["token", "revoke", key[:12]])
+    assert revoked.exit_code == 0 and ApiToken.objects.get().revoked_at is not None
+    assert user_for_key(key) is None
+    assert runner.invoke(app, ["token", "create", "nobody", "x"]).exit_code == 2
