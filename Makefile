@@ -57,6 +57,7 @@ bench:
 	.venv-bench/bin/python -m pip install --quiet -e . clinical-qikit
 	.venv-bench/bin/python bench/spc_bench.py
 	.venv-bench/bin/python bench/network_bench.py --sites 500
+	.venv-bench/bin/python bench/import_bench.py
 
 clean:
 	rm -rf $(VENV) .venv-bench var build *.egg-info

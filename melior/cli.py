@@ -268,6 +268,56 @@ def _cell(value) -> str:
     return str(value)
 
 
+import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("observations")
+def import_observations_command(
+    file: Annotated[
+        str, typer.Argument(help="A .csv or .xlsx file, one row per site, measure and period.")
+    ],
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="field=Column, e.g. --map site=School --map period_start=Week."),
+    ] = None,
+):
+    """Import observations, all or nothing: every problem is listed by row and column."""
+    _django()
+    from pathlib import Path
+
+    from rich.progress import Progress
+
+    from melior.measures.imports import ImportRefused, import_observations
+    from melior.networks.models import Network
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    mapping = {}
+    for item in map_ or []:
+        if "=" not in item:
+            _fail(f"--map takes field=Column, not {item!r}.")
+        field_name, column = item.split("=", 1)
+        mapping[field_name.strip()] = column.strip()
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Checking rows", total=None)
+            report = import_observations(
+                target, Path(file), mapping=mapping, dry_run=dry_run,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )  # fmt: skip
+    except ImportRefused as refused:
+        for problem in refused.problems[:50]:
+            console.print(f"[red]✗[/red] {problem}")
+        if len(refused.problems) > 50:
+            console.print(f"… and {len(refused.problems) - 50} more.")
+        _fail(f"{len(refused.problems)} problem(s) found; nothing was written.")
+    console.print(report.summary)
+
+
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 

@@ -132,3 +132,28 @@ def test_token_create_and_revoke(world):
     assert revoked.exit_code == 0 and ApiToken.objects.get().revoked_at is not None
     assert user_for_key(key) is None
     assert runner.invoke(app, ["token", "create", "nobody", "x"]).exit_code == 2
+
+
+@pytest.mark.django_db
+def test_import_observations_command(world, tmp_path):
+    from melior.measures.models import Observation
+
+    good = tmp_path / "good.csv"
+    good.write_text("School,measure,period_start,numerator,denominator\n"
+                    f"{world.school.slug},on-track,2025-09-01,5,10\n")  # fmt: skip
+    args = ["import", "observations", str(good), "--network", world.network.slug]
+    dry = runner.invoke(app, [*args, "--map", "site=School", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Nothing was written" in dry.output and not Observation.objects.exists()
+    done = runner.invoke(app, [*args, "--map", "site=School"])
+    assert "1 added" in done.output and Observation.objects.count() == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        f"site,measure,period_start,numerator,denominator\n{world.school.slug},on-track,2025-09-08,9,5\n"
+    )
+    refused = runner.invoke(
+        app, ["import", "observations", str(bad), "--network", world.network.slug]
+    )
+    assert refused.exit_code == 2
+    assert "row 2, column 'numerator'" in refused.output and "nothing was written" in refused.output
+    assert Observation.objects.count() == 1

@@ -1,0 +1,292 @@
+"""Importing observations from CSV or XLSX files: validated row by row, written all or nothing.
+
+A file has one row per site, measure and period. Its columns are mapped to `site` (the site's
+slug or exact name), `measure` (slug or exact name), `period_start` (YYYY-MM-DD, or any date
+the day-first/ISO parser understands) and either `value` or `numerator` and `denominator`.
+Every problem is reported with its row (as a spreadsheet numbers it: the header is row 1) and
+column, and nothing is written while any remains. Importing the same file again changes
+nothing; a corrected file updates the periods that differ.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from melior.networks.models import Network
+
+from .models import Observation
+from .services import validate_observation
+
+FIELDS = ("site", "measure", "period_start", "value", "numerator", "denominator")
+REQUIRED = ("site", "measure", "period_start")
+MAX_BYTES = 50 * 2**20
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # spreadsheet row (header = 1); None for the whole file
+    column: str | None
+    message: str
+
+    def __str__(self):
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class ImportRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s); nothing was written.")
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        if self.dry_run:
+            return (
+                f"{self.rows:,} rows are valid: importing would add {self.added:,}, change "
+                f"{self.changed:,} and leave {self.unchanged:,} as they are. Nothing was written."
+            )
+        return (
+            f"{self.rows:,} rows imported: {self.added:,} added, {self.changed:,} changed, "
+            f"{self.unchanged:,} already as in the file."
+        )
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV (delimiter and UTF-8/UTF-8-BOM detected) or XLSX file."""
+    if not path.exists():
+        raise ImportRefused([Problem(None, None, f"No such file: {path.name}")])
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportRefused([Problem(None, None, "The file is empty (0 bytes).")])
+    if size > MAX_BYTES:
+        raise ImportRefused([Problem(None, None, "The file is larger than 50 MB; split it.")])
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            [Problem(None, None, "The file is not UTF-8 text; save it as 'CSV UTF-8'.")]
+        ) from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise ImportRefused([Problem(None, None, "The file has no rows.")])
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _read_xlsx(path: Path):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+        raise ImportRefused(
+            [Problem(None, None, f"Not a readable .xlsx file ({error}).")]
+        ) from None
+    sheet = book.worksheets[0]
+    rows = [
+        ["" if v is None else (v.date().isoformat() if isinstance(v, datetime.datetime) else str(v))
+         for v in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]  # fmt: skip
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise ImportRefused([Problem(None, None, "The first sheet has no rows.")])
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def column_map(header: list[str], mapping: dict[str, str] | None) -> dict[str, int]:
+    """Which file column feeds each field: the mapping given, else a header of the same name."""
+    mapping = mapping or {}
+    unknown = set(mapping) - set(FIELDS)
+    problems = [
+        Problem(None, None, f"Unknown field {name!r} in the column mapping.") for name in unknown
+    ]
+    lowered = {h.lower(): i for i, h in enumerate(header)}
+    columns = {}
+    for name in FIELDS:
+        source = mapping.get(name, name)
+        if source.lower() in lowered:
+            columns[name] = lowered[source.lower()]
+        elif name in mapping:
+            problems.append(Problem(1, source, f"No column {source!r} in the file (for {name})."))
+    for name in REQUIRED:
+        if name not in columns and name not in mapping:
+            problems.append(Problem(1, name, f"The file needs a {name!r} column."))
+    if "value" not in columns and not {"numerator", "denominator"} <= set(columns):
+        problems.append(
+            Problem(1, None, "The file needs a 'value' column, or 'numerator' and 'denominator'.")
+        )
+    mapped = set(columns.values())
+    extra = [h for i, h in enumerate(header) if i not in mapped and h]
+    if problems:
+        raise ImportRefused(problems)
+    return columns | ({"_extra": extra} if extra else {})
+
+
+def _date(text: str) -> datetime.date:
+    text = text.strip()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
+
+
+def import_observations(
+    network: Network,
+    path: Path,
+    *,
+    user=None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Validate every row; if all are good, add or update them in one transaction."""
+    header, rows = read_table(Path(path))
+    columns = column_map(header, mapping)
+    columns.pop("_extra", None)
+    sites = {}
+    for site in network.sites.all():
+        sites[site.slug.lower()] = site
+        sites.setdefault(site.name.lower(), site)
+    measures = {}
+    for measure in network.measures.all():
+        measures[measure.slug.lower()] = measure
+        measures.setdefault(measure.name.lower(), measure)
+
+    today = timezone.localdate()
+    problems: list[Problem] = []
+    cleaned: dict[tuple[int, int, datetime.date], dict] = {}
+    first_row: dict[tuple[int, int, datetime.date], int] = {}
+    for index, row in enumerate(rows):
+        number = index + 2
+        if progress and index % 5000 == 0:
+            progress(index, len(rows))
+
+        def cell(name, row=row):
+            position = columns.get(name)
+            return row[position].strip() if position is not None and position < len(row) else ""
+
+        if len(row) > len(header):
+            problems.append(
+                Problem(number, None, f"{len(row)} cells but only {len(header)} headers.")
+            )
+            continue
+        site = sites.get(cell("site").lower())
+        measure = measures.get(cell("measure").lower())
+        if site is None:
+            problems.append(
+                Problem(number, "site", f"Unknown site {cell('site')!r} in {network.name}.")
+            )
+        if measure is None:
+            problems.append(
+                Problem(
+                    number, "measure", f"Unknown measure {cell('measure')!r} in {network.name}."
+                )
+            )
+        try:
+            period = _date(cell("period_start"))
+        except ValueError as error:
+            problems.append(Problem(number, "period_start", str(error)))
+            continue
+        if site is None or measure is None:
+            continue
+        try:
+            numbers = validate_observation(
+                measure, period, value=cell("value") or None,
+                numerator=cell("numerator") or None, denominator=cell("denominator") or None,
+                today=today,
+            )  # fmt: skip
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                problems += [Problem(number, field_name, m) for m in messages]
+            continue
+        key = (measure.pk, site.pk, period)
+        if key in first_row:
+            problems.append(
+                Problem(number, None, f"Same site, measure and period as row {first_row[key]}.")
+            )
+            continue
+        first_row[key] = number
+        cleaned[key] = numbers
+    if problems:
+        raise ImportRefused(problems)
+
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    existing = _existing(cleaned)
+    new, changed = [], []
+    now = timezone.now()
+    for (measure_id, site_id, period), numbers in cleaned.items():
+        current = existing.get((measure_id, site_id, period))
+        values = (numbers["value"], numbers["numerator"], numbers["denominator"])
+        numbers_of = dict(zip(("value", "numerator", "denominator"), values, strict=True))
+        if current is None:
+            new.append(
+                Observation(
+                    measure_id=measure_id, organization_id=site_id, period_start=period,
+                    entered_by=user, entered_at=now, updated_at=now, **numbers_of,
+                )
+            )  # fmt: skip
+        elif current[1:] != values:
+            changed.append(Observation(pk=current[0], updated_at=now, **numbers_of))
+    report.added, report.changed = len(new), len(changed)
+    report.unchanged = len(cleaned) - len(new) - len(changed)
+    if not dry_run:
+        with transaction.atomic():
+            Observation.objects.bulk_create(new, batch_size=2000)
+            Observation.objects.bulk_update(
+                changed, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
+            )
+    if progress:
+        progress(len(rows), len(rows))
+    return report
+
+
+def _existing(cleaned) -> dict[tuple[int, int, datetime.date], tuple]:
+    """Current values of the observations the file names, read per measure and site."""
+    pairs = {(m, s) for m, s, _ in cleaned}
+    out = {}
+    for measure_id in {m for m, _ in pairs}:
+        site_ids = [s for m, s in pairs if m == measure_id]
+        for start in range(0, len(site_ids), 500):
+            rows = Observation.objects.filter(
+                measure_id=measure_id, organization_id__in=site_ids[start : start + 500]
+            ).values_list("measure_id", "organization_id", "period_start", "pk", "value",
+                          "numerator", "denominator")  # fmt: skip
+            for m, s, period, pk, value, numerator, denominator in rows:
+                out[(m, s, period)] = (pk, value, numerator, denominator)
+    return out

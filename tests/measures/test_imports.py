@@ -1,0 +1,122 @@
+"""Importing observations: bad files get every problem by row and column, and nothing is
+written; good files import once, and again changes nothing."""
+
+import zipfile
+
+import pytest
+
+from melior.measures.imports import ImportRefused, import_observations
+from melior.measures.models import Observation
+
+HEADER = "site,measure,period_start,numerator,denominator\n"
+
+
+def write(tmp_path, text, name="data.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def problems(world, path, **kwargs):
+    with pytest.raises(ImportRefused) as refused:
+        import_observations(world.network, path, **kwargs)
+    assert not Observation.objects.exists()  # all or nothing
+    return [str(p) for p in refused.value.problems]
+
+
+def test_a_good_file_imports_once_and_reports_changes(world, tmp_path):
+    rows = "".join(
+        f"{world.school.slug},on-track,2025-09-{day:02d},{10 + i},40\n"
+        for i, day in enumerate((1, 8, 15))
+    )
+    path = write(tmp_path, HEADER + rows)
+    dry = import_observations(world.network, path, dry_run=True)
+    assert (dry.added, Observation.objects.count()) == (3, 0)
+    assert "Nothing was written" in dry.summary
+    first = import_observations(world.network, path)
+    assert (first.added, first.changed, first.unchanged) == (3, 0, 0)
+    again = import_observations(world.network, path)
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 3)
+    corrected = write(tmp_path, HEADER + rows.replace(",10,40", ",12,40"), "v2.csv")
+    third = import_observations(world.network, corrected)
+    assert (third.added, third.changed, third.unchanged) == (0, 1, 2)
+    assert Observation.objects.get(period_start="2025-09-01").numerator == 12
+
+
+def test_semicolons_a_bom_names_and_a_column_mapping(world, tmp_path):
+    text = "\ufeffSchool;What;Week;Done;Out of\nLincoln High;On track;01/09/2025;5;10\n"
+    path = write(tmp_path, text)
+    mapping = {"site": "School", "measure": "What", "period_start": "Week",
+               "numerator": "Done", "denominator": "Out of"}  # fmt: skip
+    assert import_observations(world.network, path, mapping=mapping).added == 1
+
+
+def test_every_bad_row_is_named_and_nothing_is_written(world, tmp_path):
+    rows = [
+        f"{world.school.slug},on-track,2025-09-01,50,40",  # numerator > denominator
+        f"{world.school.slug},on-track,2025-09-03,5,40",  # a Wednesday
+        f"{world.school.slug},on-track,2025-09-08,lots,40",  # not a number
+        "nowhere-high,on-track,2025-09-08,5,40",  # unknown site
+        f"{world.school.slug},happiness,2025-09-08,5,40",  # unknown measure
+        f"{world.school.slug},on-track,2025-09-15,-1,40",  # negative count
+        f"{world.school.slug},on-track,2025-09-22,5,40",
+        f"{world.school.slug},on-track,2025-09-22,6,40",  # duplicate of the row before
+        f"{world.other_school.slug},on-track,2025-09-29,5,40",  # a site of another network
+        f"{world.school.slug},on-track,someday,5,40",
+    ]
+    found = problems(world, write(tmp_path, HEADER + "\n".join(rows) + "\n"))
+    expected = [
+        "row 2, column 'numerator': The numerator (50) cannot be larger",
+        "row 3, column 'period_start': Periods of this weekly measure start on Mon 01 Sep 2025",
+        "row 4, column 'numerator': 'lots' is not a number",
+        "row 5, column 'site': Unknown site 'nowhere-high'",
+        "row 6, column 'measure': Unknown measure 'happiness'",
+        "row 7, column 'numerator': A count cannot be negative",
+        "row 9: Same site, measure and period as row 8",
+        "row 10, column 'site': Unknown site",
+        "row 11, column 'period_start': 'someday' is not a date",
+    ]
+    for fragment in expected:
+        assert any(p.startswith(fragment) for p in found), (fragment, found)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        ("", "empty.csv", "The file is empty (0 bytes)."),
+        ("site,measure\nx,y\n", "cols.csv", "needs a 'period_start' column"),
+        ("site,measure,period_start\nx,y,2025-09-01\n", "novalue.csv", "needs a 'value' column"),
+        (
+            "site,measure,period_start,value\nx,y,2025-09-01,1,extra\n",
+            "extra.csv",
+            "5 cells but only 4",
+        ),
+    ],
+)
+def test_bad_files(world, tmp_path, content, name, message):
+    found = problems(world, write(tmp_path, content, name))
+    assert any(message in p for p in found), found
+
+
+def test_wrong_encoding_and_broken_xlsx(world, tmp_path):
+    latin = write(
+        tmp_path, HEADER + "Lincoln High,on-track,2025-09-01,1,2 café\n", encoding="latin-1"
+    )
+    assert any("not UTF-8" in p for p in problems(world, latin))
+    broken = tmp_path / "truncated.xlsx"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("not-a-workbook.txt", "x")
+    assert any("Not a readable .xlsx" in p for p in problems(world, broken))
+
+
+def test_xlsx_file(world, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["site", "measure", "period_start", "value"])
+    sheet.append([world.school.slug, "referrals", "2025-09-01", 3])
+    path = tmp_path / "data.xlsx"
+    book.save(path)
+    assert import_observations(world.network, path).added == 1
+    assert Observation.objects.get().value == 3
