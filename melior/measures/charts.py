@@ -88,17 +88,16 @@ def draw(measure: Measure, result: spc.ControlChart, annotations=()) -> dict:
     return chart.to_dict(validate=False)  # the spec's shape is validated in the analysis tests
 
 
-def site_chart(
-    measure: Measure,
-    observations: list[Observation],
-    annotations: list[Annotation],
-    setting: ChartSetting | None,
-) -> SiteChart:
+def chart_kind(measure: Measure, setting: ChartSetting | None) -> str:
     kind = (setting.chart if setting and setting.chart else "") or measure.default_chart
-    kind = usable_kind(measure, kind)
-    title = Measure.Chart(kind).label
-    if not observations:
-        return SiteChart(title=title, kind=kind)
+    return usable_kind(measure, kind)
+
+
+def chart_result(
+    measure: Measure, observations: list[Observation], setting: ChartSetting | None
+) -> tuple[spc.ControlChart, list[int], int | None, list[str]]:
+    """The SPC result of a site's observations with its remembered choices applied, the parts
+    and baseline actually used, and why any remembered choice could not apply."""
     x = [o.period_start for o in observations]
     notes = []
     part, skipped = split_positions(x, setting.split_dates if setting else [])
@@ -113,8 +112,26 @@ def site_chart(
         notes.append(f"There are fewer than {freeze} points, so no baseline is frozen yet.")
         freeze = None
     result = series_chart(
-        measure, *site_series(measure, observations), kind=kind, part=part or None, freeze=freeze
+        measure,
+        *site_series(measure, observations),
+        kind=chart_kind(measure, setting),
+        part=part or None,
+        freeze=freeze,
     )
+    return result, part, freeze, notes
+
+
+def site_chart(
+    measure: Measure,
+    observations: list[Observation],
+    annotations: list[Annotation],
+    setting: ChartSetting | None,
+) -> SiteChart:
+    kind = chart_kind(measure, setting)
+    title = Measure.Chart(kind).label
+    if not observations:
+        return SiteChart(title=title, kind=kind)
+    result, part, freeze, notes = chart_result(measure, observations, setting)
     higher_is_better = measure.desired_direction == Measure.Direction.UP
     return SiteChart(
         title=title,
@@ -122,7 +139,7 @@ def site_chart(
         spec=draw(measure, result, annotations),
         sentences=result.describe(higher_is_better),
         status=result.status(higher_is_better),
-        parts=[str(x[k]) for k in part],
+        parts=[str(observations[k].period_start) for k in part],
         freeze=freeze,
         notes=notes,
     )

@@ -12,6 +12,11 @@ urlpatterns = [
         name="observation-form",
     ),
     path(
+        "s/<slug:site>/m/<slug:measure>/export.<str:fmt>",
+        views.site_measure_export,
+        name="site-measure-export",
+    ),
+    path(
         "s/<slug:site>/m/<slug:measure>/chart/",
         views.chart_settings,
         name="chart-settings",

@@ -3,6 +3,7 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
@@ -10,8 +11,8 @@ from django_htmx.http import reswap, retarget
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network, get_network_site
 
-from . import selectors, services
-from .charts import site_chart
+from . import exports, selectors, services
+from .charts import chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ObservationForm
 from .network import SORTS, network_measure_view, small_multiples
 
@@ -131,6 +132,34 @@ def site_measure(request, network, site, measure):
         "measures/site_measure.html",
         _panel_context(_context(request, network, site, measure)),
     )
+
+
+EXPORT_TYPES = {"csv": "text/csv", "svg": "image/svg+xml", "png": "image/png"}
+
+
+@login_required
+def site_measure_export(request, network, site, measure, fmt):
+    """The site's chart as CSV data, SVG or PNG, as the page draws it."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404("No such format")
+    ctx = _context(request, network, site, measure)
+    link, measure = ctx["link"], ctx["measure"]
+    observations = list(selectors.site_series(link, measure))
+    if not observations:
+        raise Http404("No data to export yet")
+    setting = selectors.chart_setting(link, measure)
+    name = f"{link.organization.slug}-{measure.slug}.{fmt}"
+    if fmt == "csv":
+        result = chart_result(measure, observations, setting)[0]
+        body = exports.chart_data_csv(result, measure, link.organization.name)
+    else:
+        chart = site_chart(
+            measure, observations, list(selectors.site_annotations(link, measure)), setting
+        )
+        body = exports.render(chart.spec, fmt)
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -145,3 +145,32 @@ def test_latest_signals_at_a_site_and_across_the_network(shifted):
         == "no data"
     )
     assert latest_signals(measures)[shifted.measure.pk] == "improving"
+
+
+def test_downloads_of_the_chart_and_its_data(client, shifted):
+    client.force_login(shifted.users["school:viewer"])
+    kwargs = {"network": shifted.network.slug, "site": shifted.school.slug, "measure": "on-track"}
+    csv_response = client.get(reverse("site-measure-export", kwargs={**kwargs, "fmt": "csv"}))
+    lines = csv_response.content.decode().splitlines()
+    assert lines[0].startswith("site,measure,period_start,y,cl,lcl,ucl")
+    assert len(lines) == 41 and lines[1].startswith("Lincoln High,On track,2025-01-06,0.49,")
+    svg = client.get(reverse("site-measure-export", kwargs={**kwargs, "fmt": "svg"}))
+    assert svg["Content-Type"] == "image/svg+xml" and svg.content.startswith(b"<svg")
+    png = client.get(reverse("site-measure-export", kwargs={**kwargs, "fmt": "png"}))
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (
+        client.get(reverse("site-measure-export", kwargs={**kwargs, "fmt": "exe"})).status_code
+        == 404
+    )
+    client.force_login(shifted.users["outsider"])
+    assert (
+        client.get(reverse("site-measure-export", kwargs={**kwargs, "fmt": "csv"})).status_code
+        == 404
+    )
+
+
+def test_csv_cells_never_run_as_formulas():
+    from melior.measures.exports import csv_text
+
+    text = csv_text(["name", "value"], [["=1+2", -3], ["+cmd", "@SUM(A1)"], ["-2", 4.5]])
+    assert text.splitlines() == ["name,value", "'=1+2,-3", "'+cmd,'@SUM(A1)", "'-2,4.5"]

@@ -1,0 +1,50 @@
+"""Downloads of a site's chart: its data as CSV (safe to open in a spreadsheet) or the chart
+itself as SVG or PNG, drawn on the server by vl-convert."""
+
+import csv
+import io
+
+import vl_convert
+
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The value as a spreadsheet will show it, never run: text that could start a formula
+    is prefixed with an apostrophe (numbers are left alone)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
+
+
+def chart_data_csv(result, measure, site_name: str) -> str:
+    """One row per period: the numbers entered and what the chart made of them."""
+    d = result.data
+    header = ["site", "measure", "period_start", "y", "cl", "lcl", "ucl", "part",
+              "sigma_signal", "runs_signal"]  # fmt: skip
+    rows = (
+        [site_name, measure.name, row.x, row.y, row.cl, row.lcl, row.ucl, row.part,
+         bool(row.sigma_signal), bool(row.runs_signal)]
+        for row in d.itertuples()
+    )  # fmt: skip
+    return csv_text(header, rows)
+
+
+def render(spec: dict, fmt: str) -> bytes:
+    """SVG or PNG of a Vega-Lite spec, offline."""
+    spec = {**spec, "width": 800} if spec.get("width") == "container" else spec
+    if fmt == "svg":
+        return vl_convert.vegalite_to_svg(spec).encode()
+    if fmt == "png":
+        return vl_convert.vegalite_to_png(spec, scale=2)
+    raise ValueError(f"Unknown format {fmt!r}")
