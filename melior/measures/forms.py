@@ -69,3 +69,31 @@ class ChartSettingForm(forms.Form):
     def __init__(self, *args, split_dates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["remove_splits"].choices = [(d, d) for d in split_dates]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text=".csv or .xlsx, up to 50 MB")
+    map_site = forms.CharField(label="Column with the site", required=False)
+    map_measure = forms.CharField(label="Column with the measure", required=False)
+    map_period_start = forms.CharField(label="Column with the period start", required=False)
+    map_value = forms.CharField(label="Column with the value", required=False)
+    map_numerator = forms.CharField(label="Column with the numerator", required=False)
+    map_denominator = forms.CharField(label="Column with the denominator", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError("Choose a .csv or .xlsx file.")
+        return upload
+
+    def mapping(self) -> dict[str, str]:
+        return mapping_from(self.cleaned_data)
+
+
+def mapping_from(data) -> dict[str, str]:
+    """{field: column} from the map_* inputs that were filled in."""
+    return {
+        name.removeprefix("map_"): str(value).strip()
+        for name, value in data.items()
+        if name.startswith("map_") and value and str(value).strip()
+    }

@@ -174,8 +174,12 @@ def import_observations(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    writable_sites: set[int] | None = None,
 ) -> ImportReport:
-    """Validate every row; if all are good, add or update them in one transaction."""
+    """Validate every row; if all are good, add or update them in one transaction.
+
+    writable_sites: the ids of the sites the importing user may enter data for (None: all, for
+    administrators at the command line); rows for other sites are refused."""
     header, rows = read_table(Path(path))
     columns = column_map(header, mapping)
     columns.pop("_extra", None)
@@ -208,6 +212,9 @@ def import_observations(
             continue
         site = sites.get(cell("site").lower())
         measure = measures.get(cell("measure").lower())
+        if site is not None and writable_sites is not None and site.pk not in writable_sites:
+            problems.append(Problem(number, "site", f"You may not enter data for {site.name}."))
+            continue
         if site is None:
             problems.append(
                 Problem(number, "site", f"Unknown site {cell('site')!r} in {network.name}.")

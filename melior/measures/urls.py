@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("import/", views.import_observations_page, name="import-observations"),
     path("m/<slug:measure>/", views.measure_page, name="measure"),
     path("m/<slug:measure>/sites/", views.measure_multiples, name="measure-multiples"),
     path("s/<slug:site>/m/<slug:measure>/", views.site_measure, name="site-measure"),

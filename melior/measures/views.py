@@ -1,5 +1,9 @@
 import datetime
+import re
+import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -8,12 +12,14 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from melior.networks.models import NetworkSite
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network, get_network_site
 
 from . import exports, selectors, services
 from .charts import chart_result, site_chart
-from .forms import AnnotationForm, ChartSettingForm, ObservationForm
+from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
+from .imports import ImportRefused, Problem, import_observations
 from .network import SORTS, network_measure_view, small_multiples
 
 
@@ -132,6 +138,81 @@ def site_measure(request, network, site, measure):
         "measures/site_measure.html",
         _panel_context(_context(request, network, site, measure)),
     )
+
+
+def writable_sites(user, network) -> set[int]:
+    """Ids of the network's sites where the user may enter data."""
+    return {
+        site.pk
+        for site in sites_for(user, network)
+        if user.has_perm("networks.enter_data", NetworkSite(network=network, organization=site))
+    }
+
+
+def _upload_path(user, token: str) -> Path | None:
+    """The saved upload a token names, if it is this user's and still there."""
+    match = re.fullmatch(r"(\d+)-[0-9a-f]{32}\.(csv|xlsx|txt)", token or "")
+    if not match or int(match.group(1)) != user.pk:
+        return None
+    path = Path(settings.VAR_DIR) / "uploads" / token
+    return path if path.exists() else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_observations_page(request, network):
+    """Upload a file, see every problem or what would change, then import it."""
+    network = get_network(request, network)
+    allowed = writable_sites(request.user, network)
+    if not allowed:
+        raise PermissionDenied
+    ctx = {"network": network, "form": ImportForm()}
+    if request.method == "GET":
+        return render(request, "measures/import.html", ctx)
+    if request.POST.get("commit"):
+        path = _upload_path(request.user, request.POST.get("upload", ""))
+        if path is None:
+            ctx["problems"] = [
+                Problem(None, None, "The checked file has expired; upload it again.")
+            ]
+            return render(request, "measures/import.html", ctx, status=400)
+        mapping = mapping_from(request.POST)
+        try:
+            ctx["report"] = import_observations(
+                network, path, user=request.user, mapping=mapping, writable_sites=allowed
+            )
+            ctx["committed"] = True
+        except ImportRefused as refused:  # the data changed since the check
+            ctx["problems"] = refused.problems
+        finally:
+            path.unlink(missing_ok=True)
+        return render(
+            request, "measures/import.html", ctx, status=400 if "problems" in ctx else 200
+        )
+
+    form = ImportForm(request.POST, request.FILES)
+    ctx["form"] = form
+    if not form.is_valid():
+        return render(request, "measures/import.html", ctx, status=400)
+    upload = form.cleaned_data["file"]
+    token = f"{request.user.pk}-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    folder = Path(settings.VAR_DIR) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / token
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    mapping = form.mapping()
+    try:
+        ctx["report"] = import_observations(
+            network, path, mapping=mapping, dry_run=True, writable_sites=allowed
+        )
+    except ImportRefused as refused:
+        path.unlink(missing_ok=True)
+        ctx["problems"] = refused.problems
+        return render(request, "measures/import.html", ctx, status=400)
+    ctx.update(upload=token, mapping=mapping)
+    return render(request, "measures/import.html", ctx)
 
 
 EXPORT_TYPES = {"csv": "text/csv", "svg": "image/svg+xml", "png": "image/png"}

@@ -7,6 +7,7 @@ from melior.measures.network import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
+from .models import NetworkSite
 from .selectors import network_site_for, networks_for, sites_for
 
 
@@ -36,6 +37,12 @@ def network_detail(request, network):
             "measures": table.measures,
             "status_rows": _status_rows(network, sites, table),
             "projects": projects_for(request.user, network),
+            "can_import": any(
+                request.user.has_perm(
+                    "networks.enter_data", NetworkSite(network=network, organization=site)
+                )
+                for site in sites
+            ),
         },
     )
 

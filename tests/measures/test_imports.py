@@ -120,3 +120,44 @@ def test_xlsx_file(world, tmp_path):
     book.save(path)
     assert import_observations(world.network, path).added == 1
     assert Observation.objects.get().value == 3
+
+
+def test_import_page_checks_then_imports(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("import-observations", kwargs={"network": world.network.slug})
+    client.force_login(world.users["school:site_lead"])
+    content = (f"School,measure,period_start,numerator,denominator\n"
+               f"{world.school.slug},on-track,2025-09-01,5,10\n").encode()  # fmt: skip
+    checked = client.post(url, {"file": SimpleUploadedFile("w.csv", content), "map_site": "School"})
+    assert checked.status_code == 200
+    assert "importing would add 1" in checked.text and not Observation.objects.exists()
+    token = checked.context["upload"]
+    done = client.post(url, {"commit": "1", "upload": token, "map_site": "School"})
+    assert done.status_code == 200 and "1 added" in done.text
+    assert Observation.objects.get().entered_by == world.users["school:site_lead"]
+    # the checked file is gone once used
+    again = client.post(url, {"commit": "1", "upload": token})
+    assert again.status_code == 400 and "expired" in again.text
+
+
+def test_import_page_refuses_other_schools_and_bad_files(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("import-observations", kwargs={"network": world.network.slug})
+    client.force_login(world.users["school:site_lead"])
+    other = (f"site,measure,period_start,numerator,denominator\n"
+             f"{world.sibling_school.slug},on-track,2025-09-01,5,10\n").encode()  # fmt: skip
+    response = client.post(url, {"file": SimpleUploadedFile("o.csv", other)})
+    assert response.status_code == 400 and "You may not enter data for Parks High" in response.text
+    response = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"%PDF")})
+    assert response.status_code == 400 and "Choose a .csv or .xlsx file" in response.text
+    assert not Observation.objects.exists()
+    client.force_login(world.users["network:viewer"])
+    assert client.get(url).status_code == 403
+    # someone else's checked upload cannot be committed
+    client.force_login(world.users["network:network_lead"])
+    forged = f"{world.users['school:site_lead'].pk}-{'0' * 32}.csv"
+    assert client.post(url, {"commit": "1", "upload": forged}).status_code == 400
