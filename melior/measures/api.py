@@ -5,8 +5,9 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from melior.api.pagination import Pages
 from melior.networks.api import network_or_404, site_or_404
 from melior.networks.selectors import sites_for
 
@@ -86,7 +87,7 @@ def get_measure(request, slug: str, measure: str):
 
 
 @router.get("/{slug}/observations", response=list[ObservationOut])
-@paginate(PageNumberPagination, page_size=500)
+@paginate(Pages, page_size=500)
 def list_observations(request, slug: str, filters: Query[ObservationFilter]):
     network = network_or_404(request, slug)
     rows = Observation.objects.filter(

@@ -2,7 +2,9 @@
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from melior.api.pagination import Pages
 
 from .models import Network, NetworkSite
 from .selectors import network_site_for, networks_for, sites_for
@@ -49,7 +51,7 @@ def site_or_404(request, network: Network, site_slug: str) -> NetworkSite:
 
 
 @router.get("", response=list[NetworkOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_networks(request):
     return networks_for(request.user).select_related("hub").order_by("name")
 
@@ -60,6 +62,6 @@ def get_network(request, slug: str):
 
 
 @router.get("/{slug}/sites", response=list[SiteOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_sites(request, slug: str):
     return sites_for(request.user, network_or_404(request, slug)).order_by("name")

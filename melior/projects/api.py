@@ -4,8 +4,9 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from melior.api.pagination import Pages
 from melior.networks.api import network_or_404
 
 from .selectors import projects_for
@@ -32,7 +33,7 @@ class ProjectOut(Schema):
 
 
 @router.get("/{slug}/projects", response=list[ProjectOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_projects(request, slug: str):
     return projects_for(request.user, network_or_404(request, slug))
 
