@@ -1,5 +1,8 @@
 """Schemathesis fuzzes every API operation from its own OpenAPI schema: whatever it sends, the
-API answers without a server error (a bounded run: a few examples per operation)."""
+API answers without a server error. The suite runs a fixed, bounded set of examples (so CI is
+repeatable); MELIOR_FUZZ_EXAMPLES=300 runs a longer, random search."""
+
+import os
 
 import pytest
 import schemathesis
@@ -35,7 +38,8 @@ def test_no_operation_answers_with_a_server_error(world, keep_test_connection):
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=15, deadline=None, database=None,
+            max_examples=int(os.environ.get("MELIOR_FUZZ_EXAMPLES", "15")), deadline=None,
+            database=None, derandomize="MELIOR_FUZZ_EXAMPLES" not in os.environ,
             suppress_health_check=list(HealthCheck),
         )  # fmt: skip
         def check(case):
