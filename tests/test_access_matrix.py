@@ -1,0 +1,152 @@
+"""Every route × every role: who gets in and who is turned away (docs/permissions.md).
+
+The routes are read from the URL configuration itself, so a new route without a rule here
+fails `test_every_route_has_a_rule` until someone decides who may use it.
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from melior.measures.services import record_observation
+from melior.projects.services import create_project
+
+ROLES = ["network_lead", "improvement_coach", "site_lead", "team_member", "data_steward", "viewer"]
+ENTER_DATA = {"network_lead", "improvement_coach", "site_lead", "team_member", "data_steward"}
+MANAGE_PROJECTS = {"network_lead", "improvement_coach", "site_lead"}
+MONDAY = "2025-09-01"
+
+# route name -> (method, who may use it, request data)
+#   public: everyone, even without logging in;  login: anyone logged in;
+#   member: anyone with a role in the network;  enter_data / manage_projects: those capabilities
+#   at the school the request names
+RULES = {
+    "home": ("get", "login", None),
+    "login": ("get", "public", None),
+    "logout": ("post", "public", None),
+    "healthz": ("get", "public", None),
+    "network": ("get", "member", None),
+    "site": ("get", "member", None),
+    "measure": ("get", "member", None),
+    "measure-multiples": ("get", "member", None),
+    "site-measure": ("get", "member", None),
+    "site-measure-export": ("get", "member", None),
+    "project": ("get", "member", None),
+    "import-observations": ("get", "enter_data", None),
+    "observation-form": (
+        "post",
+        "enter_data",
+        {"period_start": MONDAY, "numerator": "1", "denominator": "2"},
+    ),
+    "annotation-form": ("post", "enter_data", {"date": MONDAY, "text": "Started check-ins"}),
+    "chart-settings": ("post", "enter_data", {"chart": "run"}),
+    "project-edit": ("get", "manage_projects", None),
+    "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
+    "api:openapi-json": ("get", "public", None),
+    "api:openapi-view": ("get", "public", None),  # the docs page shows no data
+    "api:list_networks": ("get", "login", None),
+    "api:get_network": ("get", "member", None),
+    "api:list_sites": ("get", "member", None),
+    "api:list_measures": ("get", "member", None),
+    "api:get_measure": ("get", "member", None),
+    "api:list_observations": ("get", "member", None),
+    "api:add_observation": ("post", "enter_data", "observation"),
+    "api:put_observation": ("put", "enter_data", "observation"),
+    "api:site_measure_chart": ("get", "member", None),
+    "api:list_projects": ("get", "member", None),
+    "api:get_project": ("get", "member", None),
+}
+
+
+def route_names(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            space = pattern.namespace or namespace
+            if space != "admin":  # Django's admin keeps its own staff-only checks
+                yield from route_names(pattern.url_patterns, space)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_route_has_a_rule():
+    # ninja names the operations that share a path after the first; list them all here
+    missing = set(route_names()) - set(RULES)
+    assert not missing, f"Routes with no access rule: {sorted(missing)}"
+
+
+@pytest.fixture
+def place(world):
+    record_observation(measure=world.measure, organization=world.school,
+                       period=datetime.date(2025, 8, 25), numerator=1, denominator=2)  # fmt: skip
+    project = create_project(network=world.network, site=world.school, title="On track")
+    return world, project
+
+
+def url_for(name, world, project):
+    n, s, m = world.network.slug, world.school.slug, world.measure.slug
+    kwargs = {
+        "network": {"network": n}, "site": {"network": n, "site": s},
+        "measure": {"network": n, "measure": m}, "measure-multiples": {"network": n, "measure": m},
+        "site-measure": {"network": n, "site": s, "measure": m},
+        "site-measure-export": {"network": n, "site": s, "measure": m, "fmt": "csv"},
+        "observation-form": {"network": n, "site": s, "measure": m},
+        "annotation-form": {"network": n, "site": s, "measure": m},
+        "chart-settings": {"network": n, "site": s, "measure": m},
+        "project": {"network": n, "project": project.pk},
+        "project-edit": {"network": n, "project": project.pk},
+        "import-observations": {"network": n},
+        "api:get_network": {"slug": n}, "api:list_sites": {"slug": n},
+        "api:list_measures": {"slug": n}, "api:get_measure": {"slug": n, "measure": m},
+        "api:list_observations": {"slug": n}, "api:add_observation": {"slug": n},
+        "api:put_observation": {"slug": n}, "api:list_projects": {"slug": n},
+        "api:get_project": {"slug": n, "project_id": project.pk},
+        "api:site_measure_chart": {"slug": n, "site": s, "measure": m},
+    }.get(name, {})  # fmt: skip
+    if name in {"api:add_observation", "api:put_observation"}:
+        name = "api:list_observations"  # same path, other methods
+    return reverse(name, kwargs=kwargs)
+
+
+def expected(rule: str, role: str | None, scope: str | None) -> bool:
+    if rule == "public":
+        return True
+    if role is None:  # not logged in
+        return False
+    if rule == "login":
+        return True
+    if role == "outsider":
+        return False
+    if rule == "member":
+        return True
+    if rule == "enter_data":
+        return role in ENTER_DATA
+    return role in MANAGE_PROJECTS  # manage_projects
+
+
+USERS = [(None, None), ("outsider", None)] + [(r, s) for s in ("network", "school") for r in ROLES]
+
+
+@pytest.mark.parametrize(("name", "rule"), [(n, r) for n, r in RULES.items() if r[1] != "skip"])
+def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
+    world, project = place
+    method, who, data = rule
+    url = url_for(name, world, project)
+    if data == "observation":
+        data = {"site": world.school.slug, "measure": world.measure.slug, "period_start": MONDAY,
+                "numerator": 1, "denominator": 2}  # fmt: skip
+    for role, scope in USERS:
+        client.logout()
+        if role == "outsider":
+            client.force_login(world.users["outsider"])
+        elif role is not None:
+            client.force_login(world.users[f"{scope}:{role}"])
+        if name.startswith("api:") and method in {"post", "put"}:
+            response = getattr(client, method)(url, data=data, content_type="application/json")
+        else:
+            response = getattr(client, method)(url, data=data or {})
+        status = response.status_code
+        login_redirect = status == 302 and "/accounts/login/?next=" in response.get("Location", "")
+        denied = status in {401, 403, 404} or login_redirect
+        assert status < 500, (name, role, scope, status)
+        assert denied != expected(who, role, scope), (name, role, scope, status)
