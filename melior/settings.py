@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "melior.networks",
     "melior.measures",
     "melior.projects",
+    "melior.theory",
     "melior.api",
 ]
 

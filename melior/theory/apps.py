@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class TheoryConfig(AppConfig):
+    name = "melior.theory"
+    verbose_name = "Theories of improvement"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.DriverDiagram)
+        auditlog.register(models.Node)
