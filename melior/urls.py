@@ -19,6 +19,7 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.networks.urls")),
     path("n/<slug:network>/", include("melior.measures.urls")),
     path("n/<slug:network>/", include("melior.projects.urls")),
+    path("n/<slug:network>/theory/", include("melior.theory.urls")),
 ]
 
 handler403 = "melior.web.views.permission_denied"

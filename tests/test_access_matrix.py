@@ -11,6 +11,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from melior.measures.services import record_observation
 from melior.projects.services import create_project
+from melior.theory import services
 
 ROLES = ["network_lead", "improvement_coach", "site_lead", "team_member", "data_steward", "viewer"]
 ENTER_DATA = {"network_lead", "improvement_coach", "site_lead", "team_member", "data_steward"}
@@ -20,7 +21,7 @@ MONDAY = "2025-09-01"
 # route name -> (method, who may use it, request data)
 #   public: everyone, even without logging in;  login: anyone logged in;
 #   member: anyone with a role in the network;  enter_data / manage_projects: those capabilities
-#   at the school the request names
+#   at the school the request names;  edit_theory: network lead or coach across the network
 RULES = {
     "home": ("get", "login", None),
     "login": ("get", "public", None),
@@ -42,6 +43,9 @@ RULES = {
     "annotation-form": ("post", "enter_data", {"date": MONDAY, "text": "Started check-ins"}),
     "chart-settings": ("post", "enter_data", {"chart": "run"}),
     "project-edit": ("get", "manage_projects", None),
+    "theory": ("get", "member", None),
+    "theory-version": ("get", "member", None),
+    "theory-restore": ("post", "edit_theory", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
     "api:openapi-view": ("get", "public", None),  # the docs page shows no data
@@ -80,6 +84,9 @@ def place(world):
     record_observation(measure=world.measure, organization=world.school,
                        period=datetime.date(2025, 8, 25), numerator=1, denominator=2)  # fmt: skip
     project = create_project(network=world.network, site=world.school, title="On track")
+    services.replace_from_outline(
+        diagram=services.network_diagram(world.network), text="Aim\n  Driver\n    Secondary\n"
+    )
     return world, project
 
 
@@ -96,6 +103,9 @@ def url_for(name, world, project):
         "project": {"network": n, "project": project.pk},
         "project-edit": {"network": n, "project": project.pk},
         "import-observations": {"network": n},
+        "theory": {"network": n},
+        "theory-version": {"network": n, "number": 1},
+        "theory-restore": {"network": n, "number": 1},
         "api:get_network": {"slug": n}, "api:list_sites": {"slug": n},
         "api:list_measures": {"slug": n}, "api:get_measure": {"slug": n, "measure": m},
         "api:list_observations": {"slug": n}, "api:add_observation": {"slug": n},
@@ -121,6 +131,8 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return True
     if rule == "enter_data":
         return role in ENTER_DATA
+    if rule == "edit_theory":  # the network's theory: hub roles across the network only
+        return role in {"network_lead", "improvement_coach"} and scope == "network"
     return role in MANAGE_PROJECTS  # manage_projects
 
 

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from melior.measures.models import Annotation, Measure, Observation
 from melior.networks.models import Membership, Network, NetworkSite, Organization, Role
 from melior.projects.models import ImprovementProject
+from melior.theory.demo import load_demo_theory
 
 from .calendar import weekly_calendar
 
@@ -392,6 +393,7 @@ def load_demo(
             progress(i + 1, len(plans))
     with transaction.atomic():
         accounts = _accounts(network, schools[plans[0].slug])
+    load_demo_theory(network)
     return LoadResult(network, added_schools, added_observations, accounts)
 
 

@@ -23,6 +23,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "manage_projects": frozenset({Role.NETWORK_LEAD, Role.IMPROVEMENT_COACH, Role.SITE_LEAD}),
     "define_measures": frozenset({Role.NETWORK_LEAD, Role.DATA_STEWARD}),
     "manage_network": frozenset({Role.NETWORK_LEAD}),
+    "edit_theory": frozenset({Role.NETWORK_LEAD, Role.IMPROVEMENT_COACH}),
 }
 
 
@@ -114,6 +115,7 @@ def belongs_to_network(user, network: Network | None) -> bool:
 rules.add_perm("networks.view_network", belongs_to_network)
 rules.add_perm("networks.manage_network", _network_capability("manage_network"))
 rules.add_perm("networks.define_measures", _network_capability("define_measures"))
+rules.add_perm("networks.edit_theory", _network_capability("edit_theory"))
 rules.add_perm("networks.view_site", _site_capability("view"))
 rules.add_perm("networks.enter_data", _site_capability("enter_data"))
 rules.add_perm("networks.manage_projects", _site_capability("manage_projects"))

@@ -11,6 +11,7 @@ from melior.demo.generator import CHANGE_IDEAS, load_demo, school_plan, school_s
 from melior.measures.models import Annotation, Measure, Observation
 from melior.networks.models import Membership, Network, Organization
 from melior.projects.models import ImprovementProject
+from melior.theory.models import DiagramVersion, Node
 
 
 def test_school_calendar_skips_holidays_and_summer():
@@ -25,26 +26,20 @@ def test_school_calendar_skips_holidays_and_summer():
     assert len(mondays) == len(years) and sorted(set(years)) == [0, 1, 2]
 
 
+def row_counts():
+    models = (Observation, Organization, Annotation, ImprovementProject, Membership, DiagramVersion)
+    return {model.__name__: model.objects.count() for model in models}
+
+
 @pytest.mark.django_db
 def test_loading_twice_adds_nothing():
     first = load_demo(seed=7, sites=3)
-    counts = (
-        Observation.objects.count(),
-        Organization.objects.count(),
-        Annotation.objects.count(),
-        ImprovementProject.objects.count(),
-        Membership.objects.count(),
-    )
+    counts = row_counts()
     second = load_demo(seed=7, sites=3)
     assert first.schools_added == 3 and second.schools_added == 0
     assert "already loaded" in second.message
-    assert counts == (
-        Observation.objects.count(),
-        Organization.objects.count(),
-        Annotation.objects.count(),
-        ImprovementProject.objects.count(),
-        Membership.objects.count(),
-    )
+    assert row_counts() == counts
+    assert counts["DiagramVersion"] == 1
 
 
 @pytest.mark.django_db
@@ -69,6 +64,9 @@ def test_default_demo_network_shape():
     # some schools have a dated change, some none
     changed = set(Annotation.objects.values_list("organization", flat=True))
     assert 0 < len(changed) < 12
+    # the theory names the change ideas the schools test
+    ideas = set(Node.objects.filter(kind="change_idea").values_list("name", flat=True))
+    assert {idea.name for idea in CHANGE_IDEAS} == ideas
     # every role has an account that can log in
     roles = {a.role for a in result.accounts}
     assert len(roles) == 6
