@@ -34,7 +34,7 @@ def diagram_svg(diagram, link_for=None) -> str:
                                        / max(len(parents[n.pk]), 1), n.position))  # fmt: skip
         y = 40
         for rank, node in enumerate(column):
-            lines = textwrap.wrap(node.name, 30) or [""]
+            lines = textwrap.wrap(node.name, 28) or [""]
             box = len(lines) * LINE_HEIGHT + 2 * PADDING
             place[node.pk] = (10 + level * COLUMN_WIDTH, y, box)
             order[node.pk] = rank
@@ -60,7 +60,7 @@ def diagram_svg(diagram, link_for=None) -> str:
         level = LEVEL[node.kind]
         text = "".join(
             f'<tspan x="{x + PADDING}" dy="{LINE_HEIGHT - (0 if i else 2)}">{escape(line)}</tspan>'
-            for i, line in enumerate(textwrap.wrap(node.name, 30) or [""])
+            for i, line in enumerate(textwrap.wrap(node.name, 28) or [""])
         )
         shape = (f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{box}" rx="6" '
                  f'fill="{FILL[level]}" stroke="#8a9bb0"/>'
