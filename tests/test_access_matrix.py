@@ -46,6 +46,7 @@ RULES = {
     "theory": ("get", "member", None),
     "theory-version": ("get", "member", None),
     "theory-restore": ("post", "edit_theory", None),
+    "theory-edit": ("post", "edit_theory", {"action": "undo"}),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
     "api:openapi-view": ("get", "public", None),  # the docs page shows no data
@@ -106,6 +107,7 @@ def url_for(name, world, project):
         "theory": {"network": n},
         "theory-version": {"network": n, "number": 1},
         "theory-restore": {"network": n, "number": 1},
+        "theory-edit": {"network": n},
         "api:get_network": {"slug": n}, "api:list_sites": {"slug": n},
         "api:list_measures": {"slug": n}, "api:get_measure": {"slug": n, "measure": m},
         "api:list_observations": {"slug": n}, "api:add_observation": {"slug": n},

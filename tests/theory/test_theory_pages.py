@@ -61,3 +61,32 @@ def test_svg_draws_a_large_diagram_with_every_node_once(world):
     assert diagram.nodes.count() == 69
     assert svg.count("<rect") == 69 and svg.count("<path") == 68
     assert all(f">Idea {p}-{s}-{c}<" in svg for p in range(4) for s in range(4) for c in range(3))
+
+
+def test_edit_in_place_add_rename_delete_and_undo(client, world):
+    diagram = services.network_diagram(world.network)
+    services.replace_from_outline(diagram=diagram, text=OUTLINE)
+    url = reverse("theory-edit", kwargs={"network": world.network.slug})
+    client.force_login(world.users["network:improvement_coach"])
+    mentors = diagram.nodes.get(name="Mentors know who is absent")
+
+    def edit(**data):
+        return client.post(url, data, HTTP_HX_REQUEST="true")
+
+    response = edit(action="add", node=mentors.key, name="Call home on the first absence")
+    assert response.status_code == 200 and 'id="theory-panel"' in response.text
+    assert "Call home on the first absence" in response.text  # drawn in the new SVG
+    idea = diagram.nodes.get(name="Call home on the first absence")
+    assert idea.kind == "change_idea"
+    edit(action="rename", node=idea.key, name="Text home on the first absence")
+    assert diagram.nodes.filter(name="Text home on the first absence").exists()
+    refused = edit(action="delete", node=mentors.key)
+    assert "would leave “Text home on the first absence”" in refused.text
+    assert diagram.nodes.filter(pk=mentors.pk).exists()
+    blank = edit(action="add", node=mentors.key, name="  ")
+    assert "needs a name" in blank.text
+    edit(action="undo")  # back before the rename
+    assert diagram.nodes.filter(name="Call home on the first absence").exists()
+    assert diagram.versions.order_by("-number").first().summary.startswith("Restored version")
+    client.force_login(world.users["network:viewer"])
+    assert edit(action="undo").status_code == 403
