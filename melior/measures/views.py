@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
-from melior.networks.models import NetworkSite
-from melior.networks.selectors import sites_for
+from melior.networks.selectors import site_ids_with, sites_for
 from melior.networks.views import get_network, get_network_site
 
 from . import exports, selectors, services
@@ -140,15 +139,6 @@ def site_measure(request, network, site, measure):
     )
 
 
-def writable_sites(user, network) -> set[int]:
-    """Ids of the network's sites where the user may enter data."""
-    return {
-        site.pk
-        for site in sites_for(user, network)
-        if user.has_perm("networks.enter_data", NetworkSite(network=network, organization=site))
-    }
-
-
 def _upload_path(user, token: str) -> Path | None:
     """The saved upload a token names, if it is this user's and still there."""
     match = re.fullmatch(r"(\d+)-[0-9a-f]{32}\.(csv|xlsx|txt)", token or "")
@@ -163,7 +153,7 @@ def _upload_path(user, token: str) -> Path | None:
 def import_observations_page(request, network):
     """Upload a file, see every problem or what would change, then import it."""
     network = get_network(request, network)
-    allowed = writable_sites(request.user, network)
+    allowed = site_ids_with(request.user, network, "enter_data")
     if not allowed:
         raise PermissionDenied
     ctx = {"network": network, "form": ImportForm()}

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from .models import Network, NetworkSite, Organization
-from .permissions import access_for
+from .permissions import access_for, grants
 
 
 def networks_for(user) -> QuerySet[Network]:
@@ -31,6 +31,18 @@ def sites_for(user, network: Network) -> QuerySet[Organization]:
         return sites.none()
     organization_ids = list(access_for(user).organization_roles)
     return sites.filter(Q(pk__in=organization_ids) | Q(parent__in=organization_ids))
+
+
+def site_ids_with(user, network: Network, capability: str) -> set[int]:
+    """Ids of the network's sites (among those the user sees) where the user has a capability
+    of the permission matrix, e.g. "enter_data"."""
+    access = access_for(user)
+    return {
+        site.pk
+        for site in sites_for(user, network)
+        if user.is_superuser
+        or grants(access.roles_at_site(network.pk, site.pk, site.parent_id), capability)
+    }
 
 
 def network_site_for(user, network: Network, site_slug: str) -> NetworkSite | None:

@@ -7,8 +7,7 @@ from melior.measures.network import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
-from .models import NetworkSite
-from .selectors import network_site_for, networks_for, sites_for
+from .selectors import network_site_for, networks_for, site_ids_with, sites_for
 
 
 def get_network(request, slug: str):
@@ -37,12 +36,7 @@ def network_detail(request, network):
             "measures": table.measures,
             "status_rows": _status_rows(network, sites, table),
             "projects": projects_for(request.user, network),
-            "can_import": any(
-                request.user.has_perm(
-                    "networks.enter_data", NetworkSite(network=network, organization=site)
-                )
-                for site in sites
-            ),
+            "can_import": bool(site_ids_with(request.user, network, "enter_data")),
         },
     )
 
