@@ -80,24 +80,40 @@ def _chart_target(measure: Measure) -> float:
 
 
 def _compute_statuses(network: Network, measures: list[Measure]):
-    frame = _observations_frame(network)
+    summary = summarise_measures(
+        _observations_frame(network), measures, by=["measure_id", "organization_id"]
+    )
     statuses: dict[tuple[int, int], str] = {}
     assurance: dict[tuple[int, int], str] = {}
+    for row in summary.itertuples(index=False):
+        key = (row.organization_id, row.measure_id)
+        statuses[key] = row.status
+        if row.assurance:
+            assurance[key] = row.assurance
+    return statuses, assurance
+
+
+def summarise_measures(frame: pd.DataFrame, measures: list[Measure], by: list[str]) -> pd.DataFrame:
+    """Status and target assurance of every series in `frame` (columns measure_id, the other
+    `by` columns, period_start, value, numerator, denominator), each measure on its default
+    chart: one batch call per chart kind."""
+    columns = [*by, "status", "assurance"]
     if frame.empty:
-        return statuses, assurance
+        return pd.DataFrame(columns=columns)
     groups: dict[tuple[str, bool], list[Measure]] = {}
     for measure in measures:
         key = (usable_kind(measure, measure.default_chart), measure.has_denominator)
         groups.setdefault(key, []).append(measure)
+    parts = []
     for (kind, ratio), group in groups.items():
         part = frame[frame["measure_id"].isin([m.pk for m in group])]
         if ratio:
             part = part[part["denominator"].notna()]
         if part.empty:
             continue
-        charts = spc.control_charts(
+        charts = spc.control_charts(  # orders the rows itself when they are not in order
             part,
-            by=["measure_id", "organization_id"],
+            by=by,
             x="period_start",
             y="numerator" if ratio else "value",
             n="denominator" if ratio else None,
@@ -109,12 +125,8 @@ def _compute_statuses(network: Network, measures: list[Measure]):
         summary = charts.summary(
             higher_is_better=ids.map(up).to_numpy(), target=ids.map(goals).to_numpy(float)
         )
-        keys = list(zip(summary["organization_id"], summary["measure_id"], strict=True))
-        statuses.update(zip(keys, summary["status"], strict=True))
-        assurance.update(
-            (key, value) for key, value in zip(keys, summary["assurance"], strict=True) if value
-        )
-    return statuses, assurance
+        parts.append(summary[columns])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def _observations_frame(network: Network) -> pd.DataFrame:

@@ -3,11 +3,10 @@
 import pandas as pd
 from django.db.models import Avg, Sum
 
-from melior.analysis import spc
 from melior.networks.models import Organization
 
-from .charts import usable_kind
-from .models import Measure, Observation
+from .models import Observation
+from .network import summarise_measures
 
 
 def latest_signals(measures, organization: Organization | None = None) -> dict[int, str]:
@@ -32,22 +31,6 @@ def latest_signals(measures, organization: Organization | None = None) -> dict[i
         )
     if not rows:
         return status
-    frame = pd.DataFrame(rows)
-    groups: dict[tuple[str, bool], list[Measure]] = {}
-    for measure in measures:
-        key = (usable_kind(measure, measure.default_chart), measure.has_denominator)
-        groups.setdefault(key, []).append(measure)
-    for (kind, ratio), group in groups.items():
-        ids = [m.pk for m in group]
-        part = frame[frame["measure_id"].isin(ids)].sort_values(["measure_id", "period_start"])
-        if part.empty:
-            continue
-        charts = spc.control_charts(
-            part, by="measure_id", x="period_start", y="numerator" if ratio else "value",
-            n="denominator" if ratio else None, kind=kind,
-        )  # fmt: skip
-        up = {m.pk: m.desired_direction == Measure.Direction.UP for m in group}
-        better = charts.series["measure_id"].map(up).to_numpy()
-        summary = charts.summary(higher_is_better=better)
-        status.update(dict(zip(summary["measure_id"], summary["status"], strict=True)))
+    summary = summarise_measures(pd.DataFrame(rows), measures, by=["measure_id"])
+    status.update(zip(summary["measure_id"], summary["status"], strict=True))
     return status
