@@ -10,6 +10,7 @@ import pandas as pd
 from . import inputs
 from .core import evaluate
 from .limits import Points
+from .result import recent_points
 from .runs import RUNS_COLUMNS
 
 
@@ -51,7 +52,7 @@ class BatchCharts:
             out[f"last_{column}" if column in {"x", "y"} else column] = d[column][last]
         # only a current signal (reaching the latest points) sets the direction, as status()
         starts = np.r_[0, last[:-1] + 1]
-        window = np.maximum(3, np.ceil(0.1 * (last - starts + 1))).astype(int)
+        window = recent_points(last - starts + 1)
         position = self._latest["position"].to_numpy()
         current = position >= last - window + 1
         out["signal_direction"] = np.where(current, self._latest["direction"].to_numpy(), 0)

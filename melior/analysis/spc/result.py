@@ -103,7 +103,10 @@ class ControlChart:
         otherwise (or when no direction is preferred), "no data" without useful points."""
         direction, position = self._latest_signal()
         last_rows = np.flatnonzero((self.data["part"] == self.data["part"].max()).to_numpy())
-        if direction is not None and position < last_rows[-1] - recent_points(len(last_rows)) + 1:
+        if (
+            direction is not None
+            and position < last_rows[-1] - int(recent_points(len(last_rows))) + 1
+        ):
             direction = None  # a signal from long ago says nothing about now
         if direction is None:
             last = self.parts.iloc[-1]
@@ -291,11 +294,12 @@ class ControlChart:
         )
 
 
-def recent_points(n_points: int) -> int:
-    """How many of the latest points make a signal "current": a tenth of the part, at least 3.
-    (Over a long series a stable process crosses a 3-sigma limit by chance now and then; only
-    a signal that reaches the latest points speaks of the process as it is.)"""
-    return max(3, int(np.ceil(0.1 * n_points)))
+def recent_points(n_points):
+    """How many of the latest points make a signal "current": a tenth of the part, at least 3
+    (a number, or an array of part lengths). Over a long series a stable process crosses a
+    3-sigma limit by chance now and then; only a signal that reaches the latest points speaks
+    of the process as it is."""
+    return np.maximum(3, np.ceil(0.1 * np.asarray(n_points))).astype(int)
 
 
 def _points(count: int) -> str:
