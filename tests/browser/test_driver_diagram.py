@@ -1,35 +1,8 @@
 """A coach edits the network's driver diagram in a real browser, without page reloads."""
 
-import shutil
-
 import pytest
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip(
-        "Chromium not found (install Debian's chromium): browser tests skipped",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture
-def page(live_server, built_assets, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def test_coach_adds_and_undoes_a_change_idea(page, live_server, transactional_db):

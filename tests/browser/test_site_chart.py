@@ -2,43 +2,10 @@
 
 import datetime
 import os
-import shutil
 
 import pytest
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip(
-        "Chromium not found (install Debian's chromium): browser tests skipped",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture
-def page(live_server, built_assets, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; the test itself still makes ORM calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def test_log_in_open_a_chart_and_add_a_period(page, live_server, transactional_db):

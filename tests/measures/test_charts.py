@@ -82,15 +82,13 @@ def test_a_count_measure_charts_without_denominators(world):
     assert chart.kind == "c" and chart.spec is not None
 
 
+def chart_settings_url(world):
+    kwargs = {"network": world.network.slug, "site": world.school.slug, "measure": "on-track"}
+    return reverse("chart-settings", kwargs=kwargs)
+
+
 def test_chart_choices_are_remembered_through_the_page(client, shifted):
-    url = reverse(
-        "chart-settings",
-        kwargs={
-            "network": shifted.network.slug,
-            "site": shifted.school.slug,
-            "measure": "on-track",
-        },
-    )
+    url = chart_settings_url(shifted)
     client.force_login(shifted.users["school:site_lead"])
     response = client.post(url, {"chart": "run", "split_at": "2025-05-26"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -121,14 +119,7 @@ def test_chart_choices_are_remembered_through_the_page(client, shifted):
 
 
 def test_viewer_cannot_change_chart_choices(client, shifted):
-    url = reverse(
-        "chart-settings",
-        kwargs={
-            "network": shifted.network.slug,
-            "site": shifted.school.slug,
-            "measure": "on-track",
-        },
-    )
+    url = chart_settings_url(shifted)
     client.force_login(shifted.users["network:viewer"])
     assert client.post(url, {"chart": "run"}).status_code == 403
     assert not ChartSetting.objects.exists()
