@@ -12,7 +12,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -57,7 +57,6 @@ class ImportReport:
     changed: int = 0
     unchanged: int = 0
     dry_run: bool = False
-    problems: list[Problem] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -145,11 +144,9 @@ def column_map(header: list[str], mapping: dict[str, str] | None) -> dict[str, i
         problems.append(
             Problem(1, None, "The file needs a 'value' column, or 'numerator' and 'denominator'.")
         )
-    mapped = set(columns.values())
-    extra = [h for i, h in enumerate(header) if i not in mapped and h]
     if problems:
         raise ImportRefused(problems)
-    return columns | ({"_extra": extra} if extra else {})
+    return columns  # other columns (notes, names) are ignored
 
 
 def _date(text: str) -> datetime.date:
@@ -182,7 +179,6 @@ def import_observations(
     administrators at the command line); rows for other sites are refused."""
     header, rows = read_table(Path(path))
     columns = column_map(header, mapping)
-    columns.pop("_extra", None)
     sites = {}
     for site in network.sites.all():
         sites[site.slug.lower()] = site

@@ -44,13 +44,6 @@ class StatusTable:
             for m in self.measures
         ]
 
-    def counts(self, measure: Measure) -> dict[str, int]:
-        out = {"improving": 0, "no change": 0, "worsening": 0, "no data": 0}
-        for (_, measure_id), status in self.statuses.items():
-            if measure_id == measure.pk:
-                out[status] += 1
-        return out
-
 
 def data_version(network: Network) -> str:
     summary = Observation.objects.filter(measure__network=network).aggregate(
