@@ -243,6 +243,8 @@ def observation_form(request, network, site, measure):
     if request.method == "GET":
         correcting = None
         if request.GET.get("correct"):
+            if not request.GET["correct"].isdigit():
+                raise Http404("No such observation")
             correcting = get_object_or_404(series, pk=request.GET["correct"])
         initial = (
             {

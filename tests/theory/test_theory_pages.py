@@ -85,6 +85,9 @@ def test_edit_in_place_add_rename_delete_and_undo(client, world):
     assert diagram.nodes.filter(pk=mentors.pk).exists()
     blank = edit(action="add", node=mentors.key, name="  ")
     assert "needs a name" in blank.text
+    bad_key = edit(action="rename", node="not-a-key", name="x")
+    assert bad_key.status_code == 200 and "is not a valid UUID" in bad_key.text
+    assert "Unknown change" in edit(action="shuffle", node=mentors.key).text
     edit(action="undo")  # back before the rename
     assert diagram.nodes.filter(name="Call home on the first absence").exists()
     assert diagram.versions.order_by("-number").first().summary.startswith("Restored version")

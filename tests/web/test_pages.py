@@ -179,6 +179,7 @@ def test_correcting_a_period_prefills_the_form(client, world, monday):
     c = login(client, world, "school:site_lead")
     text = c.get(url, {"correct": obs.pk}).text
     assert "Correct a period" in text and 'value="9"' in text
+    assert c.get(url, {"correct": "abc"}).status_code == 404  # not a crash
     c.post(
         url,
         {
