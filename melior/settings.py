@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "melior.measures",
     "melior.projects",
     "melior.theory",
+    "melior.problems",
     "melior.api",
 ]
 

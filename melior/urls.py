@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from melior.api.api import api
+from melior.problems import urls as problem_urls
+from melior.theory import urls as theory_urls
 from melior.web import views as web_views
 
 urlpatterns = [
@@ -19,7 +21,16 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.networks.urls")),
     path("n/<slug:network>/", include("melior.measures.urls")),
     path("n/<slug:network>/", include("melior.projects.urls")),
+    path("n/<slug:network>/", include("melior.problems.urls")),
     path("n/<slug:network>/theory/", include("melior.theory.urls")),
+    path(
+        "n/<slug:network>/projects/<int:project>/theory/",
+        include(theory_urls.project_urlpatterns),
+    ),
+    path(
+        "n/<slug:network>/projects/<int:project>/problem/",
+        include(problem_urls.project_urlpatterns),
+    ),
 ]
 
 handler403 = "melior.web.views.permission_denied"

@@ -47,6 +47,19 @@ RULES = {
     "theory-version": ("get", "member", None),
     "theory-restore": ("post", "edit_theory", None),
     "theory-edit": ("post", "edit_theory", {"action": "undo"}),
+    "theory-export": ("get", "member", None),
+    "theory-node": ("get", "member", None),
+    "theory-propose": ("post", "enter_data", "proposal"),
+    "theory-decide": ("post", "edit_theory", {"decision": "decline", "reason": "Not yet"}),
+    "project-theory": ("get", "member", None),
+    "project-theory-adapt": ("post", "manage_projects", None),
+    "project-theory-bring-in": ("post", "manage_projects", None),
+    "project-theory-edit": ("post", "manage_projects", {"action": "undo"}),
+    "project-theory-export": ("get", "member", None),
+    "project-theory-version": ("get", "member", None),
+    "project-theory-restore": ("post", "manage_projects", None),
+    "problem": ("get", "member", None),
+    "project-problem": ("get", "member", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
     "api:openapi-view": ("get", "public", None),  # the docs page shows no data
@@ -85,14 +98,18 @@ def place(world):
     record_observation(measure=world.measure, organization=world.school,
                        period=datetime.date(2025, 8, 25), numerator=1, denominator=2)  # fmt: skip
     project = create_project(network=world.network, site=world.school, title="On track")
-    services.replace_from_outline(
-        diagram=services.network_diagram(world.network), text="Aim\n  Driver\n    Secondary\n"
-    )
+    diagram = services.network_diagram(world.network)
+    services.replace_from_outline(diagram=diagram, text="Aim\n  Driver\n    Secondary\n")
+    services.adapt(project=project)
+    services.propose_change_idea(driver=diagram.nodes.get(name="Secondary"), name="Idea")
     return world, project
 
 
 def url_for(name, world, project):
     n, s, m = world.network.slug, world.school.slug, world.measure.slug
+    p = project.pk
+    network_diagram = services.network_diagram(world.network)
+    aim = network_diagram.nodes.get(kind="aim")
     kwargs = {
         "network": {"network": n}, "site": {"network": n, "site": s},
         "measure": {"network": n, "measure": m}, "measure-multiples": {"network": n, "measure": m},
@@ -108,6 +125,19 @@ def url_for(name, world, project):
         "theory-version": {"network": n, "number": 1},
         "theory-restore": {"network": n, "number": 1},
         "theory-edit": {"network": n},
+        "theory-export": {"network": n, "fmt": "svg"},
+        "theory-node": {"network": n, "key": aim.key},
+        "theory-propose": {"network": n},
+        "theory-decide": {"network": n, "pk": network_diagram.proposals.get().pk},
+        "project-theory": {"network": n, "project": p},
+        "project-theory-adapt": {"network": n, "project": p},
+        "project-theory-bring-in": {"network": n, "project": p},
+        "project-theory-edit": {"network": n, "project": p},
+        "project-theory-export": {"network": n, "project": p, "fmt": "svg"},
+        "project-theory-version": {"network": n, "project": p, "number": 1},
+        "project-theory-restore": {"network": n, "project": p, "number": 1},
+        "problem": {"network": n},
+        "project-problem": {"network": n, "project": p},
         "api:get_network": {"slug": n}, "api:list_sites": {"slug": n},
         "api:list_measures": {"slug": n}, "api:get_measure": {"slug": n, "measure": m},
         "api:list_observations": {"slug": n}, "api:add_observation": {"slug": n},
@@ -146,6 +176,9 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
     world, project = place
     method, who, data = rule
     url = url_for(name, world, project)
+    if data == "proposal":
+        secondary = services.network_diagram(world.network).nodes.get(name="Secondary")
+        data = {"driver": secondary.key, "name": "Another idea"}
     if data == "observation":
         data = {"site": world.school.slug, "measure": world.measure.slug, "period_start": MONDAY,
                 "numerator": 1, "denominator": 2}  # fmt: skip

@@ -35,3 +35,11 @@ def chart_setting(network_site: NetworkSite, measure: Measure) -> ChartSetting |
     return ChartSetting.objects.filter(
         measure=measure, organization_id=network_site.organization_id
     ).first()
+
+
+def theory_nodes(measure: Measure, site=None):
+    """Where the measure sits in the network's theory (and in the site's adaptations of it)."""
+    nodes = measure.theory_nodes.filter(diagram__project=None)
+    if site is not None:
+        nodes = nodes | measure.theory_nodes.filter(diagram__project__site=site)
+    return nodes.select_related("diagram__project").order_by("diagram_id", "position")

@@ -32,6 +32,7 @@ def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> d
         "site": link.organization,
         "measure": measure,
         "can_enter_data": request.user.has_perm("networks.enter_data", link),
+        "theory_nodes": selectors.theory_nodes(measure, site=link.organization),
     }
 
 
@@ -93,6 +94,7 @@ def measure_page(request, network, measure):
             "network": network,
             "measure": measure,
             "view": network_measure_view(measure, sites),
+            "theory_nodes": selectors.theory_nodes(measure),
             **_multiples_context(request, measure, sites),
         },
     )

@@ -71,6 +71,8 @@ class Network(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     aim = models.TextField("shared aim", blank=True)
+    problem_statement = models.TextField(blank=True)
+    why_it_matters = models.TextField(blank=True)
     hub = models.ForeignKey(
         Organization,
         null=True,

@@ -20,6 +20,7 @@ class ProjectOut(Schema):
     site: str = Field(..., alias="site.slug")
     status: str
     problem_statement: str
+    why_it_matters: str
     aim_statement: str
     aim_measure: str | None
     baseline_value: float | None

@@ -9,6 +9,7 @@ class CharterForm(forms.ModelForm):
         fields = [
             "title",
             "problem_statement",
+            "why_it_matters",
             "aim_statement",
             "aim_measure",
             "population",
@@ -20,6 +21,7 @@ class CharterForm(forms.ModelForm):
         widgets = {
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "problem_statement": forms.Textarea(attrs={"rows": 4}),
+            "why_it_matters": forms.Textarea(attrs={"rows": 3}),
             "aim_statement": forms.Textarea(attrs={"rows": 3}),
         }
 

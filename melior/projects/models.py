@@ -19,6 +19,9 @@ class ImprovementProject(models.Model):
     site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="projects")
     title = models.CharField(max_length=200)
     problem_statement = models.TextField(blank=True)
+    why_it_matters = models.TextField(
+        blank=True, help_text="Who is affected and what it costs them: why this problem, now."
+    )
     aim_statement = models.TextField(blank=True)
     aim_measure = models.ForeignKey(
         Measure, null=True, blank=True, on_delete=models.SET_NULL, related_name="aimed_by"

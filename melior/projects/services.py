@@ -8,6 +8,7 @@ from .models import ImprovementProject
 CHARTER_FIELDS = (
     "title",
     "problem_statement",
+    "why_it_matters",
     "aim_statement",
     "aim_measure",
     "baseline_value",

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 from melior.networks.views import get_network
 
 from . import services
+from .aims import aim_gaps
 from .forms import CharterForm
 from .selectors import projects_for
 
@@ -28,6 +29,7 @@ def project_detail(request, network, project):
             "network": network,
             "project": project,
             "can_edit": request.user.has_perm("projects.edit_charter", project),
+            "aim_gaps": aim_gaps(project),
         },
     )
 

@@ -8,7 +8,8 @@ class TheoryConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, permissions  # noqa: F401 — registers the rules
 
         auditlog.register(models.DriverDiagram)
         auditlog.register(models.Node)
+        auditlog.register(models.ChangeIdeaProposal)

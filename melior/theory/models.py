@@ -48,6 +48,16 @@ class Node(models.Model):
     description = models.TextField(blank=True)
     operational_note = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    hidden = models.BooleanField(
+        default=False, help_text="A site's adaptation hides this node of the network's theory."
+    )
+    measures = models.ManyToManyField(
+        "measures.Measure",
+        blank=True,
+        related_name="theory_nodes",
+        help_text="Outcome measures on the aim, driver measures on drivers, process measures on "
+        "change ideas; balancing measures anywhere.",
+    )
     origin = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
         help_text="The network diagram's node this one was copied from.",
@@ -96,3 +106,42 @@ class DiagramVersion(models.Model):
 
     def __str__(self):
         return f"Version {self.number}: {self.summary}"
+
+
+class ChangeIdeaProposal(models.Model):
+    """A member's proposed change idea under a driver of the network's theory, for the hub to
+    accept (it becomes a change idea), merge into an existing idea, or decline with a reason."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the hub"
+        ACCEPTED = "accepted", "Accepted"
+        MERGED = "merged", "Merged into an existing idea"
+        DECLINED = "declined", "Declined"
+
+    diagram = models.ForeignKey(DriverDiagram, on_delete=models.CASCADE, related_name="proposals")
+    driver = models.ForeignKey(
+        Node, null=True, on_delete=models.SET_NULL, related_name="proposals",
+        help_text="The driver the idea would act on.",
+    )  # fmt: skip
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    reason = models.TextField(blank=True)
+    result = models.ForeignKey(
+        Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The change idea it became or was merged into.",
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Proposed change idea: {self.name}"

@@ -1,15 +1,112 @@
-"""Reads for theories of improvement; callers reach the network through networks.selectors."""
+"""Reads for theories of improvement; callers reach the network through networks.selectors and
+a project through projects.selectors, so nothing here returns what the user may not see."""
 
+from collections import defaultdict
+
+from melior.measures.signals import latest_signals
 from melior.networks.models import Network
+from melior.projects.selectors import projects_for
 
-from .models import DiagramVersion, DriverDiagram
+from .models import ChangeIdeaProposal, DiagramVersion, DriverDiagram, Link, Node
 
 
 def network_diagram_or_none(network: Network) -> DriverDiagram | None:
     return DriverDiagram.objects.filter(network=network, project=None).first()
 
 
+def project_diagram_or_none(project) -> DriverDiagram | None:
+    return DriverDiagram.objects.filter(project=project).select_related("based_on").first()
+
+
 def history(diagram: DriverDiagram | None):
     if diagram is None:
         return DiagramVersion.objects.none()
     return diagram.versions.select_related("author").order_by("-number")
+
+
+def visible_diagrams(user, network: Network):
+    """The network's theory and the adaptations of the projects the user may see."""
+    return DriverDiagram.objects.filter(network=network).filter(
+        project__isnull=True
+    ) | DriverDiagram.objects.filter(project__in=projects_for(user, network))
+
+
+def node_for(user, network: Network, key) -> Node | None:
+    return (
+        Node.objects.filter(diagram__in=visible_diagrams(user, network), key=key)
+        .select_related("diagram__project__site", "origin")
+        .first()
+    )
+
+
+def shown_nodes(diagram: DriverDiagram) -> set[int]:
+    """Ids of the nodes a drawing shows: not hidden, and hanging under a shown node (hiding a
+    driver hides what hangs only under it)."""
+    nodes = list(diagram.nodes.all())
+    parents = defaultdict(list)
+    for parent_id, child_id in Link.objects.filter(parent__diagram=diagram).values_list(
+        "parent_id", "child_id"
+    ):
+        parents[child_id].append(parent_id)
+    shown: set[int] = set()
+    for node in sorted(nodes, key=lambda n: list(Node.Kind.values).index(n.kind)):
+        if node.hidden:
+            continue
+        if node.kind == Node.Kind.AIM or any(p in shown for p in parents[node.pk]):
+            shown.add(node.pk)
+    return shown
+
+
+def measure_badges(diagram: DriverDiagram) -> dict[int, list[tuple]]:
+    """node id → [(measure, latest signal)] for the measures linked to each node: at the
+    project's school for an adaptation, for the network as a whole for the network's theory."""
+    through = Node.measures.through.objects.filter(node__diagram=diagram).select_related("measure")
+    pairs = [(row.node_id, row.measure) for row in through]
+    if not pairs:
+        return {}
+    site = diagram.project.site if diagram.project_id else None
+    status = latest_signals({m.pk: m for _, m in pairs}.values(), organization=site)
+    badges = defaultdict(list)
+    for node_id, measure in sorted(pairs, key=lambda p: p[1].name):
+        badges[node_id].append((measure, status[measure.pk]))
+    return dict(badges)
+
+
+def adaptation_report(user, network: Network) -> list[dict]:
+    """For each adaptation the user may see: what the site hid, added, renamed, and which
+    nodes of the network's theory it does not carry."""
+    source = network_diagram_or_none(network)
+    if source is None:
+        return []
+    network_nodes = {n.pk: n for n in source.nodes.all()}
+    report = []
+    adaptations = (
+        DriverDiagram.objects.filter(based_on=source, project__in=projects_for(user, network))
+        .select_related("project__site")
+        .prefetch_related("nodes")
+        .order_by("project__site__name", "project__title")
+    )
+    for diagram in adaptations:
+        nodes = list(diagram.nodes.all())
+        carried = {n.origin_id for n in nodes if n.origin_id}
+        report.append(
+            {
+                "diagram": diagram,
+                "project": diagram.project,
+                "hidden": [n for n in nodes if n.hidden],
+                "added": [n for n in nodes if n.origin_id is None],
+                "renamed": [
+                    (network_nodes[n.origin_id].name, n)
+                    for n in nodes
+                    if n.origin_id in network_nodes and network_nodes[n.origin_id].name != n.name
+                ],
+                "missing": [n for pk, n in network_nodes.items() if pk not in carried],
+            }
+        )
+    return report
+
+
+def proposals(diagram: DriverDiagram | None):
+    if diagram is None:
+        return ChangeIdeaProposal.objects.none()
+    return diagram.proposals.select_related("driver", "result", "proposed_by", "decided_by")

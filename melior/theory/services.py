@@ -7,10 +7,11 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from melior.networks.models import Network
 
-from .models import DiagramVersion, DriverDiagram, Link, Node
+from .models import ChangeIdeaProposal, DiagramVersion, DriverDiagram, Link, Node
 
 LEVEL = {Node.Kind.AIM: 0, Node.Kind.PRIMARY: 1, Node.Kind.SECONDARY: 2, Node.Kind.CHANGE_IDEA: 3}
 KIND_AT = {level: kind for kind, level in LEVEL.items()}
@@ -26,14 +27,20 @@ def network_diagram(network: Network) -> DriverDiagram:
 
 
 def snapshot(diagram: DriverDiagram) -> dict:
-    """The diagram as plain data, nodes named by their stable keys."""
-    nodes = list(diagram.nodes.order_by("position", "pk"))
+    """The diagram as plain data, nodes named by their stable keys (and the network node each
+    was copied from by its key; linked measures by id)."""
+    nodes = list(
+        diagram.nodes.select_related("origin").prefetch_related("measures")
+        .order_by("position", "pk")
+    )  # fmt: skip
     keys = {n.pk: str(n.key) for n in nodes}
     links = Link.objects.filter(parent__diagram=diagram).values_list("parent_id", "child_id")
     return {
         "nodes": [
             {"key": keys[n.pk], "kind": n.kind, "name": n.name, "description": n.description,
-             "operational_note": n.operational_note, "position": n.position}
+             "operational_note": n.operational_note, "position": n.position,
+             "hidden": n.hidden, "origin": str(n.origin.key) if n.origin else None,
+             "measures": sorted(m.pk for m in n.measures.all())}
             for n in nodes
         ],
         "links": sorted([keys[p], keys[c]] for p, c in links),
@@ -71,8 +78,40 @@ def check(diagram: DriverDiagram) -> None:
         if node.kind != Node.Kind.AIM and not parents[node.pk]:
             above = LABEL[KIND_AT[LEVEL[node.kind] - 1]]
             errors.append(f"The {LABEL[node.kind]} “{node.name}” must hang under a {above}.")
+    for node in diagram.nodes.prefetch_related("measures"):
+        for measure in node.measures.all():
+            problem = measure_placement_problem(measure, node, diagram.network_id)
+            if problem:
+                errors.append(problem)
     if errors:
         raise ValidationError(errors)
+
+
+# Where each kind of measure sits in a theory (balancing measures may watch any node).
+MEASURE_LEVELS = {
+    "outcome": {Node.Kind.AIM},
+    "driver": {Node.Kind.PRIMARY, Node.Kind.SECONDARY},
+    "process": {Node.Kind.CHANGE_IDEA},
+    "balancing": set(LEVEL),
+}
+MEASURE_PLACE = {
+    "outcome": "the aim",
+    "driver": "a driver",
+    "process": "a change idea",
+    "balancing": "any node",
+}
+
+
+def measure_placement_problem(measure, node: Node, network_id: int) -> str | None:
+    if measure.network_id != network_id:
+        return f"“{measure.name}” is not one of this network's measures."
+    if node.kind not in MEASURE_LEVELS[measure.kind]:
+        kind = measure.get_kind_display().lower()
+        return (
+            f"A {kind} measure belongs on {MEASURE_PLACE[measure.kind]} "
+            f"(“{measure.name}” on the {LABEL[node.kind]} “{node.name}”)."
+        )
+    return None
 
 
 def _save_version(diagram: DriverDiagram, user, summary: str) -> DiagramVersion:
@@ -90,6 +129,11 @@ def _save_version(diagram: DriverDiagram, user, summary: str) -> DiagramVersion:
 # --- changes ---------------------------------------------------------------------------------
 
 
+def _next_position(diagram: DriverDiagram) -> int:
+    last = diagram.nodes.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
 @transaction.atomic
 def add_node(*, diagram, kind: str, name: str, parents=(), user=None, description="",
              operational_note="") -> Node:  # fmt: skip
@@ -97,7 +141,7 @@ def add_node(*, diagram, kind: str, name: str, parents=(), user=None, descriptio
         raise ValidationError({"kind": f"Unknown kind {kind!r}."})
     node = Node.objects.create(
         diagram=diagram, kind=kind, name=(name or "").strip(), description=description,
-        operational_note=operational_note, position=diagram.nodes.count(),
+        operational_note=operational_note, position=_next_position(diagram),
     )  # fmt: skip
     for parent in parents:
         Link.objects.create(parent=parent, child=node)
@@ -146,6 +190,137 @@ def unlink_nodes(*, parent: Node, child: Node, user=None) -> None:
 
 
 @transaction.atomic
+def move_under(*, node: Node, parent: Node, user=None) -> None:
+    """Hang a node under another parent instead of all its current ones."""
+    if parent.diagram_id != node.diagram_id:
+        raise ValidationError("Both nodes must belong to the same diagram.")
+    node.parent_links.exclude(parent=parent).delete()
+    Link.objects.get_or_create(parent=parent, child=node)
+    _save_version(node.diagram, user, f"Moved “{node.name}” under “{parent.name}”")
+
+
+@transaction.atomic
+def reorder(*, node: Node, step: int, user=None) -> None:
+    """Move a node up (step -1) or down (+1) among the nodes of its kind."""
+    column = list(node.diagram.nodes.filter(kind=node.kind).order_by("position", "pk"))
+    at = next(i for i, n in enumerate(column) if n.pk == node.pk)
+    to = at + step
+    if not 0 <= to < len(column):
+        raise ValidationError(f"“{node.name}” is already {'first' if step < 0 else 'last'}.")
+    column.insert(to, column.pop(at))
+    positions = {n.pk: n.position for n in node.diagram.nodes.all()}
+    slots = sorted(positions[n.pk] for n in column)
+    if len(set(slots)) < len(slots):  # positions collided (older data): number them afresh
+        slots = [min(slots) + i for i in range(len(slots))]
+    for moved, position in zip(column, slots, strict=True):
+        Node.objects.filter(pk=moved.pk).update(position=position)
+    _save_version(node.diagram, user, f"Moved “{node.name}” {'up' if step < 0 else 'down'}")
+
+
+@transaction.atomic
+def edit_details(*, node: Node, description: str, operational_note: str, user=None) -> None:
+    node.description = (description or "").strip()
+    node.operational_note = (operational_note or "").strip()
+    node.save(update_fields=["description", "operational_note"])
+    _save_version(node.diagram, user, f"Edited the notes of {LABEL[node.kind]} “{node.name}”")
+
+
+@transaction.atomic
+def set_hidden(*, node: Node, hidden: bool, user=None) -> None:
+    """A site's adaptation hides (or shows again) a node of the network's theory."""
+    if node.diagram.project_id is None:
+        raise ValidationError("Only a site's adaptation hides nodes; delete it from the theory.")
+    if node.kind == Node.Kind.AIM:
+        raise ValidationError("The aim cannot be hidden.")
+    node.hidden = hidden
+    node.save(update_fields=["hidden"])
+    verb = "Hid" if hidden else "Showed again"
+    _save_version(node.diagram, user, f"{verb} {LABEL[node.kind]} “{node.name}”")
+
+
+@transaction.atomic
+def link_measure(*, node: Node, measure, user=None) -> None:
+    problem = measure_placement_problem(measure, node, node.diagram.network_id)
+    if problem:
+        raise ValidationError(problem)
+    node.measures.add(measure)
+    _save_version(node.diagram, user, f"Linked measure “{measure.name}” to “{node.name}”")
+
+
+@transaction.atomic
+def unlink_measure(*, node: Node, measure, user=None) -> None:
+    node.measures.remove(measure)
+    _save_version(node.diagram, user, f"Unlinked measure “{measure.name}” from “{node.name}”")
+
+
+# --- a site's adaptation of the network's theory --------------------------------------------
+
+
+@transaction.atomic
+def adapt(*, project, user=None) -> DriverDiagram:
+    """Start a site project's driver diagram as a copy of the network's current theory; each
+    node remembers the network node it came from, so the hub can see what the site changed."""
+    source = DriverDiagram.objects.filter(network=project.network, project=None).first()
+    if source is None or not source.nodes.exists():
+        raise ValidationError("The network has no theory of improvement to start from yet.")
+    if DriverDiagram.objects.filter(project=project).exists():
+        raise ValidationError("This project already has its own driver diagram.")
+    diagram = DriverDiagram.objects.create(network=project.network, project=project,
+                                           based_on=source)  # fmt: skip
+    data = snapshot(source)
+    fresh = {item["key"]: str(uuid.uuid4()) for item in data["nodes"]}
+    copied = {
+        "nodes": [{**item, "key": fresh[item["key"]], "origin": item["key"]}
+                  for item in data["nodes"]],
+        "links": [[fresh[p], fresh[c]] for p, c in data["links"]],
+    }  # fmt: skip
+    _rebuild(diagram, copied)
+    version = source.versions.order_by("-number").first()
+    since = f" (version {version.number})" if version else ""
+    _save_version(diagram, user, f"Started from the network's theory{since}")
+    return diagram
+
+
+@transaction.atomic
+def bring_in_network_changes(*, diagram: DriverDiagram, user=None) -> list[str]:
+    """Copy into an adaptation the network nodes added since it started (under the copies of
+    their parents); returns their names. Nodes the site hid or deleted stay out."""
+    source = diagram.based_on
+    if source is None:
+        raise ValidationError("This diagram is not an adaptation of the network's theory.")
+    versions = DiagramVersion.objects.filter(diagram=diagram)
+    ever_copied = {
+        item["origin"] for v in versions.only("snapshot") for item in v.snapshot["nodes"]
+        if item.get("origin")
+    }  # fmt: skip
+    copies = {n.origin_id: n for n in diagram.nodes.exclude(origin=None)}
+    added = []
+    for network_node in sorted(source.nodes.all(), key=lambda n: (LEVEL[n.kind], n.position)):
+        if network_node.pk in copies or str(network_node.key) in ever_copied:
+            continue
+        parents = [
+            copies[link.parent_id]
+            for link in network_node.parent_links.all()
+            if link.parent_id in copies
+        ]
+        if not parents:
+            continue
+        node = Node.objects.create(
+            diagram=diagram, kind=network_node.kind, name=network_node.name,
+            description=network_node.description, operational_note=network_node.operational_note,
+            position=_next_position(diagram), origin=network_node,
+        )  # fmt: skip
+        node.measures.set(network_node.measures.all())
+        Link.objects.bulk_create([Link(parent=p, child=node) for p in parents])
+        copies[network_node.pk] = node
+        added.append(node.name)
+    if not added:
+        raise ValidationError("Nothing new in the network's theory since this adaptation.")
+    _save_version(diagram, user, f"Brought in from the network: {', '.join(added)}")
+    return added
+
+
+@transaction.atomic
 def restore_version(*, version: DiagramVersion, user=None) -> DiagramVersion:
     """Put the diagram back as it was in `version`, as a new version (undo keeps history)."""
     diagram = version.diagram
@@ -154,10 +329,20 @@ def restore_version(*, version: DiagramVersion, user=None) -> DiagramVersion:
 
 
 def _rebuild(diagram: DriverDiagram, data: dict) -> None:
+    from melior.measures.models import Measure
+
     diagram.nodes.all().delete()
+    origins = {}
+    if diagram.based_on_id:
+        origins = {str(n.key): n for n in diagram.based_on.nodes.all()}
+    measures = {m.pk: m for m in Measure.objects.filter(network=diagram.network_id)}
     made = {}
     for item in data["nodes"]:
-        made[item["key"]] = Node.objects.create(diagram=diagram, **item)
+        item = dict(item)
+        origin = origins.get(item.pop("origin", None) or "")
+        linked = [measures[pk] for pk in item.pop("measures", []) if pk in measures]
+        made[item["key"]] = node = Node.objects.create(diagram=diagram, origin=origin, **item)
+        node.measures.set(linked)
     Link.objects.bulk_create([Link(parent=made[p], child=made[c]) for p, c in data["links"]])
 
 
@@ -269,6 +454,8 @@ def diff(old: dict, new: dict) -> list[str]:
         **{k: n["name"] for k, n in after.items()},
     }
     old_links = {tuple(link) for link in old["links"]}
+    moved = [key for key in after if key in before and before[key]["position"] !=
+             after[key]["position"]]  # fmt: skip
     new_links = {tuple(link) for link in new["links"]}
     sentences = []
     for key, node in after.items():
@@ -276,10 +463,23 @@ def diff(old: dict, new: dict) -> list[str]:
             parents = [names[p] for p, c in new_links if c == key]
             under = f" under “{parents[0]}”" if parents else ""
             sentences.append(f"Added {LABEL[node['kind']]} “{node['name']}”{under}.")
-        elif before[key]["name"] != node["name"]:
-            sentences.append(
-                f"Renamed {LABEL[node['kind']]} “{before[key]['name']}” to “{node['name']}”."
-            )
+        else:
+            was = before[key]
+            label = LABEL[node["kind"]]
+            if was["name"] != node["name"]:
+                sentences.append(f"Renamed {label} “{was['name']}” to “{node['name']}”.")
+            if (was.get("description"), was.get("operational_note")) != (
+                node.get("description"),
+                node.get("operational_note"),
+            ):
+                sentences.append(f"Edited the notes of {label} “{node['name']}”.")
+            if was.get("hidden", False) != node.get("hidden", False):
+                verb = "Hid" if node.get("hidden") else "Showed again"
+                sentences.append(f"{verb} {label} “{node['name']}”.")
+            for pk in sorted(set(node.get("measures", [])) - set(was.get("measures", []))):
+                sentences.append(f"Linked {_measure_name(pk)} to “{node['name']}”.")
+            for pk in sorted(set(was.get("measures", [])) - set(node.get("measures", []))):
+                sentences.append(f"Unlinked {_measure_name(pk)} from “{node['name']}”.")
     for key, node in before.items():
         if key not in after:
             sentences.append(f"Removed {LABEL[node['kind']]} “{node['name']}”.")
@@ -289,4 +489,90 @@ def diff(old: dict, new: dict) -> list[str]:
     for parent, child in sorted(old_links - new_links):
         if parent in after and child in after:
             sentences.append(f"Unlinked “{names[child]}” from “{names[parent]}”.")
+    if moved and not sentences:
+        sentences.append("Changed the order of " + ", ".join(f"“{names[k]}”" for k in moved) + ".")
     return sentences
+
+
+def _measure_name(pk: int) -> str:
+    from melior.measures.models import Measure
+
+    measure = Measure.objects.filter(pk=pk).first()
+    return f"measure “{measure.name}”" if measure else "a measure since deleted"
+
+
+# --- proposed change ideas -------------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_change_idea(*, driver: Node, name: str, description: str = "", user=None):
+    name = (name or "").strip()
+    if driver.diagram.project_id is not None or driver.kind != Node.Kind.SECONDARY:
+        raise ValidationError({"driver": "Choose a secondary driver of the network's theory."})
+    if not name:
+        raise ValidationError({"name": "Give the change idea a short name."})
+    if len(name) > 120:
+        raise ValidationError({"name": "Keep the name to 120 characters."})
+    return ChangeIdeaProposal.objects.create(
+        diagram=driver.diagram, driver=driver, name=name,
+        description=(description or "").strip(), proposed_by=user,
+    )  # fmt: skip
+
+
+def _decide(proposal, *, status, reason, result, user):
+    if proposal.status != ChangeIdeaProposal.Status.OPEN:
+        raise ValidationError(f"This proposal was already {proposal.get_status_display().lower()}.")
+    proposal.status, proposal.reason, proposal.result = status, (reason or "").strip(), result
+    proposal.decided_by, proposal.decided_at = user, timezone.now()
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def accept_proposal(*, proposal, reason: str = "", user=None):
+    """The idea becomes a change idea under its driver (or joins the same-named one there)."""
+    if proposal.driver is None:
+        raise ValidationError("Its driver has been deleted; merge it or decline it instead.")
+    diagram = proposal.diagram
+    same = diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA, name__iexact=proposal.name).first()
+    if same is not None:
+        raise ValidationError(
+            f"There is already a change idea called “{same.name}”: merge the proposal into it."
+        )
+    node = add_node(
+        diagram=diagram,
+        kind=Node.Kind.CHANGE_IDEA,
+        name=proposal.name,
+        parents=[proposal.driver],
+        description=proposal.description,
+        user=user,
+    )
+    return _decide(proposal, status=ChangeIdeaProposal.Status.ACCEPTED, reason=reason,
+                   result=node, user=user)  # fmt: skip
+
+
+@transaction.atomic
+def merge_proposal(*, proposal, into: Node, reason: str, user=None):
+    """The idea is one the theory already has: record which, and hang that idea under the
+    proposal's driver too when it is not there yet."""
+    if into.diagram_id != proposal.diagram_id or into.kind != Node.Kind.CHANGE_IDEA:
+        raise ValidationError({"into": "Choose a change idea of the network's theory."})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why it is the same idea, for the proposer."})
+    driver = proposal.driver
+    if (
+        driver is not None
+        and driver.kind == Node.Kind.SECONDARY
+        and not Link.objects.filter(parent=driver, child=into).exists()
+    ):
+        link_nodes(parent=driver, child=into, user=user)
+    return _decide(proposal, status=ChangeIdeaProposal.Status.MERGED, reason=reason,
+                   result=into, user=user)  # fmt: skip
+
+
+@transaction.atomic
+def decline_proposal(*, proposal, reason: str, user=None):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why, so the proposer learns from it."})
+    return _decide(proposal, status=ChangeIdeaProposal.Status.DECLINED, reason=reason,
+                   result=None, user=user)  # fmt: skip

@@ -1,5 +1,6 @@
 """Drawing a driver diagram left to right as SVG: aim, primary drivers, secondary drivers,
-change ideas in four columns; each column ordered to keep links short; names wrapped."""
+change ideas in four columns; each column ordered to keep links short; names wrapped; under
+each name, its linked measures with their latest signal."""
 
 import textwrap
 from collections import defaultdict
@@ -12,13 +13,29 @@ COLUMN_WIDTH, BOX_WIDTH, GAP = 260, 210, 14
 LINE_HEIGHT, PADDING = 15, 8
 HEADERS = ["Aim", "Primary drivers", "Secondary drivers", "Change ideas"]
 FILL = {0: "#dbe7f6", 1: "#e2f0e9", 2: "#eef4ea", 3: "#f3ecd9"}
+# latest signal -> (mark, colour); the words are in each badge's title and in the legend
+SIGNAL = {
+    "improving": ("▲", "#1a7f37"),
+    "worsening": ("▼", "#c62828"),
+    "no change": ("●", "#5f6b7a"),
+    "no data": ("○", "#8a96a6"),
+}
 
 
-def diagram_svg(diagram, link_for=None) -> str:
-    """SVG text of the diagram; link_for(node) may give a URL for each box."""
-    nodes = list(diagram.nodes.order_by("position", "pk"))
+def diagram_svg(diagram, *, shown=None, link_for=None, badges=None) -> str:
+    """SVG text of the diagram. shown: ids of the nodes to draw (all by default);
+    link_for(node): a URL for each box; badges: node id -> [(measure, signal)]."""
+    badges = badges or {}
+    nodes = [n for n in diagram.nodes.order_by("position", "pk") if shown is None or n.pk in shown]
+    ids = {n.pk for n in nodes}
     parents = defaultdict(list)
-    links = list(Link.objects.filter(parent__diagram=diagram).values_list("parent_id", "child_id"))
+    links = [
+        (p, c)
+        for p, c in Link.objects.filter(parent__diagram=diagram).values_list(
+            "parent_id", "child_id"
+        )
+        if p in ids and c in ids
+    ]
     for parent_id, child_id in links:
         parents[child_id].append(parent_id)
     columns = defaultdict(list)
@@ -34,16 +51,17 @@ def diagram_svg(diagram, link_for=None) -> str:
                                        / max(len(parents[n.pk]), 1), n.position))  # fmt: skip
         y = 40
         for rank, node in enumerate(column):
-            lines = textwrap.wrap(node.name, 28) or [""]
-            box = len(lines) * LINE_HEIGHT + 2 * PADDING
+            rows = len(_wrap(node.name)) + len(badges.get(node.pk, []))
+            box = rows * LINE_HEIGHT + 2 * PADDING
             place[node.pk] = (10 + level * COLUMN_WIDTH, y, box)
             order[node.pk] = rank
             y += box + GAP
         height = max(height, y)
+    legend = any(badges.get(n.pk) for n in nodes)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {4 * COLUMN_WIDTH} {height + 10}" '
-        f'class="driver-diagram" role="img" aria-label="Driver diagram" '
-        f'font-family="system-ui, sans-serif" font-size="12">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {4 * COLUMN_WIDTH} '
+        f'{height + (40 if legend else 10)}" class="driver-diagram" role="img" '
+        f'aria-label="Driver diagram" font-family="system-ui, sans-serif" font-size="12">'
     ]
     for level, title in enumerate(HEADERS):
         parts.append(f'<text x="{10 + level * COLUMN_WIDTH}" y="20" font-weight="700" '
@@ -58,17 +76,36 @@ def diagram_svg(diagram, link_for=None) -> str:
     for node in nodes:
         x, y, box = place[node.pk]
         level = LEVEL[node.kind]
+        lines = [(escape(line), None) for line in _wrap(node.name)]
+        signals = []
+        for measure, signal in badges.get(node.pk, []):
+            mark, colour = SIGNAL[signal]
+            lines.append((f"{mark} {escape(textwrap.shorten(measure.name, 30))}", colour))
+            signals.append(f"{measure.name}: {signal}")
         text = "".join(
-            f'<tspan x="{x + PADDING}" dy="{LINE_HEIGHT - (0 if i else 2)}">{escape(line)}</tspan>'
-            for i, line in enumerate(textwrap.wrap(node.name, 28) or [""])
+            f'<tspan x="{x + PADDING}" dy="{LINE_HEIGHT - (0 if i else 2)}"'
+            + (f' fill="{colour}" font-size="11"' if colour else "")
+            + f">{line}</tspan>"
+            for i, (line, colour) in enumerate(lines)
         )
         shape = (f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{box}" rx="6" '
                  f'fill="{FILL[level]}" stroke="#8a9bb0"/>'
                  f'<text x="{x + PADDING}" y="{y + PADDING}">{text}</text>')  # fmt: skip
-        title = f"<title>{escape(node.get_kind_display())}: {escape(node.name)}</title>"
+        about = "; ".join([f"{node.get_kind_display()}: {node.name}", *signals])
+        title = f"<title>{escape(about)}</title>"
         href = link_for(node) if link_for else None
         parts.append(
             f'<a href="{escape(href)}">{title}{shape}</a>' if href else f"<g>{title}{shape}</g>"
         )
+    if legend:
+        x = 10
+        for signal, (mark, colour) in SIGNAL.items():
+            parts.append(f'<text x="{x}" y="{height + 22}" fill="{colour}">{mark} '
+                         f'<tspan fill="#3d4652">measure {signal}</tspan></text>')  # fmt: skip
+            x += 170
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _wrap(name: str) -> list[str]:
+    return textwrap.wrap(name, 28) or [""]

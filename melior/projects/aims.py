@@ -1,0 +1,46 @@
+"""Is an aim specific and measurable? What, for whom, how much (measure, baseline, target) and
+by when — the parts the improvement guides ask for — checked on a project's charter."""
+
+import datetime
+import re
+
+
+def aim_gaps(project, today: datetime.date | None = None) -> list[str]:
+    """What the aim is missing, in words a team can act on; empty when it is complete."""
+    today = today or datetime.date.today()
+    gaps = []
+    if not project.aim_statement.strip():
+        gaps.append("No aim statement: say what will improve.")
+    elif not re.search(r"\d", project.aim_statement):
+        gaps.append("The aim statement has no number: say how much.")
+    if not project.population.strip():
+        gaps.append("No “for whom”: name the students or people the aim is for.")
+    if project.aim_measure_id is None:
+        gaps.append("No measure: choose the measure that will show the aim is met.")
+    if project.baseline_value is None:
+        gaps.append("No baseline: where does the measure stand now?")
+    if project.target_value is None:
+        gaps.append("No target value: how much improvement is the aim?")
+    if project.target_date is None:
+        gaps.append("No target date: by when?")
+    elif project.target_date < today and project.status == "active":
+        gaps.append(f"The target date ({project.target_date:%-d %B %Y}) has passed.")
+    if (
+        project.aim_measure_id is not None
+        and project.baseline_value is not None
+        and project.target_value is not None
+    ):
+        higher = project.aim_measure.desired_direction == "up"
+        better = (
+            project.target_value > project.baseline_value
+            if higher
+            else project.target_value < project.baseline_value
+        )
+        if not better:
+            way = "above" if higher else "below"
+            gaps.append(
+                f"The target ({project.target_value:g}) is not {way} the baseline "
+                f"({project.baseline_value:g}) for a measure where "
+                f"{'higher' if higher else 'lower'} is better."
+            )
+    return gaps
