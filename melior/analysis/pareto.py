@@ -52,12 +52,9 @@ class ParetoChart:
 
     def chart(self, *, title: str = "", width: int = 560, height: int = 280) -> alt.LayerChart:
         """Sorted bars (the vital few darker) with the cumulative share as a line."""
-        data = self.data.assign(
-            group=np.where(self.data["vital"], "vital few", "useful many"),
-            order=np.arange(len(self.data)),
-        )
+        data = self.data.assign(group=np.where(self.data["vital"], "vital few", "useful many"))
         base = alt.Chart(data).encode(
-            x=alt.X("label:N", sort=alt.SortField("order"), title=None,
+            x=alt.X("label:N", sort=data["label"].tolist(), title=None,
                     axis=alt.Axis(labelAngle=-30, labelLimit=160)),
         )  # fmt: skip
         bars = base.mark_bar().encode(

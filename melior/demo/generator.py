@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from melior.measures.models import Annotation, Measure, Observation
 from melior.networks.models import Membership, Network, NetworkSite, Organization, Role
+from melior.problems.demo import load_demo_problem
 from melior.projects.models import ImprovementProject
 from melior.theory.demo import load_demo_theory
 
@@ -394,6 +395,7 @@ def load_demo(
     with transaction.atomic():
         accounts = _accounts(network, schools[plans[0].slug])
     load_demo_theory(network)
+    load_demo_problem(network)
     return LoadResult(network, added_schools, added_observations, accounts)
 
 

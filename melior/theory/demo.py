@@ -1,7 +1,10 @@
 """The demo network's theory of improvement (its change ideas are the ones the demo schools
-test, by the same names)."""
+test, by the same names), with its measures linked, two schools' adaptations and a proposal."""
+
+from django.contrib.auth import get_user_model
 
 from melior.networks.models import Network
+from melior.projects.models import ImprovementProject
 
 from . import services
 
@@ -23,6 +26,16 @@ OUTLINE = """\
       Weekly on-track check-ins in advisory
 """
 
+# measure slug -> the node it watches
+MEASURE_NODES = {
+    "on-track": "85% of 9th graders on track to graduate by June 2026",
+    "attendance": "Students attend every day",
+    "assignment-completion": "Students complete and submit their work",
+    "exit-ticket-mastery": "Daily exit tickets with next-day re-teaching",
+    "teacher-feedback-hours": "Daily exit tickets with next-day re-teaching",
+    "discipline-referrals": "Students feel they belong in 9th grade",
+}
+
 
 def load_demo_theory(network: Network) -> bool:
     """Write the network's driver diagram unless it already has one; True when written."""
@@ -30,4 +43,31 @@ def load_demo_theory(network: Network) -> bool:
     if diagram.nodes.exists():
         return False
     services.replace_from_outline(diagram=diagram, text=OUTLINE)
+    for measure in network.measures.filter(slug__in=MEASURE_NODES):
+        node = diagram.nodes.get(name=MEASURE_NODES[measure.slug])
+        services.link_measure(node=node, measure=measure)
+    # two schools have adapted the theory; the first school (the demo accounts') has not yet
+    projects = list(ImprovementProject.objects.filter(network=network).order_by("pk")[1:3])
+    if len(projects) == 2:
+        hides, adds = projects
+        services.set_hidden(
+            node=services.adapt(project=hides).nodes.get(
+                name="Students feel they belong in 9th grade"
+            ),
+            hidden=True,
+        )
+        local = services.adapt(project=adds)
+        services.add_node(
+            diagram=local,
+            kind="change_idea",
+            name="Lunch-time homework club",
+            parents=[local.nodes.get(name="Teachers know each week who is missing work")],
+        )
+    teacher = get_user_model().objects.filter(username="teacher").first()
+    services.propose_change_idea(
+        driver=diagram.nodes.get(name="Students get help the same day they struggle"),
+        name="Peer tutoring at lunch",
+        description="Tenth graders who passed Algebra I tutor 9th graders twice a week.",
+        user=teacher,
+    )
     return True

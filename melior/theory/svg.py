@@ -80,7 +80,8 @@ def diagram_svg(diagram, *, shown=None, link_for=None, badges=None) -> str:
         signals = []
         for measure, signal in badges.get(node.pk, []):
             mark, colour = SIGNAL[signal]
-            lines.append((f"{mark} {escape(textwrap.shorten(measure.name, 30))}", colour))
+            short = textwrap.shorten(measure.name, 30, placeholder="…")
+            lines.append((f"{mark} {escape(short)}", colour))
             signals.append(f"{measure.name}: {signal}")
         text = "".join(
             f'<tspan x="{x + PADDING}" dy="{LINE_HEIGHT - (0 if i else 2)}"'

@@ -1,0 +1,151 @@
+"""The problem page: fishbone causes with evidence and drivers, Pareto tallies (entered or
+imported all-or-nothing), the process map and empathy notes; who may change them."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from melior.problems import selectors, services
+from melior.problems.models import CauseTally
+from melior.projects.services import create_project
+from melior.theory import services as theory
+
+
+@pytest.fixture
+def analysis(world):
+    diagram = theory.network_diagram(world.network)
+    theory.replace_from_outline(diagram=diagram, text="Aim\n  Students attend\n    Mentors\n")
+    a = services.analysis_for(world.network)
+    students = services.add_category(analysis=a, name="Students")
+    absence = services.save_cause(analysis=a, category=students, name="Chronic absence",
+                                  in_control="yes",
+                                  drivers=[diagram.nodes.get(name="Students attend")])  # fmt: skip
+    services.save_cause(analysis=a, category=students, name="Transport", parent=absence,
+                        in_control="no")  # fmt: skip
+    return a
+
+
+def url(world, project=None):
+    if project is None:
+        return reverse("problem", kwargs={"network": world.network.slug})
+    return reverse("project-problem", kwargs={"network": world.network.slug, "project": project.pk})
+
+
+def test_cause_rules(world, analysis):
+    students = analysis.categories.get()
+    absence = analysis.causes.get(name="Chronic absence")
+    transport = analysis.causes.get(name="Transport")
+    with pytest.raises(ValidationError, match="already a category"):
+        services.add_category(analysis=analysis, name="students")
+    with pytest.raises(ValidationError, match="one level deep"):
+        services.save_cause(analysis=analysis, category=students, name="Bus", parent=transport)
+    other = services.add_category(analysis=analysis, name="Methods")
+    with pytest.raises(ValidationError, match="in another category"):
+        services.save_cause(analysis=analysis, category=other, name="Bus", parent=absence)
+    with pytest.raises(ValidationError, match="Not a web address"):
+        services.save_cause(analysis=analysis, category=students, name="Bus", links="see notes")
+    with pytest.raises(ValidationError, match="still has causes"):
+        services.delete_category(category=students)
+    # moving a cause moves its sub-causes with it
+    services.save_cause(analysis=analysis, cause=absence, category=other, name="Chronic absence")
+    transport.refresh_from_db()
+    assert transport.category == other
+    # drivers come from this network's theory only
+    elsewhere = theory.network_diagram(world.other_network)
+    theory.replace_from_outline(diagram=elsewhere, text="Read\n  Phonics\n")
+    with pytest.raises(ValidationError, match="not a driver of this theory"):
+        services.save_cause(analysis=analysis, category=other, name="X",
+                            drivers=[elsewhere.nodes.get(name="Phonics")])  # fmt: skip
+
+
+def test_tally_import_is_all_or_nothing_and_feeds_the_pareto(world, analysis):
+    bad = b"cause,count,date\nChronic absence,12,2025-10-01\nNo such cause,3,\nTransport,x,\n"
+    with pytest.raises(ValidationError) as refused:
+        services.import_tallies(analysis=analysis, data=bad)
+    assert refused.value.messages == [
+        "Row 3, cause: no cause called “No such cause”.",
+        "Row 4, count: “x” is not a whole number ≥ 0.",
+    ]
+    assert not CauseTally.objects.exists()
+    good = "\ufeffCause;Count\nchronic absence;12\nTransport;4\nChronic absence;3\n".encode()
+    assert services.import_tallies(analysis=analysis, data=good, source="log.csv") == 3
+    pareto = selectors.pareto(analysis)
+    assert pareto.data[["label", "count"]].values.tolist() == [["Chronic absence", 15],
+                                                              ["Transport", 4]]  # fmt: skip
+    for data, message in [(b"", "empty"), (b"name,total\nx,1\n", "Missing column"),
+                          ("cause,count\nTransport,1\n".encode("utf-16"), "not UTF-8"),
+                          (b"cause,count\n", "no rows")]:  # fmt: skip
+        with pytest.raises(ValidationError, match=message):
+            services.import_tallies(analysis=analysis, data=data)
+    with pytest.raises(ValidationError, match="in the future"):
+        services.add_tally(cause=analysis.causes.first(), count=1,
+                           observed_on=datetime.date.today() + datetime.timedelta(days=1))  # fmt: skip
+
+
+def test_the_page_draws_everything_and_shows_which_field_is_wrong(client, world, analysis):
+    client.force_login(world.users["network:improvement_coach"])
+    page = url(world)
+    client.post(page, {"form": "step", "name": "Teacher marks absence", "owner": "Teacher"})
+    client.post(page, {"form": "step", "name": "Clerk runs report", "pain_point": "A day late"})
+    client.post(page, {"form": "tally", "cause": analysis.causes.get(name="Transport").pk,
+                       "count": "7", "observed_on": "2025-10-01"})  # fmt: skip
+    client.post(page, {"form": "interview", "role": "Parent", "interviewed_on": "2025-10-02",
+                       "heard": "Nobody called", "causes": [analysis.causes.first().pk]})  # fmt: skip
+    text = client.get(page).text
+    assert 'class="fishbone"' in text and "↳ Transport" in text
+    assert 'class="process-map"' in text and "⚠ A day late" in text
+    assert "pareto-spec" in text and "1 of 1 causes account for 100%" in text
+    assert "Nobody called" in text and "Students attend" in text  # the driver addressing a cause
+
+    refused = client.post(page, {"form": "interview", "role": "Student",
+                                 "interviewed_on": "2999-01-01", "heard": "x"})  # fmt: skip
+    assert refused.status_code == 400 and "That date is in the future." in refused.text
+    assert 'value="Student"' in refused.text  # what was typed is kept
+    refused = client.post(page, {"form": "tally", "count": "-1"})
+    assert refused.status_code == 400 and "This field is required." in refused.text
+    upload = client.post(page, {"form": "import", "file": _file(b"cause,count\nNope,1\n")})
+    assert upload.status_code == 400 and "no cause called “Nope”" in upload.text
+    assert client.post(page, {"form": "move_step", "step": "abc"}).status_code == 400
+    step = analysis.steps.get(name="Clerk runs report")
+    client.post(page, {"form": "move_step", "step": step.pk, "direction": "up"})
+    assert analysis.steps.first() == step
+
+
+def _file(content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("tallies.csv", content, content_type="text/csv")
+
+
+def test_who_may_change_which_analysis(client, world, analysis):
+    project = create_project(network=world.network, site=world.school, title="On track")
+    statement = {"form": "statement", "problem_statement": "Too many fail",
+                 "why_it_matters": "Graduation"}  # fmt: skip
+    client.force_login(world.users["school:site_lead"])
+    assert client.post(url(world), statement).status_code == 403  # the network's is the hub's
+    assert client.post(url(world, project), statement).status_code == 302
+    project.refresh_from_db()
+    assert project.problem_statement == "Too many fail" and project.why_it_matters == "Graduation"
+    client.force_login(world.users["school:team_member"])  # not on the team
+    assert client.post(url(world, project), statement).status_code == 403
+    assert "Too many fail" in client.get(url(world, project)).text
+    client.force_login(world.users["network:improvement_coach"])
+    assert client.post(url(world), statement).status_code == 302
+    world.network.refresh_from_db()
+    assert world.network.problem_statement == "Too many fail"
+    client.force_login(world.users["outsider"])
+    assert client.get(url(world)).status_code == 404
+
+
+def test_a_cause_links_to_the_node_page_and_back(client, world, analysis):
+    client.force_login(world.users["network:viewer"])
+    driver = theory.network_diagram(world.network).nodes.get(name="Students attend")
+    node_page = client.get(reverse("theory-node", kwargs={"network": world.network.slug,
+                                                         "key": driver.key})).text  # fmt: skip
+    cause = analysis.causes.get(name="Chronic absence")
+    assert f"{url(world)}#cause-{cause.pk}" in node_page
+    problem_page = client.get(url(world)).text
+    assert reverse("theory-node", kwargs={"network": world.network.slug,
+                                          "key": driver.key}) in problem_page  # fmt: skip
