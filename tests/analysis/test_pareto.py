@@ -12,8 +12,13 @@ def test_sorted_shares_cumulative_and_vital_few():
     assert p.data["cumulative_share"].tolist() == pytest.approx([0.40, 0.65, 0.85, 0.95, 1.0])
     # a (0% before), b (40%), c (65%) are needed to pass 80%; d starts at 85%
     assert p.vital_few == ["a", "b", "c"]
-    assert p.summary() == {"total": 100, "n_causes": 5, "n_vital": 3,
-                           "vital_share": pytest.approx(0.85), "vital_threshold": 0.8}  # fmt: skip
+    assert p.summary() == {
+        "total": 100,
+        "n_causes": 5,
+        "n_vital": 3,
+        "vital_share": pytest.approx(0.85),
+        "vital_threshold": 0.8,
+    }
     assert p.describe() == "3 of 5 causes account for 85% of 100 tallied occurrences."
 
 
@@ -31,9 +36,12 @@ def test_repeated_labels_add_up_ties_sort_by_name_zero_is_never_vital():
 
 @pytest.mark.parametrize(
     ("counts", "labels", "message"),
-    [([1, -2], ["a", "b"], "negative"), ([1], ["a", "b"], "one label per count"),
-     ([1, float("nan")], ["a", "b"], "number")],
-)  # fmt: skip
+    [
+        ([1, -2], ["a", "b"], "negative"),
+        ([1], ["a", "b"], "one label per count"),
+        ([1, float("nan")], ["a", "b"], "number"),
+    ],
+)
 def test_bad_input_is_refused_with_the_reason(counts, labels, message):
     with pytest.raises(ValueError, match=message):
         pareto_chart(counts, labels)

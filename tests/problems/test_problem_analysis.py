@@ -19,11 +19,16 @@ def analysis(world):
     theory.replace_from_outline(diagram=diagram, text="Aim\n  Students attend\n    Mentors\n")
     a = services.analysis_for(world.network)
     students = services.add_category(analysis=a, name="Students")
-    absence = services.save_cause(analysis=a, category=students, name="Chronic absence",
-                                  in_control="yes",
-                                  drivers=[diagram.nodes.get(name="Students attend")])  # fmt: skip
-    services.save_cause(analysis=a, category=students, name="Transport", parent=absence,
-                        in_control="no")  # fmt: skip
+    absence = services.save_cause(
+        analysis=a,
+        category=students,
+        name="Chronic absence",
+        in_control="yes",
+        drivers=[diagram.nodes.get(name="Students attend")],
+    )
+    services.save_cause(
+        analysis=a, category=students, name="Transport", parent=absence, in_control="no"
+    )
     return a
 
 
@@ -56,8 +61,12 @@ def test_cause_rules(world, analysis):
     elsewhere = theory.network_diagram(world.other_network)
     theory.replace_from_outline(diagram=elsewhere, text="Read\n  Phonics\n")
     with pytest.raises(ValidationError, match="not a driver of this theory"):
-        services.save_cause(analysis=analysis, category=other, name="X",
-                            drivers=[elsewhere.nodes.get(name="Phonics")])  # fmt: skip
+        services.save_cause(
+            analysis=analysis,
+            category=other,
+            name="X",
+            drivers=[elsewhere.nodes.get(name="Phonics")],
+        )
 
 
 def test_tally_import_is_all_or_nothing_and_feeds_the_pareto(world, analysis):
@@ -72,16 +81,24 @@ def test_tally_import_is_all_or_nothing_and_feeds_the_pareto(world, analysis):
     good = "\ufeffCause;Count\nchronic absence;12\nTransport;4\nChronic absence;3\n".encode()
     assert services.import_tallies(analysis=analysis, data=good, source="log.csv") == 3
     pareto = selectors.pareto(analysis)
-    assert pareto.data[["label", "count"]].values.tolist() == [["Chronic absence", 15],
-                                                              ["Transport", 4]]  # fmt: skip
-    for data, message in [(b"", "empty"), (b"name,total\nx,1\n", "Missing column"),
-                          ("cause,count\nTransport,1\n".encode("utf-16"), "not UTF-8"),
-                          (b"cause,count\n", "no rows")]:  # fmt: skip
+    assert pareto.data[["label", "count"]].values.tolist() == [
+        ["Chronic absence", 15],
+        ["Transport", 4],
+    ]
+    for data, message in [
+        (b"", "empty"),
+        (b"name,total\nx,1\n", "Missing column"),
+        ("cause,count\nTransport,1\n".encode("utf-16"), "not UTF-8"),
+        (b"cause,count\n", "no rows"),
+    ]:
         with pytest.raises(ValidationError, match=message):
             services.import_tallies(analysis=analysis, data=data)
     with pytest.raises(ValidationError, match="in the future"):
-        services.add_tally(cause=analysis.causes.first(), count=1,
-                           observed_on=datetime.date.today() + datetime.timedelta(days=1))  # fmt: skip
+        services.add_tally(
+            cause=analysis.causes.first(),
+            count=1,
+            observed_on=datetime.date.today() + datetime.timedelta(days=1),
+        )
 
 
 def test_the_page_draws_everything_and_shows_which_field_is_wrong(client, world, analysis):
@@ -89,18 +106,34 @@ def test_the_page_draws_everything_and_shows_which_field_is_wrong(client, world,
     page = url(world)
     client.post(page, {"form": "step", "name": "Teacher marks absence", "owner": "Teacher"})
     client.post(page, {"form": "step", "name": "Clerk runs report", "pain_point": "A day late"})
-    client.post(page, {"form": "tally", "cause": analysis.causes.get(name="Transport").pk,
-                       "count": "7", "observed_on": "2025-10-01"})  # fmt: skip
-    client.post(page, {"form": "interview", "role": "Parent", "interviewed_on": "2025-10-02",
-                       "heard": "Nobody called", "causes": [analysis.causes.first().pk]})  # fmt: skip
+    client.post(
+        page,
+        {
+            "form": "tally",
+            "cause": analysis.causes.get(name="Transport").pk,
+            "count": "7",
+            "observed_on": "2025-10-01",
+        },
+    )
+    client.post(
+        page,
+        {
+            "form": "interview",
+            "role": "Parent",
+            "interviewed_on": "2025-10-02",
+            "heard": "Nobody called",
+            "causes": [analysis.causes.first().pk],
+        },
+    )
     text = client.get(page).text
     assert 'class="fishbone"' in text and "↳ Transport" in text
     assert 'class="process-map"' in text and "⚠ A day late" in text
     assert "pareto-spec" in text and "1 of 1 causes account for 100%" in text
     assert "Nobody called" in text and "Students attend" in text  # the driver addressing a cause
 
-    refused = client.post(page, {"form": "interview", "role": "Student",
-                                 "interviewed_on": "2999-01-01", "heard": "x"})  # fmt: skip
+    refused = client.post(
+        page, {"form": "interview", "role": "Student", "interviewed_on": "2999-01-01", "heard": "x"}
+    )
     assert refused.status_code == 400 and "That date is in the future." in refused.text
     assert 'value="Student"' in refused.text  # what was typed is kept
     refused = client.post(page, {"form": "tally", "count": "-1"})
@@ -121,8 +154,11 @@ def _file(content: bytes):
 
 def test_who_may_change_which_analysis(client, world, analysis):
     project = create_project(network=world.network, site=world.school, title="On track")
-    statement = {"form": "statement", "problem_statement": "Too many fail",
-                 "why_it_matters": "Graduation"}  # fmt: skip
+    statement = {
+        "form": "statement",
+        "problem_statement": "Too many fail",
+        "why_it_matters": "Graduation",
+    }
     client.force_login(world.users["school:site_lead"])
     assert client.post(url(world), statement).status_code == 403  # the network's is the hub's
     assert client.post(url(world, project), statement).status_code == 302
@@ -142,10 +178,13 @@ def test_who_may_change_which_analysis(client, world, analysis):
 def test_a_cause_links_to_the_node_page_and_back(client, world, analysis):
     client.force_login(world.users["network:viewer"])
     driver = theory.network_diagram(world.network).nodes.get(name="Students attend")
-    node_page = client.get(reverse("theory-node", kwargs={"network": world.network.slug,
-                                                         "key": driver.key})).text  # fmt: skip
+    node_page = client.get(
+        reverse("theory-node", kwargs={"network": world.network.slug, "key": driver.key})
+    ).text
     cause = analysis.causes.get(name="Chronic absence")
     assert f"{url(world)}#cause-{cause.pk}" in node_page
     problem_page = client.get(url(world)).text
-    assert reverse("theory-node", kwargs={"network": world.network.slug,
-                                          "key": driver.key}) in problem_page  # fmt: skip
+    assert (
+        reverse("theory-node", kwargs={"network": world.network.slug, "key": driver.key})
+        in problem_page
+    )

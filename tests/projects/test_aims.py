@@ -22,11 +22,16 @@ def test_an_empty_aim_lists_every_missing_part(world):
 
 def test_a_complete_aim_passes_and_a_backwards_target_is_caught(world):
     project = create_project(
-        network=world.network, site=world.school, title="On track",
+        network=world.network,
+        site=world.school,
+        title="On track",
         aim_statement="Raise on-track from 62% to 75% by June 2026",
-        population="All 9th graders", aim_measure=world.measure,
-        baseline_value=62, target_value=75, target_date=datetime.date(2026, 6, 5),
-    )  # fmt: skip
+        population="All 9th graders",
+        aim_measure=world.measure,
+        baseline_value=62,
+        target_value=75,
+        target_date=datetime.date(2026, 6, 5),
+    )
     assert aim_gaps(project, TODAY) == []
     project.target_value = 55
     assert aim_gaps(project, TODAY) == [
@@ -44,6 +49,7 @@ def test_the_charter_page_shows_what_the_aim_misses(client, world):
 
     project = create_project(network=world.network, site=world.school, title="On track")
     client.force_login(world.users["school:viewer"])
-    page = client.get(reverse("project", kwargs={"network": world.network.slug,
-                                                 "project": project.pk})).text  # fmt: skip
+    page = client.get(
+        reverse("project", kwargs={"network": world.network.slug, "project": project.pk})
+    ).text
     assert "Is the aim specific and measurable?" in page and "No target date: by when?" in page

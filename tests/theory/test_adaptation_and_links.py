@@ -42,16 +42,24 @@ def test_an_adaptation_copies_the_theory_and_the_hub_sees_what_changed(world, th
     assert local.versions.get().summary == "Started from the network's theory (version 2)"
 
     services.set_hidden(node=copy, hidden=True)
-    services.add_node(diagram=local, kind="change_idea", name="Lunch club",
-                      parents=[node(local, "Mentors know who is absent")])  # fmt: skip
+    services.add_node(
+        diagram=local,
+        kind="change_idea",
+        name="Lunch club",
+        parents=[node(local, "Mentors know who is absent")],
+    )
     services.rename_node(node=node(local, "Students attend"), name="Students come every day")
     # hiding a driver hides what hangs only under it
     shown = selectors.shown_nodes(local)
     assert copy.pk not in shown and node(local, "Advisory circles").pk not in shown
     assert node(local, "Lunch club").pk in shown
 
-    services.add_node(diagram=diagram, kind="change_idea", name="Text home",
-                      parents=[node(diagram, "Mentors know who is absent")])  # fmt: skip
+    services.add_node(
+        diagram=diagram,
+        kind="change_idea",
+        name="Text home",
+        parents=[node(diagram, "Mentors know who is absent")],
+    )
     [row] = selectors.adaptation_report(world.users["network:network_lead"], world.network)
     assert [n.name for n in row["hidden"]] == ["Students belong"]
     assert [n.name for n in row["added"]] == ["Lunch club"]
@@ -92,8 +100,14 @@ def test_measures_sit_where_their_kind_belongs(world, theory):
     with pytest.raises(ValidationError, match="not one of this network's measures"):
         from melior.measures.services import create_measure
 
-        elsewhere = create_measure(network=world.other_network, name="Reading", slug="reading",
-                                   kind="outcome", value_type="continuous", frequency="weekly")  # fmt: skip
+        elsewhere = create_measure(
+            network=world.other_network,
+            name="Reading",
+            slug="reading",
+            kind="outcome",
+            value_type="continuous",
+            frequency="weekly",
+        )
         services.link_measure(node=node(diagram, "More 9th graders on track"), measure=elsewhere)
     # balancing measures may watch any node
     services.link_measure(node=node(diagram, "Advisory circles"), measure=world.count_measure)
@@ -125,20 +139,30 @@ def test_reorder_move_link_and_notes_in_place(client, world, theory):
     order = list(diagram.nodes.filter(kind="secondary").order_by("position"))
     assert [n.name for n in order] == ["Students belong", "Mentors know who is absent"]
 
-    services.add_node(diagram=diagram, kind="primary", name="Students complete work",
-                      parents=[node(diagram, "More 9th graders on track")])  # fmt: skip
+    services.add_node(
+        diagram=diagram,
+        kind="primary",
+        name="Students complete work",
+        parents=[node(diagram, "More 9th graders on track")],
+    )
     complete = node(diagram, "Students complete work")
     edit(action="link", node=belong.key, parent=complete.key)  # a second parent
-    assert {p.parent.name for p in belong.parent_links.all()} == {"Students attend",
-                                                                  "Students complete work"}  # fmt: skip
+    assert {p.parent.name for p in belong.parent_links.all()} == {
+        "Students attend",
+        "Students complete work",
+    }
     edit(action="unlink", node=belong.key, parent=complete.key)
     refused = edit(action="unlink", node=belong.key, parent=node(diagram, "Students attend").key)
     assert "must hang under a primary driver" in refused.text
     edit(action="move", node=belong.key, parent=complete.key)
     assert [p.parent.name for p in belong.parent_links.all()] == ["Students complete work"]
 
-    edit(action="details", node=belong.key, description="Students feel known",
-         operational_note="Every student can name an adult who knows them")  # fmt: skip
+    edit(
+        action="details",
+        node=belong.key,
+        description="Students feel known",
+        operational_note="Every student can name an adult who knows them",
+    )
     belong.refresh_from_db()
     assert belong.operational_note == "Every student can name an adult who knows them"
     measure_refused = edit(action="link_measure", node=belong.key, measure=world.measure.pk)
@@ -163,9 +187,13 @@ def test_badges_show_each_linked_measures_latest_signal(world, theory):
     monday = datetime.date(2025, 1, 6)
     for week in range(20):  # a clear step up in the last weeks: a current signal
         value = 9 if week < 12 else 19
-        record_observation(measure=world.measure, organization=world.school,
-                           period=monday + datetime.timedelta(weeks=week),
-                           numerator=value, denominator=20)  # fmt: skip
+        record_observation(
+            measure=world.measure,
+            organization=world.school,
+            period=monday + datetime.timedelta(weeks=week),
+            numerator=value,
+            denominator=20,
+        )
     badges = selectors.measure_badges(diagram)
     assert badges[aim.pk] == [(world.measure, "improving")]
     assert "▲ On track" in diagram_svg(diagram, badges=badges)
@@ -178,19 +206,28 @@ def test_proposals_are_accepted_merged_or_declined_with_a_reason(client, world, 
     page = reverse("theory", kwargs={"network": world.network.slug})
     mentors = node(diagram, "Mentors know who is absent")
     client.force_login(world.users["school:team_member"])
-    response = client.post(reverse("theory-propose", kwargs={"network": world.network.slug}),
-                           {"driver": mentors.key, "name": "  "})  # fmt: skip
+    response = client.post(
+        reverse("theory-propose", kwargs={"network": world.network.slug}),
+        {"driver": mentors.key, "name": "  "},
+    )
     assert response.status_code == 400 and "Give the change idea a short name" in response.text
-    client.post(reverse("theory-propose", kwargs={"network": world.network.slug}),
-                {"driver": mentors.key, "name": "Postcards home", "description": "Cheap"})  # fmt: skip
+    client.post(
+        reverse("theory-propose", kwargs={"network": world.network.slug}),
+        {"driver": mentors.key, "name": "Postcards home", "description": "Cheap"},
+    )
     proposal = ChangeIdeaProposal.objects.get(name="Postcards home")
     assert proposal.proposed_by == world.users["school:team_member"]
     assert "Postcards home" in client.get(page).text
     decide = reverse("theory-decide", kwargs={"network": world.network.slug, "pk": proposal.pk})
     assert client.post(decide, {"decision": "accept"}).status_code == 403
     client.force_login(world.users["school:viewer"])
-    assert client.post(reverse("theory-propose", kwargs={"network": world.network.slug}),
-                       {"driver": mentors.key, "name": "X"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            reverse("theory-propose", kwargs={"network": world.network.slug}),
+            {"driver": mentors.key, "name": "X"},
+        ).status_code
+        == 403
+    )
 
     client.force_login(world.users["network:network_lead"])
     response = client.post(decide, {"decision": "decline", "reason": ""})
@@ -199,16 +236,18 @@ def test_proposals_are_accepted_merged_or_declined_with_a_reason(client, world, 
     proposal.refresh_from_db()
     assert proposal.status == "accepted" and proposal.result.name == "Postcards home"
     assert [p.parent for p in proposal.result.parent_links.all()] == [mentors]
-    assert "already accepted" in client.post(decide, {"decision": "decline",
-                                                      "reason": "x"}).text  # fmt: skip
+    assert "already accepted" in client.post(decide, {"decision": "decline", "reason": "x"}).text
 
-    again = services.propose_change_idea(driver=node(diagram, "Students belong"),
-                                         name="postcards home")  # fmt: skip
+    again = services.propose_change_idea(
+        driver=node(diagram, "Students belong"), name="postcards home"
+    )
     with pytest.raises(ValidationError, match="merge the proposal into it"):
         services.accept_proposal(proposal=again)
     services.merge_proposal(proposal=again, into=proposal.result, reason="Same idea")
     assert {p.parent.name for p in proposal.result.parent_links.all()} == {
-        "Mentors know who is absent", "Students belong"}  # fmt: skip
+        "Mentors know who is absent",
+        "Students belong",
+    }
     third = services.propose_change_idea(driver=mentors, name="Robocalls")
     services.decline_proposal(proposal=third, reason="Families ignore robocalls")
     assert "Families ignore robocalls" in client.get(page).text
@@ -217,7 +256,7 @@ def test_proposals_are_accepted_merged_or_declined_with_a_reason(client, world, 
 
 
 def test_site_lead_edits_their_schools_adaptation_only(client, world, theory):
-    diagram, project = theory
+    _, project = theory
     sibling = create_project(network=world.network, site=world.sibling_school, title="Parks")
     adapt = "project-theory-adapt"
     client.force_login(world.users["school:site_lead"])
@@ -226,12 +265,14 @@ def test_site_lead_edits_their_schools_adaptation_only(client, world, theory):
     assert client.post(theirs).status_code == 404  # another school's project is out of sight
     assert client.post(ours).status_code == 302
     local = selectors.project_diagram_or_none(project)
-    edit = reverse("project-theory-edit", kwargs={"network": world.network.slug,
-                                                  "project": project.pk})  # fmt: skip
+    edit = reverse(
+        "project-theory-edit", kwargs={"network": world.network.slug, "project": project.pk}
+    )
     client.post(edit, {"action": "hide", "node": node(local, "Students belong").key})
     assert node(local, "Students belong").hidden
-    page = client.get(reverse("project-theory", kwargs={"network": world.network.slug,
-                                                       "project": project.pk})).text  # fmt: skip
+    page = client.get(
+        reverse("project-theory", kwargs={"network": world.network.slug, "project": project.pk})
+    ).text
     assert "Hidden here: “Students belong”" in page
     # the site lead cannot touch the network's theory
     network_edit = reverse("theory-edit", kwargs={"network": world.network.slug})
@@ -258,24 +299,34 @@ def test_node_page_and_measure_page_link_both_ways(client, world, theory):
     aim = node(diagram, "More 9th graders on track")
     services.link_measure(node=aim, measure=world.measure)
     client.force_login(world.users["school:team_member"])
-    page = client.get(reverse("theory-node", kwargs={"network": world.network.slug,
-                                                    "key": aim.key})).text  # fmt: skip
+    page = client.get(
+        reverse("theory-node", kwargs={"network": world.network.slug, "key": aim.key})
+    ).text
     assert reverse("measure", kwargs={"network": world.network.slug, "measure": "on-track"}) in page
     assert "Students attend" in page  # what hangs under it
-    measure_page = client.get(reverse("measure", kwargs={"network": world.network.slug,
-                                                         "measure": "on-track"})).text  # fmt: skip
+    measure_page = client.get(
+        reverse("measure", kwargs={"network": world.network.slug, "measure": "on-track"})
+    ).text
     assert reverse("theory-node", kwargs={"network": world.network.slug, "key": aim.key}) in (
         measure_page
     )
     client.force_login(world.users["outsider"])
-    assert client.get(reverse("theory-node", kwargs={"network": world.network.slug,
-                                                    "key": aim.key})).status_code == 404  # fmt: skip
+    assert (
+        client.get(
+            reverse("theory-node", kwargs={"network": world.network.slug, "key": aim.key})
+        ).status_code
+        == 404
+    )
 
 
 def test_version_page_compares_any_two_versions(client, world, theory):
     diagram, _ = theory
-    services.add_node(diagram=diagram, kind="change_idea", name="Text home",
-                      parents=[node(diagram, "Mentors know who is absent")])  # fmt: skip
+    services.add_node(
+        diagram=diagram,
+        kind="change_idea",
+        name="Text home",
+        parents=[node(diagram, "Mentors know who is absent")],
+    )
     services.rename_node(node=node(diagram, "Text home"), name="Text home daily")
     client.force_login(world.users["network:viewer"])
     url = reverse("theory-version", kwargs={"network": world.network.slug, "number": 3})
