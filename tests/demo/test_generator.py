@@ -27,7 +27,22 @@ def test_school_calendar_skips_holidays_and_summer():
 
 
 def row_counts():
-    models = (Observation, Organization, Annotation, ImprovementProject, Membership, DiagramVersion)
+    from melior.problems.models import Cause, CauseTally, EmpathyNote, ProcessStep
+    from melior.theory.models import ChangeIdeaProposal
+
+    models = (
+        Observation,
+        Organization,
+        Annotation,
+        ImprovementProject,
+        Membership,
+        DiagramVersion,
+        ChangeIdeaProposal,
+        Cause,
+        CauseTally,
+        ProcessStep,
+        EmpathyNote,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -39,7 +54,10 @@ def test_loading_twice_adds_nothing():
     assert first.schools_added == 3 and second.schools_added == 0
     assert "already loaded" in second.message
     assert row_counts() == counts
-    assert counts["DiagramVersion"] == 1
+    # the theory written once, then each of the 6 measures linked; two schools adapted it
+    # (a version each to start, one more to hide or add a node)
+    assert counts["DiagramVersion"] == 7 + 2 * 2
+    assert counts["ChangeIdeaProposal"] == 1 and counts["Cause"] == 11
 
 
 @pytest.mark.django_db
@@ -65,7 +83,8 @@ def test_default_demo_network_shape():
     changed = set(Annotation.objects.values_list("organization", flat=True))
     assert 0 < len(changed) < 12
     # the theory names the change ideas the schools test
-    ideas = set(Node.objects.filter(kind="change_idea").values_list("name", flat=True))
+    network_theory = Node.objects.filter(kind="change_idea", diagram__project=None)
+    ideas = set(network_theory.values_list("name", flat=True))
     assert {idea.name for idea in CHANGE_IDEAS} == ideas
     # every role has an account that can log in
     roles = {a.role for a in result.accounts}
