@@ -5,6 +5,7 @@ from django.db.models import Sum
 
 from melior.analysis.pareto import pareto_chart
 from melior.theory.models import DriverDiagram, Node
+from melior.theory.services import DRIVERS
 
 from .models import Cause, CauseTally, ProblemAnalysis
 
@@ -47,11 +48,7 @@ def driver_choices(analysis: ProblemAnalysis) -> list[Node]:
         diagram = DriverDiagram.objects.filter(network=analysis.network, project=None).first()
     if diagram is None:
         return []
-    return list(
-        diagram.nodes.filter(kind__in=[Node.Kind.PRIMARY, Node.Kind.SECONDARY]).order_by(
-            "kind", "position"
-        )
-    )
+    return list(diagram.nodes.filter(kind__in=DRIVERS).order_by("kind", "position"))
 
 
 def causes(analysis: ProblemAnalysis):

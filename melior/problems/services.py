@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from melior.theory.models import Node
+from melior.theory.services import DRIVERS
 
 from .models import Cause, CauseCategory, CauseTally, EmpathyNote, ProblemAnalysis, ProcessStep
 
@@ -97,7 +98,7 @@ def _check_drivers(analysis: ProblemAnalysis, drivers) -> list[Node]:
             None,
             analysis.project_id,
         }
-        if not in_scope or node.kind not in {Node.Kind.PRIMARY, Node.Kind.SECONDARY}:
+        if not in_scope or node.kind not in DRIVERS:
             raise ValidationError({"drivers": f"“{node.name}” is not a driver of this theory."})
     return drivers
 

@@ -39,6 +39,7 @@ class Node(models.Model):
         AIM = "aim", "Aim"
         PRIMARY = "primary", "Primary driver"
         SECONDARY = "secondary", "Secondary driver"
+        TERTIARY = "tertiary", "Tertiary driver"
         CHANGE_IDEA = "change_idea", "Change idea"
 
     diagram = models.ForeignKey(DriverDiagram, on_delete=models.CASCADE, related_name="nodes")

@@ -13,9 +13,17 @@ from melior.networks.models import Network
 
 from .models import ChangeIdeaProposal, DiagramVersion, DriverDiagram, Link, Node
 
-LEVEL = {Node.Kind.AIM: 0, Node.Kind.PRIMARY: 1, Node.Kind.SECONDARY: 2, Node.Kind.CHANGE_IDEA: 3}
-KIND_AT = {level: kind for kind, level in LEVEL.items()}
-LABEL = {kind: label.lower() for kind, label in Node.Kind.choices}
+K = Node.Kind
+LEVEL = {kind: level for level, kind in enumerate(K.values)}  # the drawing's column order
+# what each kind may hang under: one level down, except that change ideas hang under a
+# secondary driver, or under a tertiary driver where a team wants that level
+PARENT_KINDS = {K.PRIMARY: {K.AIM}, K.SECONDARY: {K.PRIMARY}, K.TERTIARY: {K.SECONDARY},
+                K.CHANGE_IDEA: {K.SECONDARY, K.TERTIARY}}  # fmt: skip
+CHILD_KINDS = {K.AIM: [K.PRIMARY], K.PRIMARY: [K.SECONDARY],
+               K.SECONDARY: [K.CHANGE_IDEA, K.TERTIARY], K.TERTIARY: [K.CHANGE_IDEA],
+               K.CHANGE_IDEA: []}  # fmt: skip
+DRIVERS = {K.PRIMARY, K.SECONDARY, K.TERTIARY}
+LABEL = {kind: label.lower() for kind, label in K.choices}
 
 
 def network_diagram(network: Network) -> DriverDiagram:
@@ -68,7 +76,7 @@ def check(diagram: DriverDiagram) -> None:
         seen[key] = node
     parents = defaultdict(list)
     for link in Link.objects.filter(parent__diagram=diagram).select_related("parent", "child"):
-        if LEVEL[link.child.kind] != LEVEL[link.parent.kind] + 1:
+        if link.parent.kind not in PARENT_KINDS.get(link.child.kind, ()):
             errors.append(
                 f"A {LABEL[link.child.kind]} cannot hang under a {LABEL[link.parent.kind]} "
                 f"(“{link.child.name}” under “{link.parent.name}”)."
@@ -76,7 +84,7 @@ def check(diagram: DriverDiagram) -> None:
         parents[link.child_id].append(link.parent)
     for node in nodes:
         if node.kind != Node.Kind.AIM and not parents[node.pk]:
-            above = LABEL[KIND_AT[LEVEL[node.kind] - 1]]
+            above = " or ".join(LABEL[k] for k in K.values if k in PARENT_KINDS[node.kind])
             errors.append(f"The {LABEL[node.kind]} “{node.name}” must hang under a {above}.")
     for node in diagram.nodes.prefetch_related("measures"):
         for measure in node.measures.all():
@@ -90,7 +98,7 @@ def check(diagram: DriverDiagram) -> None:
 # Where each kind of measure sits in a theory (balancing measures may watch any node).
 MEASURE_LEVELS = {
     "outcome": {Node.Kind.AIM},
-    "driver": {Node.Kind.PRIMARY, Node.Kind.SECONDARY},
+    "driver": DRIVERS,
     "process": {Node.Kind.CHANGE_IDEA},
     "balancing": set(LEVEL),
 }
@@ -363,8 +371,11 @@ def parse_outline(text: str) -> list[tuple[int, str]]:
             errors.append(f"Line {number}: indent by 2 spaces or a tab per level.")
             continue
         depth = len(indent) // 2
-        if depth > 3:
-            errors.append(f"Line {number}: too deep; change ideas are the fourth level.")
+        if depth > 4:
+            errors.append(
+                f"Line {number}: too deep; change ideas come at most fifth (under a tertiary "
+                "driver)."
+            )
             continue
         if lines and depth > lines[-1][0] + 1:
             errors.append(f"Line {number}: indented more than one level below the line before.")
@@ -389,14 +400,22 @@ def parse_outline(text: str) -> list[tuple[int, str]]:
 @transaction.atomic
 def replace_from_outline(*, diagram: DriverDiagram, text: str, user=None) -> DiagramVersion:
     """Make the diagram exactly the outline. A name repeated at one level is one node with
-    several parents (a secondary driver feeding two primary drivers)."""
+    several parents (a secondary driver feeding two primary drivers). The fourth level holds
+    change ideas, or tertiary drivers where lines are indented under them (their change ideas
+    then come fifth). Nodes whose kind and name stay keep their notes, measures and the rest."""
     lines = parse_outline(text)
-    existing = {(n.kind, n.name.lower()): n for n in diagram.nodes.all()}
+    existing = {
+        (n.kind, n.name.lower()): n
+        for n in diagram.nodes.select_related("origin").prefetch_related("measures")
+    }
     keys = {}
     data = {"nodes": [], "links": set()}
     stack: list[str] = []
-    for depth, name in lines:
-        kind = KIND_AT[depth]
+    for i, (depth, name) in enumerate(lines):
+        has_children = i + 1 < len(lines) and lines[i + 1][0] > depth
+        kind = [K.AIM, K.PRIMARY, K.SECONDARY, K.CHANGE_IDEA, K.CHANGE_IDEA][depth]
+        if depth == 3 and (has_children or (K.TERTIARY, name.lower()) in keys):
+            kind = K.TERTIARY
         ident = (kind, name.lower())
         if ident not in keys:
             old = existing.get(ident)
@@ -404,7 +423,10 @@ def replace_from_outline(*, diagram: DriverDiagram, text: str, user=None) -> Dia
             data["nodes"].append(
                 {"key": keys[ident], "kind": kind, "name": name, "position": len(data["nodes"]),
                  "description": old.description if old else "",
-                 "operational_note": old.operational_note if old else ""}
+                 "operational_note": old.operational_note if old else "",
+                 "hidden": old.hidden if old else False,
+                 "origin": str(old.origin.key) if old and old.origin else None,
+                 "measures": [m.pk for m in old.measures.all()] if old else []}
             )  # fmt: skip
         del stack[depth:]
         if stack:
@@ -507,8 +529,13 @@ def _measure_name(pk: int) -> str:
 @transaction.atomic
 def propose_change_idea(*, driver: Node, name: str, description: str = "", user=None):
     name = (name or "").strip()
-    if driver.diagram.project_id is not None or driver.kind != Node.Kind.SECONDARY:
-        raise ValidationError({"driver": "Choose a secondary driver of the network's theory."})
+    if (
+        driver.diagram.project_id is not None
+        or Node.Kind.CHANGE_IDEA not in CHILD_KINDS[driver.kind]
+    ):
+        raise ValidationError(
+            {"driver": "Choose a secondary (or tertiary) driver of the network's theory."}
+        )
     if not name:
         raise ValidationError({"name": "Give the change idea a short name."})
     if len(name) > 120:
@@ -562,7 +589,7 @@ def merge_proposal(*, proposal, into: Node, reason: str, user=None):
     driver = proposal.driver
     if (
         driver is not None
-        and driver.kind == Node.Kind.SECONDARY
+        and Node.Kind.CHANGE_IDEA in CHILD_KINDS[driver.kind]
         and not Link.objects.filter(parent=driver, child=into).exists()
     ):
         link_nodes(parent=driver, child=into, user=user)

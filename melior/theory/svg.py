@@ -1,6 +1,7 @@
 """Drawing a driver diagram left to right as SVG: aim, primary drivers, secondary drivers,
-change ideas in four columns; each column ordered to keep links short; names wrapped; under
-each name, its linked measures with their latest signal."""
+change ideas in four columns (five where there are tertiary drivers); each column ordered to
+keep links short; names wrapped; under each name, its linked measures with their latest
+signal."""
 
 import textwrap
 from collections import defaultdict
@@ -11,8 +12,8 @@ from .services import LEVEL
 
 COLUMN_WIDTH, BOX_WIDTH, GAP = 260, 210, 14
 LINE_HEIGHT, PADDING = 15, 8
-HEADERS = ["Aim", "Primary drivers", "Secondary drivers", "Change ideas"]
-FILL = {0: "#dbe7f6", 1: "#e2f0e9", 2: "#eef4ea", 3: "#f3ecd9"}
+HEADERS = ["Aim", "Primary drivers", "Secondary drivers", "Tertiary drivers", "Change ideas"]
+FILL = {0: "#dbe7f6", 1: "#e2f0e9", 2: "#eef4ea", 3: "#f4f7ef", 4: "#f3ecd9"}
 # latest signal -> (mark, colour); the words are in each badge's title and in the legend
 SIGNAL = {
     "improving": ("▲", "#1a7f37"),
@@ -41,10 +42,13 @@ def diagram_svg(diagram, *, shown=None, link_for=None, badges=None) -> str:
     columns = defaultdict(list)
     for node in nodes:
         columns[LEVEL[node.kind]].append(node)
+    # a column for tertiary drivers only where the diagram has them
+    levels = [level for level in range(len(HEADERS)) if level != 3 or columns[3]]
+    x_of = {level: 10 + i * COLUMN_WIDTH for i, level in enumerate(levels)}
     order: dict[int, float] = {}
     place: dict[int, tuple[float, float, float]] = {}  # node id -> (x, y, height)
     height = 40
-    for level in range(4):
+    for level in levels:
         column = columns[level]
         if level:  # order by the mean position of the parents (barycentre)
             column.sort(key=lambda n: (sum(order.get(p, 0) for p in parents[n.pk])
@@ -53,19 +57,19 @@ def diagram_svg(diagram, *, shown=None, link_for=None, badges=None) -> str:
         for rank, node in enumerate(column):
             rows = len(_wrap(node.name)) + len(badges.get(node.pk, []))
             box = rows * LINE_HEIGHT + 2 * PADDING
-            place[node.pk] = (10 + level * COLUMN_WIDTH, y, box)
+            place[node.pk] = (x_of[level], y, box)
             order[node.pk] = rank
             y += box + GAP
         height = max(height, y)
     legend = any(badges.get(n.pk) for n in nodes)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {4 * COLUMN_WIDTH} '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {len(levels) * COLUMN_WIDTH} '
         f'{height + (40 if legend else 10)}" class="driver-diagram" role="img" '
         f'aria-label="Driver diagram" font-family="system-ui, sans-serif" font-size="12">'
     ]
-    for level, title in enumerate(HEADERS):
-        parts.append(f'<text x="{10 + level * COLUMN_WIDTH}" y="20" font-weight="700" '
-                     f'fill="#5f6b7a">{title}</text>')  # fmt: skip
+    for level in levels:
+        parts.append(f'<text x="{x_of[level]}" y="20" font-weight="700" '
+                     f'fill="#5f6b7a">{HEADERS[level]}</text>')  # fmt: skip
     for parent_id, child_id in links:
         px, py, ph = place[parent_id]
         cx, cy, ch = place[child_id]

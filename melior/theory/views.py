@@ -91,11 +91,13 @@ def _editor(scope: Scope) -> list:
         .order_by("position", "pk")
     )  # fmt: skip
     measures = list(Measure.objects.filter(network=scope.network).order_by("name"))
-    kinds = list(Node.Kind.values)
+    present = {n.kind for n in nodes}
     columns = []
-    for (kind, label), child_kind in zip(Node.Kind.choices, [*kinds[1:], None], strict=True):
-        level = services.LEVEL[kind]
-        above = [n for n in nodes if level and services.LEVEL[n.kind] == level - 1]
+    for kind, label in Node.Kind.choices:
+        if kind == Node.Kind.TERTIARY and kind not in present:
+            continue  # the column appears once a team adds a tertiary driver
+        above = [n for n in nodes if n.kind in services.PARENT_KINDS.get(kind, ())]
+        child_kinds = [(k, Node.Kind(k).label) for k in services.CHILD_KINDS[kind]]
         items = []
         for node in (n for n in nodes if n.kind == kind):
             parents = [link.parent for link in node.parent_links.all()]
@@ -112,7 +114,7 @@ def _editor(scope: Scope) -> list:
                     ],
                 }
             )  # fmt: skip
-        columns.append((label, kind, items, child_kind))
+        columns.append((label, kind, items, child_kinds))
     return columns
 
 
@@ -141,8 +143,10 @@ def _context(scope: Scope, **extra) -> dict:
         ctx["can_propose"] = has_nodes and scope.request.user.has_perm(
             "theory.propose_change_idea", scope.network
         )
-        ctx["secondary_drivers"] = (
-            list(diagram.nodes.filter(kind=Node.Kind.SECONDARY)) if has_nodes else []
+        ctx["idea_drivers"] = (
+            list(diagram.nodes.filter(kind__in=[Node.Kind.SECONDARY, Node.Kind.TERTIARY]))
+            if has_nodes
+            else []
         )
         ctx["change_ideas"] = (
             list(diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA)) if has_nodes else []
@@ -242,9 +246,14 @@ def edit_node(request, network, project=None):
             services.restore_version(version=previous, user=request.user)
         elif action == "add":
             node = _other_node(diagram, request.POST.get("node"))
-            kind = services.KIND_AT.get(services.LEVEL[node.kind] + 1)
+            allowed = services.CHILD_KINDS[node.kind]
+            kind = request.POST.get("kind") or (allowed[0] if allowed else None)
             if kind is None:
                 raise ValidationError("Change ideas are the last level.")
+            if kind not in allowed:
+                raise ValidationError(
+                    f"Nothing of that kind hangs under a {node.get_kind_display().lower()}."
+                )
             services.add_node(diagram=diagram, kind=kind, name=request.POST.get("name", ""),
                               parents=[node], user=request.user)  # fmt: skip
         elif action in ACTIONS:
@@ -399,7 +408,7 @@ def node_detail(request, network, key):
             "measures": measures,
             "causes": list(node.causes.select_related("analysis__project", "category")),
             "copies": list(copies),
-            "proposals": list(node.proposals.all()) if node.kind == Node.Kind.SECONDARY else [],
+            "proposals": list(node.proposals.all()),
         },
     )
 

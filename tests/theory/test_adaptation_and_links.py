@@ -171,6 +171,11 @@ def test_reorder_move_link_and_notes_in_place(client, world, theory):
     edit(action="undo")
     assert not belong.measures.exists()  # undone
     assert "Choose a measure" in edit(action="link_measure", node=belong.key, measure="x").text
+    edit(action="add", node=belong.key, kind="tertiary", name="Adults know each student")
+    assert node(diagram, "Adults know each student").kind == "tertiary"
+    assert "Nothing of that kind hangs under" in (
+        edit(action="add", node=belong.key, kind="aim", name="Second aim").text
+    )
 
 
 def test_badges_show_each_linked_measures_latest_signal(world, theory):
@@ -251,7 +256,7 @@ def test_proposals_are_accepted_merged_or_declined_with_a_reason(client, world, 
     third = services.propose_change_idea(driver=mentors, name="Robocalls")
     services.decline_proposal(proposal=third, reason="Families ignore robocalls")
     assert "Families ignore robocalls" in client.get(page).text
-    with pytest.raises(ValidationError, match="secondary driver"):
+    with pytest.raises(ValidationError, match=r"secondary \(or tertiary\) driver"):
         services.propose_change_idea(driver=node(diagram, "Students attend"), name="X")
 
 

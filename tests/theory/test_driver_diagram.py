@@ -61,7 +61,7 @@ def test_outline_round_trip(diagram):
         ("Aim\n    Too deep at once", "more than one level below"),
         ("Aim\n  Driver\nSecond aim", "only the first line may be the aim"),
         ("Aim\n   Three spaces", "indent by 2 spaces"),
-        ("Aim\n  P\n    S\n      C\n        Fifth level", "too deep"),
+        ("Aim\n  P\n    S\n      T\n        C\n          Sixth level", "too deep"),
     ],
 )
 def test_bad_outlines_name_the_line_and_change_nothing(diagram, text, message):
@@ -140,3 +140,31 @@ def test_a_shared_driver_survives_losing_one_parent(diagram):
     shared = node(diagram, "Teachers know each week who is missing work")
     services.unlink_nodes(parent=node(diagram, "Students attend every day"), child=shared)
     assert shared.parent_links.count() == 1
+
+
+def test_tertiary_drivers_where_a_team_wants_them(diagram):
+    outline = (
+        "Aim\n"
+        "  Students attend\n"
+        "    Families hear early\n"
+        "      Calls home work\n"  # has lines under it: a tertiary driver
+        "        Call on the first absence\n"
+        "      Text every Friday\n"  # no lines under it: a change idea
+    )
+    services.replace_from_outline(diagram=diagram, text=outline)
+    kinds = dict(diagram.nodes.values_list("name", "kind"))
+    assert kinds["Calls home work"] == "tertiary"
+    assert kinds["Call on the first absence"] == "change_idea"
+    assert kinds["Text every Friday"] == "change_idea"
+    assert services.export_outline(diagram) == outline
+    tertiary = diagram.nodes.get(name="Calls home work")
+    # a tertiary driver hangs under a secondary driver, never under a primary one
+    with pytest.raises(ValidationError, match="cannot hang under a primary driver"):
+        services.link_nodes(parent=diagram.nodes.get(name="Students attend"), child=tertiary)
+    from melior.theory.svg import diagram_svg
+
+    svg = diagram_svg(diagram)
+    assert "Tertiary drivers" in svg and 'viewBox="0 0 1300 ' in svg
+    services.delete_node(node=diagram.nodes.get(name="Call on the first absence"))
+    services.delete_node(node=tertiary)
+    assert "Tertiary drivers" not in diagram_svg(diagram)  # the column goes with them
