@@ -130,6 +130,8 @@ def test_the_page_draws_everything_and_shows_which_field_is_wrong(client, world,
     assert 'class="process-map"' in text and "⚠ A day late" in text
     assert "pareto-spec" in text and "1 of 1 causes account for 100%" in text
     assert "Nobody called" in text and "Students attend" in text  # the driver addressing a cause
+    note = analysis.interviews.get()
+    assert f'href="#interview-{note.pk}">the interview with a Parent, 2 Oct 2025' in text
 
     refused = client.post(
         page, {"form": "interview", "role": "Student", "interviewed_on": "2999-01-01", "heard": "x"}
