@@ -6,6 +6,10 @@ MELIOR_DEBUG         1 for development pages with tracebacks; 0 (default) for pr
 MELIOR_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost)
 MELIOR_HTTPS         1 when served behind an HTTPS proxy: secure cookies, HSTS, SSL redirect
 MELIOR_VAR_DIR       where the embedded database, secret key and built assets live (default: ./var)
+MELIOR_UPLOADS_DIR   where files attached to PDSA cycles are kept (default: var/uploads)
+MELIOR_MAX_UPLOAD_MB the largest file a team may attach, in MB (default: 5)
+MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: the console)
+MELIOR_EMAIL_FROM    the digest's sender address
 """
 
 import os
@@ -67,6 +71,7 @@ INSTALLED_APPS = [
     "melior.projects",
     "melior.theory",
     "melior.problems",
+    "melior.pdsa",
     "melior.api",
 ]
 
@@ -96,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "melior.pdsa.context_processors.notifications",
             ],
         },
     },
@@ -168,7 +174,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get(
+    "MELIOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("MELIOR_EMAIL_FROM", "melior@localhost")
+
+# Files attached to PDSA cycles: served only through a view that checks who may see the cycle.
+MEDIA_ROOT = Path(os.environ.get("MELIOR_UPLOADS_DIR", VAR_DIR / "uploads")).resolve()
+MELIOR_MAX_UPLOAD_MB = float(os.environ.get("MELIOR_MAX_UPLOAD_MB", "5"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Per-process cache for computed network views; they are keyed by a data version, so a stale
 # entry is never read after data change.

@@ -7,10 +7,12 @@ fails `test_every_route_has_a_rule` until someone decides who may use it.
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from melior.measures.services import record_observation
 from melior.projects.services import create_project
+from melior.pdsa import services as pdsa
 from melior.theory import services
 
 ROLES = ["network_lead", "improvement_coach", "site_lead", "team_member", "data_steward", "viewer"]
@@ -59,6 +61,15 @@ RULES = {
     "project-theory-version": ("get", "member", None),
     "project-theory-restore": ("post", "manage_projects", None),
     "problem": ("get", "member", None),
+    "pdsa-list": ("get", "member", None),
+    "pdsa-new": ("get", "manage_projects", None),
+    "pdsa-calibration": ("get", "member", None),
+    "pdsa-idea": ("get", "member", None),
+    "pdsa-detail": ("get", "member", None),
+    "pdsa-clone": ("post", "manage_projects", "clone"),
+    "pdsa-print": ("get", "member", None),
+    "pdsa-attachment": ("get", "member", None),
+    "notifications": ("get", "login", None),
     "project-problem": ("get", "member", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
@@ -102,6 +113,16 @@ def place(world):
     services.replace_from_outline(diagram=diagram, text="Aim\n  Driver\n    Secondary\n")
     services.adapt(project=project)
     services.propose_change_idea(driver=diagram.nodes.get(name="Secondary"), name="Idea")
+    idea = services.add_node(
+        diagram=diagram,
+        kind="change_idea",
+        name="Idea",
+        parents=[diagram.nodes.get(name="Secondary")],
+    )
+    cycle = pdsa.create_cycle(project=project, change_idea=idea, title="First test")
+    cycle.status = "planned"
+    cycle.save()
+    pdsa.add_attachment(cycle=cycle, upload=SimpleUploadedFile("notes.txt", b"what we saw"))
     return world, project
 
 
@@ -110,6 +131,7 @@ def url_for(name, world, project):
     p = project.pk
     network_diagram = services.network_diagram(world.network)
     aim = network_diagram.nodes.get(kind="aim")
+    cycle = project.cycles.get()
     kwargs = {
         "network": {"network": n}, "site": {"network": n, "site": s},
         "measure": {"network": n, "measure": m}, "measure-multiples": {"network": n, "measure": m},
@@ -137,6 +159,14 @@ def url_for(name, world, project):
         "project-theory-version": {"network": n, "project": p, "number": 1},
         "project-theory-restore": {"network": n, "project": p, "number": 1},
         "problem": {"network": n},
+        "pdsa-new": {"network": n, "project": p},
+        "pdsa-list": {"network": n},
+        "pdsa-calibration": {"network": n},
+        "pdsa-idea": {"network": n, "key": network_diagram.nodes.get(name="Idea", kind="change_idea").key},
+        "pdsa-detail": {"network": n, "pk": cycle.pk},
+        "pdsa-clone": {"network": n, "pk": cycle.pk},
+        "pdsa-print": {"network": n, "pk": cycle.pk},
+        "pdsa-attachment": {"network": n, "pk": cycle.pk, "file": cycle.attachments.get().pk},
         "project-problem": {"network": n, "project": p},
         "api:get_network": {"slug": n}, "api:list_sites": {"slug": n},
         "api:list_measures": {"slug": n}, "api:get_measure": {"slug": n, "measure": m},
@@ -176,6 +206,8 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
     world, project = place
     method, who, data = rule
     url = url_for(name, world, project)
+    if data == "clone":
+        data = {"project": project.pk}
     if data == "proposal":
         secondary = services.network_diagram(world.network).nodes.get(name="Secondary")
         data = {"driver": secondary.key, "name": "Another idea"}

@@ -73,11 +73,16 @@ def site_series(
     return x, [o.value for o in observations], None
 
 
-def draw(measure: Measure, result: spc.ControlChart, annotations=()) -> dict:
-    """The Vega-Lite spec of a result, in the measure's units, sized to its container."""
+def draw(measure: Measure, result: spc.ControlChart, annotations=(), markers=()) -> dict:
+    """The Vega-Lite spec of a result, in the measure's units, sized to its container.
+    markers: (date, text, url) of PDSA cycles, drawn like notes and opening the cycle."""
     _, percent = chart_units(measure)
     notes = pd.DataFrame(
-        {"x": [a.date for a in annotations], "text": [a.text for a in annotations]}
+        {
+            "x": [a.date for a in annotations] + [m[0] for m in markers],
+            "text": [a.text for a in annotations] + [m[1] for m in markers],
+            "href": [""] * len(annotations) + [m[2] for m in markers],
+        }
     )
     chart = result.chart(
         annotations=notes,
@@ -126,6 +131,7 @@ def site_chart(
     observations: list[Observation],
     annotations: list[Annotation],
     setting: ChartSetting | None,
+    markers=(),
 ) -> SiteChart:
     kind = chart_kind(measure, setting)
     title = Measure.Chart(kind).label
@@ -136,7 +142,7 @@ def site_chart(
     return SiteChart(
         title=title,
         kind=kind,
-        spec=draw(measure, result, annotations),
+        spec=draw(measure, result, annotations, markers),
         sentences=result.describe(higher_is_better),
         status=result.status(higher_is_better),
         parts=[str(observations[k].period_start) for k in part],

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
@@ -43,6 +44,23 @@ def _editable_context(request, network_slug: str, site_slug: str, measure_slug: 
     return ctx
 
 
+def _cycle_markers(ctx: dict) -> list[tuple]:
+    """The start of each PDSA cycle at this school linked to this measure: (date, text, url)."""
+    cycles = (
+        ctx["measure"]
+        .pdsa_cycles.filter(project__site=ctx["site"], started_on__isnull=False)
+        .order_by("started_on")
+    )
+    return [
+        (
+            c.started_on,
+            f"PDSA: {c.title[:40]}",
+            reverse("pdsa-detail", kwargs={"network": ctx["network"].slug, "pk": c.pk}),
+        )
+        for c in cycles
+    ]
+
+
 def _panel_context(ctx: dict, **forms) -> dict:
     """Everything the chart-and-data panel shows, read fresh. Forms passed in (bound, with
     errors) replace the blank ones that people who may enter data otherwise get."""
@@ -67,7 +85,7 @@ def _panel_context(ctx: dict, **forms) -> dict:
         **ctx,
         **blank,
         **{name: form for name, form in forms.items() if form is not None},
-        "chart": site_chart(measure, observations, annotations, setting),
+        "chart": site_chart(measure, observations, annotations, setting, _cycle_markers(ctx)),
         "observations": observations[::-1],
         "annotations": annotations,
     }

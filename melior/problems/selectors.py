@@ -16,7 +16,11 @@ def analysis_or_none(network, project=None) -> ProblemAnalysis | None:
 
 def fishbone(analysis: ProblemAnalysis) -> list[tuple]:
     """[(category, [(cause, is_sub_cause), ...])] with each cause followed by its sub-causes."""
-    causes = list(analysis.causes.select_related("category", "parent").prefetch_related("drivers", "interviews"))
+    causes = list(
+        analysis.causes.select_related("category", "parent").prefetch_related(
+            "drivers", "interviews"
+        )
+    )
     out = []
     for category in analysis.categories.all():
         rows = []

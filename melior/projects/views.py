@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +32,9 @@ def project_detail(request, network, project):
             "project": project,
             "can_edit": request.user.has_perm("projects.edit_charter", project),
             "aim_gaps": aim_gaps(project),
+            "can_plan": request.user.has_perm("pdsa.plan_cycle", project),
+            "cycles": project.cycles.select_related("change_idea").order_by("-created_at")[:50],
+            "today": datetime.date.today(),
         },
     )
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from melior.networks.models import Network
@@ -179,7 +180,7 @@ def delete_node(*, node: Node, user=None) -> None:
             f"Deleting “{name}” would leave {', '.join(f'“{o}”' for o in orphans)} with nothing "
             "above; move or delete those first."
         )
-    node.delete()
+    _delete_nodes([node])
     _save_version(diagram, user, f"Deleted {LABEL[kind]} “{name}”")
 
 
@@ -337,9 +338,14 @@ def restore_version(*, version: DiagramVersion, user=None) -> DiagramVersion:
 
 
 def _rebuild(diagram: DriverDiagram, data: dict) -> None:
+    """Make the diagram's nodes and links exactly `data`, updating nodes in place (matched by
+    key) so that what refers to them — cycles, causes, sites' copies — keeps pointing at them."""
     from melior.measures.models import Measure
 
-    diagram.nodes.all().delete()
+    existing = {str(n.key): n for n in diagram.nodes.all()}
+    wanted = {item["key"] for item in data["nodes"]}
+    _delete_nodes([n for key, n in existing.items() if key not in wanted])
+    Link.objects.filter(parent__diagram=diagram).delete()
     origins = {}
     if diagram.based_on_id:
         origins = {str(n.key): n for n in diagram.based_on.nodes.all()}
@@ -349,9 +355,27 @@ def _rebuild(diagram: DriverDiagram, data: dict) -> None:
         item = dict(item)
         origin = origins.get(item.pop("origin", None) or "")
         linked = [measures[pk] for pk in item.pop("measures", []) if pk in measures]
-        made[item["key"]] = node = Node.objects.create(diagram=diagram, origin=origin, **item)
+        node = existing.get(item["key"]) or Node(diagram=diagram)
+        for field, value in {**item, "origin": origin}.items():
+            setattr(node, field, value)
+        node.save()
         node.measures.set(linked)
+        made[item["key"]] = node
     Link.objects.bulk_create([Link(parent=made[p], child=made[c]) for p, c in data["links"]])
+
+
+def _delete_nodes(nodes) -> None:
+    """Delete nodes unless PDSA cycles test them: a tested change idea is evidence and stays."""
+    if not nodes:
+        return
+    try:
+        Node.objects.filter(pk__in=[n.pk for n in nodes]).delete()
+    except ProtectedError as error:
+        tested = sorted({obj.change_idea.name for obj in error.protected_objects})
+        raise ValidationError(
+            f"{', '.join(f'“{n}”' for n in tested)} {'is' if len(tested) == 1 else 'are'} "
+            "tested by PDSA cycles, so it stays in the theory (rename it, or leave it be)."
+        ) from None
 
 
 # --- outlines --------------------------------------------------------------------------------

@@ -331,9 +331,12 @@ def restore(request, network, number, project=None):
     scope = _scope(request, network, project)
     scope.require_edit()
     diagram = scope.require_diagram()
-    services.restore_version(
-        version=get_object_or_404(diagram.versions, number=number), user=request.user
-    )
+    try:
+        services.restore_version(
+            version=get_object_or_404(diagram.versions, number=number), user=request.user
+        )
+    except ValidationError as error:
+        return _page(scope, status=400, errors=error.messages)
     return redirect(scope.url())
 
 
@@ -409,8 +412,20 @@ def node_detail(request, network, key):
             "causes": list(node.causes.select_related("analysis__project", "category")),
             "copies": list(copies),
             "proposals": list(node.proposals.all()),
+            "evidence": _evidence(request, network, node),
         },
     )
+
+
+def _evidence(request, network, node):
+    """For a change idea of the network's theory: what the network's PDSA cycles say."""
+    if node.kind != Node.Kind.CHANGE_IDEA:
+        return None
+    from melior.pdsa.selectors import idea_evidence  # pdsa builds on theory, not the reverse
+
+    target = (node.origin or node) if node.diagram.project_id else node
+    cycles, summary = idea_evidence(request.user, network, target)
+    return {"target": target, "summary": summary, "cycles": cycles[:10]}
 
 
 @login_required

@@ -341,3 +341,25 @@ def test_version_page_compares_any_two_versions(client, world, theory):
         against_first
     )
     assert client.get(url, {"compare": 99}).status_code == 404
+
+
+def test_undo_and_outlines_keep_what_refers_to_the_nodes(world, theory):
+    """Nodes are updated in place, so sites' copies, causes and proposals keep their links."""
+    from melior.problems import services as problems
+
+    diagram, project = theory
+    attend = node(diagram, "Students attend")
+    local = services.adapt(project=project)
+    analysis = problems.analysis_for(world.network)
+    category = problems.add_category(analysis=analysis, name="Students")
+    cause = problems.save_cause(
+        analysis=analysis, category=category, name="Absence", drivers=[attend]
+    )
+    proposal = services.propose_change_idea(driver=node(diagram, "Students belong"), name="Clubs")
+    services.rename_node(node=attend, name="Students attend daily")
+    services.restore_version(version=diagram.versions.order_by("number").first())
+    services.replace_from_outline(diagram=diagram, text=services.export_outline(diagram))
+    assert node(local, "Students attend").origin_id == attend.pk
+    assert list(cause.drivers.all()) == [attend]
+    proposal.refresh_from_db()
+    assert proposal.driver == node(diagram, "Students belong")

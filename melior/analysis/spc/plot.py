@@ -124,15 +124,19 @@ def plot(
     if notes is not None and len(notes):
         nx, _ = _x_field(notes["x"])
         note_frame = pd.DataFrame({"x": nx, "text": notes["text"].astype(str)})
+        links = {}
+        if "href" in notes:  # a note may open a page when clicked (e.g. a PDSA cycle)
+            note_frame["href"] = notes["href"].fillna("").astype(str).to_numpy()
+            links = {"href": "href:N"}
         note_base = alt.Chart(note_frame)
         layers.append(
             note_base.mark_rule(color=NOTE, strokeWidth=1).encode(
-                x=alt.X("x", type=x_type), tooltip=[alt.Tooltip("text:N", title="Note")]
+                x=alt.X("x", type=x_type), tooltip=[alt.Tooltip("text:N", title="Note")], **links
             )
         )
         layers.append(
             note_base.mark_text(align="left", dx=3, dy=-4, color=NOTE, fontSize=10, angle=0).encode(
-                x=alt.X("x", type=x_type), y=alt.value(8), text="text:N"
+                x=alt.X("x", type=x_type), y=alt.value(8), text="text:N", **links
             )
         )
     layers += [line, dots]

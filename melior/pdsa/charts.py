@@ -1,0 +1,69 @@
+"""Ramps as a chart: each school's cycles on one change idea over time, climbing in scale, the
+decision of each cycle marked."""
+
+import altair as alt
+import pandas as pd
+from django.urls import reverse
+
+from .models import Scale
+
+DECISION_COLOURS = {"adopt": "#1a7f37", "adapt": "#b26a00", "abandon": "#c62828", "": "#8a96a6"}
+
+
+def ramp_chart(ramps) -> dict:
+    rows = []
+    for project, cycles in ramps:
+        for cycle in cycles:
+            start = cycle.started_on or cycle.planned_start
+            if start is None or cycle.scale is None:
+                continue
+            rows.append(
+                {
+                    "school": project.site.name,
+                    "start": start.isoformat(),
+                    "scale": int(cycle.scale),
+                    "scale_label": Scale(cycle.scale).label,
+                    "decision": cycle.decision or "",
+                    "title": cycle.title,
+                    "status": cycle.get_status_display(),
+                    "url": reverse(
+                        "pdsa-detail", kwargs={"network": cycle.network.slug, "pk": cycle.pk}
+                    ),
+                }
+            )
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    base = alt.Chart(frame).encode(
+        x=alt.X("start:T", title=None),
+        y=alt.Y(
+            "scale:Q",
+            title="Scale of the test",
+            scale=alt.Scale(domain=[1, 6]),
+            axis=alt.Axis(values=list(Scale.values), labelExpr=_label_expr()),
+        ),
+        detail="school:N",
+    )
+    lines = base.mark_line(interpolate="step-after", opacity=0.5, color="#6b7785")
+    points = base.mark_point(filled=True, size=90).encode(
+        color=alt.Color(
+            "decision:N",
+            title="Decision",
+            scale=alt.Scale(domain=list(DECISION_COLOURS), range=list(DECISION_COLOURS.values())),
+        ),
+        href="url:N",
+        tooltip=[
+            "school",
+            "title",
+            "scale_label",
+            "status",
+            "decision",
+            alt.Tooltip("start:T", format="%-d %b %Y"),
+        ],
+    )
+    return alt.layer(lines, points).properties(width="container", height=260).to_dict()
+
+
+def _label_expr() -> str:
+    cases = " : ".join(f"datum.value == {v} ? '{Scale(v).label}'" for v in Scale.values)
+    return f"{cases} : ''"

@@ -1,0 +1,130 @@
+"""Reads for PDSA cycles. Every query starts from the sites the user may see, so a cycle at a
+school out of reach is never returned."""
+
+import datetime
+
+import pandas as pd
+from django.db.models import Q, QuerySet
+
+from melior.analysis.calibration import prediction_calibration
+from melior.networks.selectors import sites_for
+from melior.projects.selectors import projects_for
+
+from . import evidence
+from .models import Cycle, LearningQuestion, Notification
+
+
+def cycles_for(user, network) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(network=network, project__site__in=sites_for(user, network))
+
+
+def cycle_for(user, network, pk) -> Cycle | None:
+    return (
+        cycles_for(user, network)
+        .select_related("project__site", "change_idea", "network_idea", "previous", "cloned_from")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def can_see(user, cycle: Cycle) -> bool:
+    return cycles_for(user, cycle.network).filter(pk=cycle.pk).exists()
+
+
+def plannable_projects(user, network):
+    return [p for p in projects_for(user, network) if user.has_perm("pdsa.plan_cycle", p)]
+
+
+FILTERS = ("idea", "driver", "site", "decision", "status", "since", "until", "q")
+
+
+def search(user, network, params) -> QuerySet[Cycle]:
+    """Cycles matching the filters a hub analyst uses: change idea (network key), driver (its
+    change ideas), site, decision, status, date range (planned start), free text."""
+    cycles = cycles_for(user, network).select_related("project__site", "change_idea")
+    if params.get("idea"):
+        cycles = cycles.filter(
+            Q(network_idea__key=params["idea"]) | Q(change_idea__key=params["idea"])
+        )
+    if params.get("driver"):
+        cycles = cycles.filter(
+            Q(network_idea__parent_links__parent__key=params["driver"])
+            | Q(change_idea__parent_links__parent__key=params["driver"])
+        ).distinct()
+    if params.get("site"):
+        cycles = cycles.filter(project__site__slug=params["site"])
+    if params.get("decision"):
+        cycles = cycles.filter(decision=params["decision"])
+    if params.get("status"):
+        cycles = cycles.filter(status=params["status"])
+    if params.get("since"):
+        cycles = cycles.filter(planned_start__gte=params["since"])
+    if params.get("until"):
+        cycles = cycles.filter(planned_start__lte=params["until"])
+    if params.get("q"):
+        text = params["q"]
+        cycles = cycles.filter(
+            Q(title__icontains=text)
+            | Q(objective__icontains=text)
+            | Q(study_summary__icontains=text)
+            | Q(decision_reason__icontains=text)
+            | Q(what_happened__icontains=text)
+            | Q(questions__question__icontains=text)
+        ).distinct()
+    return cycles.order_by("-planned_start", "-pk")
+
+
+def idea_evidence(user, network, node):
+    """Every visible cycle testing a change idea of the network's theory, with the summary."""
+    cycles = list(
+        cycles_for(user, network)
+        .filter(Q(network_idea=node) | Q(change_idea=node))
+        .select_related("project__site")
+        .order_by("project__site__name", "planned_start", "pk")
+    )
+    return cycles, evidence.summarise(cycles)
+
+
+def ramps(user, network, node) -> list[tuple]:
+    """The ramps on one change idea: per project, its cycles in order of start."""
+    cycles, _ = idea_evidence(user, network, node)
+    by_project: dict = {}
+    for cycle in cycles:
+        by_project.setdefault(cycle.project, []).append(cycle)
+    return sorted(by_project.items(), key=lambda item: item[0].site.name)
+
+
+def calibration(user, network, by: str = "site"):
+    """Prediction calibration per site (or per project team) from studied questions."""
+    rows = (
+        LearningQuestion.objects.filter(cycle__in=cycles_for(user, network))
+        .exclude(held="")
+        .values(
+            "held",
+            "cycle__completed_on",
+            "cycle__updated_at",
+            "cycle__project__title",
+            "cycle__project__site__name",
+        )
+    )
+    frame = pd.DataFrame(list(rows))
+    if frame.empty:
+        return None
+    frame["group"] = frame[
+        "cycle__project__site__name" if by == "site" else "cycle__project__title"
+    ]
+    frame["date"] = frame["cycle__completed_on"].fillna(
+        frame["cycle__updated_at"].map(lambda t: t.date() if t else None)
+    )
+    return prediction_calibration(frame, by="group", date="date", held="held")
+
+
+def overdue(cycles, today: datetime.date | None = None):
+    today = today or datetime.date.today()
+    return cycles.exclude(status=Cycle.Status.DONE).filter(due__lt=today)
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at=None).count()

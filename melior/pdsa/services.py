@@ -1,0 +1,579 @@
+"""Changing PDSA cycles. The status flow draft → planned → running → studying → done is the
+only way a cycle moves, and each step checks what it needs (no Study without a prediction, no
+Act without a study summary). Every change is atomic: a refused one saves nothing."""
+
+import datetime
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from melior.measures.models import period_start
+from melior.measures.services import record_observation
+from melior.theory.models import DriverDiagram, Node
+
+from .models import (
+    Attachment,
+    Comment,
+    Cycle,
+    CycleObservation,
+    LearningQuestion,
+    Notification,
+    Scale,
+)
+
+S = Cycle.Status
+PLAN_FIELDS = (
+    "title",
+    "objective",
+    "who",
+    "what",
+    "where",
+    "scale",
+    "scale_detail",
+    "planned_start",
+    "due",
+    "notes",
+    "format",
+)
+# file types a team may attach (by extension), and the largest size
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+MAGIC = {
+    ".pdf": b"%PDF",
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8",
+    ".jpeg": b"\xff\xd8",
+    ".xlsx": b"PK",
+    ".docx": b"PK",
+}
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "MELIOR_MAX_UPLOAD_MB", 5) * 1024 * 1024)
+
+
+def _today(today=None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+# --- creating ------------------------------------------------------------------------------
+
+
+def _check_idea(project, idea: Node) -> Node | None:
+    """The idea must be a change idea of the network's theory or of this project's own
+    adaptation; returns the network theory's change idea it stands for (None if local)."""
+    diagram = idea.diagram
+    ours = diagram.network_id == project.network_id and diagram.project_id in {None, project.pk}
+    if not ours or idea.kind != Node.Kind.CHANGE_IDEA:
+        raise ValidationError({"change_idea": "Choose a change idea of this project's theory."})
+    if diagram.project_id is None:
+        return idea
+    return idea.origin
+
+
+@transaction.atomic
+def create_cycle(
+    *, project, change_idea: Node, title: str, user=None, previous=None, cloned_from=None, **plan
+) -> Cycle:
+    network_idea = _check_idea(project, change_idea)
+    cycle = Cycle(
+        network=project.network,
+        project=project,
+        change_idea=change_idea,
+        network_idea=network_idea,
+        created_by=user,
+        previous=previous,
+        cloned_from=cloned_from,
+    )
+    _apply_plan(cycle, {"title": title, **plan})
+    cycle.save()
+    if user is not None:
+        cycle.authors.add(user)
+    return cycle
+
+
+def _apply_plan(cycle: Cycle, plan: dict) -> None:
+    unknown = set(plan) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"Not plan fields: {', '.join(sorted(unknown))}")
+    for field, value in plan.items():
+        setattr(cycle, field, value.strip() if isinstance(value, str) else value)
+    errors = {}
+    if not cycle.title:
+        errors["title"] = "Give the cycle a short title."
+    if cycle.scale is not None and cycle.scale not in Scale.values:
+        errors["scale"] = "Choose the scale of the test."
+    if cycle.planned_start and cycle.due and cycle.due < cycle.planned_start:
+        errors["due"] = "The due date is before the start date."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def update_plan(*, cycle: Cycle, measures=None, **plan) -> Cycle:
+    if cycle.status == S.DONE:
+        raise ValidationError("This cycle is done; its plan is part of the record now.")
+    _apply_plan(cycle, plan)
+    cycle.save()
+    if measures is not None:
+        measures = list(measures)
+        if any(m.network_id != cycle.network_id for m in measures):
+            raise ValidationError({"measures": "Choose this network's measures."})
+        cycle.measures.set(measures)
+    return cycle
+
+
+@transaction.atomic
+def save_question(
+    *,
+    cycle: Cycle,
+    question: LearningQuestion | None = None,
+    text: str,
+    kind: str,
+    prediction: str = "",
+    predicted_value=None,
+    predicted_direction: str = "",
+    data_to_collect: str = "",
+) -> LearningQuestion:
+    if cycle.status == S.DONE:
+        raise ValidationError("This cycle is done.")
+    if question is None and cycle.predictions_locked_at:
+        raise ValidationError(
+            "The test has started: questions asked now were not predicted before it. Note them "
+            "under what happened, or plan them in the next cycle."
+        )
+    errors = {}
+    if not (text or "").strip():
+        errors["question"] = "Write the question this test should answer."
+    if kind not in LearningQuestion.Kind.values:
+        errors["kind"] = "Choose quantitative or qualitative."
+    if predicted_direction and predicted_direction not in LearningQuestion.Direction.values:
+        errors["predicted_direction"] = "Choose up, down or the same."
+    if errors:
+        raise ValidationError(errors)
+    q = question or LearningQuestion(cycle=cycle, position=cycle.questions.count())
+    q.question, q.kind = text.strip(), kind
+    q.prediction, q.predicted_value = (prediction or "").strip(), predicted_value
+    q.predicted_direction, q.data_to_collect = predicted_direction, (data_to_collect or "").strip()
+    q.save()
+    return q
+
+
+@transaction.atomic
+def delete_question(*, question: LearningQuestion) -> None:
+    if question.cycle.predictions_locked_at:
+        raise ValidationError("The test has started; its questions and predictions stay on record.")
+    question.delete()
+
+
+# --- the status flow -----------------------------------------------------------------------
+
+
+def _prediction_problems(cycle: Cycle) -> list[str]:
+    questions = list(cycle.questions.all())
+    if not questions:
+        return ["Ask at least one learning question, with a prediction."]
+    problems = []
+    for q in questions:
+        if q.kind == LearningQuestion.Kind.QUANTITATIVE:
+            if q.predicted_value is None and not q.predicted_direction:
+                problems.append(f"“{q.question}” needs a predicted value or direction.")
+        elif not q.prediction.strip():
+            problems.append(f"“{q.question}” needs a prediction, written before the test.")
+    return problems
+
+
+def plan_problems(cycle: Cycle) -> list[str]:
+    problems = []
+    if not cycle.objective.strip() and not cycle.notes.strip():
+        problems.append("Write the objective: what this test is for.")
+    if cycle.scale is None:
+        problems.append("Choose the scale of the test (one student, one class, …).")
+    if cycle.due is None:
+        problems.append("Set a due date.")
+    return problems + _prediction_problems(cycle)
+
+
+def study_problems(cycle: Cycle) -> list[str]:
+    problems = []
+    for q in cycle.questions.all():
+        if not q.result.strip() and q.result_value is None:
+            problems.append(f"Write what happened for “{q.question}”.")
+        if not q.held:
+            problems.append(f"Say whether the prediction for “{q.question}” held.")
+    if not cycle.study_summary.strip():
+        problems.append("Write the study summary: what we learned.")
+    return problems
+
+
+@transaction.atomic
+def advance(*, cycle: Cycle, to: str, user=None, today=None) -> Cycle:
+    """Move the cycle one step along its flow (or a plan back to draft)."""
+    today = _today(today)
+    step = (cycle.status, to)
+    if step == (S.DRAFT, S.PLANNED):
+        problems = plan_problems(cycle)
+    elif step == (S.PLANNED, S.DRAFT):
+        problems = []
+    elif step == (S.PLANNED, S.RUNNING):
+        problems = plan_problems(cycle)
+        if cycle.planned_start and cycle.planned_start > today:
+            problems.append(f"The test is planned to start on {cycle.planned_start:%-d %B %Y}.")
+    elif step == (S.RUNNING, S.STUDYING):
+        problems = []
+        if not cycle.what_happened.strip() and not cycle.observations.exists():
+            problems.append("Write what happened, or add an observation, before studying it.")
+    elif step == (S.STUDYING, S.DONE):
+        raise ValidationError("Decide to adopt, adapt or abandon to finish the cycle.")
+    else:
+        raise ValidationError(
+            f"A {cycle.get_status_display().lower()} cycle cannot become {S(to).label.lower()}."
+            if to in S.values
+            else "Unknown status."
+        )
+    if problems:
+        raise ValidationError(problems)
+    if to == S.RUNNING:
+        cycle.started_on = today
+        cycle.predictions_locked_at = timezone.now()
+        for q in cycle.questions.all():
+            q.locked_prediction = q.prediction_text
+            q.save(update_fields=["locked_prediction"])
+    cycle.status = to
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def record_do(*, cycle: Cycle, what_happened: str, surprises: str) -> Cycle:
+    if cycle.status not in {S.RUNNING, S.STUDYING}:
+        raise ValidationError("Record what happened once the test is running.")
+    cycle.what_happened, cycle.surprises = what_happened.strip(), surprises.strip()
+    cycle.save(update_fields=["what_happened", "surprises", "updated_at"])
+    return cycle
+
+
+@transaction.atomic
+def add_observation(
+    *,
+    cycle: Cycle,
+    date: datetime.date,
+    note: str,
+    measure=None,
+    value=None,
+    numerator=None,
+    denominator=None,
+    user=None,
+    today=None,
+) -> CycleObservation:
+    """A dated observation from the Do phase; with a measure, its value is recorded on the
+    measure's chart at the project's school for the period containing the date."""
+    today = _today(today)
+    if cycle.status not in {S.RUNNING, S.STUDYING}:
+        raise ValidationError("Observations are recorded while the test runs.")
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = "Write what you observed."
+    if date is None:
+        errors["date"] = "When was it?"
+    elif cycle.started_on and date < cycle.started_on:
+        errors["date"] = f"The test started on {cycle.started_on:%-d %B %Y}, after this date."
+    elif date > today:
+        errors["date"] = "That date is in the future."
+    if measure is not None and not cycle.measures.filter(pk=measure.pk).exists():
+        errors["measure"] = "Link the measure to the cycle first (in the plan)."
+    if errors:
+        raise ValidationError(errors)
+    recorded = None
+    if measure is not None:
+        try:
+            recorded = record_observation(
+                measure=measure,
+                organization=cycle.project.site,
+                period=period_start(measure.frequency, date),
+                user=user,
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                {f: m for f, m in error.message_dict.items()}
+                if hasattr(error, "error_dict")
+                else {"measure": error.messages}
+            ) from None
+    return CycleObservation.objects.create(
+        cycle=cycle,
+        date=date,
+        note=note.strip(),
+        measure=measure,
+        observation=recorded,
+        author=user,
+    )
+
+
+@transaction.atomic
+def add_attachment(*, cycle: Cycle, upload, user=None) -> Attachment:
+    """A file kept with the cycle: one of the allowed types, no bigger than the limit."""
+    if cycle.status == S.DRAFT:
+        raise ValidationError("Attach data once the cycle is planned.")
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_TYPES:
+        allowed = ", ".join(sorted(s.lstrip(".") for s in ALLOWED_TYPES))
+        raise ValidationError(
+            {"file": f"Files of type “{suffix or 'none'}” are refused; attach {allowed}."}
+        )
+    limit = max_upload_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "file": f"The file is {upload.size / 1048576:.1f} MB; the limit "
+                f"is {limit / 1048576:g} MB."
+            }
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    if suffix in MAGIC and not head.startswith(MAGIC[suffix]):
+        raise ValidationError({"file": f"The file's content is not {suffix.lstrip('.')}."})
+    return Attachment.objects.create(
+        cycle=cycle,
+        file=upload,
+        name=Path(upload.name).name[:200],
+        content_type=ALLOWED_TYPES[suffix],
+        size=upload.size,
+        uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def save_study(*, cycle: Cycle, summary: str, results: dict) -> Cycle:
+    """results: question id -> {result, result_value, held, learned}."""
+    if cycle.status != S.STUDYING:
+        raise ValidationError("Study the cycle once the test has run.")
+    questions = {q.pk: q for q in cycle.questions.all()}
+    for pk, values in results.items():
+        q = questions.get(pk)
+        if q is None:
+            raise ValidationError("That question is not part of this cycle.")
+        if values.get("held") and values["held"] not in LearningQuestion.Held.values:
+            raise ValidationError({"held": "Say whether the prediction held."})
+        q.result = (values.get("result") or "").strip()
+        q.result_value = values.get("result_value")
+        q.held = values.get("held") or ""
+        q.learned = (values.get("learned") or "").strip()
+        q.save()
+    cycle.study_summary = (summary or "").strip()
+    cycle.save(update_fields=["study_summary", "updated_at"])
+    return cycle
+
+
+@transaction.atomic
+def act(*, cycle: Cycle, decision: str, reason: str, today=None) -> Cycle:
+    """Adopt, adapt or abandon, with a reason: the cycle is done."""
+    if cycle.status != S.STUDYING:
+        raise ValidationError("Decide after studying the results.")
+    problems = study_problems(cycle)
+    if decision not in Cycle.Decision.values:
+        problems.append("Choose adopt, adapt or abandon.")
+    if not (reason or "").strip():
+        problems.append("Give the reason for the decision.")
+    if problems:
+        raise ValidationError(problems)
+    cycle.decision, cycle.decision_reason = decision, reason.strip()
+    cycle.status, cycle.completed_on = S.DONE, _today(today)
+    cycle.save()
+    return cycle
+
+
+def _copy_plan(source: Cycle, **overrides) -> dict:
+    plan = {f: getattr(source, f) for f in PLAN_FIELDS if f not in {"planned_start", "due"}}
+    return {**plan, **overrides}
+
+
+def _copy_questions(source: Cycle, target: Cycle) -> None:
+    for q in source.questions.all():
+        LearningQuestion.objects.create(
+            cycle=target,
+            position=q.position,
+            question=q.question,
+            kind=q.kind,
+            prediction=q.prediction,
+            predicted_value=q.predicted_value,
+            predicted_direction=q.predicted_direction,
+            data_to_collect=q.data_to_collect,
+        )
+
+
+@transaction.atomic
+def next_cycle(*, cycle: Cycle, user=None) -> Cycle:
+    """After adapt (same scale) or adopt (one scale up): the next cycle of the ramp, as a draft
+    pre-filled from this one."""
+    if cycle.status != S.DONE or cycle.decision == Cycle.Decision.ABANDON:
+        raise ValidationError("A next cycle follows a cycle that was adopted or adapted.")
+    scale = cycle.scale
+    if cycle.decision == Cycle.Decision.ADOPT and scale and scale < Scale.WHOLE_SCHOOL:
+        scale += 1
+    title = re.sub(r"\s*\(cycle \d+\)$", "", cycle.title)
+    number = len(ramp_of(cycle)) + 1
+    new = create_cycle(
+        project=cycle.project,
+        change_idea=cycle.change_idea,
+        user=user,
+        previous=cycle,
+        **_copy_plan(cycle, title=f"{title} (cycle {number})", scale=scale),
+    )
+    new.measures.set(cycle.measures.all())
+    _copy_questions(cycle, new)
+    return new
+
+
+def ramp_of(cycle: Cycle) -> list[Cycle]:
+    """The chain of cycles this one belongs to, first to last."""
+    first = cycle
+    seen = {first.pk}
+    while first.previous_id and first.previous_id not in seen:
+        first = first.previous
+        seen.add(first.pk)
+    chain, current = [first], first
+    while True:
+        following = current.next_cycles.order_by("pk").first()
+        if following is None or following.pk in {c.pk for c in chain}:
+            return chain
+        chain.append(following)
+        current = following
+
+
+@transaction.atomic
+def clone_cycle(*, source: Cycle, project, user=None) -> Cycle:
+    """A new draft plan in `project` from any cycle the user can see (predictions included as a
+    starting point; results and decisions are not)."""
+    idea = source.change_idea
+    if project.pk != source.project_id:
+        if source.network_idea is None:
+            raise ValidationError(
+                "That cycle tests another school's own change idea; it cannot "
+                "be cloned into this project."
+            )
+        adaptation = DriverDiagram.objects.filter(project=project).first()
+        copy = adaptation.nodes.filter(origin=source.network_idea).first() if adaptation else None
+        idea = copy or source.network_idea
+    new = create_cycle(
+        project=project,
+        change_idea=idea,
+        user=user,
+        cloned_from=source,
+        **_copy_plan(source, title=f"{source.title} (copy)"[:160]),
+    )
+    new.measures.set(source.measures.all())
+    _copy_questions(source, new)
+    return new
+
+
+@transaction.atomic
+def set_authors(*, cycle: Cycle, authors) -> None:
+    authors = list(authors)
+    if not authors:
+        raise ValidationError({"authors": "A cycle needs at least one author."})
+    cycle.authors.set(authors)
+
+
+# --- comments and notifications ------------------------------------------------------------
+
+MENTION = re.compile(r"@([\w.@+-]+)")
+
+
+@transaction.atomic
+def add_comment(*, cycle: Cycle, user, text: str, can_see) -> Comment:
+    """A comment; @username mentions notify those users (if they can see the cycle), and the
+    cycle's authors hear of every comment."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write a comment."})
+    if len(text) > 5000:
+        raise ValidationError({"text": "Keep comments under 5,000 characters."})
+    names = {n.rstrip(".") for n in MENTION.findall(text)}
+    users = get_user_model().objects.filter(username__in=names) if names else []
+    mentioned = [u for u in users if u != user and can_see(u, cycle)]
+    unknown = names - {u.username for u in users}
+    if unknown:
+        raise ValidationError(
+            {"text": f"No one called @{sorted(unknown)[0]} works on this network."}
+        )
+    comment = Comment.objects.create(cycle=cycle, author=user, text=text)
+    comment.mentions.set(mentioned)
+    who = user.get_full_name() or user.username
+    for person in mentioned:
+        _notify(person, cycle, "mention", f"{who} mentioned you on “{cycle.title}”")
+    for author in cycle.authors.exclude(pk=user.pk):
+        if author not in mentioned:
+            _notify(author, cycle, "comment", f"{who} commented on “{cycle.title}”")
+    return comment
+
+
+def _notify(user, cycle, kind: str, text: str) -> Notification:
+    return Notification.objects.create(user=user, cycle=cycle, kind=kind, text=text[:300])
+
+
+@transaction.atomic
+def notify_overdue(*, today=None) -> int:
+    """One reminder to each author of each cycle past its due date and not done (once per
+    cycle and author). Returns how many were sent."""
+    today = _today(today)
+    sent = 0
+    overdue = Cycle.objects.exclude(status=S.DONE).filter(due__lt=today)
+    for cycle in overdue.prefetch_related("authors"):
+        for author in cycle.authors.all():
+            if not Notification.objects.filter(user=author, cycle=cycle, kind="overdue").exists():
+                _notify(
+                    author, cycle, "overdue", f"“{cycle.title}” was due on {cycle.due:%-d %B %Y}"
+                )
+                sent += 1
+    return sent
+
+
+@transaction.atomic
+def mark_read(*, user, notification_ids=None) -> int:
+    unread = Notification.objects.filter(user=user, read_at=None)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def send_digest(*, connection=None) -> int:
+    """Email each user the notifications not yet emailed (the console backend by default);
+    returns how many emails were sent."""
+    from django.core.mail import send_mail
+
+    sent = 0
+    pending = Notification.objects.filter(emailed_at=None).select_related("user", "cycle")
+    by_user: dict = {}
+    for note in pending:
+        by_user.setdefault(note.user, []).append(note)
+    for user, notes in by_user.items():
+        if not user.email:
+            continue
+        lines = [f"- {n.text}" for n in notes]
+        plural = "s" if len(notes) > 1 else ""
+        send_mail(
+            subject=f"Melior: {len(notes)} update{plural} on your PDSA cycles",
+            message="\n".join(["What happened on your cycles since the last digest:", "", *lines]),
+            from_email=None,
+            recipient_list=[user.email],
+            connection=connection,
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
