@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from melior.measures.models import Annotation, Measure, Observation
 from melior.networks.models import Membership, Network, NetworkSite, Organization, Role
+from melior.pdsa.demo import load_demo_cycles
 from melior.problems.demo import load_demo_problem
 from melior.projects.models import ImprovementProject
 from melior.theory.demo import load_demo_theory
@@ -396,6 +397,8 @@ def load_demo(
         accounts = _accounts(network, schools[plans[0].slug])
     load_demo_theory(network)
     load_demo_problem(network)
+    team = list(get_user_model().objects.filter(username__in=["teacher", "sitelead"]))
+    load_demo_cycles(network, plans, mondays, seed, authors={plans[0].slug: team})
     return LoadResult(network, added_schools, added_observations, accounts)
 
 

@@ -13,6 +13,7 @@ DECISION_COLOURS = {"adopt": "#1a7f37", "adapt": "#b26a00", "abandon": "#c62828"
 def ramp_chart(ramps) -> dict:
     rows = []
     for project, cycles in ramps:
+        first = _first_cycles(cycles)
         for cycle in cycles:
             start = cycle.started_on or cycle.planned_start
             if start is None or cycle.scale is None:
@@ -20,6 +21,7 @@ def ramp_chart(ramps) -> dict:
             rows.append(
                 {
                     "school": project.site.name,
+                    "ramp": first[cycle.pk],
                     "start": start.isoformat(),
                     "scale": int(cycle.scale),
                     "scale_label": Scale(cycle.scale).label,
@@ -42,7 +44,7 @@ def ramp_chart(ramps) -> dict:
             scale=alt.Scale(domain=[1, 6]),
             axis=alt.Axis(values=list(Scale.values), labelExpr=_label_expr()),
         ),
-        detail="school:N",
+        detail="ramp:N",
     )
     lines = base.mark_line(interpolate="step-after", opacity=0.5, color="#6b7785")
     points = base.mark_point(filled=True, size=90).encode(
@@ -62,6 +64,19 @@ def ramp_chart(ramps) -> dict:
         ],
     )
     return alt.layer(lines, points).properties(width="container", height=260).to_dict()
+
+
+def _first_cycles(cycles) -> dict[int, int]:
+    """cycle id -> the id of the first cycle of its ramp (among these cycles)."""
+    by_pk = {c.pk: c for c in cycles}
+    first = {}
+    for cycle in cycles:
+        current, seen = cycle, {cycle.pk}
+        while current.previous_id in by_pk and current.previous_id not in seen:
+            current = by_pk[current.previous_id]
+            seen.add(current.pk)
+        first[cycle.pk] = current.pk
+    return first
 
 
 def _label_expr() -> str:

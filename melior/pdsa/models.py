@@ -153,7 +153,7 @@ class LearningQuestion(models.Model):
         """The prediction in words, whichever way it was written."""
         parts = [self.prediction.strip()]
         if self.predicted_value is not None:
-            parts.append(f"value {self.predicted_value:g}")
+            parts.append(f"{self.predicted_value:g}")
         if self.predicted_direction:
             parts.append(self.get_predicted_direction_display())
         return "; ".join(p for p in parts if p)

@@ -65,6 +65,10 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "MELIOR_MAX_UPLOAD_MB", 5) * 1024 * 1024)
 
 
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(round(n / 1024), 1)} KB"
+
+
 def _today(today=None) -> datetime.date:
     return today or timezone.localdate()
 
@@ -164,7 +168,12 @@ def save_question(
         errors["predicted_direction"] = "Choose up, down or the same."
     if errors:
         raise ValidationError(errors)
-    q = question or LearningQuestion(cycle=cycle, position=cycle.questions.count())
+    # read afresh, so a stale copy never overwrites the prediction locked when the test began
+    q = (
+        LearningQuestion.objects.get(pk=question.pk, cycle=cycle)
+        if question is not None
+        else LearningQuestion(cycle=cycle, position=cycle.questions.count())
+    )
     q.question, q.kind = text.strip(), kind
     q.prediction, q.predicted_value = (prediction or "").strip(), predicted_value
     q.predicted_direction, q.data_to_collect = predicted_direction, (data_to_collect or "").strip()
@@ -339,10 +348,7 @@ def add_attachment(*, cycle: Cycle, upload, user=None) -> Attachment:
     limit = max_upload_bytes()
     if upload.size > limit:
         raise ValidationError(
-            {
-                "file": f"The file is {upload.size / 1048576:.1f} MB; the limit "
-                f"is {limit / 1048576:g} MB."
-            }
+            {"file": f"The file is {_size(upload.size)}; the limit is {_size(limit)}."}
         )
     head = upload.read(8)
     upload.seek(0)

@@ -161,6 +161,8 @@ def _handle(request, network, cycle, section):
     """Apply one posted section; returns (anchor, redirect url or None)."""
     post, user = request.POST, request.user
     if section == "comment":
+        if not user.has_perm("pdsa.comment", cycle):
+            raise PermissionDenied
         form = CommentForm(post)
         if not form.is_valid():
             raise _bound(ValidationError(""), "comment", form)

@@ -86,6 +86,21 @@ def test_default_demo_network_shape():
     network_theory = Node.objects.filter(kind="change_idea", diagram__project=None)
     ideas = set(network_theory.values_list("name", flat=True))
     assert {idea.name for idea in CHANGE_IDEAS} == ideas
+    # PDSA cycles: at least 150, in ramps on every idea, predictions scored, decisions made
+    from melior.pdsa.models import Cycle, LearningQuestion
+
+    assert Cycle.objects.count() >= 150
+    ramps = Cycle.objects.exclude(previous=None)
+    assert ramps.values("network_idea").distinct().count() == len(CHANGE_IDEAS)
+    assert set(Cycle.objects.values_list("decision", flat=True)) == {
+        "",
+        "adopt",
+        "adapt",
+        "abandon",
+    }
+    studied = LearningQuestion.objects.exclude(held="")
+    assert studied.count() == 2 * Cycle.objects.filter(status="done").count()
+    assert Cycle.objects.exclude(status="done").exists()  # some are going on now
     # every role has an account that can log in
     roles = {a.role for a in result.accounts}
     assert len(roles) == 6
