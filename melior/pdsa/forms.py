@@ -32,6 +32,7 @@ class NewCycleForm(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["change_idea"].queryset = idea_choices(project)
+        self.fields["change_idea"].label_from_instance = lambda node: node.name
 
 
 PLAN_STEPS = {
