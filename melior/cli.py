@@ -358,6 +358,22 @@ def token_revoke(prefix: Annotated[str, typer.Argument(help="The token's first c
     console.print(f"Revoked {tokens[0]}.")
 
 
+@app.command()
+def notify(
+    digest: Annotated[
+        bool, typer.Option(help="Also email each user what they have not seen.")
+    ] = True,
+):
+    """Remind authors of overdue PDSA cycles, then send the email digest (run it daily, e.g.
+    from cron; the console email backend prints the emails unless MELIOR_EMAIL_BACKEND is set)."""
+    _django()
+    from melior.pdsa.services import notify_overdue, send_digest
+
+    console.print(f"Overdue reminders: {notify_overdue()}")
+    if digest:
+        console.print(f"Digest emails sent: {send_digest()}")
+
+
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from melior.measures.services import record_observation
-from melior.projects.services import create_project
 from melior.pdsa import services as pdsa
+from melior.projects.services import create_project
 from melior.theory import services
 
 ROLES = ["network_lead", "improvement_coach", "site_lead", "team_member", "data_steward", "viewer"]
@@ -132,6 +132,7 @@ def url_for(name, world, project):
     network_diagram = services.network_diagram(world.network)
     aim = network_diagram.nodes.get(kind="aim")
     cycle = project.cycles.get()
+    idea = network_diagram.nodes.get(name="Idea", kind="change_idea")
     kwargs = {
         "network": {"network": n}, "site": {"network": n, "site": s},
         "measure": {"network": n, "measure": m}, "measure-multiples": {"network": n, "measure": m},
@@ -162,7 +163,7 @@ def url_for(name, world, project):
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pdsa-calibration": {"network": n},
-        "pdsa-idea": {"network": n, "key": network_diagram.nodes.get(name="Idea", kind="change_idea").key},
+        "pdsa-idea": {"network": n, "key": idea.key},
         "pdsa-detail": {"network": n, "pk": cycle.pk},
         "pdsa-clone": {"network": n, "pk": cycle.pk},
         "pdsa-print": {"network": n, "pk": cycle.pk},

@@ -157,3 +157,24 @@ def test_import_observations_command(world, tmp_path):
     assert refused.exit_code == 2
     assert "row 2, column 'numerator'" in refused.output and "nothing was written" in refused.output
     assert Observation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_notify_reminds_about_overdue_cycles_once(settings):
+    import datetime
+
+    from melior.demo.generator import load_demo
+    from melior.pdsa.models import Cycle
+
+    load_demo(seed=4, sites=1)
+    cycle = Cycle.objects.filter(authors__username="teacher").first()
+    cycle.status, cycle.due = "running", datetime.date.today() - datetime.timedelta(days=3)
+    cycle.save()
+    overdue = Cycle.objects.exclude(status="done").filter(due__lt=datetime.date.today())
+    expected = sum(c.authors.count() for c in overdue)
+    assert expected >= 2  # the teacher and the site lead, at least
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = runner.invoke(app, ["notify"])
+    assert first.exit_code == 0, first.output
+    assert f"Overdue reminders: {expected}" in first.output
+    assert "Overdue reminders: 0" in runner.invoke(app, ["notify", "--no-digest"]).output

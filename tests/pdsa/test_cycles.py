@@ -125,7 +125,7 @@ def test_do_observations_feed_the_measure_and_files_are_checked(world, lab, sett
     big = SimpleUploadedFile("data.csv", b"x" * 2000, content_type="text/csv")
     with pytest.raises(ValidationError, match="The file is 2 KB; the limit is 1 KB"):
         services.add_attachment(cycle=cycle, upload=big)
-    with pytest.raises(ValidationError, match="type “.exe” are refused"):
+    with pytest.raises(ValidationError, match=r"type “\.exe” are refused"):
         services.add_attachment(cycle=cycle, upload=SimpleUploadedFile("run.exe", b"MZ"))
     with pytest.raises(ValidationError, match="content is not pdf"):
         services.add_attachment(cycle=cycle, upload=SimpleUploadedFile("a.pdf", b"hello"))
@@ -173,7 +173,7 @@ def test_adapt_opens_the_next_cycle_and_the_ramp_climbs_on_adopt(world, lab):
 def test_clone_into_another_school_maps_the_idea_to_its_adaptation(world, lab):
     from melior.theory import services as theory
 
-    diagram, project, other, idea = lab
+    _, project, other, idea = lab
     source = planned_cycle(project, idea)
     local = theory.adapt(project=other)
     copy = services.clone_cycle(source=source, project=other)
@@ -251,7 +251,7 @@ def test_comments_mention_and_notify_and_overdue_reminders(client, world, lab, s
 
 
 def test_who_may_plan_edit_and_comment(client, world, lab):
-    _, project, other, idea = lab
+    _, project, _, idea = lab
     cycle = planned_cycle(project, idea)
     url = reverse("pdsa-detail", kwargs={"network": world.network.slug, "pk": cycle.pk})
     plan = {"section": "plan", "fields": "objective,title", "title": "Calls", "objective": "New"}
@@ -340,7 +340,7 @@ def test_readiness_is_derived_from_the_decisions(decisions, readiness, sentence)
     sites = [Site(i, "high", 0.2 if i % 2 else 0.7) for i in range(len(decisions))]
     rows = [
         Row(i, s, d, datetime.date(2025, 1, 1), status="done" if d else "running")
-        for i, (s, d) in enumerate(zip(sites, decisions))
+        for i, (s, d) in enumerate(zip(sites, decisions, strict=True))
     ]
     evidence = summarise(rows)
     assert evidence.readiness == readiness
