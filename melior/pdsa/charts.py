@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from .models import Scale
 
-DECISION_COLOURS = {"adopt": "#1a7f37", "adapt": "#b26a00", "abandon": "#c62828", "": "#8a96a6"}
+DECISION_COLOURS = {
+    "adopt": "#1a7f37",
+    "adapt": "#b26a00",
+    "abandon": "#c62828",
+    "in progress": "#8a96a6",
+}
 
 
 def ramp_chart(ramps) -> dict:
@@ -25,7 +30,7 @@ def ramp_chart(ramps) -> dict:
                     "start": start.isoformat(),
                     "scale": int(cycle.scale),
                     "scale_label": Scale(cycle.scale).label,
-                    "decision": cycle.decision or "",
+                    "decision": cycle.decision or "in progress",
                     "title": cycle.title,
                     "status": cycle.get_status_display(),
                     "url": reverse(
