@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "melior.theory",
     "melior.problems",
     "melior.pdsa",
+    "melior.learning",
     "melior.api",
 ]
 

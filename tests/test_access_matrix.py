@@ -10,6 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
+from melior.learning.models import ActivityStatus
+from melior.learning.services import create_activity
 from melior.measures.services import record_observation
 from melior.pdsa import services as pdsa
 from melior.projects.services import create_project
@@ -70,6 +72,13 @@ RULES = {
     "pdsa-print": ("get", "member", None),
     "pdsa-attachment": ("get", "member", None),
     "notifications": ("get", "login", None),
+    "learning": ("get", "member", None),
+    "learning-bright-spots": ("get", "member", None),
+    "learning-what-works-where": ("get", "member", None),
+    "learning-spread": ("get", "member", None),
+    "learning-health": ("get", "member", None),
+    "learning-activity": ("post", "manage_projects", {"status": "doing"}),
+    "hub": ("get", "member", None),
     "project-problem": ("get", "member", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
@@ -123,6 +132,7 @@ def place(world):
     cycle.status = "planned"
     cycle.save()
     pdsa.add_attachment(cycle=cycle, upload=SimpleUploadedFile("notes.txt", b"what we saw"))
+    create_activity(network=world.network, title="Interview two students")
     return world, project
 
 
@@ -160,6 +170,13 @@ def url_for(name, world, project):
         "project-theory-version": {"network": n, "project": p, "number": 1},
         "project-theory-restore": {"network": n, "project": p, "number": 1},
         "problem": {"network": n},
+        "learning": {"network": n},
+        "learning-bright-spots": {"network": n},
+        "learning-what-works-where": {"network": n},
+        "learning-spread": {"network": n},
+        "learning-health": {"network": n},
+        "learning-activity": {"network": n, "pk": ActivityStatus.objects.get(site=world.school).pk},
+        "hub": {"network": n},
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pdsa-calibration": {"network": n},

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from melior.learning.demo import load_demo_hub
 from melior.measures.models import Annotation, Measure, Observation
 from melior.networks.models import Membership, Network, NetworkSite, Organization, Role
 from melior.pdsa.demo import load_demo_cycles
@@ -399,6 +400,7 @@ def load_demo(
     load_demo_problem(network)
     team = list(get_user_model().objects.filter(username__in=["teacher", "sitelead"]))
     load_demo_cycles(network, plans, mondays, seed, authors={plans[0].slug: team})
+    load_demo_hub(network)
     return LoadResult(network, added_schools, added_observations, accounts)
 
 

@@ -137,9 +137,15 @@ def _observations_frame(network: Network) -> pd.DataFrame:
         rows = cursor.fetchall()
     return pd.DataFrame(
         rows,
-        columns=["measure_id", "organization_id", "period_start", "value", "numerator",
-                 "denominator"],
-    )  # fmt: skip
+        columns=[
+            "measure_id",
+            "organization_id",
+            "period_start",
+            "value",
+            "numerator",
+            "denominator",
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -232,6 +238,7 @@ SORTS = {
     "status": "Latest signal",
     "name": "Name",
     "size": "Size (enrolment)",
+    "improvement": "Improvement (last quarter against the first)",
 }
 STATUS_ORDER = {"worsening": 0, "improving": 1, "no change": 2, "no data": 3}
 
@@ -248,6 +255,7 @@ class Sparkline:
     upper: str
     signals: list[tuple[float, float]]  # dots for points with a sigma signal
     last_value: str
+    change: float = float("nan")  # mean of the last quarter minus the first, in plotted units
 
 
 SPARK_WIDTH, SPARK_HEIGHT = 240, 70
@@ -270,6 +278,9 @@ def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> l
         lines.sort(key=lambda s: s.site.name)
     elif sort == "size":
         lines.sort(key=lambda s: -(s.site.enrolment or 0))
+    elif sort == "improvement":  # biggest move in the better direction first; no data last
+        better = 1 if measure.desired_direction == Measure.Direction.UP else -1
+        lines.sort(key=lambda s: (np.isnan(s.change), -better * np.nan_to_num(s.change)))
     else:
         lines.sort(key=lambda s: (STATUS_ORDER[s.status], s.site.name))
     return lines
@@ -292,10 +303,14 @@ def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
             frame = frame[frame["denominator"].notna()]
         multiply, percent = chart_units(measure)
         charts = spc.control_charts(
-            frame, by="site", x="period", y="numerator" if ratio else "value",
-            n="denominator" if ratio else None, kind=usable_kind(measure, measure.default_chart),
+            frame,
+            by="site",
+            x="period",
+            y="numerator" if ratio else "value",
+            n="denominator" if ratio else None,
+            kind=usable_kind(measure, measure.default_chart),
             multiply=multiply,
-        )  # fmt: skip
+        )
         higher = measure.desired_direction == Measure.Direction.UP
         status = dict(
             zip(
@@ -341,4 +356,42 @@ def _sparkline(site, status: str, points: pd.DataFrame, percent: bool) -> Sparkl
         upper=polyline(points["ucl"].to_numpy(float)),
         signals=[(float(a), float(b)) for a, b in zip(xs[signal], scale(y[signal]), strict=True)],
         last_value="—" if not np.isfinite(last) else (f"{last:.0%}" if percent else f"{last:.3g}"),
+        change=_change(y),
     )
+
+
+def _change(y: np.ndarray) -> float:
+    """How far the series moved: the mean of its last quarter minus the mean of its first."""
+    y = y[np.isfinite(y)]
+    if len(y) < 4:
+        return float("nan")
+    quarter = len(y) // 4
+    return float(y[-quarter:].mean() - y[:quarter].mean())
+
+
+def signal_onsets(measure: Measure, site_ids) -> dict[int, object]:
+    """For each site: when its measure's most recent signal began (the first period of the
+    unbroken stretch on that side of the centre line that ends at the signal), on the
+    measure's default chart; sites without a signal are left out."""
+    rows = list(
+        Observation.objects.filter(measure=measure, organization_id__in=list(site_ids))
+        .order_by("organization_id", "period_start")
+        .values_list("organization_id", "period_start", "value", "numerator", "denominator")
+    )
+    if not rows:
+        return {}
+    frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
+    ratio = measure.has_denominator
+    if ratio:
+        frame = frame[frame["denominator"].notna()]
+    charts = spc.control_charts(
+        frame,
+        by="site",
+        x="period",
+        y="numerator" if ratio else "value",
+        n="denominator" if ratio else None,
+        kind=usable_kind(measure, measure.default_chart),
+    )
+    onsets = charts.signal_onsets()
+    found = onsets[onsets["direction"] != 0]
+    return dict(zip(found["site"], found["onset_x"], strict=True))

@@ -24,6 +24,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "define_measures": frozenset({Role.NETWORK_LEAD, Role.DATA_STEWARD}),
     "manage_network": frozenset({Role.NETWORK_LEAD}),
     "edit_theory": frozenset({Role.NETWORK_LEAD, Role.IMPROVEMENT_COACH}),
+    # the hub's tools: groups, activities, announcements, resources, syntheses, phases
+    "run_hub": frozenset({Role.NETWORK_LEAD, Role.IMPROVEMENT_COACH}),
 }
 
 
@@ -116,6 +118,7 @@ rules.add_perm("networks.view_network", belongs_to_network)
 rules.add_perm("networks.manage_network", _network_capability("manage_network"))
 rules.add_perm("networks.define_measures", _network_capability("define_measures"))
 rules.add_perm("networks.edit_theory", _network_capability("edit_theory"))
+rules.add_perm("networks.run_hub", _network_capability("run_hub"))
 rules.add_perm("networks.view_site", _site_capability("view"))
 rules.add_perm("networks.enter_data", _site_capability("enter_data"))
 rules.add_perm("networks.manage_projects", _site_capability("manage_projects"))

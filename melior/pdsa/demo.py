@@ -171,7 +171,9 @@ def _load_school(seed, plan, project, ideas, measures, mondays, users) -> int:
                 decision_reason=""
                 if running
                 else REASONS[decision][int(rng.integers(len(REASONS[decision])))],
-                completed_on=None if running else due,
+                completed_on=None
+                if running
+                else min(due + datetime.timedelta(days=int(rng.integers(-3, 12))), today),
             )
             if status != Cycle.Status.PLANNED:
                 Cycle.objects.filter(pk=cycle.pk).update(

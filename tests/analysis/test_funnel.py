@@ -51,13 +51,36 @@ def test_overdispersion_widens_the_limits_by_a_random_effect():
     assert len(wide.outliers()) < len(plain.outliers())
 
 
+def test_worked_example_with_overdispersion():
+    """Ten schools, worked by hand (Spiegelhalter 2005, additive random effect):
+    θ₀ = Σy/Σn = 577/1180 = 0.488983; sᵢ² = θ₀(1−θ₀)/nᵢ; zᵢ = (yᵢ/nᵢ − θ₀)/sᵢ
+       = −0.7799, 0.2414, −2.1802, 1.0866, −0.3411, 1.1286, −2.9540, 2.6511, −1.5800, 1.3371;
+    winsorised at the 10th and 90th percentiles (−2.2576, 1.4685), φ = mean(z²) = 1.952807;
+    I·φ = 19.53 > I − 1 = 9, so τ² = (Iφ − (I−1)) / (Σw − Σw²/Σw) = 0.00248660 with wᵢ = 1/sᵢ²;
+    school A (n = 100): 95% lower = θ₀ − 1.959964·√(s² + τ²) = 0.350595,
+    99.8% upper = θ₀ + 3.090232·√(s² + τ²) = 0.707176; school H (n = 160): 0.364277 / 0.685604."""
+    y = [45, 60, 38, 80, 52, 70, 30, 95, 41, 66]
+    n = [100, 120, 100, 150, 110, 130, 90, 160, 100, 120]
+    f = funnel.funnel_plot(y, n, labels=list("ABCDEFGHIJ"), overdispersion=True)
+    assert f.target == pytest.approx(577 / 1180)
+    assert f.phi == pytest.approx(1.952807, abs=1e-6)
+    assert f.tau2 == pytest.approx(0.00248660, abs=1e-8)
+    rows = f.data.set_index("label")
+    assert rows.loc["A", "lower_95%"] == pytest.approx(0.350595, abs=1e-6)
+    assert rows.loc["A", "upper_99.8%"] == pytest.approx(0.707176, abs=1e-6)
+    assert rows.loc["H", "lower_95%"] == pytest.approx(0.364277, abs=1e-6)
+    assert rows.loc["H", "upper_99.8%"] == pytest.approx(0.685604, abs=1e-6)
+    # with the random effect, G (30/90 = 33%) is below the 95% funnel but inside 99.8%
+    assert rows.loc["G", "outside_95%"] == -1 and rows.loc["G", "outside_99.8%"] == 0
+
+
 def test_no_random_effect_without_overdispersion():
     rng = np.random.default_rng(5)
     n = np.full(40, 500.0)
     y = rng.binomial(500, 0.3, 40)
     f = funnel.funnel_plot(y, n, overdispersion=True)
-    if 40 * f.phi <= 39:
-        assert f.tau2 == 0
+    assert 40 * f.phi <= 39  # binomial noise only: no more spread than chance gives
+    assert f.tau2 == 0
 
 
 @pytest.mark.parametrize(

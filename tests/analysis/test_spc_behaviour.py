@@ -234,3 +234,19 @@ def test_assurance_says_whether_the_target_will_be_met():
     assert down.set_index("s")["assurance"].to_dict() == {
         "high": "consistent_fail", "mid": "inconsistent", "low": ""
     }  # fmt: skip
+
+
+def test_signal_onset_is_where_the_stretch_ending_at_the_signal_began():
+    import pandas as pd
+
+    from melior.analysis import spc
+
+    level = [10, 11, 9, 10, 12, 9, 10, 11, 10, 9, 10, 11]
+    shifted = [15, 16, 15, 17, 16, 15, 16, 17]  # a step up at the 13th point (position 12)
+    frame = pd.DataFrame({"site": ["up"] * 20 + ["flat"] * 20, "x": list(range(20)) * 2,
+                          "y": level + shifted + (level + level)[:20]})  # fmt: skip
+    onsets = spc.control_charts(frame, by="site", x="x", y="y", kind="i").signal_onsets()
+    rows = onsets.set_index("site")
+    assert rows.loc["up", "direction"] == 1
+    assert rows.loc["up", "onset"] == 12 and rows.loc["up", "onset_x"] == 12
+    assert rows.loc["flat", "direction"] == 0 and rows.loc["flat", "onset"] == -1

@@ -351,3 +351,21 @@ def test_status_table_says_whether_a_target_will_be_met(client, series):
     series.measure.save()
     text = client.get(url).text
     assert "On track at Lincoln High: no change; will reliably meet the target" in text
+
+
+def test_small_multiples_sort_by_improvement(series):
+    import datetime
+
+    from melior.measures.network import small_multiples
+
+    for week in range(20):  # Parks climbs from 30% to 60%; Lincoln's series is flat-ish
+        record_observation(
+            measure=series.measure, organization=series.sibling_school,
+            period=datetime.date(2025, 1, 6) + datetime.timedelta(weeks=week),
+            numerator=18 if week < 10 else 36, denominator=60,
+        )  # fmt: skip
+    lines = small_multiples(
+        series.measure, [series.school, series.sibling_school], sort="improvement"
+    )
+    assert [line.site.name for line in lines] == ["Parks High", "Lincoln High"]
+    assert lines[0].change == pytest.approx(0.3)

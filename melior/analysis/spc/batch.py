@@ -34,6 +34,28 @@ class BatchCharts:
             frame.insert(0, column, self.series[column].to_numpy()[self._code])
         return frame
 
+    def signal_onsets(self) -> pd.DataFrame:
+        """When each series' most recent signal began: one row per series with the signal's
+        direction (+1 up, −1 down, 0 none), its position, and `onset_x` — the first point of
+        the unbroken stretch on that side of the centre line that ends at the signal (where a
+        shift or an improvement started). Positions count the series' points from 0."""
+        d, code = self._columns, self._code
+        latest = self._latest
+        out = self.series[self.by].copy()
+        out["direction"] = latest["direction"].to_numpy()
+        starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
+        side = np.sign(d["y"] - d["cl"])
+        onset = np.full(len(out), -1)
+        for s in np.flatnonzero(out["direction"].to_numpy() != 0):
+            i, sign = int(latest["position"].iloc[s]), int(out["direction"].iloc[s])
+            while i > starts[s] and side[i - 1] == sign:
+                i -= 1
+            onset[s] = i
+        out["position"] = np.where(onset >= 0, latest["position"].to_numpy() - starts, -1)
+        out["onset"] = np.where(onset >= 0, onset - starts, -1)
+        out["onset_x"] = [d["x"][i] if i >= 0 else None for i in onset]
+        return out
+
     def summary(self, higher_is_better=None, target=None) -> pd.DataFrame:
         """One row per series: the runs analysis, the count of sigma signals, the latest centre
         line and limits, and (given which way is better) a status: improving / worsening /

@@ -1,0 +1,309 @@
+"""What the hub learns from the network's data: bright spots, what works where, spread and
+network health. Every read starts from the sites the user may see, so a school's members see
+their own school in network context only."""
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from melior.measures.models import Observation
+from melior.measures.network import signal_onsets, status_table
+from melior.networks.selectors import sites_for
+from melior.pdsa.evidence import poverty_band
+from melior.pdsa.models import Comment, Cycle, LearningQuestion
+from melior.pdsa.selectors import cycles_for
+from melior.theory.models import Node
+
+from . import spread
+from .models import SpreadOverride
+
+BEFORE_SIGNAL = datetime.timedelta(days=183)  # "the months before the signal"
+AFTER_SIGNAL = datetime.timedelta(days=28)
+
+
+def network_ideas(network):
+    return Node.objects.filter(
+        diagram__network=network, diagram__project=None, kind=Node.Kind.CHANGE_IDEA
+    ).order_by("position")
+
+
+def idea_measures(network) -> dict[int, set]:
+    """network change idea id -> the measures that watch it: linked on the theory, or linked to
+    the cycles that test it."""
+    out: dict[int, set] = defaultdict(set)
+    for idea in network_ideas(network).prefetch_related("measures"):
+        out[idea.pk] |= {m.pk for m in idea.measures.all()}
+    linked = (
+        Cycle.measures.through.objects.filter(cycle__network=network)
+        .exclude(cycle__network_idea=None)
+        .values_list("cycle__network_idea_id", "measure_id")
+        .distinct()
+    )
+    for idea_id, measure_id in linked:
+        out[idea_id].add(measure_id)
+    return out
+
+
+# --- bright spots ------------------------------------------------------------------------------
+
+
+@dataclass
+class BrightSpot:
+    site: object
+    measure: object
+    onset: datetime.date | None
+    ideas: list = field(default_factory=list)  # [(idea node or name, tests, adopted)]
+
+
+def bright_spots(user, network, measure=None) -> list[BrightSpot]:
+    """Sites whose chart shows a current special-cause improvement, with when it began and the
+    change ideas they tested in the months before (positive deviance: "what did they do?")."""
+    sites = {s.pk: s for s in sites_for(user, network)}
+    table = status_table(network)
+    measures = [m for m in table.measures if measure is None or m.pk == measure.pk]
+    spots = []
+    for m in measures:
+        improving = [sid for sid in sites if table.statuses.get((sid, m.pk)) == "improving"]
+        if not improving:
+            continue
+        onsets = signal_onsets(m, improving)
+        spots += [BrightSpot(sites[sid], m, _as_date(onsets.get(sid))) for sid in improving]
+    if not spots:
+        return []
+    cycles = list(
+        cycles_for(user, network)
+        .filter(project__site_id__in={s.site.pk for s in spots})
+        .select_related("network_idea", "change_idea")
+        .values_list(
+            "project__site_id",
+            "network_idea__key",
+            "change_idea__name",
+            "started_on",
+            "planned_start",
+            "decision",
+        )
+    )
+    by_site = defaultdict(list)
+    for row in cycles:
+        by_site[row[0]].append(row)
+    for spot in spots:
+        tested: dict = {}
+        for _, key, name, started, planned, decision in by_site[spot.site.pk]:
+            day = started or planned
+            if spot.onset is None or day is None:
+                continue
+            if spot.onset - BEFORE_SIGNAL <= day <= spot.onset + AFTER_SIGNAL:
+                entry = tested.setdefault(name, {"key": key, "tests": 0, "adopted": False})
+                entry["tests"] += 1
+                entry["adopted"] |= decision == Cycle.Decision.ADOPT
+        spot.ideas = sorted(
+            tested.items(), key=lambda item: (not item[1]["adopted"], -item[1]["tests"])
+        )
+    spots.sort(key=lambda s: s.onset or datetime.date.min, reverse=True)
+    return spots
+
+
+def _as_date(value):
+    if value is None or value != value:  # NaN
+        return None
+    return value if isinstance(value, datetime.date) else value.date()
+
+
+# --- what works where --------------------------------------------------------------------------
+
+DIMENSIONS = {
+    "level": ("School level", lambda s: s.get_level_display() or "unknown"),
+    "size": ("Size", lambda s: _size_band(s.enrolment)),
+    "poverty": ("Poverty", lambda s: poverty_band(s.poverty_share)),
+    "locale": ("Locale", lambda s: s.get_locale_display() or "unknown"),
+}
+
+
+def _size_band(enrolment):
+    if enrolment is None:
+        return "unknown"
+    return (
+        "small (< 800)" if enrolment < 800 else "medium" if enrolment < 1600 else "large (1,600+)"
+    )
+
+
+@dataclass
+class Cell:
+    sites: set = field(default_factory=set)
+    adopted: set = field(default_factory=set)
+    adapted: set = field(default_factory=set)
+    abandoned: set = field(default_factory=set)
+    improving: set = field(default_factory=set)  # adopting sites whose idea measure improves
+    tests: int = 0
+
+
+def what_works_where(user, network, dimension: str = "poverty"):
+    """Change ideas × site context: in each cell the sites that tested the idea, their latest
+    decisions, and how many adopting sites see one of the idea's measures improving."""
+    label, band_of = DIMENSIONS[dimension]
+    sites = {s.pk: s for s in sites_for(user, network)}
+    bands = sorted({band_of(s) for s in sites.values()})
+    ideas = list(network_ideas(network))
+    measures = idea_measures(network)
+    statuses = status_table(network).statuses
+    cells = {(i.pk, b): Cell() for i in ideas for b in bands}
+    latest: dict = {}
+    rows = (
+        cycles_for(user, network)
+        .exclude(network_idea=None)
+        .values_list("network_idea_id", "project__site_id", "decision", "completed_on", "pk")
+    )
+    for idea_id, site_id, decision, completed, pk in rows:
+        cell = cells.get((idea_id, band_of(sites[site_id])))
+        if cell is None:
+            continue
+        cell.sites.add(site_id)
+        cell.tests += 1
+        if decision:
+            key = (idea_id, site_id)
+            if key not in latest or (completed, pk) > latest[key][0]:
+                latest[key] = ((completed, pk), decision)
+    for (idea_id, site_id), (_, decision) in latest.items():
+        cell = cells[(idea_id, band_of(sites[site_id]))]
+        {"adopt": cell.adopted, "adapt": cell.adapted, "abandon": cell.abandoned}[decision].add(
+            site_id
+        )
+        if decision == "adopt" and any(
+            statuses.get((site_id, m)) == "improving" for m in measures.get(idea_id, ())
+        ):
+            cell.improving.add(site_id)
+    return {
+        "label": label,
+        "bands": bands,
+        "ideas": ideas,
+        "cells": cells,
+        "sites": sites,
+        "band_sizes": {b: sum(band_of(s) == b for s in sites.values()) for b in bands},
+    }
+
+
+# --- spread ------------------------------------------------------------------------------------
+
+
+def spread_for(user, network, idea, today=None):
+    """Each visible site's stage with one network change idea now, and the network's sites per
+    stage month by month."""
+    today = today or datetime.date.today()
+    sites = {s.pk: s for s in sites_for(user, network)}
+    per_site = {pk: ([], []) for pk in sites}
+    for row in (
+        cycles_for(user, network)
+        .filter(network_idea=idea)
+        .values_list("project__site_id", "started_on", "completed_on", "decision", "scale")
+    ):
+        per_site[row[0]][0].append(spread.CycleEvent(row[1], row[2], row[3], row[4]))
+    for o in SpreadOverride.objects.filter(
+        network=network, change_idea=idea, site_id__in=list(sites)
+    ):
+        per_site[o.site_id][1].append(spread.Override(o.on, o.stage))
+    statuses = status_table(network).statuses
+    watch = idea_measures(network).get(idea.pk, set())
+    current = []
+    for pk, (cycles, overrides) in per_site.items():
+        worsening = any(statuses.get((pk, m)) == "worsening" for m in watch)
+        stage, since = spread.stage_on(today, cycles, overrides, measure_worsening=worsening)
+        current.append((sites[pk], stage, since, len(cycles), bool(overrides), worsening))
+    current.sort(key=lambda r: (-spread.ORDER.index(r[1]), r[0].name))
+    starts = [c.started for cycles, _ in per_site.values() for c in cycles if c.started]
+    timeline = spread.network_timeline(per_site, min(starts), today) if starts else []
+    return current, timeline
+
+
+def spread_overview(user, network, today=None):
+    """Sites per current stage for every change idea of the network's theory."""
+    return [
+        (idea, _counts(spread_for(user, network, idea, today)[0]))
+        for idea in network_ideas(network)
+    ]
+
+
+def _counts(current):
+    counts = dict.fromkeys(spread.ORDER, 0)
+    for _, stage, *_ in current:
+        counts[stage] += 1
+    return counts
+
+
+# --- network health ----------------------------------------------------------------------------
+
+
+def health(user, network, today=None, months: int = 12):
+    """Per site: PDSA cycles started per month, the share of cycles with every prediction
+    written, the share of finished-or-overdue cycles studied, the median days from planned start
+    to decision, and members active in the last 90 days."""
+    today = today or datetime.date.today()
+    back = today.year * 12 + today.month - 1 - (months - 1)
+    first = datetime.date(back // 12, back % 12 + 1, 1)
+    columns = spread.months(first, today)
+    sites = list(sites_for(user, network).order_by("name"))
+    cycles = cycles_for(user, network)
+    per_month = defaultdict(lambda: defaultdict(int))
+    for site_id, started in cycles.filter(started_on__gte=first).values_list(
+        "project__site_id", "started_on"
+    ):
+        per_month[site_id][started.replace(day=1)] += 1
+    unpredicted = set(
+        LearningQuestion.objects.filter(cycle__in=cycles)
+        .filter(Q(prediction="") & Q(predicted_value=None) & Q(predicted_direction=""))
+        .values_list("cycle_id", flat=True)
+    )
+    facts = defaultdict(lambda: {"cycles": 0, "predicted": 0, "due": 0, "studied": 0, "days": []})
+    for pk, site_id, status, summary, planned, completed, due in cycles.values_list(
+        "pk", "project__site_id", "status", "study_summary", "planned_start", "completed_on", "due"
+    ):
+        f = facts[site_id]
+        f["cycles"] += 1
+        f["predicted"] += pk not in unpredicted
+        if status == Cycle.Status.DONE or (due and due < today):
+            f["due"] += 1
+            f["studied"] += status == Cycle.Status.DONE and bool(summary.strip())
+        if completed and planned:
+            f["days"].append((completed - planned).days)
+    active = _active_members(network, sites, today - datetime.timedelta(days=90))
+    rows = []
+    for site in sites:
+        f = facts[site.pk]
+        recent = sum(per_month[site.pk][m] for m in columns[-3:])
+        studied = f["studied"] / f["due"] if f["due"] else None
+        rows.append(
+            {
+                "site": site,
+                "months": [(per_month[site.pk][m], min(per_month[site.pk][m], 3)) for m in columns],
+                "cycles": f["cycles"],
+                "predicted": f["predicted"] / f["cycles"] if f["cycles"] else None,
+                "studied": studied,
+                "median_days": statistics.median(f["days"]) if f["days"] else None,
+                "active": active.get(site.pk, 0),
+                "needs_support": recent == 0 or (studied is not None and studied < 0.5),
+            }
+        )
+    return columns, rows
+
+
+def _active_members(network, sites, since) -> dict[int, int]:
+    people = defaultdict(set)
+    for site_id, user_id in Cycle.authors.through.objects.filter(
+        cycle__network=network, cycle__updated_at__date__gte=since
+    ).values_list("cycle__project__site_id", "user_id"):
+        people[site_id].add(user_id)
+    for site_id, user_id in Comment.objects.filter(
+        cycle__network=network, created_at__date__gte=since
+    ).values_list("cycle__project__site_id", "author_id"):
+        people[site_id].add(user_id)
+    for site_id, user_id in (
+        Observation.objects.filter(
+            measure__network=network, organization__in=sites, updated_at__date__gte=since
+        )
+        .exclude(entered_by=None)
+        .values_list("organization_id", "entered_by_id")
+    ):
+        people[site_id].add(user_id)
+    return {site_id: len(users - {None}) for site_id, users in people.items()}

@@ -1,0 +1,88 @@
+"""A site's stage with a change idea, derived from its PDSA cycles (docs/learning.md):
+
+- not started — no cycle has started, or the latest decision was to abandon it (and no cycle
+  has started since);
+- testing — cycles have started, and none has adopted it yet (adapt keeps it testing);
+- implementing — adopted at a scale below a whole grade (1 student … several classes);
+- spreading — adopted for a whole grade or the whole school;
+- sustaining — spreading for at least 26 weeks, and the idea's measure at the site is not
+  getting worse now (when it is, the site stays at spreading).
+
+A stage set by hand (with its date) wins over what the cycles say until a later cycle event.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+ORDER = ["not_started", "testing", "implementing", "spreading", "sustaining"]
+WHOLE_GRADE = 5
+SUSTAIN_AFTER = datetime.timedelta(weeks=26)
+
+
+@dataclass(frozen=True)
+class CycleEvent:
+    started: datetime.date | None
+    completed: datetime.date | None
+    decision: str  # adopt | adapt | abandon | ""
+    scale: int | None
+
+
+@dataclass(frozen=True)
+class Override:
+    on: datetime.date
+    stage: str
+
+
+def stage_on(day: datetime.date, cycles, overrides=(), measure_worsening: bool = False):
+    """(stage, since when) of one site with one idea on `day`."""
+    stage, since = "not_started", None
+    events = []
+    for c in cycles:
+        if c.started and c.started <= day:
+            events.append((c.started, 0, "start", c))
+        if c.completed and c.completed <= day and c.decision:
+            events.append((c.completed, 1, c.decision, c))
+    events.sort(key=lambda e: (e[0], e[1]))
+    last_event = None
+    for when, _, kind, cycle in events:
+        last_event = when
+        if kind == "start":
+            if stage == "not_started":
+                stage, since = "testing", when
+        elif kind == "abandon":
+            stage, since = "not_started", when
+        elif kind == "adopt":
+            reached = "spreading" if (cycle.scale or 0) >= WHOLE_GRADE else "implementing"
+            if ORDER.index(reached) > ORDER.index(stage):
+                stage, since = reached, when
+    if stage == "spreading" and since and day - since >= SUSTAIN_AFTER:
+        stage, since = "sustaining", since + SUSTAIN_AFTER
+    for override in sorted(overrides, key=lambda o: o.on):
+        if override.on <= day and (last_event is None or override.on >= last_event):
+            stage, since = override.stage, override.on
+    if stage == "sustaining" and measure_worsening:
+        stage = "spreading"
+    return stage, since
+
+
+def months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    out, day = [], first.replace(day=1)
+    while day <= last:
+        out.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def network_timeline(per_site: dict, first: datetime.date, last: datetime.date):
+    """Sites per stage at the end of each month: [(month, {stage: count})]; per_site maps a
+    site to (cycles, overrides)."""
+    rows = []
+    for month in months(first, last):
+        end = min(
+            (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1), last
+        )
+        counts = dict.fromkeys(ORDER, 0)
+        for cycles, overrides in per_site.values():
+            counts[stage_on(end, cycles, overrides)[0]] += 1
+        rows.append((month, counts))
+    return rows
