@@ -5,8 +5,10 @@
 Loads the demo network with --sites schools into a fresh database (SQLite in a temporary folder
 by default, or the PostgreSQL database named by --database-url, which is emptied first), then
 times: the status table computed cold (cache empty), the same table when nothing changed (cache
-hit under the data version), and the whole network page as the hub's lead requests it, with its
-query count. Prints figures; asserts nothing.
+hit under the data version), and the pages the hub's lead opens — the network page, a measure
+across the network (pooled chart, funnel, small multiples), the theory, PDSA search, a change
+idea's evidence, bright spots, what works where, spread and network health — each with its query
+count. Prints figures; asserts nothing.
 """
 
 import argparse
@@ -75,25 +77,44 @@ def main() -> None:
         times.append(time.perf_counter() - started)
     print(f"  status table, nothing changed (cache): {min(times) * 1000:8.0f} ms")
 
+    from melior.pdsa.models import Cycle
+    from melior.theory.models import Node
+
+    print(f"  PDSA cycles: {Cycle.objects.count():,}")
     client = Client()
     client.force_login(_user("lead"))
-    url = f"/n/{network.slug}/"
-    for label, clear in (("cold", True), ("warm", False)):
-        best, queries = float("inf"), 0
-        for _ in range(args.repeat):
-            if clear:
-                cache.clear()
-            reset_queries()
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                best = min(best, time.perf_counter() - started)
-            queries = len(captured)
-        assert response.status_code == 200
-        print(
-            f"  network page ({label}):  {best * 1000:8.0f} ms, {queries} queries, "
-            f"{len(response.content) / 1024:.0f} KB"
-        )
+    n = f"/n/{network.slug}"
+    idea = Node.objects.filter(
+        diagram__network=network, diagram__project=None, kind="change_idea"
+    ).first()
+    pages = [
+        ("network page", f"{n}/"),
+        ("measure across the network", f"{n}/m/on-track/"),
+        ("theory", f"{n}/theory/"),
+        ("PDSA search (all)", f"{n}/pdsa/"),
+        ("change idea evidence", f"{n}/pdsa/ideas/{idea.key}/"),
+        ("bright spots", f"{n}/learning/bright-spots/"),
+        ("what works where", f"{n}/learning/what-works-where/"),
+        ("spread, one idea", f"{n}/learning/spread/?idea={idea.key}"),
+        ("network health", f"{n}/learning/health/"),
+    ]
+    for name, url in pages:
+        for label, clear in (("cold", True), ("warm", False)):
+            best, queries = float("inf"), 0
+            for _ in range(args.repeat):
+                if clear:
+                    cache.clear()
+                reset_queries()
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    best = min(best, time.perf_counter() - started)
+                queries = len(captured)
+            assert response.status_code == 200, (url, response.status_code)
+            print(
+                f"  {name + ' (' + label + ')':42s} {best * 1000:8.0f} ms, {queries:3d} queries, "
+                f"{len(response.content) / 1024:5.0f} KB"
+            )
     sys.stdout.flush()
 
 

@@ -7,10 +7,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from melior.measures.models import Observation
-from melior.measures.network import signal_onsets, status_table
+from melior.measures.network import data_version, signal_onsets, status_table
+from melior.networks.models import Membership
 from melior.networks.selectors import sites_for
 from melior.pdsa.evidence import poverty_band
 from melior.pdsa.models import Comment, Cycle, LearningQuestion
@@ -64,12 +66,17 @@ def bright_spots(user, network, measure=None) -> list[BrightSpot]:
     sites = {s.pk: s for s in sites_for(user, network)}
     table = status_table(network)
     measures = [m for m in table.measures if measure is None or m.pk == measure.pk]
+    version = data_version(network)
     spots = []
     for m in measures:
         improving = [sid for sid in sites if table.statuses.get((sid, m.pk)) == "improving"]
         if not improving:
             continue
-        onsets = signal_onsets(m, improving)
+        key = f"melior:onsets:{m.pk}:{version}:{hash(tuple(sorted(improving)))}"
+        onsets = cache.get(key)
+        if onsets is None:
+            onsets = signal_onsets(m, improving)
+            cache.set(key, onsets, timeout=24 * 3600)
         spots += [BrightSpot(sites[sid], m, _as_date(onsets.get(sid))) for sid in improving]
     if not spots:
         return []
@@ -289,21 +296,26 @@ def health(user, network, today=None, months: int = 12):
 
 
 def _active_members(network, sites, since) -> dict[int, int]:
+    """Distinct people per site who wrote or studied a cycle, commented, or entered data since
+    `since`. Observations are reached through the network's members (an indexed lookup), not by
+    scanning every observation."""
+    start = datetime.datetime.combine(since, datetime.time(), tzinfo=datetime.UTC)
     people = defaultdict(set)
     for site_id, user_id in Cycle.authors.through.objects.filter(
-        cycle__network=network, cycle__updated_at__date__gte=since
+        cycle__network=network, cycle__updated_at__gte=start
     ).values_list("cycle__project__site_id", "user_id"):
         people[site_id].add(user_id)
     for site_id, user_id in Comment.objects.filter(
-        cycle__network=network, created_at__date__gte=since
+        cycle__network=network, created_at__gte=start
     ).values_list("cycle__project__site_id", "author_id"):
         people[site_id].add(user_id)
-    for site_id, user_id in (
-        Observation.objects.filter(
-            measure__network=network, organization__in=sites, updated_at__date__gte=since
-        )
-        .exclude(entered_by=None)
-        .values_list("organization_id", "entered_by_id")
-    ):
+    site_ids = [s.pk for s in sites]
+    districts = {s.parent_id for s in sites if s.parent_id}
+    members = Membership.objects.filter(
+        Q(network=network) | Q(organization_id__in=site_ids) | Q(organization_id__in=districts)
+    ).values_list("user_id", flat=True)
+    for site_id, user_id in Observation.objects.filter(
+        entered_by_id__in=list(members), organization_id__in=site_ids, updated_at__gte=start
+    ).values_list("organization_id", "entered_by_id"):
         people[site_id].add(user_id)
     return {site_id: len(users - {None}) for site_id, users in people.items()}

@@ -1,12 +1,15 @@
 """The latest signal of many measures at once, for badges on the theory and network pages."""
 
+import hashlib
+
 import pandas as pd
+from django.core.cache import cache
 from django.db.models import Avg, Sum
 
 from melior.networks.models import Organization
 
 from .models import Observation
-from .network import summarise_measures
+from .network import data_version, summarise_measures
 
 
 def latest_signals(measures, organization: Organization | None = None) -> dict[int, str]:
@@ -14,6 +17,20 @@ def latest_signals(measures, organization: Organization | None = None) -> dict[i
     default chart: at one site, or for the network as a whole (pooled numerators and
     denominators per period; the mean value for single-value measures)."""
     measures = list(measures)
+    if not measures:
+        return {}
+    ids = "-".join(str(pk) for pk in sorted(m.pk for m in measures))
+    where = organization.pk if organization else "all"
+    raw = f"{data_version(measures[0].network)}:{ids}:{where}"
+    key = f"melior:latest-signals:{hashlib.sha1(raw.encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _latest_signals(measures, organization)
+        cache.set(key, cached, timeout=24 * 3600)
+    return cached
+
+
+def _latest_signals(measures, organization) -> dict[int, str]:
     status = {m.pk: "no data" for m in measures}
     rows = []
     observations = Observation.objects.filter(measure__in=measures)

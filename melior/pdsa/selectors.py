@@ -79,7 +79,7 @@ def idea_evidence(user, network, node):
     cycles = list(
         cycles_for(user, network)
         .filter(Q(network_idea=node) | Q(change_idea=node))
-        .select_related("project__site")
+        .select_related("project__site", "network")
         .order_by("project__site__name", "planned_start", "pk")
     )
     return cycles, evidence.summarise(cycles)
