@@ -85,9 +85,8 @@ def idea_evidence(user, network, node):
     return cycles, evidence.summarise(cycles)
 
 
-def ramps(user, network, node) -> list[tuple]:
-    """The ramps on one change idea: per project, its cycles in order of start."""
-    cycles, _ = idea_evidence(user, network, node)
+def ramps(cycles) -> list[tuple]:
+    """Cycles on one change idea grouped per project, each group in order of start."""
     by_project: dict = {}
     for cycle in cycles:
         by_project.setdefault(cycle.project, []).append(cycle)

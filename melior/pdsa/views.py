@@ -495,6 +495,9 @@ def _csv(network, cycles) -> HttpResponse:
     return response
 
 
+IDEA_PAGE_ROWS = 300  # the rest are one click away in the PDSA search (and its CSV)
+
+
 @login_required
 def idea_page(request, network, key):
     """Every cycle on one change idea across the network: ramps per school and the evidence."""
@@ -503,14 +506,15 @@ def idea_page(request, network, key):
         Node, key=key, kind=Node.Kind.CHANGE_IDEA, diagram__network=network, diagram__project=None
     )
     cycles, summary = selectors.idea_evidence(request.user, network, node)
-    ramps = selectors.ramps(request.user, network, node)
+    ramps = selectors.ramps(cycles)
     return render(
         request,
         "pdsa/idea.html",
         {
             "network": network,
             "node": node,
-            "cycles": cycles,
+            "cycles": cycles[:IDEA_PAGE_ROWS],
+            "more": max(len(cycles) - IDEA_PAGE_ROWS, 0),
             "summary": summary,
             "ramps": ramps,
             "ramp_spec": ramp_chart(ramps) if ramps else None,
