@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from melior.learning.demo import load_demo_hub
@@ -401,6 +401,11 @@ def load_demo(
     team = list(get_user_model().objects.filter(username__in=["teacher", "sitelead"]))
     load_demo_cycles(network, plans, mondays, seed, authors={plans[0].slug: team})
     load_demo_hub(network)
+    if added_schools and connection.vendor == "postgresql":
+        # fresh planner statistics after a bulk load, or PostgreSQL guesses a handful of rows
+        # where there are hundreds and picks nested loops that take seconds
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return LoadResult(network, added_schools, added_observations, accounts)
 
 
