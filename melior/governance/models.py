@@ -1,0 +1,264 @@
+"""Student data done right: students under a pseudonymous key, their enrolments, subgroup
+attributes (CEDS element names and option sets), outcomes and EdTech usage; consent per
+purpose; what each site shares with the hub; who may see student rows; an append-only access
+log; and the network's privacy settings (minimum cell size, retention)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from melior.networks.models import Network, Organization
+
+
+class PrivacySettings(models.Model):
+    network = models.OneToOneField(Network, on_delete=models.CASCADE, related_name="privacy")
+    min_cell_size = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(5), MaxValueValidator(30)],
+        help_text="Aggregates of fewer students than this are suppressed (5 to 30).",
+    )
+    retention_days = models.PositiveIntegerField(
+        default=1095,
+        validators=[MinValueValidator(30)],
+        help_text="Student-level records older than this, and records of revoked consent after "
+        "it, are purged by `melior purge`.",
+    )
+
+    def __str__(self):
+        return f"Privacy settings of {self.network}"
+
+
+class Purpose(models.Model):
+    """Why student data is used, e.g. equity monitoring, or one EdTech pilot's evaluation."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="purposes")
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    opt_in = models.BooleanField(
+        default=False,
+        help_text="Only students with consent count (an evaluation); otherwise every student "
+        "counts unless consent was refused or revoked (monitoring).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["network", "name"], name="purpose_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+# CEDS element names and option sets (codes stored, labels shown)
+SEX = [("Female", "Female"), ("Male", "Male"), ("NotSelected", "Not selected")]
+RACE_ETHNICITY = [
+    ("HispanicOrLatino", "Hispanic or Latino"),
+    ("AmericanIndianOrAlaskaNative", "American Indian or Alaska Native"),
+    ("Asian", "Asian"),
+    ("BlackOrAfricanAmerican", "Black or African American"),
+    ("NativeHawaiianOrOtherPacificIslander", "Native Hawaiian or Other Pacific Islander"),
+    ("White", "White"),
+    ("DemographicRaceTwoOrMoreRaces", "Two or more races"),
+]
+YES_NO = [("Yes", "Yes"), ("No", "No")]
+
+
+class Student(models.Model):
+    """A student known only by a keyed hash of the district's student id (never stored)."""
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    sex = models.CharField("Sex", max_length=12, choices=SEX, blank=True)
+    race_ethnicity = models.CharField(
+        "Race and ethnicity", max_length=40, choices=RACE_ETHNICITY, blank=True
+    )
+    economic_disadvantage_status = models.CharField(
+        "Economically disadvantaged", max_length=3, choices=YES_NO, blank=True
+    )
+    english_learner_status = models.CharField(
+        "English learner", max_length=3, choices=YES_NO, blank=True
+    )
+    idea_indicator = models.CharField("Disability (IDEA)", max_length=3, choices=YES_NO, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Student {self.key[:8]}…"
+
+
+SUBGROUPS = {
+    "sex": "Sex",
+    "race_ethnicity": "Race and ethnicity",
+    "economic_disadvantage_status": "Economically disadvantaged",
+    "english_learner_status": "English learner",
+    "idea_indicator": "Disability (IDEA)",
+}
+
+
+class Enrollment(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
+    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    grade_level = models.CharField(max_length=2, help_text="CEDS grade level code, e.g. 09.")
+    school_year = models.PositiveSmallIntegerField(help_text="The year the school year starts.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "site", "school_year"], name="enrollment_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["site", "school_year"])]
+
+    def __str__(self):
+        return f"{self.student} at {self.site} ({self.school_year})"
+
+
+class StudentOutcome(models.Model):
+    class Kind(models.TextChoices):
+        ASSESSMENT = "assessment", "Assessment score"
+        ATTENDANCE = "attendance", "Attendance rate"
+        COURSE_MARK = "course_mark", "Course mark"
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="outcomes")
+    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    purpose = models.ForeignKey(
+        Purpose,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="What the record was collected for.",
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    name = models.CharField(max_length=120, help_text="e.g. Algebra I end-of-course")
+    value = models.FloatField()
+    date = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "kind", "name"]), models.Index(fields=["date"])]
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+
+class UsageRecord(models.Model):
+    """EdTech use by one student on one day."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="usage")
+    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
+    product = models.CharField(max_length=120)
+    date = models.DateField()
+    minutes = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self):
+        return f"{self.product} on {self.date}"
+
+
+class Consent(models.Model):
+    class Status(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+        REVOKED = "revoked", "Revoked"
+
+    class GivenBy(models.TextChoices):
+        STUDENT = "student", "Student"
+        GUARDIAN = "guardian", "Parent or guardian"
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.ForeignKey(Purpose, on_delete=models.CASCADE, related_name="consents")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    given_by = models.CharField(max_length=8, choices=GivenBy.choices)
+    date = models.DateField()
+    source = models.CharField(max_length=160, help_text="e.g. paper form, online form")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "purpose"], name="consent_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} for {self.purpose}"
+
+
+class SharingAgreement(models.Model):
+    """What a site shares with the network's hub, and for how long."""
+
+    class Level(models.TextChoices):
+        AGGREGATES = "aggregates", "Aggregates only"
+        ROWS = "rows", "De-identified student rows"
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="agreements")
+    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.AGGREGATES)
+    starts = models.DateField()
+    ends = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["site__name", "-starts"]
+
+    def __str__(self):
+        return f"{self.site}: {self.get_level_display()} from {self.starts}"
+
+
+class RowAccessGrant(models.Model):
+    """A data steward lets someone see student rows at one site."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="row_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user} sees student rows at {self.site}"
+
+
+class AccessLog(models.Model):
+    """Append-only: who saw or exported student data, changed permissions or consent."""
+
+    class Action(models.TextChoices):
+        VIEW_ROWS = "view_rows", "Viewed student rows"
+        EXPORT_ROWS = "export_rows", "Exported student rows"
+        VIEW_AGGREGATE = "view_aggregate", "Viewed an aggregate"
+        EXPORT_AGGREGATE = "export_aggregate", "Exported an aggregate"
+        PERMISSION = "permission", "Changed permissions"
+        CONSENT = "consent", "Changed consent"
+        PURGE = "purge", "Purged records"
+        SETTINGS = "settings", "Changed privacy settings"
+
+    network = models.ForeignKey(Network, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)  # kept if the user is deleted
+    action = models.CharField(max_length=20, choices=Action.choices)
+    what = models.CharField(max_length=500)
+    records = models.PositiveIntegerField(default=0)
+    address = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username}: {self.what}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The access log is append-only.")
