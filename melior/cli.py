@@ -359,6 +359,27 @@ def token_revoke(prefix: Annotated[str, typer.Argument(help="The token's first c
 
 
 @app.command()
+def purge(
+    network: Annotated[str, typer.Option(help="Only this network (its slug).")] = "",
+):
+    """Remove student records past each network's retention period, and those of students who
+    revoked consent longer ago than it (run it daily; running it twice removes nothing more)."""
+    _django()
+    from melior.governance.services import purge as purge_network
+    from melior.networks.models import Network
+
+    networks = Network.objects.all()
+    if network:
+        networks = networks.filter(slug=network)
+        if not networks.exists():
+            _fail(f"No network {network!r}.")
+    for each in networks:
+        removed = purge_network(network=each)
+        summary = ", ".join(f"{n:,} {what}" for what, n in removed.items())
+        console.print(f"{each.name}: removed {summary}")
+
+
+@app.command()
 def notify(
     digest: Annotated[
         bool, typer.Option(help="Also email each user what they have not seen.")

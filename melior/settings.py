@@ -10,6 +10,7 @@ MELIOR_UPLOADS_DIR   where files attached to PDSA cycles are kept (default: var/
 MELIOR_MAX_UPLOAD_MB the largest file a team may attach, in MB (default: 5)
 MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: the console)
 MELIOR_EMAIL_FROM    the digest's sender address
+MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
 """
 
 import os
@@ -30,11 +31,11 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    if key := os.environ.get("MELIOR_SECRET_KEY"):
+def _secret_key(variable: str = "MELIOR_SECRET_KEY", name: str = "secret_key") -> str:
+    if key := os.environ.get(variable):
         return key
     # A key generated once per installation keeps sessions valid across restarts.
-    key_file = VAR_DIR / "secret_key"
+    key_file = VAR_DIR / name
     if key_file.exists():
         return key_file.read_text().strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -46,6 +47,9 @@ def _secret_key() -> str:
 
 DEBUG = _flag("MELIOR_DEBUG", False)
 SECRET_KEY = _secret_key()
+# The key of the keyed hash that turns a district's student id into Melior's pseudonymous key.
+# Keep it secret and never change it: the same student must get the same key on every import.
+PSEUDONYM_KEY = _secret_key("MELIOR_PSEUDONYM_KEY", "pseudonym_key")
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("MELIOR_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -73,6 +77,7 @@ INSTALLED_APPS = [
     "melior.problems",
     "melior.pdsa",
     "melior.learning",
+    "melior.governance",
     "melior.api",
 ]
 

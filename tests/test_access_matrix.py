@@ -10,6 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
+from melior.governance import services as governance
+from melior.governance.models import Enrollment, StudentOutcome
 from melior.learning.models import ActivityStatus
 from melior.learning.services import create_activity
 from melior.measures.services import record_observation
@@ -79,6 +81,12 @@ RULES = {
     "learning-health": ("get", "member", None),
     "learning-activity": ("post", "manage_projects", {"status": "doing"}),
     "hub": ("get", "member", None),
+    "students": ("get", "member", None),
+    "students-rows": ("get", "student_rows", None),
+    "students-stewardship": ("get", "stewardship", None),
+    "students-audit": ("get", "audit", None),
+    "api:student_aggregate": ("get", "member", "aggregate"),
+    "api:student_rows": ("get", "student_rows", "rows"),
     "project-problem": ("get", "member", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
@@ -133,6 +141,23 @@ def place(world):
     cycle.save()
     pdsa.add_attachment(cycle=cycle, upload=SimpleUploadedFile("notes.txt", b"what we saw"))
     create_activity(network=world.network, title="Interview two students")
+    purpose = governance.add_purpose(network=world.network, name="Equity monitoring")
+    student = governance.register_student(district=world.district, student_id="S-1")
+    Enrollment.objects.create(
+        student=student, site=world.school, grade_level="09", school_year=2025
+    )
+    StudentOutcome.objects.create(
+        student=student,
+        site=world.school,
+        purpose=purpose,
+        kind="attendance",
+        name="Attendance rate",
+        value=0.9,
+        date=datetime.date(2025, 6, 1),
+    )
+    governance.set_agreement(
+        network=world.network, site=world.school, level="rows", starts=datetime.date(2025, 1, 1)
+    )
     return world, project
 
 
@@ -177,6 +202,12 @@ def url_for(name, world, project):
         "learning-health": {"network": n},
         "learning-activity": {"network": n, "pk": ActivityStatus.objects.get(site=world.school).pk},
         "hub": {"network": n},
+        "students": {"network": n},
+        "students-rows": {"network": n},
+        "students-stewardship": {"network": n},
+        "students-audit": {"network": n},
+        "api:student_aggregate": {"slug": n},
+        "api:student_rows": {"slug": n},
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pdsa-calibration": {"network": n},
@@ -211,6 +242,12 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return True
     if rule == "enter_data":
         return role in ENTER_DATA
+    if rule == "student_rows":  # the school's data steward; the hub's, where the school shares
+        return role == "data_steward"
+    if rule == "stewardship":
+        return role == "data_steward" or (role == "network_lead" and scope == "network")
+    if rule == "audit":
+        return role == "data_steward" and scope == "network"
     if rule == "edit_theory":  # the network's theory: hub roles across the network only
         return role in {"network_lead", "improvement_coach"} and scope == "network"
     return role in MANAGE_PROJECTS  # manage_projects
@@ -224,6 +261,11 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
     world, project = place
     method, who, data = rule
     url = url_for(name, world, project)
+    if data == "aggregate":
+        purpose = world.network.purposes.get()
+        data = {"outcome": "Attendance rate", "purpose": purpose.pk}
+    if data == "rows":
+        data = {"site": world.school.slug}
     if data == "clone":
         data = {"project": project.pk}
     if data == "proposal":

@@ -178,3 +178,32 @@ def test_notify_reminds_about_overdue_cycles_once(settings):
     assert first.exit_code == 0, first.output
     assert f"Overdue reminders: {expected}" in first.output
     assert "Overdue reminders: 0" in runner.invoke(app, ["notify", "--no-digest"]).output
+
+
+@pytest.mark.django_db
+def test_purge_reports_what_it_removed(world):
+    import datetime
+
+    from melior.governance import services
+    from melior.governance.models import Enrollment, StudentOutcome
+
+    purpose = services.add_purpose(network=world.network, name="Equity monitoring")
+    student = services.register_student(district=world.district, student_id="S-9")
+    Enrollment.objects.create(
+        student=student, site=world.school, grade_level="09", school_year=2019
+    )
+    StudentOutcome.objects.create(
+        student=student,
+        site=world.school,
+        purpose=purpose,
+        kind="attendance",
+        name="Attendance rate",
+        value=0.9,
+        date=datetime.date(2019, 6, 1),
+    )
+    first = runner.invoke(app, ["purge", "--network", world.network.slug])
+    assert first.exit_code == 0, first.output
+    assert "removed 1 outcomes, 0 usage, 1 enrollments, 1 students" in first.output
+    again = runner.invoke(app, ["purge", "--network", world.network.slug])
+    assert "removed 0 outcomes, 0 usage, 0 enrollments, 0 students" in again.output
+    assert runner.invoke(app, ["purge", "--network", "nope"]).exit_code == 2

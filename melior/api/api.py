@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from melior import __version__
+from melior.governance.api import router as students_router
 from melior.measures.api import router as measures_router
 from melior.networks.api import router as networks_router
 from melior.projects.api import router as projects_router
@@ -74,3 +75,4 @@ def unauthenticated(request, exc):
 api.add_router("/networks", networks_router)
 api.add_router("/networks", measures_router)
 api.add_router("/networks", projects_router)
+api.add_router("/networks", students_router)

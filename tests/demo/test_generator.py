@@ -101,6 +101,21 @@ def test_default_demo_network_shape():
     studied = LearningQuestion.objects.exclude(held="")
     assert studied.count() == 2 * Cycle.objects.filter(status="done").count()
     assert Cycle.objects.exclude(status="done").exists()  # some are going on now
+    # synthetic students: at least 20,000, under keys, with subgroups following poverty
+    from melior.governance.models import Student
+
+    assert Student.objects.count() >= 20000
+    poorest = max(Organization.objects.filter(kind="school"), key=lambda s: s.poverty_share)
+    richest = min(Organization.objects.filter(kind="school"), key=lambda s: s.poverty_share)
+    share = {
+        site: Student.objects.filter(enrollments__site=site)
+        .distinct()
+        .filter(economic_disadvantage_status="Yes")
+        .count()
+        / Student.objects.filter(enrollments__site=site).distinct().count()
+        for site in (poorest, richest)
+    }
+    assert share[poorest] > share[richest]
     # every role has an account that can log in
     roles = {a.role for a in result.accounts}
     assert len(roles) == 6

@@ -1,0 +1,157 @@
+"""Synthetic student-level data for the demo network: every student of grades 9–12 over three
+school years at the first schools (about 2,000 a school), with CEDS subgroup attributes whose
+mix follows each school's poverty share, attendance and an Algebra I score per student, a small
+EdTech pilot with opt-in consent, and sharing agreements. Student ids are made up and only their
+keyed hashes are stored, as for real data."""
+
+import datetime
+
+import numpy as np
+from django.db import transaction
+
+from melior.networks.models import Organization
+
+from . import services
+from .models import (
+    RACE_ETHNICITY,
+    Consent,
+    Enrollment,
+    Purpose,
+    SharingAgreement,
+    Student,
+    StudentOutcome,
+    UsageRecord,
+)
+
+MAX_SCHOOLS = 16  # larger demo networks (benchmarks) get students at their first 16 schools
+YEARS = (2023, 2024, 2025)
+RACES = [code for code, _ in RACE_ETHNICITY]
+
+
+def load_demo_students(network, plans, seed: int) -> int:
+    equity, _ = Purpose.objects.get_or_create(
+        network=network,
+        name="Equity monitoring",
+        defaults={"description": "Outcomes by subgroup across the network's schools."},
+    )
+    pilot, _ = Purpose.objects.get_or_create(
+        network=network,
+        name="Math practice app pilot evaluation",
+        defaults={"description": "Usage and outcomes of the pilot's students.", "opt_in": True},
+    )
+    services.privacy_for(network)
+    added = 0
+    for plan in plans[:MAX_SCHOOLS]:
+        school = Organization.objects.get(slug=plan.slug)
+        if Enrollment.objects.filter(site=school).exists():
+            continue
+        with transaction.atomic():
+            added += _load_school(seed, plan, school, equity, pilot)
+    first = Organization.objects.get(slug=plans[0].slug)
+    if not SharingAgreement.objects.filter(network=network).exists():
+        services.set_agreement(
+            network=network,
+            site=first,
+            level="rows",
+            starts=datetime.date(2023, 7, 1),
+            note="The school shares de-identified rows with the hub.",
+        )
+    return added
+
+
+def _load_school(seed, plan, school, equity, pilot) -> int:
+    rng = np.random.default_rng([seed, plan.index, 11])
+    district = school.parent or school
+    pov = plan.poverty_share
+    race_mix = rng.dirichlet([3, 0.3, 1.2, 2.5, 0.2, 4 * (1 - pov) + 0.5, 1])
+    cohort = plan.ninth_graders
+    # cohorts by the year they started 9th grade: 2020..2025 cover grades 9-12 in 2023-2025
+    students, enrolments, outcomes = [], [], []
+    for start in range(YEARS[0] - 3, YEARS[-1] + 1):
+        size = int(cohort * rng.uniform(0.9, 1.1))
+        for k in range(size):
+            econ = rng.random() < pov
+            el = rng.random() < 0.04 + 0.2 * pov
+            student = Student(
+                key=services.pseudonym(district, f"{plan.index}-{start}-{k}"),
+                district=district,
+                sex=rng.choice(["Female", "Male", "NotSelected"], p=[0.49, 0.49, 0.02]),
+                race_ethnicity=RACES[int(rng.choice(len(RACES), p=race_mix))],
+                economic_disadvantage_status="Yes" if econ else "No",
+                english_learner_status="Yes" if el else "No",
+                idea_indicator="Yes" if rng.random() < 0.13 else "No",
+            )
+            students.append((student, start, econ, el))
+    Student.objects.bulk_create([s for s, *_ in students], batch_size=2000)
+    saved = {s.key: s for s in Student.objects.filter(key__in=[s.key for s, *_ in students])}
+    pilot_students = []
+    for student, start, econ, el in students:
+        student = saved[student.key]
+        base = 0.93 - 0.05 * econ - 0.02 * el
+        for year in YEARS:
+            grade = year - start + 9
+            if not 9 <= grade <= 12:
+                continue
+            enrolments.append(
+                Enrollment(
+                    student=student, site=school, grade_level=f"{grade:02d}", school_year=year
+                )
+            )
+            rate = float(np.clip(rng.normal(base, 0.06), 0.3, 1.0))
+            outcomes.append(
+                StudentOutcome(
+                    student=student,
+                    site=school,
+                    purpose=equity,
+                    kind="attendance",
+                    name="Attendance rate",
+                    value=round(rate, 3),
+                    date=datetime.date(year + 1, 6, 1),
+                )
+            )
+            if grade == 9:
+                score = rng.normal(252 - 14 * econ - 10 * el + 60 * (rate - 0.9), 22)
+                outcomes.append(
+                    StudentOutcome(
+                        student=student,
+                        site=school,
+                        purpose=equity,
+                        kind="assessment",
+                        name="Algebra I end-of-course",
+                        value=round(float(score)),
+                        date=datetime.date(year + 1, 5, 15),
+                    )
+                )
+                if year == YEARS[-1] and plan.index % 3 == 0:
+                    pilot_students.append(student)
+    Enrollment.objects.bulk_create(enrolments, batch_size=5000)
+    StudentOutcome.objects.bulk_create(outcomes, batch_size=5000)
+    consents, usage = [], []
+    for student in pilot_students:
+        granted = rng.random() < 0.85
+        consents.append(
+            Consent(
+                student=student,
+                purpose=pilot,
+                given_by="guardian",
+                status="granted" if granted else "refused",
+                date=datetime.date(2025, 9, 2),
+                source="Paper form",
+            )
+        )
+        for month in (9, 10, 11, 12, 1, 2, 3, 4, 5):
+            year = YEARS[-1] + (month < 9)
+            usage.append(
+                UsageRecord(
+                    student=student,
+                    site=school,
+                    purpose=pilot,
+                    product="Math practice app",
+                    date=datetime.date(year, month, 1),
+                    minutes=int(rng.gamma(2, 60)),
+                    sessions=int(rng.poisson(6)),
+                )
+            )
+    Consent.objects.bulk_create(consents, batch_size=5000)
+    UsageRecord.objects.bulk_create(usage, batch_size=5000)
+    return len(students)

@@ -1,0 +1,85 @@
+"""Reads of student data. Aggregates are for every member of the network, over the sites they
+see, with consent applied and small cells suppressed; rows only where permissions.row_site_ids
+allows, and every read of rows is logged by the caller."""
+
+import pandas as pd
+from django.db.models import Avg, Count, Q
+
+from melior.analysis.suppression import suppress
+from melior.networks.selectors import sites_for
+
+from .models import RACE_ETHNICITY, SEX, SUBGROUPS, YES_NO, Consent, Student, StudentOutcome
+from .permissions import row_site_ids
+from .services import privacy_for
+
+LABELS = {
+    "sex": dict(SEX),
+    "race_ethnicity": dict(RACE_ETHNICITY),
+    **{
+        k: dict(YES_NO)
+        for k in ("economic_disadvantage_status", "english_learner_status", "idea_indicator")
+    },
+}
+
+
+def counted(purpose):
+    """The students whose records count for a purpose now: with consent for an opt-in purpose;
+    everyone but those who refused or revoked otherwise."""
+    if purpose.opt_in:
+        return Q(
+            student__consents__purpose=purpose, student__consents__status=Consent.Status.GRANTED
+        )
+    withdrawn = Consent.objects.filter(purpose=purpose).exclude(status=Consent.Status.GRANTED)
+    return ~Q(student_id__in=withdrawn.values("student_id"))
+
+
+def outcome_choices(network):
+    sites = network.sites.values("pk")
+    return list(
+        StudentOutcome.objects.filter(site_id__in=sites)
+        .values_list("kind", "name", "purpose_id", "purpose__name")
+        .distinct()
+        .order_by("kind", "name")
+    )
+
+
+def aggregate(user, network, *, kind, name, by, purpose):
+    """Mean outcome and student count per site × subgroup (sites the user sees), with small
+    cells suppressed. Returns (counts, means, suppression)."""
+    if by not in SUBGROUPS:
+        raise ValueError(f"Unknown subgroup {by!r}.")
+    sites = {s.pk: s.name for s in sites_for(user, network)}
+    rows = (
+        StudentOutcome.objects.filter(
+            site_id__in=list(sites), kind=kind, name=name, purpose=purpose
+        )
+        .filter(counted(purpose))
+        .values("site_id", f"student__{by}")
+        .annotate(n=Count("student_id", distinct=True), mean=Avg("value"))
+    )
+    frame = pd.DataFrame(list(rows))
+    columns = [LABELS[by][code] for code, _ in LABELS[by].items()]
+    if frame.empty:
+        empty = pd.DataFrame(index=[], columns=columns)
+        return empty, empty, suppress(empty.astype(float), privacy_for(network).min_cell_size)
+    frame["site"] = frame["site_id"].map(sites)
+    frame["group"] = frame[f"student__{by}"].map(lambda c: LABELS[by].get(c, "Not recorded"))
+    counts = frame.pivot_table(
+        index="site", columns="group", values="n", aggfunc="sum", fill_value=0
+    )
+    means = frame.pivot_table(index="site", columns="group", values="mean", aggfunc="mean")
+    order = [c for c in [*columns, "Not recorded"] if c in counts.columns]
+    counts, means = counts[order], means.reindex(columns=order)
+    return counts, means, suppress(counts, privacy_for(network).min_cell_size)
+
+
+def student_rows(user, network, site_id):
+    """Students enrolled at one site, if the user may see its rows (else none)."""
+    if site_id not in row_site_ids(user, network):
+        return Student.objects.none()
+    return (
+        Student.objects.filter(enrollments__site_id=site_id)
+        .distinct()
+        .prefetch_related("enrollments")
+        .order_by("key")
+    )

@@ -1,0 +1,237 @@
+"""Changing student data, consent, access and privacy settings — each change logged in the
+append-only access log — and purging what is past its time."""
+
+import datetime
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    AccessLog,
+    Consent,
+    Enrollment,
+    PrivacySettings,
+    Purpose,
+    RowAccessGrant,
+    SharingAgreement,
+    Student,
+    StudentOutcome,
+    UsageRecord,
+)
+
+
+def pseudonym(district, student_id: str) -> str:
+    """The keyed hash (HMAC-SHA256) of a district's student id: the same student always gets
+    the same key, and the id cannot be recovered from it without the deployment's secret."""
+    student_id = (student_id or "").strip()
+    if not student_id:
+        raise ValidationError({"student_id": "Give the district's student id."})
+    message = f"{district.pk}:{student_id}".encode()
+    return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def log(*, user, network, action, what, records=0, request=None) -> AccessLog:
+    address = ""
+    if request is not None:
+        address = (
+            request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+            or request.META.get("REMOTE_ADDR", "")
+        )[:64]
+    return AccessLog.objects.create(
+        network=network,
+        user=user if user is not None and user.is_authenticated else None,
+        username=getattr(user, "username", "") or "",
+        action=action,
+        what=what[:500],
+        records=records,
+        address=address,
+    )
+
+
+@transaction.atomic
+def register_student(*, district, student_id: str, **attributes) -> Student:
+    """Add (or update) a student by the district's id; only its keyed hash is stored."""
+    key = pseudonym(district, student_id)
+    student, _ = Student.objects.get_or_create(key=key, defaults={"district": district})
+    for field, value in attributes.items():
+        setattr(student, field, value)
+    student.full_clean(exclude=["key"])
+    student.save()
+    return student
+
+
+def privacy_for(network) -> PrivacySettings:
+    privacy, _ = PrivacySettings.objects.get_or_create(network=network)
+    return privacy
+
+
+@transaction.atomic
+def update_privacy(*, network, min_cell_size, retention_days, user=None, request=None):
+    privacy = privacy_for(network)
+    privacy.min_cell_size, privacy.retention_days = min_cell_size, retention_days
+    privacy.full_clean()
+    privacy.save()
+    log(
+        user=user,
+        network=network,
+        action=AccessLog.Action.SETTINGS,
+        request=request,
+        what=f"Minimum cell size {min_cell_size}, retention {retention_days} days",
+    )
+    return privacy
+
+
+@transaction.atomic
+def add_purpose(*, network, name, description="", opt_in=False) -> Purpose:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the purpose."})
+    if network.purposes.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a purpose called “{name}”."})
+    return Purpose.objects.create(
+        network=network, name=name, description=description.strip(), opt_in=opt_in
+    )
+
+
+@transaction.atomic
+def record_consent(
+    *, student, purpose, status, given_by, date, source, user=None, request=None
+) -> Consent:
+    """Record or change consent; a revocation takes effect at once for every later computation
+    for that purpose, and `melior purge` removes the records after the retention period."""
+    if status not in Consent.Status.values:
+        raise ValidationError({"status": "Choose granted, refused or revoked."})
+    if given_by not in Consent.GivenBy.values:
+        raise ValidationError({"given_by": "Say who gave it: the student or a guardian."})
+    if date is None or date > timezone.localdate():
+        raise ValidationError({"date": "Give the date it was given (not in the future)."})
+    if not (source or "").strip():
+        raise ValidationError({"source": "Say where it came from, e.g. the paper form."})
+    if not Enrollment.objects.filter(student=student, site__networks=purpose.network).exists():
+        raise ValidationError(
+            {"student": "That student is not enrolled at a school of this network."}
+        )
+    consent, _ = Consent.objects.update_or_create(
+        student=student,
+        purpose=purpose,
+        defaults={
+            "status": status,
+            "given_by": given_by,
+            "date": date,
+            "source": source.strip()[:160],
+            "recorded_by": user,
+        },
+    )
+    log(
+        user=user,
+        network=purpose.network,
+        action=AccessLog.Action.CONSENT,
+        request=request,
+        what=f"Consent for “{purpose.name}” {status} for student {student.key[:8]}…",
+        records=1,
+    )
+    return consent
+
+
+@transaction.atomic
+def grant_rows(*, network, site, user, granted_by, request=None) -> RowAccessGrant:
+    from .permissions import steward_site_ids
+
+    if site.pk not in steward_site_ids(granted_by, network):
+        raise ValidationError({"site": "You are not a data steward for that school."})
+    if not network.sites.filter(pk=site.pk).exists():
+        raise ValidationError({"site": "Choose a school of this network."})
+    grant = RowAccessGrant.objects.create(
+        network=network, site=site, user=user, granted_by=granted_by
+    )
+    log(
+        user=granted_by,
+        network=network,
+        action=AccessLog.Action.PERMISSION,
+        request=request,
+        what=f"Granted {user.username} student rows at {site.name}",
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_grant(*, grant, user, request=None) -> None:
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    log(
+        user=user,
+        network=grant.network,
+        action=AccessLog.Action.PERMISSION,
+        request=request,
+        what=f"Revoked {grant.user.username}'s student rows at {grant.site.name}",
+    )
+
+
+@transaction.atomic
+def set_agreement(
+    *, network, site, level, starts, ends=None, note="", user=None, request=None
+) -> SharingAgreement:
+    if level not in SharingAgreement.Level.values:
+        raise ValidationError({"level": "Choose aggregates only or de-identified rows."})
+    if starts is None:
+        raise ValidationError({"starts": "Give the start date."})
+    if ends is not None and ends < starts:
+        raise ValidationError({"ends": "The agreement ends before it starts."})
+    if not network.sites.filter(pk=site.pk).exists():
+        raise ValidationError({"site": "Choose a school of this network."})
+    agreement = SharingAgreement.objects.create(
+        network=network, site=site, level=level, starts=starts, ends=ends, note=note.strip()
+    )
+    log(
+        user=user,
+        network=network,
+        action=AccessLog.Action.PERMISSION,
+        request=request,
+        what=f"{site.name} shares {agreement.get_level_display().lower()} from {starts}"
+        + (f" to {ends}" if ends else ""),
+    )
+    return agreement
+
+
+@transaction.atomic
+def purge(*, network, today=None) -> dict[str, int]:
+    """Remove what is past the network's retention period: records older than it, and the
+    records of students who revoked consent for their purpose longer ago than it; then students
+    left with nothing. Running it again removes nothing more."""
+    today = today or timezone.localdate()
+    keep = privacy_for(network).retention_days
+    cutoff = today - datetime.timedelta(days=keep)
+    sites = list(network.sites.values_list("pk", flat=True))
+    removed = {"outcomes": 0, "usage": 0, "enrollments": 0, "students": 0}
+    outcomes = StudentOutcome.objects.filter(site_id__in=sites)
+    usage = UsageRecord.objects.filter(site_id__in=sites)
+    removed["outcomes"] += outcomes.filter(date__lt=cutoff).delete()[0]
+    removed["usage"] += usage.filter(date__lt=cutoff).delete()[0]
+    revoked = Consent.objects.filter(
+        purpose__network=network, status=Consent.Status.REVOKED, changed_at__date__lt=cutoff
+    )
+    for student_id, purpose_id in revoked.values_list("student_id", "purpose_id"):
+        removed["outcomes"] += outcomes.filter(
+            student_id=student_id, purpose_id=purpose_id
+        ).delete()[0]
+        removed["usage"] += usage.filter(student_id=student_id, purpose_id=purpose_id).delete()[0]
+    removed["enrollments"] += Enrollment.objects.filter(
+        site_id__in=sites, school_year__lt=cutoff.year - 1
+    ).delete()[0]
+    # a student with a consent decision is kept: a revocation must still hold on re-import
+    orphans = Student.objects.filter(enrollments=None, outcomes=None, usage=None, consents=None)
+    removed["students"] = orphans.count()
+    orphans.delete()
+    if any(removed.values()):
+        log(
+            user=None,
+            network=network,
+            action=AccessLog.Action.PURGE,
+            what="Purged " + ", ".join(f"{n} {k}" for k, n in removed.items()),
+            records=sum(removed.values()),
+        )
+    return removed

@@ -1,0 +1,32 @@
+"""Every change of a role is a permission change, wherever it is made (page, CLI, admin)."""
+
+from .models import AccessLog
+
+
+def _log_role(instance, verb: str) -> None:
+    from melior.networks.models import Network
+
+    from .services import log
+
+    network = instance.network
+    if network is None and instance.organization is not None:
+        # a school's network, or for a district the network of one of its schools
+        organization = instance.organization
+        network = Network.objects.filter(
+            sites__in=[organization, *organization.children.all()]
+        ).first()
+    where = instance.network or instance.organization
+    log(
+        user=None,
+        network=network,
+        action=AccessLog.Action.PERMISSION,
+        what=f"{verb} role {instance.get_role_display()} for {instance.user.username} at {where}",
+    )
+
+
+def role_saved(sender, instance, created, **kwargs):
+    _log_role(instance, "Granted" if created else "Changed")
+
+
+def role_removed(sender, instance, **kwargs):
+    _log_role(instance, "Removed")

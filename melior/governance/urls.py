@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("students/", views.students_page, name="students"),
+    path("students/rows/", views.rows_page, name="students-rows"),
+    path("students/stewardship/", views.steward_page, name="students-stewardship"),
+    path("students/access-log/", views.audit_page, name="students-audit"),
+]

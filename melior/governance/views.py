@@ -1,0 +1,337 @@
+"""Student data pages: aggregates by subgroup for everyone (suppressed), student rows for those
+allowed (logged), the data steward's page (consent, purposes, access, agreements, settings) and
+the access log."""
+
+import csv
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from melior.measures.exports import safe_cell
+from melior.networks.selectors import sites_for
+from melior.networks.views import get_network
+
+from . import selectors, services
+from .models import (
+    SUBGROUPS,
+    AccessLog,
+    Consent,
+    Purpose,
+    RowAccessGrant,
+    SharingAgreement,
+    Student,
+)
+from .permissions import row_site_ids, steward_site_ids
+
+A = AccessLog.Action
+
+
+def _outcome(request, network):
+    choices = selectors.outcome_choices(network)
+    wanted = request.GET.get("outcome", "")
+    for kind, name, purpose_id, _purpose_name in choices:
+        if f"{kind}|{name}|{purpose_id}" == wanted:
+            return choices, (kind, name, purpose_id)
+    return choices, (choices[0][:3] if choices else None)
+
+
+@login_required
+def students_page(request, network):
+    """An outcome by subgroup at each school the user sees, small cells suppressed."""
+    network = get_network(request, network)
+    choices, chosen = _outcome(request, network)
+    by = request.GET.get("by", "economic_disadvantage_status")
+    if by not in SUBGROUPS:
+        by = "economic_disadvantage_status"
+    ctx = {
+        "network": network,
+        "choices": choices,
+        "chosen": chosen,
+        "by": by,
+        "subgroups": SUBGROUPS,
+        "privacy": services.privacy_for(network),
+        "sees_rows": bool(row_site_ids(request.user, network)),
+        "is_steward": request.user.has_perm("governance.steward", network),
+        "reads_audit": request.user.has_perm("governance.read_audit", network),
+    }
+    if chosen is not None:
+        purpose = get_object_or_404(Purpose, pk=chosen[2], network=network)
+        counts, means, s = selectors.aggregate(
+            request.user, network, kind=chosen[0], name=chosen[1], by=by, purpose=purpose
+        )
+        masked = s.mask(means)
+        if request.GET.get("export") == "csv":
+            services.log(
+                user=request.user,
+                network=network,
+                action=A.EXPORT_AGGREGATE,
+                request=request,
+                what=f"{chosen[1]} by {SUBGROUPS[by]} (CSV)",
+                records=int(counts.to_numpy().sum()),
+            )
+            return _aggregate_csv(network, counts, masked, s)
+        ctx.update(
+            purpose=purpose,
+            suppression=s,
+            rows=[
+                (
+                    site,
+                    [
+                        (col, masked.loc[site, col], counts.loc[site, col], s.reason.loc[site, col])
+                        for col in counts.columns
+                    ],
+                    s.row_totals[site],
+                )
+                for site in counts.index
+            ],
+            columns=list(counts.columns),
+            column_totals=list(s.column_totals),
+        )
+    return render(request, "governance/students.html", ctx)
+
+
+def _aggregate_csv(network, counts, masked, s) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{network.slug}-by-subgroup.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["school", "subgroup", "students", "mean"])
+    for site in counts.index:
+        for col in counts.columns:
+            if s.shown.loc[site, col]:
+                n, mean = int(counts.loc[site, col]), masked.loc[site, col]
+                writer.writerow([safe_cell(site), safe_cell(col), n, f"{mean:.4g}"])
+            else:
+                writer.writerow(
+                    [
+                        safe_cell(site),
+                        safe_cell(col),
+                        f"fewer than {s.min_n} students"
+                        if s.reason.loc[site, col] == "primary"
+                        else "suppressed",
+                        "",
+                    ]
+                )
+    return response
+
+
+@login_required
+def rows_page(request, network):
+    """Student rows at one school: keys and attributes, for those allowed; every view logged."""
+    network = get_network(request, network)
+    allowed = row_site_ids(request.user, network)
+    if not allowed:
+        raise PermissionDenied
+    sites = [s for s in sites_for(request.user, network).order_by("name") if s.pk in allowed]
+    site_id = int(request.GET["site"]) if request.GET.get("site", "").isdigit() else sites[0].pk
+    if site_id not in allowed:
+        raise PermissionDenied
+    site = next(s for s in sites if s.pk == site_id)
+    students = selectors.student_rows(request.user, network, site_id)
+    if request.GET.get("export") == "csv":
+        rows = list(students)
+        services.log(
+            user=request.user,
+            network=network,
+            action=A.EXPORT_ROWS,
+            request=request,
+            what=f"Student rows at {site.name} (CSV)",
+            records=len(rows),
+        )
+        return _rows_csv(network, site, rows)
+    page = Paginator(students, 100).get_page(request.GET.get("page"))
+    services.log(
+        user=request.user,
+        network=network,
+        action=A.VIEW_ROWS,
+        request=request,
+        what=f"Student rows at {site.name}, page {page.number}",
+        records=len(page.object_list),
+    )
+    return render(
+        request,
+        "governance/rows.html",
+        {"network": network, "sites": sites, "site": site, "page": page, "subgroups": SUBGROUPS},
+    )
+
+
+def _rows_csv(network, site, rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{site.slug}-students.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["key", *SUBGROUPS])
+    for s in rows:
+        writer.writerow([s.key, *(getattr(s, f) for f in SUBGROUPS)])
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def steward_page(request, network):
+    network = get_network(request, network)
+    stewarded = steward_site_ids(request.user, network)
+    can_set = request.user.has_perm("governance.set_privacy", network)
+    if not stewarded and not can_set:
+        raise PermissionDenied
+    errors, section = [], request.POST.get("section", "")
+    if request.method == "POST":
+        try:
+            _steward_change(request, network, section, stewarded, can_set)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            return redirect(
+                reverse("students-stewardship", kwargs={"network": network.slug}) + f"#{section}"
+            )
+    sites = [s for s in sites_for(request.user, network).order_by("name") if s.pk in stewarded]
+    return render(
+        request,
+        "governance/steward.html",
+        {
+            "network": network,
+            "errors": errors,
+            "section": section,
+            "posted": request.POST,
+            "sites": sites,
+            "can_set": can_set,
+            "privacy": services.privacy_for(network),
+            "purposes": network.purposes.all(),
+            "consents": Consent.objects.filter(purpose__network=network)
+            .select_related("purpose", "student")
+            .order_by("-changed_at")[:50],
+            "grants": RowAccessGrant.objects.filter(
+                network=network, revoked_at=None, site_id__in=stewarded
+            ).select_related("user", "site"),
+            "agreements": network.agreements.select_related("site"),
+            "statuses": Consent.Status.choices,
+            "given_by": Consent.GivenBy.choices,
+            "levels": SharingAgreement.Level.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _date(value):
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"“{value}” is not a date (YYYY-MM-DD).") from None
+
+
+def _steward_change(request, network, section, stewarded, can_set):
+    post, user = request.POST, request.user
+
+    def stewarded_site():
+        site = sites_for(user, network).filter(pk=post.get("site") or 0).first()
+        if site is None or site.pk not in stewarded:
+            raise ValidationError("Choose a school you are the data steward for.")
+        return site
+
+    if section == "consent":
+        site = stewarded_site()
+        key = services.pseudonym(site.parent or site, post.get("student_id", ""))
+        student = Student.objects.filter(key=key, enrollments__site=site).first()
+        if student is None:
+            raise ValidationError(f"No student with that id is enrolled at {site.name}.")
+        purpose = get_object_or_404(Purpose, network=network, pk=post.get("purpose") or 0)
+        services.record_consent(
+            student=student,
+            purpose=purpose,
+            status=post.get("status"),
+            given_by=post.get("given_by"),
+            date=_date(post.get("date")),
+            source=post.get("source", ""),
+            user=user,
+            request=request,
+        )
+    elif section == "purpose":
+        if not can_set:
+            raise PermissionDenied
+        services.add_purpose(
+            network=network,
+            name=post.get("name"),
+            description=post.get("description", ""),
+            opt_in=post.get("opt_in") == "on",
+        )
+    elif section == "grant":
+        site = stewarded_site()
+        person = get_user_model().objects.filter(username=post.get("username", "").strip()).first()
+        if person is None:
+            raise ValidationError("No one has that username.")
+        services.grant_rows(
+            network=network, site=site, user=person, granted_by=user, request=request
+        )
+    elif section == "revoke":
+        grant = get_object_or_404(
+            RowAccessGrant, network=network, pk=post.get("grant") or 0, site_id__in=stewarded
+        )
+        services.revoke_grant(grant=grant, user=user, request=request)
+    elif section == "agreement":
+        site = stewarded_site()
+        services.set_agreement(
+            network=network,
+            site=site,
+            level=post.get("level"),
+            starts=_date(post.get("starts")),
+            ends=_date(post.get("ends")),
+            note=post.get("note", ""),
+            user=user,
+            request=request,
+        )
+    elif section == "privacy":
+        if not can_set:
+            raise PermissionDenied
+        try:
+            size, days = int(post.get("min_cell_size", "")), int(post.get("retention_days", ""))
+        except ValueError:
+            raise ValidationError("Give whole numbers.") from None
+        services.update_privacy(
+            network=network, min_cell_size=size, retention_days=days, user=user, request=request
+        )
+    else:
+        raise ValidationError("Unknown change.")
+
+
+@login_required
+def audit_page(request, network):
+    network = get_network(request, network)
+    if not request.user.has_perm("governance.read_audit", network):
+        raise PermissionDenied
+    logs = AccessLog.objects.filter(network=network)
+    if request.GET.get("user"):
+        logs = logs.filter(username__icontains=request.GET["user"])
+    if request.GET.get("action") in A.values:
+        logs = logs.filter(action=request.GET["action"])
+    if request.GET.get("q"):
+        logs = logs.filter(what__icontains=request.GET["q"])
+    if request.GET.get("export") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{network.slug}-access-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["when", "who", "action", "what", "records", "from"])
+        for entry in logs:
+            writer.writerow(
+                [
+                    entry.at.isoformat(),
+                    safe_cell(entry.username),
+                    entry.action,
+                    safe_cell(entry.what),
+                    entry.records,
+                    entry.address,
+                ]
+            )
+        return response
+    page = Paginator(logs, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "governance/audit.html",
+        {"network": network, "page": page, "actions": A.choices, "query": request.GET},
+    )
