@@ -87,6 +87,10 @@ RULES = {
     "students-audit": ("get", "audit", None),
     "api:student_aggregate": ("get", "member", "aggregate"),
     "api:student_rows": ("get", "student_rows", "rows"),
+    "api:get_theory": ("get", "member", None),
+    "api:put_theory": ("put", "edit_theory", "outline"),
+    "api:list_cycles": ("get", "member", None),
+    "api:get_cycle": ("get", "member", None),
     "project-problem": ("get", "member", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
@@ -208,6 +212,10 @@ def url_for(name, world, project):
         "students-audit": {"network": n},
         "api:student_aggregate": {"slug": n},
         "api:student_rows": {"slug": n},
+        "api:get_theory": {"slug": n},
+        "api:put_theory": {"slug": n},
+        "api:list_cycles": {"slug": n},
+        "api:get_cycle": {"slug": n, "cycle_id": cycle.pk},
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pdsa-calibration": {"network": n},
@@ -226,6 +234,8 @@ def url_for(name, world, project):
     }.get(name, {})  # fmt: skip
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
+    if name == "api:put_theory":
+        name = "api:get_theory"
     return reverse(name, kwargs=kwargs)
 
 
@@ -261,6 +271,8 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
     world, project = place
     method, who, data = rule
     url = url_for(name, world, project)
+    if data == "outline":
+        data = {"outline": services.export_outline(services.network_diagram(world.network))}
     if data == "aggregate":
         purpose = world.network.purposes.get()
         data = {"outcome": "Attendance rate", "purpose": purpose.pk}

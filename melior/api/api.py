@@ -11,7 +11,9 @@ from melior import __version__
 from melior.governance.api import router as students_router
 from melior.measures.api import router as measures_router
 from melior.networks.api import router as networks_router
+from melior.pdsa.api import router as pdsa_router
 from melior.projects.api import router as projects_router
+from melior.theory.api import router as theory_router
 
 from .services import user_for_key
 
@@ -76,3 +78,5 @@ api.add_router("/networks", networks_router)
 api.add_router("/networks", measures_router)
 api.add_router("/networks", projects_router)
 api.add_router("/networks", students_router)
+api.add_router("/networks", theory_router)
+api.add_router("/networks", pdsa_router)
