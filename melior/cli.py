@@ -232,15 +232,32 @@ def chart(
         part_at = [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]] or None
     try:
         result = spc.control_chart(
-            frame[y], n=frame[n] if n else None, x=x_values, kind=kind, part=part_at,
-            freeze=freeze, rules=rules,
-        )  # fmt: skip
+            frame[y],
+            n=frame[n] if n else None,
+            x=x_values,
+            kind=kind,
+            part=part_at,
+            freeze=freeze,
+            rules=rules,
+        )
     except ValueError as error:
         _fail(str(error))
     table = Table(title=f"{result.name} of {y}" + (f" / {n}" if n else ""))
     summary = result.summary()
-    shown = ["part", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
-             "n_crossings_min", "runs_signal", "sigma_signals", "cl", "lcl", "ucl"]  # fmt: skip
+    shown = [
+        "part",
+        "n_obs",
+        "n_useful",
+        "longest_run",
+        "longest_run_max",
+        "n_crossings",
+        "n_crossings_min",
+        "runs_signal",
+        "sigma_signals",
+        "cl",
+        "lcl",
+        "ucl",
+    ]
     for column in shown:
         table.add_column(column, justify="right")
     for _, row in summary.iterrows():
@@ -306,9 +323,12 @@ def import_observations_command(
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Checking rows", total=None)
             report = import_observations(
-                target, Path(file), mapping=mapping, dry_run=dry_run,
+                target,
+                Path(file),
+                mapping=mapping,
+                dry_run=dry_run,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )  # fmt: skip
+            )
     except ImportRefused as refused:
         for problem in refused.problems[:50]:
             console.print(f"[red]✗[/red] {problem}")
@@ -316,6 +336,42 @@ def import_observations_command(
             console.print(f"… and {len(refused.problems) - 50} more.")
         _fail(f"{len(refused.problems)} problem(s) found; nothing was written.")
     console.print(report.summary)
+
+
+@import_app.command("roster")
+def import_roster_command(
+    path: Annotated[
+        str, typer.Argument(help="A OneRoster export: a zip file or a folder of CSVs.")
+    ],
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    school_year: Annotated[int, typer.Option(help="The year the school year starts, e.g. 2025.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+):
+    """Import students from a OneRoster 1.1/1.2 export, all or nothing; student ids are hashed
+    and never stored (docs/privacy.md)."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from melior.governance.roster import import_roster, read_export
+    from melior.networks.models import Network
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    try:
+        report = import_roster(
+            network=target, files=read_export(path), school_year=school_year, dry_run=dry_run
+        )
+    except (ValidationError, OSError, ValueError) as refused:
+        messages = getattr(refused, "messages", [str(refused)])
+        for problem in messages[:50]:
+            console.print(f"[red]✗[/red] {problem}")
+        _fail(f"{len(messages)} problem(s) found; nothing was written.")
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{report.students} students {verb} ({report.added} new, {report.enrolments} "
+        f"new enrolments); {report.skipped_users} other users skipped."
+    )
 
 
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)

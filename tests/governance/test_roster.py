@@ -1,0 +1,92 @@
+"""Students from a OneRoster export: matched schools, hashed ids, demographics, all or nothing."""
+
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from typer.testing import CliRunner
+
+from melior.cli import app
+from melior.governance.models import Enrollment, Student
+from melior.governance.roster import import_roster, read_export
+from melior.governance.services import pseudonym
+
+ORGS = (
+    "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+    "d1,,,Cedar District,district,,\n"
+    "o1,,,Lincoln High,school,lincoln-high,d1\n"
+)
+USERS_11 = (
+    "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,"
+    "givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,"
+    "password\n"
+    "u1,,,true,o1,student,ana,,Ana,R,,LHS-100,,,,,09,\n"
+    "u2,,,true,o1,student,ben,,Ben,S,,LHS-101,,,,,9,\n"
+    "t1,,,true,o1,teacher,tess,,Tess,T,,EMP-1,,,,,,\n"
+)
+DEMOGRAPHICS = (
+    "sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,"
+    "asian,blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,"
+    "demographicRaceTwoOrMoreRaces,hispanicOrLatinoEthnicity\n"
+    "u1,,,2010-01-01,female,false,true,false,false,true,false,false\n"
+    "u2,,,2010-02-01,male,false,false,false,false,false,false,true\n"
+)
+
+
+def test_a_oneroster_11_export_becomes_hashed_students(world, tmp_path):
+    files = {"orgs.csv": ORGS, "users.csv": USERS_11, "demographics.csv": DEMOGRAPHICS}
+    report = import_roster(network=world.network, files=files, school_year=2025)
+    assert (report.students, report.added, report.enrolments, report.skipped_users) == (2, 2, 2, 1)
+    ana = Student.objects.get(key=pseudonym(world.district, "LHS-100"))
+    assert ana.sex == "Female" and ana.race_ethnicity == "DemographicRaceTwoOrMoreRaces"
+    assert Student.objects.get(key=pseudonym(world.district, "LHS-101")).race_ethnicity == (
+        "HispanicOrLatino"
+    )
+    assert set(Enrollment.objects.values_list("grade_level", flat=True)) == {"09"}
+    assert not Student.objects.filter(key__contains="LHS").exists()
+    # importing again changes nothing
+    again = import_roster(network=world.network, files=files, school_year=2025)
+    assert (again.added, again.enrolments) == (0, 0) and Student.objects.count() == 2
+    # the same export as a zip, through the command
+    archive = tmp_path / "roster.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    assert read_export(str(archive)).keys() == files.keys()
+    result = CliRunner().invoke(
+        app,
+        [
+            "import",
+            "roster",
+            str(archive),
+            "--network",
+            world.network.slug,
+            "--school-year",
+            "2026",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 students imported (0 new, 2 new enrolments); 1 other users skipped." in result.output
+
+
+def test_a_bad_export_is_refused_whole(world):
+    bad_users = USERS_11.replace("LHS-101", "").replace("u1,,,true,o1", "u1,,,true,o9")
+    files = {
+        "orgs.csv": ORGS.replace("Lincoln High", "Nowhere High").replace("lincoln-high", ""),
+        "users.csv": bad_users,
+    }
+    with pytest.raises(ValidationError) as refused:
+        import_roster(network=world.network, files=files, school_year=2025)
+    messages = refused.value.messages
+    assert "orgs.csv row 3, name: no school “Nowhere High” in Ninth Grade Network" in messages[0]
+    assert any("users.csv row 2, orgSourcedIds" in m for m in messages)
+    assert not Student.objects.exists()
+    with pytest.raises(ValidationError, match=r"users\.csv is missing"):
+        import_roster(network=world.network, files={"orgs.csv": ORGS}, school_year=2025)
+    sex = DEMOGRAPHICS.replace("female", "f")
+    with pytest.raises(ValidationError, match="sex: “f” is not female"):
+        import_roster(
+            network=world.network,
+            files={"orgs.csv": ORGS, "users.csv": USERS_11, "demographics.csv": sex},
+            school_year=2025,
+        )
