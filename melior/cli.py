@@ -338,6 +338,48 @@ def import_observations_command(
     console.print(report.summary)
 
 
+@import_app.command("outcomes")
+def import_outcomes_command(
+    file: Annotated[
+        str, typer.Argument(help="CSV: student_id, school, name, value, date [, kind].")
+    ],
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    purpose: Annotated[str, typer.Option(help="The purpose the data are collected for.")],
+    kind: Annotated[
+        str, typer.Option(help="assessment, attendance or course_mark.")
+    ] = "assessment",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+):
+    """Import student outcomes keyed by the district's student id (hashed on the way in), all
+    or nothing; importing the same file again changes nothing."""
+    _django()
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from melior.governance.outcomes_import import import_outcomes
+    from melior.networks.models import Network
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
+    try:
+        report = import_outcomes(
+            network=target, purpose=chosen, data=Path(file).read_bytes(), kind=kind, dry_run=dry_run
+        )
+    except (ValidationError, OSError) as refused:
+        messages = getattr(refused, "messages", [str(refused)])
+        for problem in messages[:50]:
+            console.print(f"[red]✗[/red] {problem}")
+        _fail(f"{len(messages)} problem(s) found; nothing was written.")
+    verb = "would be" if dry_run else "were"
+    console.print(
+        f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} "
+        f"changed, {report.unchanged:,} unchanged."
+    )
+
+
 @import_app.command("roster")
 def import_roster_command(
     path: Annotated[

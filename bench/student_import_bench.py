@@ -1,0 +1,90 @@
+"""Importing a 1,000,000-row student assessment file.
+
+    python bench/student_import_bench.py [--rows 1000000] [--database-url URL]
+
+Creates a network with 12 schools and 250,000 rostered students (their ids hashed, as an import
+would), writes a generated CSV of --rows assessment results (four a student), then times
+`import_outcomes`: a dry run, the import, and the same file again (nothing changes). Prints the
+times and the peak memory of the process; asserts nothing.
+"""
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="melior-bench-")
+    os.environ["MELIOR_VAR_DIR"] = folder
+    if args.database_url:
+        os.environ["MELIOR_DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "melior.settings")
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.core.management import call_command
+    from django.db import connection
+
+    from melior.governance import services
+    from melior.governance.models import Student
+    from melior.governance.outcomes_import import import_outcomes
+    from melior.networks.services import add_site, create_network, create_organization
+
+    if args.database_url:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    district = create_organization(name="Bench District", kind="district")
+    network = create_network(name="Bench Network")
+    schools = [create_organization(name=f"School {i}", parent=district) for i in range(12)]
+    for school in schools:
+        add_site(network=network, organization=school)
+    purpose = services.add_purpose(network=network, name="Assessment")
+    n_students = args.rows // 4
+    started = time.perf_counter()
+    Student.objects.bulk_create(
+        [
+            Student(key=services.pseudonym(district, f"S{i}"), district=district)
+            for i in range(n_students)
+        ],
+        batch_size=10_000,
+    )
+    roster_time = time.perf_counter() - started
+    rng = np.random.default_rng(1)
+    path = os.path.join(folder, "assessments.csv")
+    ids = np.repeat(np.arange(n_students), 4)
+    with open(path, "w") as out:
+        out.write("student_id,school,name,value,date\n")
+        scores = rng.normal(250, 25, len(ids)).round()
+        tests = np.tile(["Fall", "Winter", "Spring", "Summer"], n_students)
+        for sid, test, score in zip(ids, tests, scores, strict=True):
+            out.write(f"S{sid},school-{sid % 12},Math {test},{score:.0f},2026-05-15\n")
+    data = Path(path).read_bytes()
+    print(
+        f"Student import bench — {connection.vendor}, {len(ids):,} rows, {n_students:,} "
+        f"students ({len(data) / 1e6:.0f} MB); roster of hashed keys built in {roster_time:.1f} s"
+    )
+    for label, dry in (
+        ("dry run (check only)", True),
+        ("import", False),
+        ("same file again", False),
+    ):
+        started = time.perf_counter()
+        report = import_outcomes(network=network, purpose=purpose, data=data, dry_run=dry)
+        print(
+            f"  {label:22s} {time.perf_counter() - started:6.1f} s  "
+            f"(added {report.added:,}, changed {report.changed:,}, unchanged {report.unchanged:,})"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory of the process: {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

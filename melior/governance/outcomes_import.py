@@ -1,0 +1,162 @@
+"""Student-level outcomes from a CSV keyed by the district's student id, pseudonymised on the
+way in: columns student_id, school (slug or name), name (e.g. "Algebra I end-of-course"),
+value, date (YYYY-MM-DD), and optionally kind (assessment / attendance / course_mark). Checked
+whole — every problem named by row and column — and saved all or nothing; importing the same
+file again changes nothing (one value per student, outcome, date and purpose)."""
+
+import csv
+import datetime
+import hashlib
+import hmac
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Student, StudentOutcome
+
+COLUMNS = ["student_id", "school", "name", "value", "date"]
+MAX_LISTED = 200
+
+
+@dataclass
+class OutcomeReport:
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+def import_outcomes(
+    *,
+    network,
+    purpose,
+    data: bytes,
+    kind: str = "assessment",
+    dry_run: bool = False,
+    today: datetime.date | None = None,
+) -> OutcomeReport:
+    today = today or datetime.date.today()
+    if purpose.network_id != network.pk:
+        raise ValidationError("Choose a purpose of this network.")
+    if not data:
+        raise ValidationError("The file is empty (0 bytes).")
+    first_line = data[:4096].decode("utf-8-sig", errors="replace").splitlines()[0]
+    try:
+        sep = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep
+        )
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise ValidationError(f"The file could not be read as CSV: {error}") from None
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            f"Missing column(s): {', '.join(missing)}; the file has {', '.join(frame.columns)}."
+        )
+    problems = []
+    rows = np.arange(len(frame)) + 2
+
+    def flag(mask, column, message):
+        for row, value in zip(
+            rows[mask][:MAX_LISTED], frame.loc[mask, column][:MAX_LISTED], strict=False
+        ):
+            problems.append(f"Row {row}, {column}: {message.format(value=value)}")
+
+    sites = {s.slug: s for s in network.sites.select_related("parent")}
+    sites.update({s.name.lower(): s for s in list(sites.values())})
+    school = frame["school"].str.strip()
+    site_of = school.map(lambda v: sites.get(v) or sites.get(v.lower()))
+    flag(site_of.isna().to_numpy(), "school", "no school “{value}” in this network.")
+    values = pd.to_numeric(frame["value"].str.strip(), errors="coerce")
+    flag(values.isna().to_numpy(), "value", "“{value}” is not a number.")
+    dates = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    flag(dates.isna().to_numpy(), "date", "“{value}” is not a date (YYYY-MM-DD).")
+    flag((dates.dt.date > today).fillna(False).to_numpy(), "date", "{value} is in the future.")
+    if "kind" not in frame.columns:
+        frame["kind"] = kind
+    kinds = frame["kind"].str.strip()
+    flag(
+        ~kinds.isin(StudentOutcome.Kind.values).to_numpy(),
+        "kind",
+        "“{value}” is not assessment, attendance or course_mark.",
+    )
+    flag((frame["student_id"].str.strip() == "").to_numpy(), "student_id", "no student id.")
+    if problems:
+        raise ValidationError(_capped(problems))
+    secret = settings.PSEUDONYM_KEY.encode()
+    district_ids = site_of.map(lambda s: (s.parent or s).pk)
+    keys = [
+        hmac.new(secret, f"{d}:{sid.strip()}".encode(), hashlib.sha256).hexdigest()
+        for d, sid in zip(district_ids, frame["student_id"], strict=True)
+    ]
+    students = dict(Student.objects.filter(key__in=set(keys)).values_list("key", "pk"))
+    student_ids = pd.Series([students.get(k) for k in keys], index=frame.index)
+    flag(
+        student_ids.isna().to_numpy(),
+        "student_id",
+        "no student with id “{value}” in the roster of that school's district.",
+    )
+    names = frame["name"].str.strip()
+    flag((names == "").to_numpy(), "name", "name the outcome.")
+    table = pd.DataFrame(
+        {
+            "student": student_ids,
+            "site": site_of.map(lambda s: s.pk),
+            "kind": kinds,
+            "name": names,
+            "value": values,
+            "date": dates.dt.date,
+        }
+    )
+    duplicated = table.duplicated(["student", "kind", "name", "date"], keep="first")
+    flag(duplicated.to_numpy(), "student_id", "a second value for “{value}” on the same date.")
+    if problems:
+        raise ValidationError(_capped(problems))
+    report = OutcomeReport(rows=len(table))
+    existing = {
+        (s, k, n, d): (pk, v)
+        for pk, s, k, n, d, v in StudentOutcome.objects.filter(
+            purpose=purpose, student_id__in=set(table["student"].astype(int))
+        ).values_list("pk", "student_id", "kind", "name", "date", "value")
+    }
+    new, changed = [], []
+    for row in table.itertuples(index=False):
+        found = existing.get((int(row.student), row.kind, row.name, row.date))
+        if found is None:
+            new.append(
+                StudentOutcome(
+                    student_id=int(row.student),
+                    site_id=int(row.site),
+                    purpose=purpose,
+                    kind=row.kind,
+                    name=row.name,
+                    value=float(row.value),
+                    date=row.date,
+                )
+            )
+        elif found[1] != row.value:
+            changed.append(StudentOutcome(pk=found[0], value=float(row.value)))
+    report.added, report.changed = len(new), len(changed)
+    report.unchanged = report.rows - report.added - report.changed
+    if not dry_run:
+        with transaction.atomic():
+            StudentOutcome.objects.bulk_create(new, batch_size=10_000)
+            StudentOutcome.objects.bulk_update(changed, ["value"], batch_size=10_000)
+    return report
+
+
+def _capped(problems: list[str]) -> list[str]:
+    if len(problems) > MAX_LISTED:
+        return [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more problems."]
+    return problems

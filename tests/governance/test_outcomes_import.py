@@ -1,0 +1,108 @@
+"""Student outcomes from a CSV keyed by the district's student id: checked whole, hashed on the
+way in, all or nothing, idempotent."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from melior.governance import services
+from melior.governance.models import Enrollment, StudentOutcome
+from melior.governance.outcomes_import import import_outcomes
+
+TODAY = datetime.date(2026, 6, 30)
+
+
+@pytest.fixture
+def roster(world):
+    purpose = services.add_purpose(network=world.network, name="Equity monitoring")
+    for i in range(3):
+        s = services.register_student(district=world.district, student_id=f"LHS-{i}")
+        Enrollment.objects.create(student=s, site=world.school, grade_level="09", school_year=2025)
+    return purpose
+
+
+GOOD = (
+    "student_id,school,name,value,date\n"
+    "LHS-0,lincoln-high,Algebra I,251,2026-05-15\n"
+    "LHS-1,Lincoln High,Algebra I,238,2026-05-15\n"
+    "LHS-2,lincoln-high,Algebra I,262,2026-05-15\n"
+)
+
+
+def test_outcomes_are_hashed_in_and_reimporting_changes_nothing(world, roster):
+    report = import_outcomes(network=world.network, purpose=roster, data=GOOD.encode(), today=TODAY)
+    assert (report.rows, report.added, report.changed) == (3, 3, 0)
+    assert sorted(StudentOutcome.objects.values_list("value", flat=True)) == [238, 251, 262]
+    again = import_outcomes(network=world.network, purpose=roster, data=GOOD.encode(), today=TODAY)
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 3)
+    corrected = import_outcomes(
+        network=world.network,
+        purpose=roster,
+        data=GOOD.replace("238", "240").replace(",", ";").encode(),
+        today=TODAY,
+    )
+    assert (corrected.added, corrected.changed) == (0, 1)
+    assert StudentOutcome.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty"),
+        (
+            b"student_id,school,value,date\nLHS-0,lincoln-high,1,2026-01-01\n",
+            "Missing column(s): name",
+        ),
+        (GOOD.replace("251", "high").encode(), "Row 2, value: “high” is not a number."),
+        (
+            GOOD.replace("2026-05-15", "15/05/2026", 1).encode(),
+            "Row 2, date: “15/05/2026” is not a date (YYYY-MM-DD).",
+        ),
+        (GOOD.replace("2026-05-15", "2027-05-15", 1).encode(), "is in the future"),
+        (
+            GOOD.replace("Lincoln High", "Atlantis High").encode(),
+            "Row 3, school: no school “Atlantis High” in this network.",
+        ),
+        (GOOD.replace("LHS-2", "LHS-9").encode(), "Row 4, student_id: no student with id “LHS-9”"),
+        (
+            (GOOD + "LHS-0,lincoln-high,Algebra I,255,2026-05-15\n").encode(),
+            "Row 5, student_id: a second value for “LHS-0” on the same date.",
+        ),
+        (
+            "student_id,school,name,value,date\nLHS-0,lincoln-high,Algébra,1,2026-01-01\n".encode(
+                "latin-1"
+            ),
+            "not UTF-8",
+        ),
+    ],
+)
+def test_bad_files_name_the_row_and_column_and_write_nothing(world, roster, data, message):
+    with pytest.raises(ValidationError) as refused:
+        import_outcomes(network=world.network, purpose=roster, data=data, today=TODAY)
+    assert any(message in m for m in refused.value.messages), refused.value.messages
+    assert not StudentOutcome.objects.exists()
+
+
+def test_the_command_imports_and_reports(world, roster, tmp_path):
+    from typer.testing import CliRunner
+
+    from melior.cli import app
+
+    path = tmp_path / "scores.csv"
+    path.write_text(GOOD.replace("2026-05-15", "2025-05-15"))
+    args = [
+        "import",
+        "outcomes",
+        str(path),
+        "--network",
+        world.network.slug,
+        "--purpose",
+        "Equity monitoring",
+    ]
+    result = CliRunner().invoke(app, [*args, "--dry-run"])
+    assert "3 rows: 3 would be added, 0 changed, 0 unchanged." in result.output
+    assert not StudentOutcome.objects.exists()
+    assert "3 rows: 3 were added" in CliRunner().invoke(app, args).output
+    bad = CliRunner().invoke(app, [*args[:-1], "Nope"])
+    assert bad.exit_code == 2 and "No purpose 'Nope'" in bad.output
