@@ -416,6 +416,62 @@ def import_roster_command(
     )
 
 
+usage_app = typer.Typer(help="EdTech usage: xAPI sources and usage measures.", no_args_is_help=True)
+app.add_typer(usage_app, name="usage")
+
+
+@usage_app.command("source")
+def usage_source(
+    name: Annotated[str, typer.Argument(help="The source, e.g. 'Math app (Cedar)'.")],
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    product: Annotated[str, typer.Option(help="The product's name in reports.")],
+    district: Annotated[str, typer.Option(help="Slug of the district whose ids actors carry.")],
+    purpose: Annotated[str, typer.Option(help="The purpose the usage is collected for.")],
+):
+    """Register an xAPI source and print its key (shown only now)."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from melior.governance.xapi import create_source
+    from melior.networks.models import Network, Organization
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
+    org = Organization.objects.filter(slug=district).first() or _fail(f"No {district!r}.")
+    try:
+        source, key = create_source(
+            network=target, name=name, product=product, district=org, purpose=chosen
+        )
+    except ValidationError as error:
+        _fail(" ".join(error.messages))
+    console.print(f"xAPI source {source.name} — send statements to /xapi/statements with:")
+    console.print(f"Authorization: Bearer {key}", style="bold", soft_wrap=True)
+
+
+@usage_app.command("aggregate")
+def usage_aggregate(
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    product: Annotated[str, typer.Option(help="The product's name.")],
+    purpose: Annotated[str, typer.Option(help="The purpose the usage was collected for.")],
+    measure: Annotated[str, typer.Option(help="Slug of a weekly measure to write.")],
+):
+    """Turn usage into a weekly process measure at each school (run it daily)."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from melior.governance.usage import usage_to_measure
+    from melior.networks.models import Network
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
+    goal = target.measures.filter(slug=measure).first() or _fail(f"No measure {measure!r}.")
+    try:
+        written = usage_to_measure(network=target, product=product, purpose=chosen, measure=goal)
+    except ValidationError as error:
+        _fail(" ".join(error.messages))
+    console.print(f"{written} weekly observations of {goal.name} added or corrected.")
+
+
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 

@@ -74,6 +74,7 @@ RULES = {
     "pdsa-print": ("get", "member", None),
     "pdsa-attachment": ("get", "member", None),
     "notifications": ("get", "login", None),
+    "xapi-statements": ("post", "public", None),  # an EdTech source's own key, not a login
     "learning": ("get", "member", None),
     "learning-bright-spots": ("get", "member", None),
     "learning-what-works-where": ("get", "member", None),

@@ -262,3 +262,37 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The access log is append-only.")
+
+
+class XapiSource(models.Model):
+    """An EdTech product sending xAPI statements for one district's students, with its own key
+    (only a hash is stored). Actors' account names are the district's student ids."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="xapi_sources")
+    name = models.CharField(max_length=120)
+    product = models.CharField(max_length=120, help_text="How its usage is named in reports.")
+    district = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whose student ids the actors carry.",
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class XapiStatement(models.Model):
+    """The id of every statement received, so a resent statement is not counted twice."""
+
+    id = models.UUIDField(primary_key=True)
+    source = models.ForeignKey(XapiSource, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return str(self.id)

@@ -100,7 +100,9 @@ def import_outcomes(
         hmac.new(secret, f"{d}:{sid.strip()}".encode(), hashlib.sha256).hexdigest()
         for d, sid in zip(district_ids, frame["student_id"], strict=True)
     ]
-    students = dict(Student.objects.filter(key__in=set(keys)).values_list("key", "pk"))
+    students = {}
+    for chunk in _chunks(sorted(set(keys))):
+        students.update(Student.objects.filter(key__in=chunk).values_list("key", "pk"))
     student_ids = pd.Series([students.get(k) for k in keys], index=frame.index)
     flag(
         student_ids.isna().to_numpy(),
@@ -124,12 +126,14 @@ def import_outcomes(
     if problems:
         raise ValidationError(_capped(problems))
     report = OutcomeReport(rows=len(table))
-    existing = {
-        (s, k, n, d): (pk, v)
-        for pk, s, k, n, d, v in StudentOutcome.objects.filter(
-            purpose=purpose, student_id__in=set(table["student"].astype(int))
-        ).values_list("pk", "student_id", "kind", "name", "date", "value")
-    }
+    existing = {}
+    for chunk in _chunks(sorted(set(table["student"].astype(int)))):
+        existing.update(
+            ((s, k, n, d), (pk, v))
+            for pk, s, k, n, d, v in StudentOutcome.objects.filter(
+                purpose=purpose, student_id__in=chunk
+            ).values_list("pk", "student_id", "kind", "name", "date", "value")
+        )
     new, changed = [], []
     for row in table.itertuples(index=False):
         found = existing.get((int(row.student), row.kind, row.name, row.date))
@@ -154,6 +158,12 @@ def import_outcomes(
             StudentOutcome.objects.bulk_create(new, batch_size=10_000)
             StudentOutcome.objects.bulk_update(changed, ["value"], batch_size=10_000)
     return report
+
+
+def _chunks(values: list, size: int = 20_000):
+    """Lookups in slices: databases cap the number of values in one query."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _capped(problems: list[str]) -> list[str]:

@@ -22,15 +22,18 @@ LABELS = {
 }
 
 
-def counted(purpose):
-    """The students whose records count for a purpose now: with consent for an opt-in purpose;
-    everyone but those who refused or revoked otherwise."""
+def counted_students(purpose):
+    """The students who count for a purpose now: with consent for an opt-in purpose; everyone
+    but those who refused or revoked otherwise (a filter on students)."""
     if purpose.opt_in:
-        return Q(
-            student__consents__purpose=purpose, student__consents__status=Consent.Status.GRANTED
-        )
+        return Q(consents__purpose=purpose, consents__status=Consent.Status.GRANTED)
     withdrawn = Consent.objects.filter(purpose=purpose).exclude(status=Consent.Status.GRANTED)
-    return ~Q(student_id__in=withdrawn.values("student_id"))
+    return ~Q(pk__in=withdrawn.values("student_id"))
+
+
+def counted(purpose):
+    """The same rule as a filter on records that belong to a student."""
+    return Q(student_id__in=Student.objects.filter(counted_students(purpose)).values("pk"))
 
 
 def outcome_choices(network):
