@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from .models import Student, StudentOutcome
 
@@ -126,38 +126,62 @@ def import_outcomes(
     if problems:
         raise ValidationError(_capped(problems))
     report = OutcomeReport(rows=len(table))
-    existing = {}
-    for chunk in _chunks(sorted(set(table["student"].astype(int)))):
-        existing.update(
-            ((s, k, n, d), (pk, v))
-            for pk, s, k, n, d, v in StudentOutcome.objects.filter(
-                purpose=purpose, student_id__in=chunk
-            ).values_list("pk", "student_id", "kind", "name", "date", "value")
-        )
-    new, changed = [], []
-    for row in table.itertuples(index=False):
-        found = existing.get((int(row.student), row.kind, row.name, row.date))
-        if found is None:
-            new.append(
-                StudentOutcome(
-                    student_id=int(row.student),
-                    site_id=int(row.site),
-                    purpose=purpose,
-                    kind=row.kind,
-                    name=row.name,
-                    value=float(row.value),
-                    date=row.date,
-                )
-            )
-        elif found[1] != row.value:
-            changed.append(StudentOutcome(pk=found[0], value=float(row.value)))
-    report.added, report.changed = len(new), len(changed)
+    table["student"] = table["student"].astype(int)
+    existing = []
+    for chunk in _chunks(sorted(set(table["student"]))):
+        existing += StudentOutcome.objects.filter(
+            purpose=purpose, student_id__in=chunk
+        ).values_list("pk", "student_id", "kind", "name", "date", "value")
+    keys = ["student", "kind", "name", "date"]
+    old = pd.DataFrame(existing, columns=["pk", *keys, "old_value"])
+    merged = table.merge(old, on=keys, how="left")
+    is_new = merged["pk"].isna()
+    is_changed = ~is_new & (merged["old_value"] != merged["value"])
+    report.added, report.changed = int(is_new.sum()), int(is_changed.sum())
     report.unchanged = report.rows - report.added - report.changed
     if not dry_run:
         with transaction.atomic():
-            StudentOutcome.objects.bulk_create(new, batch_size=10_000)
-            StudentOutcome.objects.bulk_update(changed, ["value"], batch_size=10_000)
+            _insert(merged[is_new], purpose)
+            StudentOutcome.objects.bulk_update(
+                [
+                    StudentOutcome(pk=int(pk), value=float(v))
+                    for pk, v in zip(
+                        merged.loc[is_changed, "pk"], merged.loc[is_changed, "value"], strict=True
+                    )
+                ],
+                ["value"],
+                batch_size=10_000,
+            )
     return report
+
+
+def _insert(rows: pd.DataFrame, purpose) -> None:
+    """Add many outcomes at once: COPY on PostgreSQL, one prepared INSERT on SQLite (building
+    a million model objects would take longer than writing them)."""
+    if rows.empty:
+        return
+    table = StudentOutcome._meta.db_table
+    columns = ["student_id", "site_id", "purpose_id", "kind", "name", "value", "date"]
+    values = zip(
+        rows["student"].astype(int),
+        rows["site"].astype(int),
+        [purpose.pk] * len(rows),
+        rows["kind"],
+        rows["name"],
+        rows["value"].astype(float),
+        rows["date"],
+        strict=True,
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(values)
+            )
 
 
 def _chunks(values: list, size: int = 20_000):
