@@ -118,7 +118,7 @@ def import_outcomes(
             "kind": kinds,
             "name": names,
             "value": values,
-            "date": dates.dt.date,
+            "date": dates.dt.strftime("%Y-%m-%d"),
         }
     )
     duplicated = table.duplicated(["student", "kind", "name", "date"], keep="first")
@@ -128,12 +128,17 @@ def import_outcomes(
     report = OutcomeReport(rows=len(table))
     table["student"] = table["student"].astype(int)
     existing = []
-    for chunk in _chunks(sorted(set(table["student"]))):
-        existing += StudentOutcome.objects.filter(
-            purpose=purpose, student_id__in=chunk
-        ).values_list("pk", "student_id", "kind", "name", "date", "value")
+    with connection.cursor() as cursor:  # raw rows: a million model rows would be slow
+        for chunk in _chunks(sorted(set(table["student"]))):
+            query = StudentOutcome.objects.filter(purpose=purpose, student_id__in=chunk)
+            sql, params = query.values_list(
+                "pk", "student_id", "kind", "name", "date", "value"
+            ).query.sql_with_params()
+            cursor.execute(sql, params)
+            existing += cursor.fetchall()
     keys = ["student", "kind", "name", "date"]
     old = pd.DataFrame(existing, columns=["pk", *keys, "old_value"])
+    old["date"] = old["date"].astype(str)
     merged = table.merge(old, on=keys, how="left")
     is_new = merged["pk"].isna()
     is_changed = ~is_new & (merged["old_value"] != merged["value"])
