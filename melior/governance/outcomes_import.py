@@ -167,25 +167,29 @@ def _insert(rows: pd.DataFrame, purpose) -> None:
         return
     table = StudentOutcome._meta.db_table
     columns = ["student_id", "site_id", "purpose_id", "kind", "name", "value", "date"]
-    values = zip(
-        rows["student"].astype(int),
-        rows["site"].astype(int),
-        [purpose.pk] * len(rows),
-        rows["kind"],
-        rows["name"],
-        rows["value"].astype(float),
-        rows["date"],
-        strict=True,
+    frame = pd.DataFrame(
+        {
+            "student_id": rows["student"].astype(int),
+            "site_id": rows["site"].astype(int),
+            "purpose_id": purpose.pk,
+            "kind": rows["kind"],
+            "name": rows["name"],
+            "value": rows["value"].astype(float),
+            "date": rows["date"],
+        }
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+            text = frame.to_csv(index=False, header=False)  # written in C, streamed to COPY
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+            with cursor.copy(sql) as copy:
+                for start in range(0, len(text), 8 << 20):
+                    copy.write(text[start : start + (8 << 20)])
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(values)
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                frame.itertuples(index=False, name=None),
             )
 
 
