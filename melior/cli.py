@@ -338,6 +338,51 @@ def import_observations_command(
     console.print(report.summary)
 
 
+@import_app.command("archive")
+def import_archive_command(
+    file: Annotated[str, typer.Argument(help="An archive written by `melior export archive`.")],
+):
+    """Restore a network from its archive into this (empty) instance."""
+    _django()
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from melior.archive import import_archive
+
+    try:
+        network = import_archive(Path(file).read_bytes())
+    except (ValidationError, OSError) as refused:
+        _fail(" ".join(getattr(refused, "messages", [str(refused)])))
+    console.print(f"Restored {network.name}. People sign in after setting a new password.")
+
+
+export_app = typer.Typer(help="Export data.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("archive")
+def export_archive_command(
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    out: Annotated[str, typer.Option(help="Where to write the .zip.")],
+    students: Annotated[
+        bool, typer.Option(help="Include student-level data (it is personal data).")
+    ] = True,
+):
+    """Write a whole network as one archive (JSON + CSVs + files) that `melior import
+    archive` restores into an empty instance."""
+    _django()
+    from pathlib import Path
+
+    from melior.archive import export_archive
+    from melior.networks.models import Network
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    data = export_archive(target, students=students)
+    Path(out).write_bytes(data)
+    console.print(f"Wrote {out} ({len(data) / 1e6:.1f} MB).")
+
+
 @import_app.command("outcomes")
 def import_outcomes_command(
     file: Annotated[

@@ -24,7 +24,9 @@ def _log_role(instance, verb: str) -> None:
     )
 
 
-def role_saved(sender, instance, created, **kwargs):
+def role_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:  # restored from an archive, whose access log already has it
+        return
     _log_role(instance, "Granted" if created else "Changed")
 
 

@@ -1,0 +1,250 @@
+"""A whole network in one archive, and back: `melior export archive` writes a zip with
+`data.json` (every record of the network in Django's serialisation format: sites and districts,
+people and roles, measures and observations, projects, theory, problem analyses, PDSA cycles and
+their files, the hub's tools and, unless left out, student data) plus CSV copies of the
+observations and cycles for a spreadsheet; `melior import archive` restores it into an empty
+instance exactly — exporting it again gives the same archive.
+
+Left out on purpose: passwords (people set a new one), personal API tokens, notifications, and
+django-auditlog's change history (the access log of student data is kept)."""
+
+import csv
+import io
+import json
+import zipfile
+
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Q
+
+from melior.governance import models as g
+from melior.learning import models as le
+from melior.measures import models as m
+from melior.measures.exports import safe_cell
+from melior.networks.models import Membership, Network, NetworkSite, Organization
+from melior.pdsa import models as p
+from melior.problems import models as pr
+from melior.projects.models import ImprovementProject
+from melior.theory import models as t
+
+FORMAT = 1
+USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
+
+
+def _querysets(network, students: bool):
+    sites = Organization.objects.filter(network_links__network=network)
+    districts = Organization.objects.filter(children__in=sites)
+    hub = Organization.objects.filter(hub_of=network)
+    organizations = Organization.objects.filter(
+        Q(pk__in=sites) | Q(pk__in=districts) | Q(pk__in=hub)
+    ).distinct()
+    memberships = Membership.objects.filter(Q(network=network) | Q(organization__in=organizations))
+    cycles = p.Cycle.objects.filter(network=network)
+    diagrams = t.DriverDiagram.objects.filter(network=network)
+    analyses = pr.ProblemAnalysis.objects.filter(network=network)
+    sets = [
+        ("organizations", organizations),
+        ("network", Network.objects.filter(pk=network.pk)),
+        ("sites", NetworkSite.objects.filter(network=network)),
+        ("memberships", memberships),
+        ("measures", m.Measure.objects.filter(network=network)),
+        ("observations", m.Observation.objects.filter(measure__network=network)),
+        ("annotations", m.Annotation.objects.filter(measure__network=network)),
+        ("chart settings", m.ChartSetting.objects.filter(measure__network=network)),
+        ("projects", ImprovementProject.objects.filter(network=network)),
+        ("diagrams", diagrams),
+        ("nodes", t.Node.objects.filter(diagram__in=diagrams)),
+        ("links", t.Link.objects.filter(parent__diagram__in=diagrams)),
+        ("versions", t.DiagramVersion.objects.filter(diagram__in=diagrams)),
+        ("proposals", t.ChangeIdeaProposal.objects.filter(diagram__in=diagrams)),
+        ("analyses", analyses),
+        ("categories", pr.CauseCategory.objects.filter(analysis__in=analyses)),
+        ("causes", pr.Cause.objects.filter(analysis__in=analyses)),
+        ("tallies", pr.CauseTally.objects.filter(cause__analysis__in=analyses)),
+        ("steps", pr.ProcessStep.objects.filter(analysis__in=analyses)),
+        ("interviews", pr.EmpathyNote.objects.filter(analysis__in=analyses)),
+        ("cycles", cycles),
+        ("questions", p.LearningQuestion.objects.filter(cycle__in=cycles)),
+        ("cycle observations", p.CycleObservation.objects.filter(cycle__in=cycles)),
+        ("attachments", p.Attachment.objects.filter(cycle__in=cycles)),
+        ("comments", p.Comment.objects.filter(cycle__in=cycles)),
+        ("groups", le.Group.objects.filter(network=network)),
+        ("activities", le.Activity.objects.filter(network=network)),
+        ("activity statuses", le.ActivityStatus.objects.filter(activity__network=network)),
+        ("announcements", le.Announcement.objects.filter(network=network)),
+        ("resources", le.Resource.objects.filter(network=network)),
+        ("syntheses", le.Synthesis.objects.filter(network=network)),
+        ("phases", le.NetworkPhase.objects.filter(network=network)),
+        ("spread stages", le.SpreadOverride.objects.filter(network=network)),
+        ("privacy", g.PrivacySettings.objects.filter(network=network)),
+        ("purposes", g.Purpose.objects.filter(network=network)),
+        ("agreements", g.SharingAgreement.objects.filter(network=network)),
+        ("row grants", g.RowAccessGrant.objects.filter(network=network)),
+        ("access log", g.AccessLog.objects.filter(network=network)),
+    ]
+    if students:
+        enrolled = g.Student.objects.filter(enrollments__site__in=sites).distinct()
+        sets += [
+            ("students", enrolled),
+            ("enrolments", g.Enrollment.objects.filter(site__in=sites)),
+            ("outcomes", g.StudentOutcome.objects.filter(site__in=sites)),
+            ("usage", g.UsageRecord.objects.filter(site__in=sites)),
+            ("consents", g.Consent.objects.filter(purpose__network=network)),
+            ("xapi sources", g.XapiSource.objects.filter(network=network)),
+            ("xapi statements", g.XapiStatement.objects.filter(source__network=network)),
+        ]
+    return [("users", _people(sets)), *((name, qs.order_by("pk")) for name, qs in sets)]
+
+
+def _people(sets):
+    """Everyone a record refers to (authors, recorders, team members, role holders)."""
+    user_model = get_user_model()
+    ids = set()
+    for _, queryset in sets:
+        for field in queryset.model._meta.get_fields():
+            if getattr(field, "related_model", None) is not user_model or field.auto_created:
+                continue
+            if field.many_to_many:
+                ids |= set(queryset.values_list(f"{field.name}__pk", flat=True))
+            elif field.many_to_one:
+                ids |= set(queryset.values_list(field.attname, flat=True))
+    return user_model.objects.filter(pk__in=ids - {None}).order_by("pk")
+
+
+def export_archive(network, *, students: bool = True) -> bytes:
+    sets = _querysets(network, students)
+    records = []
+    counts = {}
+    for name, queryset in sets:
+        fields = USER_FIELDS if name == "users" else None
+        text = serializers.serialize("json", queryset, fields=fields)
+        items = json.loads(text)
+        many = [f.name for f in queryset.model._meta.many_to_many]
+        for item in items:  # related ids in a fixed order, whatever order the database gives
+            for field in many:
+                item["fields"].get(field, []).sort()
+        counts[name] = len(items)
+        records += items
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        manifest = {"format": FORMAT, "network": network.slug, "counts": counts}
+        archive.writestr(_info("manifest.json"), json.dumps(manifest, indent=1, sort_keys=True))
+        archive.writestr(_info("data.json"), json.dumps(records, indent=1, sort_keys=True))
+        archive.writestr(_info("observations.csv"), _observations_csv(network))
+        archive.writestr(_info("cycles.csv"), _cycles_csv(network))
+        for attachment in p.Attachment.objects.filter(cycle__network=network).order_by("pk"):
+            with attachment.file.open("rb") as handle:
+                archive.writestr(_info(f"files/{attachment.file.name}"), handle.read())
+    return buffer.getvalue()
+
+
+def _info(name: str) -> zipfile.ZipInfo:
+    """A fixed date on every entry, so the same content gives the same archive."""
+    info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _observations_csv(network) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["measure", "site", "period_start", "value", "numerator", "denominator"])
+    for row in (
+        m.Observation.objects.filter(measure__network=network)
+        .order_by("measure__slug", "organization__slug", "period_start")
+        .values_list(
+            "measure__slug",
+            "organization__slug",
+            "period_start",
+            "value",
+            "numerator",
+            "denominator",
+        )
+    ):
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _cycles_csv(network) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "id",
+            "title",
+            "site",
+            "change idea",
+            "status",
+            "scale",
+            "planned start",
+            "completed",
+            "decision",
+            "reason",
+        ]
+    )
+    for c in (
+        p.Cycle.objects.filter(network=network)
+        .select_related("project__site", "change_idea")
+        .order_by("pk")
+    ):
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    c.pk,
+                    c.title,
+                    c.project.site.slug,
+                    c.change_idea.name,
+                    c.status,
+                    c.scale,
+                    c.planned_start,
+                    c.completed_on,
+                    c.decision,
+                    c.decision_reason,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def import_archive(data: bytes) -> Network:
+    """Restore an archive into an empty instance; refuses a damaged archive or a database that
+    already holds a network, and saves nothing unless everything loads."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        manifest = json.loads(archive.read("manifest.json"))
+        records = archive.read("data.json").decode()
+        files = {
+            name: archive.read(name) for name in archive.namelist() if name.startswith("files/")
+        }
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as error:
+        raise ValidationError(f"This is not a complete Melior archive ({error}).") from None
+    if manifest.get("format") != FORMAT:
+        raise ValidationError(f"Archive format {manifest.get('format')!r} is not {FORMAT}.")
+    if Network.objects.exists():
+        raise ValidationError("Restore into an empty instance: this one already has a network.")
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        objects = list(serializers.deserialize("json", records))
+        user_model = get_user_model()
+        for item in objects:
+            if isinstance(item.object, user_model):
+                item.object.set_unusable_password()
+            item.save()
+        connection.check_constraints()
+        # new records after a restore must not reuse the restored ids (PostgreSQL sequences)
+        models = {type(item.object) for item in objects}
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(models)):
+                cursor.execute(statement)
+        for attachment in p.Attachment.objects.all():
+            stored = attachment.file.name
+            if f"files/{stored}" in files:
+                if default_storage.exists(stored):
+                    default_storage.delete(stored)
+                default_storage.save(stored, ContentFile(files[f"files/{stored}"]))
+    return Network.objects.get(slug=manifest["network"])
