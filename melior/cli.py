@@ -302,6 +302,9 @@ def import_observations_command(
         list[str] | None,
         typer.Option("--map", help="field=Column, e.g. --map site=School --map period_start=Week."),
     ] = None,
+    source: Annotated[
+        str, typer.Option(help="Name the file's source to reuse (and remember) its columns.")
+    ] = "",
 ):
     """Import observations, all or nothing: every problem is listed by row and column."""
     _django()
@@ -319,6 +322,10 @@ def import_observations_command(
             _fail(f"--map takes field=Column, not {item!r}.")
         field_name, column = item.split("=", 1)
         mapping[field_name.strip()] = column.strip()
+    from melior.measures.selectors import remembered_mapping
+    from melior.measures.services import remember_mapping
+
+    mapping = mapping or remembered_mapping(target, source)
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Checking rows", total=None)
@@ -335,6 +342,8 @@ def import_observations_command(
         if len(refused.problems) > 50:
             console.print(f"… and {len(refused.problems) - 50} more.")
         _fail(f"{len(refused.problems)} problem(s) found; nothing was written.")
+    if not dry_run:
+        remember_mapping(network=target, source=source, mapping=mapping)
     console.print(report.summary)
 
 

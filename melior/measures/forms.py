@@ -73,6 +73,12 @@ class ChartSettingForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(help_text=".csv or .xlsx, up to 50 MB")
+    source = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Where the file comes from",
+        help_text="Name it (e.g. 'SIS attendance export') and Melior remembers its columns.",
+    )
     map_site = forms.CharField(label="Column with the site", required=False)
     map_measure = forms.CharField(label="Column with the measure", required=False)
     map_period_start = forms.CharField(label="Column with the period start", required=False)

@@ -180,3 +180,24 @@ class ChartSetting(models.Model):
 
     def __str__(self):
         return f"Chart of {self.measure} at {self.organization}"
+
+
+class ImportMapping(models.Model):
+    """The columns a file from one source puts each field in, remembered for next time."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="import_mappings")
+    source = models.CharField(max_length=120, help_text="e.g. 'SIS weekly attendance export'")
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "source"], name="import_mapping_unique")
+        ]
+
+    def __str__(self):
+        return self.source

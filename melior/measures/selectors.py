@@ -43,3 +43,9 @@ def theory_nodes(measure: Measure, site=None):
     if site is not None:
         nodes = nodes | measure.theory_nodes.filter(diagram__project__site=site)
     return nodes.select_related("diagram__project").order_by("diagram_id", "position")
+
+
+def remembered_mapping(network: Network, source: str) -> dict[str, str]:
+    """The columns remembered for files from `source` ({} for a new or unnamed source)."""
+    found = network.import_mappings.filter(source=(source or "").strip()).first()
+    return dict(found.mapping) if found else {}

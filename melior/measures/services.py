@@ -184,3 +184,16 @@ def save_chart_setting(
         },
     )
     return setting
+
+
+@transaction.atomic
+def remember_mapping(*, network: Network, source: str, mapping: dict, user=None) -> None:
+    """Remember the columns of a file from `source` (nothing to remember without a name)."""
+    from .models import ImportMapping
+
+    source = (source or "").strip()[:120]
+    if not source:
+        return
+    ImportMapping.objects.update_or_create(
+        network=network, source=source, defaults={"mapping": mapping, "updated_by": user}
+    )

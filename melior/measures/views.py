@@ -176,7 +176,11 @@ def import_observations_page(request, network):
     allowed = site_ids_with(request.user, network, "enter_data")
     if not allowed:
         raise PermissionDenied
-    ctx = {"network": network, "form": ImportForm()}
+    ctx = {
+        "network": network,
+        "form": ImportForm(),
+        "sources": list(network.import_mappings.values_list("source", flat=True)),
+    }
     if request.method == "GET":
         return render(request, "measures/import.html", ctx)
     if request.POST.get("commit"):
@@ -192,6 +196,12 @@ def import_observations_page(request, network):
                 network, path, user=request.user, mapping=mapping, writable_sites=allowed
             )
             ctx["committed"] = True
+            services.remember_mapping(
+                network=network,
+                source=request.POST.get("source", ""),
+                mapping=mapping,
+                user=request.user,
+            )
         except ImportRefused as refused:  # the data changed since the check
             ctx["problems"] = refused.problems
         finally:
@@ -212,7 +222,7 @@ def import_observations_page(request, network):
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    mapping = form.mapping()
+    mapping = form.mapping() or selectors.remembered_mapping(network, form.cleaned_data["source"])
     try:
         ctx["report"] = import_observations(
             network, path, mapping=mapping, dry_run=True, writable_sites=allowed
@@ -221,7 +231,7 @@ def import_observations_page(request, network):
         path.unlink(missing_ok=True)
         ctx["problems"] = refused.problems
         return render(request, "measures/import.html", ctx, status=400)
-    ctx.update(upload=token, mapping=mapping)
+    ctx.update(upload=token, mapping=mapping, source=form.cleaned_data["source"])
     return render(request, "measures/import.html", ctx)
 
 

@@ -46,8 +46,13 @@ def test_a_good_file_imports_once_and_reports_changes(world, tmp_path):
 def test_semicolons_a_bom_names_and_a_column_mapping(world, tmp_path):
     text = "\ufeffSchool;What;Week;Done;Out of\nLincoln High;On track;01/09/2025;5;10\n"
     path = write(tmp_path, text)
-    mapping = {"site": "School", "measure": "What", "period_start": "Week",
-               "numerator": "Done", "denominator": "Out of"}  # fmt: skip
+    mapping = {
+        "site": "School",
+        "measure": "What",
+        "period_start": "Week",
+        "numerator": "Done",
+        "denominator": "Out of",
+    }
     assert import_observations(world.network, path, mapping=mapping).added == 1
 
 
@@ -128,8 +133,10 @@ def test_import_page_checks_then_imports(client, world):
 
     url = reverse("import-observations", kwargs={"network": world.network.slug})
     client.force_login(world.users["school:site_lead"])
-    content = (f"School,measure,period_start,numerator,denominator\n"
-               f"{world.school.slug},on-track,2025-09-01,5,10\n").encode()  # fmt: skip
+    content = (
+        f"School,measure,period_start,numerator,denominator\n"
+        f"{world.school.slug},on-track,2025-09-01,5,10\n"
+    ).encode()
     checked = client.post(url, {"file": SimpleUploadedFile("w.csv", content), "map_site": "School"})
     assert checked.status_code == 200
     assert "importing would add 1" in checked.text and not Observation.objects.exists()
@@ -148,8 +155,10 @@ def test_import_page_refuses_other_schools_and_bad_files(client, world):
 
     url = reverse("import-observations", kwargs={"network": world.network.slug})
     client.force_login(world.users["school:site_lead"])
-    other = (f"site,measure,period_start,numerator,denominator\n"
-             f"{world.sibling_school.slug},on-track,2025-09-01,5,10\n").encode()  # fmt: skip
+    other = (
+        f"site,measure,period_start,numerator,denominator\n"
+        f"{world.sibling_school.slug},on-track,2025-09-01,5,10\n"
+    ).encode()
     response = client.post(url, {"file": SimpleUploadedFile("o.csv", other)})
     assert response.status_code == 400 and "You may not enter data for Parks High" in response.text
     response = client.post(url, {"file": SimpleUploadedFile("x.pdf", b"%PDF")})
@@ -161,3 +170,38 @@ def test_import_page_refuses_other_schools_and_bad_files(client, world):
     client.force_login(world.users["network:network_lead"])
     forged = f"{world.users['school:site_lead'].pk}-{'0' * 32}.csv"
     assert client.post(url, {"commit": "1", "upload": forged}).status_code == 400
+
+
+def test_column_mapping_is_remembered_per_source(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from melior.measures.models import ImportMapping
+
+    url = reverse("import-observations", kwargs={"network": world.network.slug})
+    client.force_login(world.users["school:site_lead"])
+
+    def upload(week, **extra):
+        content = (
+            f"School,Indicator,Week,Num,Den\n{world.school.slug},on-track,{week},5,10\n"
+        ).encode()
+        return client.post(
+            url, {"file": SimpleUploadedFile("w.csv", content), "source": "SIS export", **extra}
+        )
+
+    mapping = {
+        "map_site": "School",
+        "map_measure": "Indicator",
+        "map_period_start": "Week",
+        "map_numerator": "Num",
+        "map_denominator": "Den",
+    }
+    checked = upload("2025-09-01", **mapping)
+    client.post(
+        url, {"commit": "1", "upload": checked.context["upload"], "source": "SIS export", **mapping}
+    )
+    assert ImportMapping.objects.get().mapping == {k[4:]: v for k, v in mapping.items()}
+    # next week's file from the same source needs no mapping typed again
+    second = upload("2025-09-08")
+    assert second.status_code == 200 and "importing would add 1" in second.text
+    assert "SIS export" in client.get(url).text
