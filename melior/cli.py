@@ -466,7 +466,8 @@ def import_roster_command(
     verb = "would import" if dry_run else "imported"
     console.print(
         f"{report.students} students {verb} ({report.added} new, {report.enrolments} "
-        f"new enrolments); {report.skipped_users} other users skipped."
+        f"new enrolments), {report.classes} classes, {report.schools_added} schools added to "
+        f"the network; {report.skipped_users} other users skipped."
     )
 
 

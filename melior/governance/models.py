@@ -296,3 +296,25 @@ class XapiStatement(models.Model):
 
     def __str__(self):
         return str(self.id)
+
+
+class Section(models.Model):
+    """A class at a school (OneRoster's class), for usage and outcomes by class."""
+
+    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    sourced_id = models.CharField(max_length=120, help_text="The roster's id for the class.")
+    title = models.CharField(max_length=200)
+    class_code = models.CharField(max_length=60, blank=True)
+    school_year = models.PositiveSmallIntegerField()
+    students = models.ManyToManyField(Student, blank=True, related_name="sections")
+
+    class Meta:
+        ordering = ["site", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "sourced_id", "school_year"], name="section_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,8 +1,8 @@
 """Students from a OneRoster bulk export (CSV files, as a folder or a zip; versions 1.1 and
-1.2): schools matched to the network's sites, students keyed by the district's student id
-(`identifier`, hashed — never stored), their grade and CEDS-style demographics. Strict and
-all-or-nothing: every problem is listed by file, row and column, and nothing is saved unless
-the whole export is good."""
+1.2): schools matched to the network's sites — or added to it, with their district —, classes
+and who is in them, students keyed by the district's student id (`identifier`, hashed — never
+stored), their grade and CEDS-style demographics. Strict and all-or-nothing: every problem is
+listed by file, row and column, and nothing is saved unless the whole export is good."""
 
 import csv
 import io
@@ -13,7 +13,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Enrollment, Student
+from melior.networks.models import Organization
+from melior.networks.services import add_site, create_organization
+
+from .models import Enrollment, Section, Student
 from .services import pseudonym
 
 RACE_FLAGS = [
@@ -31,6 +34,7 @@ SEX = {
     "unspecified": "NotSelected",
 }
 TRUE = {"true", "yes", "1"}
+VERSIONS = {"1.1", "1.2"}
 
 
 @dataclass
@@ -38,6 +42,8 @@ class RosterReport:
     students: int = 0
     added: int = 0
     enrolments: int = 0
+    schools_added: int = 0
+    classes: int = 0
     skipped_users: int = 0  # teachers, administrators…
     errors: list[str] = field(default_factory=list)
 
@@ -46,17 +52,20 @@ def read_export(path_or_bytes) -> dict[str, str]:
     """The CSV files of an export by name (e.g. "users.csv"), from a folder, a zip file's path,
     or a zip's bytes."""
     files = {}
-    if isinstance(path_or_bytes, bytes | bytearray):
-        archive = zipfile.ZipFile(io.BytesIO(path_or_bytes))
-    elif Path(path_or_bytes).is_dir():
+    if not isinstance(path_or_bytes, bytes | bytearray) and Path(path_or_bytes).is_dir():
         for item in Path(path_or_bytes).glob("*.csv"):
             files[item.name] = _text(item.read_bytes(), item.name)
         return files
-    else:
-        archive = zipfile.ZipFile(path_or_bytes)
-    for name in archive.namelist():
-        if name.endswith(".csv"):
-            files[Path(name).name] = _text(archive.read(name), name)
+    source = (
+        io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes | bytearray) else path_or_bytes
+    )
+    try:
+        with zipfile.ZipFile(source) as archive:
+            for name in archive.namelist():
+                if name.endswith(".csv"):
+                    files[Path(name).name] = _text(archive.read(name), name)
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise ValidationError(f"The zip file is damaged or incomplete ({error}).") from None
     return files
 
 
@@ -82,81 +91,142 @@ def _rows(files, name, required, errors):
     ]
 
 
+def _check_manifest(files, errors) -> None:
+    if "manifest.csv" not in files:
+        return  # many exports leave it out; the files say enough
+    rows = dict(csv.reader(io.StringIO(files["manifest.csv"])))
+    version = rows.get("oneroster.version", "")
+    if version not in VERSIONS:
+        errors.append(f"manifest.csv: oneroster.version is “{version}”; 1.1 or 1.2 is read.")
+
+
 def import_roster(
     *, network, files: dict[str, str], school_year: int, dry_run: bool = False
 ) -> RosterReport:
     report = RosterReport()
     errors = report.errors
+    _check_manifest(files, errors)
     sites = {s.slug: s for s in network.sites.all()}
     by_name = {s.name.lower(): s for s in sites.values()}
-    schools = {}
-    for number, row in _rows(files, "orgs.csv", ["sourcedId", "name", "type"], errors):
+    orgs = _rows(files, "orgs.csv", ["sourcedId", "name", "type"], errors)
+    districts = {row["sourcedId"]: row["name"] for _, row in orgs if row["type"] == "district"}
+    schools, new_schools = {}, {}
+    for number, row in orgs:
         if row["type"] != "school":
             continue
+        if not row["name"]:
+            errors.append(f"orgs.csv row {number}, name: the school has no name.")
+            continue
         site = sites.get(row.get("identifier", "")) or by_name.get(row["name"].lower())
-        if site is None:
-            errors.append(
-                f"orgs.csv row {number}, name: no school “{row['name']}” in "
-                f"{network.name} (match by its slug in identifier, or by name)."
-            )
-        else:
+        if site is not None:
             schools[row["sourcedId"]] = site
-    users = _rows(files, "users.csv", ["sourcedId", "identifier"], errors)
-    student_ids = set()
+        else:  # a school new to the network: added, with its district
+            new_schools[row["sourcedId"]] = (
+                row["name"],
+                districts.get(row.get("parentSourcedId", "")),
+            )
+    known = set(schools) | set(new_schools)
     role_of = {}
     if "roles.csv" in files:  # OneRoster 1.2
         for _, row in _rows(files, "roles.csv", ["userSourcedId", "role", "orgSourcedId"], errors):
             role_of.setdefault(row["userSourcedId"], (row["role"], row["orgSourcedId"]))
-    demographics = (
-        {
+    demographics = {}
+    if "demographics.csv" in files:
+        demographics = {
             row["sourcedId"]: row
             for _, row in _rows(files, "demographics.csv", ["sourcedId", "sex"], errors)
         }
-        if "demographics.csv" in files
-        else {}
-    )
-    pending = []
-    for number, row in users:
+    pending, identifiers, seen_ids = [], {}, set()
+    for number, row in _rows(files, "users.csv", ["sourcedId", "identifier"], errors):
         role, org = role_of.get(
             row["sourcedId"], (row.get("role", ""), row.get("orgSourcedIds", ""))
         )
-        org = org or row.get("primaryOrgSourcedId", "")
+        org = (org or row.get("primaryOrgSourcedId", "")).split(",")[0].strip()
         if role != "student":
             report.skipped_users += 1
             continue
-        school = schools.get(org.split(",")[0].strip())
-        if school is None:
+        if org not in known:
             errors.append(
-                f"users.csv row {number}, orgSourcedIds: the student's school "
-                f"“{org}” is not a school of this network in orgs.csv."
+                f"users.csv row {number}, orgSourcedIds: the student's school “{org}” "
+                "is not a school in orgs.csv."
             )
             continue
         if not row["identifier"]:
             errors.append(f"users.csv row {number}, identifier: no district student id.")
             continue
-        if row["identifier"] in student_ids:
+        if row["identifier"] in seen_ids:
             errors.append(f"users.csv row {number}, identifier: {row['identifier']} appears twice.")
             continue
-        student_ids.add(row["identifier"])
+        seen_ids.add(row["identifier"])
         grade = (row.get("grades", "").split(",")[0].strip() or "")[:2]
         if grade and not grade.isdigit() and grade not in {"KG", "PK"}:
             errors.append(f"users.csv row {number}, grades: “{grade}” is not a grade level code.")
             continue
         attributes = _demographics(demographics.get(row["sourcedId"]), number, errors)
+        identifiers[row["sourcedId"]] = row["identifier"]
         pending.append(
-            (school, row["identifier"], grade.zfill(2) if grade.isdigit() else grade, attributes)
+            (org, row["identifier"], grade.zfill(2) if grade.isdigit() else grade, attributes)
         )
+    classes, members = {}, []
+    if "classes.csv" in files:
+        for number, row in _rows(
+            files, "classes.csv", ["sourcedId", "title", "schoolSourcedId"], errors
+        ):
+            if row["schoolSourcedId"] not in known:
+                errors.append(
+                    f"classes.csv row {number}, schoolSourcedId: “{row['schoolSourcedId']}"
+                    "” is not a school in orgs.csv."
+                )
+                continue
+            classes[row["sourcedId"]] = (
+                row["schoolSourcedId"],
+                row["title"],
+                row.get("classCode", ""),
+            )
+    if "enrollments.csv" in files:
+        for number, row in _rows(
+            files, "enrollments.csv", ["classSourcedId", "userSourcedId", "role"], errors
+        ):
+            if row["role"] != "student":
+                continue
+            if row["classSourcedId"] not in classes:
+                errors.append(
+                    f"enrollments.csv row {number}, classSourcedId: no class "
+                    f"“{row['classSourcedId']}” in classes.csv."
+                )
+            elif row["userSourcedId"] not in identifiers:
+                errors.append(
+                    f"enrollments.csv row {number}, userSourcedId: no student "
+                    f"“{row['userSourcedId']}” in users.csv."
+                )
+            else:
+                members.append((row["classSourcedId"], identifiers[row["userSourcedId"]]))
     if errors:
         raise ValidationError(errors)
     if not pending:
         raise ValidationError("The export has no students.")
-    report.students = len(pending)
+    report.students, report.schools_added, report.classes = (
+        len(pending),
+        len(new_schools),
+        len(classes),
+    )
     if dry_run:
         return report
     with transaction.atomic():
-        for school, student_id, grade, attributes in pending:
+        for sourced_id, (name, district_name) in new_schools.items():
+            district = None
+            if district_name:
+                district = Organization.objects.filter(
+                    name=district_name, kind="district"
+                ).first() or create_organization(name=district_name, kind="district")
+            school = create_organization(name=name, parent=district)
+            add_site(network=network, organization=school)
+            schools[sourced_id] = school
+        keys = {}
+        for org, student_id, grade, attributes in pending:
+            school = schools[org]
             district = school.parent or school
-            key = pseudonym(district, student_id)
+            key = keys[student_id] = pseudonym(district, student_id)
             student, created = Student.objects.update_or_create(
                 key=key, defaults={"district": district, **attributes}
             )
@@ -168,6 +238,17 @@ def import_roster(
                 defaults={"grade_level": grade},
             )
             report.enrolments += made
+        sections = {}
+        for sourced_id, (org, title, code) in classes.items():
+            sections[sourced_id], _ = Section.objects.update_or_create(
+                site=schools[org],
+                sourced_id=sourced_id,
+                school_year=school_year,
+                defaults={"title": title, "class_code": code},
+            )
+        by_key = dict(Student.objects.filter(key__in=keys.values()).values_list("key", "pk"))
+        for class_id, student_id in members:
+            sections[class_id].students.add(by_key[keys[student_id]])
     return report
 
 

@@ -66,20 +66,18 @@ def test_a_oneroster_11_export_becomes_hashed_students(world, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "2 students imported (0 new, 2 new enrolments); 1 other users skipped." in result.output
+    assert "2 students imported (0 new, 2 new enrolments), 0 classes, 0 schools" in result.output
 
 
 def test_a_bad_export_is_refused_whole(world):
     bad_users = USERS_11.replace("LHS-101", "").replace("u1,,,true,o1", "u1,,,true,o9")
-    files = {
-        "orgs.csv": ORGS.replace("Lincoln High", "Nowhere High").replace("lincoln-high", ""),
-        "users.csv": bad_users,
-    }
+    files = {"orgs.csv": ORGS.replace("Lincoln High", ""), "users.csv": bad_users}
     with pytest.raises(ValidationError) as refused:
         import_roster(network=world.network, files=files, school_year=2025)
     messages = refused.value.messages
-    assert "orgs.csv row 3, name: no school “Nowhere High” in Ninth Grade Network" in messages[0]
-    assert any("users.csv row 2, orgSourcedIds" in m for m in messages)
+    assert "orgs.csv row 3, name: the school has no name." in messages
+    assert any("users.csv row 2, orgSourcedIds: the student's school “o9”" in m for m in messages)
+    assert any("users.csv row 3, orgSourcedIds: the student's school “o1”" in m for m in messages)
     assert not Student.objects.exists()
     with pytest.raises(ValidationError, match=r"users\.csv is missing"):
         import_roster(network=world.network, files={"orgs.csv": ORGS}, school_year=2025)
@@ -90,3 +88,67 @@ def test_a_bad_export_is_refused_whole(world):
             files={"orgs.csv": ORGS, "users.csv": USERS_11, "demographics.csv": sex},
             school_year=2025,
         )
+
+
+def test_classes_new_schools_and_a_12_export(world):
+    orgs = ORGS + "o2,,,Hilltop High,school,,d1\n"
+    users = (
+        "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,"
+        "middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,"
+        "userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,"
+        "primaryOrgSourcedId,pronouns\n"
+        "u1,,,true,ana,,Ana,R,,LHS-100,,,,,09,,,,,,o1,\n"
+        "u3,,,true,cy,,Cy,H,,HHS-7,,,,,10,,,,,,o2,\n"
+    )
+    roles = (
+        "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,"
+        "orgSourcedId,userProfileSourcedId\n"
+        "r1,,,u1,primary,student,,,o1,\nr3,,,u3,primary,student,,,o2,\n"
+    )
+    classes = (
+        "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,"
+        "location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n"
+        "c1,,,Algebra I - P3,09,k1,ALG1-3,scheduled,,o1,t1,,,\n"
+    )
+    enrollments = (
+        "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,"
+        "userSourcedId,role,primary,beginDate,endDate\n"
+        "e1,,,c1,o1,u1,student,false,,\n"
+    )
+    manifest = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\n"
+    files = {
+        "manifest.csv": manifest,
+        "orgs.csv": orgs,
+        "users.csv": users,
+        "roles.csv": roles,
+        "classes.csv": classes,
+        "enrollments.csv": enrollments,
+    }
+    report = import_roster(network=world.network, files=files, school_year=2025)
+    assert (report.students, report.schools_added, report.classes) == (2, 1, 1)
+    hilltop = world.network.sites.get(name="Hilltop High")
+    assert hilltop.parent == world.district  # its district matched by name
+    from melior.governance.models import Section
+
+    section = Section.objects.get()
+    assert section.title == "Algebra I - P3" and section.students.count() == 1
+    with pytest.raises(ValidationError, match=r"oneroster\.version is “2\.0”"):
+        import_roster(
+            network=world.network,
+            school_year=2025,
+            files={**files, "manifest.csv": manifest.replace("1.2", "2.0")},
+        )
+    bad_class = enrollments.replace("c1,o1,u1", "c9,o1,u1")
+    with pytest.raises(ValidationError, match=r"no class “c9” in classes\.csv"):
+        import_roster(
+            network=world.network, school_year=2025, files={**files, "enrollments.csv": bad_class}
+        )
+
+
+def test_a_truncated_zip_is_refused(tmp_path):
+    archive = tmp_path / "roster.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("orgs.csv", ORGS * 50)
+    archive.write_bytes(archive.read_bytes()[:-40])
+    with pytest.raises(ValidationError, match="damaged or incomplete"):
+        read_export(str(archive))
