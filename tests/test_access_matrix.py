@@ -92,6 +92,7 @@ RULES = {
     "api:put_theory": ("put", "edit_theory", "outline"),
     "api:list_cycles": ("get", "member", None),
     "api:get_cycle": ("get", "member", None),
+    "api:list_change_ideas": ("get", "member", None),
     "project-problem": ("get", "member", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "public", None),
@@ -217,6 +218,7 @@ def url_for(name, world, project):
         "api:put_theory": {"slug": n},
         "api:list_cycles": {"slug": n},
         "api:get_cycle": {"slug": n, "cycle_id": cycle.pk},
+        "api:list_change_ideas": {"slug": n},
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pdsa-calibration": {"network": n},

@@ -119,12 +119,17 @@ class StudentOutcome(models.Model):
         COURSE_MARK = "course_mark", "Course mark"
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="outcomes")
-    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # no index of their own: the (site, kind, name) index and the student index serve the
+    # lookups, and fewer indexes keep a million-row import fast
+    site = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     purpose = models.ForeignKey(
         Purpose,
         on_delete=models.PROTECT,
         related_name="+",
         help_text="What the record was collected for.",
+        db_index=False,
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     name = models.CharField(max_length=120, help_text="e.g. Algebra I end-of-course")

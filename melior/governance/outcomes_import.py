@@ -6,18 +6,16 @@ file again changes nothing (one value per student, outcome, date and purpose).""
 
 import csv
 import datetime
-import hashlib
-import hmac
 import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from .models import Student, StudentOutcome
+from .services import pseudonym_of
 
 COLUMNS = ["student_id", "school", "name", "value", "date"]
 MAX_LISTED = 200
@@ -94,10 +92,9 @@ def import_outcomes(
     flag((frame["student_id"].str.strip() == "").to_numpy(), "student_id", "no student id.")
     if problems:
         raise ValidationError(_capped(problems))
-    secret = settings.PSEUDONYM_KEY.encode()
     district_ids = site_of.map(lambda s: (s.parent or s).pk)
     keys = [
-        hmac.new(secret, f"{d}:{sid.strip()}".encode(), hashlib.sha256).hexdigest()
+        pseudonym_of(d, sid.strip())
         for d, sid in zip(district_ids, frame["student_id"], strict=True)
     ]
     students = {}

@@ -91,3 +91,44 @@ def get_cycle(request, slug: str, cycle_id: int):
         ),
         pk=cycle_id,
     )
+
+
+class ChangeIdeaOut(Schema):
+    key: str
+    name: str
+    drivers: list[str]
+    tests: int
+    sites: int
+    adopted: int
+    adapted: int
+    abandoned: int
+    testing: int
+    readiness: str
+    summary: str
+
+
+@router.get("/{slug}/change-ideas", response=list[ChangeIdeaOut])
+def list_change_ideas(request, slug: str):
+    """The network theory's change ideas with the evidence of every visible cycle on each."""
+    from melior.learning.selectors import network_ideas
+
+    network = network_or_404(request, slug)
+    out = []
+    for idea in network_ideas(network).prefetch_related("parent_links__parent"):
+        _, evidence = selectors.idea_evidence(request.user, network, idea)
+        out.append(
+            ChangeIdeaOut(
+                key=str(idea.key),
+                name=idea.name,
+                drivers=[link.parent.name for link in idea.parent_links.all()],
+                tests=evidence.tests,
+                sites=evidence.sites,
+                adopted=evidence.adopted,
+                adapted=evidence.adapted,
+                abandoned=evidence.abandoned,
+                testing=evidence.testing,
+                readiness=evidence.readiness,
+                summary=evidence.sentence(),
+            )
+        )
+    return out

@@ -46,5 +46,22 @@ def test_cycles_listed_with_filters_and_read_whole(client, world):
     assert client.get(base, {"status": "done"}).json()["count"] == 0
     whole = client.get(f"{base}/{cycle.pk}").json()
     assert whole["questions"][0]["prediction"] == "Most will" and whole["site"] == "lincoln-high"
+    ideas = client.get(f"/api/networks/{world.network.slug}/change-ideas").json()
+    assert ideas == [
+        {
+            "key": str(idea.key),
+            "name": "Call home",
+            "drivers": ["Families hear"],
+            "tests": 1,
+            "sites": 1,
+            "adopted": 0,
+            "adapted": 0,
+            "abandoned": 0,
+            "testing": 1,
+            "readiness": "too early to tell",
+            "summary": "Tested once at 1 site: adopted at 0, adapted at 0, abandoned "
+            "at 0, still being tested at 1.",
+        }
+    ]
     client.force_login(world.users["outsider"])
     assert client.get(f"{base}/{cycle.pk}").status_code == 404
