@@ -76,7 +76,7 @@ def minutes(duration: str) -> float:
     return parts["d"] * 1440 + parts["h"] * 60 + parts["m"] + parts["s"] / 60
 
 
-def _check(statement, position) -> tuple[str, str, datetime.date, float, str]:
+def _check(statement) -> tuple[str, str, datetime.date, float, str]:
     """(student id, verb name, day, minutes, statement id) of one statement, or ValueError."""
     if not isinstance(statement, dict):
         raise ValueError("a statement is a JSON object")
@@ -126,7 +126,7 @@ def ingest(*, source: XapiSource, payload) -> dict:
     checked, problems = [], []
     for position, statement in enumerate(statements):
         try:
-            checked.append(_check(statement, position))
+            checked.append(_check(statement))
         except ValueError as error:
             problems.append(f"Statement {position}: {error}.")
     if problems:

@@ -83,7 +83,6 @@ def bright_spots(user, network, measure=None) -> list[BrightSpot]:
     cycles = list(
         cycles_for(user, network)
         .filter(project__site_id__in={s.site.pk for s in spots})
-        .select_related("network_idea", "change_idea")
         .values_list(
             "project__site_id",
             "network_idea__key",

@@ -47,7 +47,9 @@ def summarise(cycles) -> Evidence:
     """cycles: objects with site (level, poverty_share), status, decision, completed_on, pk."""
     latest: dict = {}
     sites = {}
+    tests = 0
     for cycle in cycles:
+        tests += 1
         site = cycle.project.site
         sites[site.pk] = site
         if cycle.status == "done" and cycle.decision:
@@ -73,7 +75,7 @@ def summarise(cycles) -> Evidence:
     else:
         readiness = "too early to tell"
     return Evidence(
-        tests=len(list(cycles)), sites=len(sites), adopted=adopted, adapted=adapted,
+        tests=tests, sites=len(sites), adopted=adopted, adapted=adapted,
         abandoned=abandoned, testing=len(sites) - decided, readiness=readiness,
         contexts=len(contexts),
     )  # fmt: skip

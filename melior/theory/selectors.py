@@ -8,6 +8,7 @@ from melior.networks.models import Network
 from melior.projects.selectors import projects_for
 
 from .models import ChangeIdeaProposal, DiagramVersion, DriverDiagram, Link, Node
+from .services import LEVEL
 
 
 def network_diagram_or_none(network: Network) -> DriverDiagram | None:
@@ -49,7 +50,7 @@ def shown_nodes(diagram: DriverDiagram) -> set[int]:
     ):
         parents[child_id].append(parent_id)
     shown: set[int] = set()
-    for node in sorted(nodes, key=lambda n: list(Node.Kind.values).index(n.kind)):
+    for node in sorted(nodes, key=lambda n: LEVEL[n.kind]):
         if node.hidden:
             continue
         if node.kind == Node.Kind.AIM or any(p in shown for p in parents[node.pk]):
