@@ -440,7 +440,13 @@ def import_roster_command(
         str, typer.Argument(help="A OneRoster export: a zip file or a folder of CSVs.")
     ],
     network: Annotated[str, typer.Option(help="The network's slug.")],
-    school_year: Annotated[int, typer.Option(help="The year the school year starts, e.g. 2025.")],
+    school_year: Annotated[
+        int | None,
+        typer.Option(
+            help="The year the school year starts, e.g. 2025 (read from academicSessions.csv "
+            "when left out)."
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,

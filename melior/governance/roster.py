@@ -5,6 +5,7 @@ stored), their grade and CEDS-style demographics. Strict and all-or-nothing: eve
 listed by file, row and column, and nothing is saved unless the whole export is good."""
 
 import csv
+import datetime
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class RosterReport:
     schools_added: int = 0
     classes: int = 0
     skipped_users: int = 0  # teachers, administrators…
+    school_year: int | None = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -100,12 +102,62 @@ def _check_manifest(files, errors) -> None:
         errors.append(f"manifest.csv: oneroster.version is “{version}”; 1.1 or 1.2 is read.")
 
 
+def _school_year(files, given: int | None, errors) -> tuple[int | None, set[str]]:
+    """The school year the roster is for (the year it starts) and the export's session ids.
+    Read from academicSessions.csv's schoolYear sessions (by their start date, since OneRoster's
+    own `schoolYear` names the year the school year ends); `given` chooses among several, and
+    must be one of them."""
+    if "academicSessions.csv" not in files:
+        if given is None:
+            errors.append(
+                "academicSessions.csv is missing from the export: give the school year "
+                "(the year it starts, e.g. 2025)."
+            )
+        return given, set()
+    years, ids = set(), set()
+    for number, row in _rows(
+        files, "academicSessions.csv", ["sourcedId", "type", "startDate", "endDate"], errors
+    ):
+        ids.add(row["sourcedId"])
+        try:
+            starts = datetime.date.fromisoformat(row["startDate"])
+            ends = datetime.date.fromisoformat(row["endDate"])
+        except ValueError:
+            errors.append(
+                f"academicSessions.csv row {number}, startDate/endDate: give dates as YYYY-MM-DD "
+                f"(“{row['startDate']}”, “{row['endDate']}”)."
+            )
+            continue
+        if ends < starts:
+            errors.append(f"academicSessions.csv row {number}, endDate: before the start date.")
+        elif row["type"] == "schoolYear":
+            years.add(starts.year if starts.month >= 7 else starts.year - 1)
+    if given is not None:
+        if years and given not in years:
+            listed = ", ".join(f"{y}–{y + 1}" for y in sorted(years))
+            errors.append(
+                f"academicSessions.csv: the export is for {listed}, not {given}–{given + 1}."
+            )
+        return given, ids
+    if len(years) == 1:
+        return years.pop(), ids
+    if years:
+        listed = ", ".join(f"{y}–{y + 1}" for y in sorted(years))
+        errors.append(f"academicSessions.csv covers {listed}: choose the school year to import.")
+    else:
+        errors.append("academicSessions.csv has no schoolYear session: give the school year.")
+    return None, ids
+
+
 def import_roster(
-    *, network, files: dict[str, str], school_year: int, dry_run: bool = False
+    *, network, files: dict[str, str], school_year: int | None = None, dry_run: bool = False
 ) -> RosterReport:
+    """`school_year` (the year it starts) is read from academicSessions.csv when not given."""
     report = RosterReport()
     errors = report.errors
     _check_manifest(files, errors)
+    school_year, sessions = _school_year(files, school_year, errors)
+    report.school_year = school_year
     sites = {s.slug: s for s in network.sites.all()}
     by_name = {s.name.lower(): s for s in sites.values()}
     orgs = _rows(files, "orgs.csv", ["sourcedId", "name", "type"], errors)
@@ -176,6 +228,14 @@ def import_roster(
                 errors.append(
                     f"classes.csv row {number}, schoolSourcedId: “{row['schoolSourcedId']}"
                     "” is not a school in orgs.csv."
+                )
+                continue
+            terms = [t.strip() for t in row.get("termSourcedIds", "").split(",") if t.strip()]
+            unknown = [t for t in terms if sessions and t not in sessions]
+            if unknown:
+                errors.append(
+                    f"classes.csv row {number}, termSourcedIds: “{unknown[0]}” is not a session "
+                    "in academicSessions.csv."
                 )
                 continue
             classes[row["sourcedId"]] = (

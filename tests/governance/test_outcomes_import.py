@@ -106,3 +106,29 @@ def test_the_command_imports_and_reports(world, roster, tmp_path):
     assert "3 rows: 3 were added" in CliRunner().invoke(app, args).output
     bad = CliRunner().invoke(app, [*args[:-1], "Nope"])
     assert bad.exit_code == 2 and "No purpose 'Nope'" in bad.output
+
+
+def test_a_large_batch_keeps_the_foreign_keys_of_the_table(world, roster, monkeypatch):
+    """On PostgreSQL a large batch drops the table's foreign keys for the copy and adds them
+    back (one check for the whole table); they must all be there afterwards."""
+    from django.db import connection
+
+    from melior.governance import outcomes_import
+
+    monkeypatch.setattr(outcomes_import, "BULK_ROWS", 1)
+
+    def foreign_keys():
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                [StudentOutcome._meta.db_table],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+
+    before = foreign_keys()
+    report = import_outcomes(network=world.network, purpose=roster, data=GOOD.encode(), today=TODAY)
+    assert report.added == 3 and StudentOutcome.objects.count() == 3
+    assert foreign_keys() == before
+    assert before is None or len(before) == 3

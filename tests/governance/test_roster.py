@@ -143,6 +143,28 @@ def test_classes_new_schools_and_a_12_export(world):
         import_roster(
             network=world.network, school_year=2025, files={**files, "enrollments.csv": bad_class}
         )
+    # the school year comes from academicSessions.csv (OneRoster's schoolYear is the end year)
+    sessions = (
+        "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,"
+        "schoolYear\n"
+        "y1,,,2026-27,schoolYear,2026-08-17,2027-06-11,,2027\n"
+        "t1,,,Fall 2026,semester,2026-08-17,2026-12-18,y1,2027\n"
+    )
+    with_sessions = {**files, "academicSessions.csv": sessions}
+    report = import_roster(network=world.network, files=with_sessions)
+    assert report.school_year == 2026
+    assert Section.objects.filter(school_year=2026).count() == 1
+    with pytest.raises(ValidationError, match=r"the export is for 2026–2027, not 2024–2025"):
+        import_roster(network=world.network, files=with_sessions, school_year=2024)
+    for broken, message in [
+        (sessions.replace("t1,,,Fall", "t9,,,Fall"), r"termSourcedIds: “t1” is not a session"),
+        (sessions.replace("2026-12-18", "18/12/2026"), r"row 3, startDate/endDate: give dates"),
+        (sessions.replace("2027-06-11", "2025-06-11"), r"row 2, endDate: before the start"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            import_roster(network=world.network, files={**files, "academicSessions.csv": broken})
+    with pytest.raises(ValidationError, match=r"academicSessions\.csv is missing"):
+        import_roster(network=world.network, files=files)
 
 
 def test_a_truncated_zip_is_refused(tmp_path):
