@@ -434,6 +434,55 @@ def import_outcomes_command(
     )
 
 
+@import_app.command("usage")
+def import_usage_command(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="CSV: student_id, school, date, minutes [, sessions, completions] — one row "
+            "per student and day."
+        ),
+    ],
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    purpose: Annotated[str, typer.Option(help="The purpose the usage is collected for.")],
+    product: Annotated[str, typer.Option(help="The product's name in reports.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+):
+    """Import a vendor's usage export, all or nothing; students without consent for the
+    purpose are left out and counted; importing the same file again changes nothing."""
+    _django()
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from melior.governance.usage import import_usage
+    from melior.networks.models import Network
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
+    try:
+        report = import_usage(
+            network=target,
+            purpose=chosen,
+            product=product,
+            data=Path(file).read_bytes(),
+            dry_run=dry_run,
+        )
+    except (ValidationError, OSError) as refused:
+        messages = getattr(refused, "messages", [str(refused)])
+        for problem in messages[:50]:
+            console.print(f"[red]✗[/red] {problem}")
+        _fail(f"{len(messages)} problem(s) found; nothing was written.")
+    verb = "would be" if dry_run else "were"
+    console.print(
+        f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} changed, "
+        f"{report.unchanged:,} unchanged, {report.ignored_without_consent:,} left out "
+        "(no consent for the purpose)."
+    )
+
+
 @import_app.command("roster")
 def import_roster_command(
     path: Annotated[
@@ -515,6 +564,13 @@ def usage_aggregate(
     product: Annotated[str, typer.Option(help="The product's name.")],
     purpose: Annotated[str, typer.Option(help="The purpose the usage was collected for.")],
     measure: Annotated[str, typer.Option(help="Slug of a weekly measure to write.")],
+    statistic: Annotated[
+        str,
+        typer.Option(
+            help="active, minutes, sessions or completion (by default active for a "
+            "proportion measure, minutes for a measured value)."
+        ),
+    ] = "",
 ):
     """Turn usage into a weekly process measure at each school (run it daily)."""
     _django()
@@ -527,7 +583,9 @@ def usage_aggregate(
     chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
     goal = target.measures.filter(slug=measure).first() or _fail(f"No measure {measure!r}.")
     try:
-        written = usage_to_measure(network=target, product=product, purpose=chosen, measure=goal)
+        written = usage_to_measure(
+            network=target, product=product, purpose=chosen, measure=goal, statistic=statistic
+        )
     except ValidationError as error:
         _fail(" ".join(error.messages))
     console.print(f"{written} weekly observations of {goal.name} added or corrected.")

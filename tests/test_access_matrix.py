@@ -86,6 +86,8 @@ RULES = {
     "students-rows": ("get", "student_rows", None),
     "students-stewardship": ("get", "stewardship", None),
     "students-audit": ("get", "audit", None),
+    "students-import": ("get", "student_import", None),
+    "students-usage": ("get", "member", None),
     "api:student_aggregate": ("get", "member", "aggregate"),
     "api:student_rows": ("get", "student_rows", "rows"),
     "api:get_theory": ("get", "member", None),
@@ -212,6 +214,8 @@ def url_for(name, world, project):
         "students-rows": {"network": n},
         "students-stewardship": {"network": n},
         "students-audit": {"network": n},
+        "students-import": {"network": n},
+        "students-usage": {"network": n},
         "api:student_aggregate": {"slug": n},
         "api:student_rows": {"slug": n},
         "api:get_theory": {"slug": n},
@@ -259,6 +263,8 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward"
     if rule == "stewardship":
         return role == "data_steward" or (role == "network_lead" and scope == "network")
+    if rule == "student_import":  # data stewards, for their own schools
+        return role == "data_steward"
     if rule == "audit":
         return role == "data_steward" and scope == "network"
     if rule == "edit_theory":  # the network's theory: hub roles across the network only

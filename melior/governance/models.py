@@ -153,6 +153,9 @@ class UsageRecord(models.Model):
     date = models.DateField()
     minutes = models.PositiveIntegerField(default=0)
     sessions = models.PositiveIntegerField(default=0)
+    completions = models.PositiveIntegerField(
+        default=0, help_text="Activities the student completed (or passed) that day."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["date"])]
@@ -242,6 +245,7 @@ class AccessLog(models.Model):
         CONSENT = "consent", "Changed consent"
         PURGE = "purge", "Purged records"
         SETTINGS = "settings", "Changed privacy settings"
+        IMPORT = "import", "Imported student data"
 
     network = models.ForeignKey(Network, null=True, on_delete=models.SET_NULL, related_name="+")
     user = models.ForeignKey(

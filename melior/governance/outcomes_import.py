@@ -37,6 +37,7 @@ def import_outcomes(
     purpose,
     data: bytes,
     kind: str = "assessment",
+    allowed_site_ids: set[int] | None = None,
     dry_run: bool = False,
     today: datetime.date | None = None,
 ) -> OutcomeReport:
@@ -78,6 +79,9 @@ def import_outcomes(
     school = frame["school"].str.strip()
     site_of = school.map({v: sites.get(v) or sites.get(v.lower()) for v in school.unique()})
     flag(site_of.isna().to_numpy(), "school", "no school “{value}” in this network.")
+    if allowed_site_ids is not None:  # a school's data steward imports for their schools only
+        outside = site_of.map(lambda s: s is not None and s.pk not in allowed_site_ids)
+        flag(outside.to_numpy(dtype=bool), "school", "you are not the data steward for “{value}”.")
     values = pd.to_numeric(frame["value"].str.strip(), errors="coerce")
     flag(values.isna().to_numpy(), "value", "“{value}” is not a number.")
     dates = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
@@ -183,10 +187,12 @@ def _insert(rows: pd.DataFrame, purpose) -> None:
         if connection.vendor == "postgresql":
             text = frame.to_csv(index=False, header=False)  # written in C, streamed to COPY
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-            with _foreign_keys_checked_once(cursor, table, len(frame)):
-                with cursor.copy(sql) as copy:
-                    for start in range(0, len(text), 8 << 20):
-                        copy.write(text[start : start + (8 << 20)])
+            with (
+                _foreign_keys_checked_once(cursor, table, len(frame)),
+                cursor.copy(sql) as copy,
+            ):
+                for start in range(0, len(text), 8 << 20):
+                    copy.write(text[start : start + (8 << 20)])
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(

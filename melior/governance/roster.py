@@ -150,9 +150,16 @@ def _school_year(files, given: int | None, errors) -> tuple[int | None, set[str]
 
 
 def import_roster(
-    *, network, files: dict[str, str], school_year: int | None = None, dry_run: bool = False
+    *,
+    network,
+    files: dict[str, str],
+    school_year: int | None = None,
+    allowed_site_ids: set[int] | None = None,
+    dry_run: bool = False,
 ) -> RosterReport:
-    """`school_year` (the year it starts) is read from academicSessions.csv when not given."""
+    """`school_year` (the year it starts) is read from academicSessions.csv when not given.
+    With `allowed_site_ids` (a school or district data steward) every school must be one of
+    those, and none is added to the network."""
     report = RosterReport()
     errors = report.errors
     _check_manifest(files, errors)
@@ -162,7 +169,7 @@ def import_roster(
     by_name = {s.name.lower(): s for s in sites.values()}
     orgs = _rows(files, "orgs.csv", ["sourcedId", "name", "type"], errors)
     districts = {row["sourcedId"]: row["name"] for _, row in orgs if row["type"] == "district"}
-    schools, new_schools = {}, {}
+    schools, new_schools, refused = {}, {}, set()
     for number, row in orgs:
         if row["type"] != "school":
             continue
@@ -170,7 +177,14 @@ def import_roster(
             errors.append(f"orgs.csv row {number}, name: the school has no name.")
             continue
         site = sites.get(row.get("identifier", "")) or by_name.get(row["name"].lower())
-        if site is not None:
+        if allowed_site_ids is not None and (site is None or site.pk not in allowed_site_ids):
+            refused.add(row["sourcedId"])  # named once here; its students and classes are skipped
+            errors.append(
+                f"orgs.csv row {number}, name: you are not the data steward for "
+                f"“{row['name']}”"
+                + ("." if site else " (only the network's data steward adds schools).")
+            )
+        elif site is not None:
             schools[row["sourcedId"]] = site
         else:  # a school new to the network: added, with its district
             new_schools[row["sourcedId"]] = (
@@ -196,6 +210,9 @@ def import_roster(
         org = (org or row.get("primaryOrgSourcedId", "")).split(",")[0].strip()
         if role != "student":
             report.skipped_users += 1
+            continue
+        if org in refused:
+            refused.add(row["sourcedId"])
             continue
         if org not in known:
             errors.append(
@@ -224,6 +241,9 @@ def import_roster(
         for number, row in _rows(
             files, "classes.csv", ["sourcedId", "title", "schoolSourcedId"], errors
         ):
+            if row["schoolSourcedId"] in refused:
+                refused.add(row["sourcedId"])
+                continue
             if row["schoolSourcedId"] not in known:
                 errors.append(
                     f"classes.csv row {number}, schoolSourcedId: “{row['schoolSourcedId']}"
@@ -247,7 +267,7 @@ def import_roster(
         for number, row in _rows(
             files, "enrollments.csv", ["classSourcedId", "userSourcedId", "role"], errors
         ):
-            if row["role"] != "student":
+            if row["role"] != "student" or {row["classSourcedId"], row["userSourcedId"]} & refused:
                 continue
             if row["classSourcedId"] not in classes:
                 errors.append(

@@ -1,69 +1,376 @@
-"""EdTech usage as a process measure: week by week, at each school, the share of enrolled
-students who used the product (a proportion measure) or the mean minutes of those who did (a
-measured-value measure), written as ordinary observations — only for the students who count
-under the usage's purpose. Running it again corrects the weeks that changed."""
+"""EdTech usage as process measures. Week by week, at each school — or in each class — for the
+students who count under the usage's purpose (consent):
 
+- **active**: the share of enrolled students who used the product (a proportion),
+- **minutes**: the mean minutes of the students who used it (a measured value),
+- **sessions**: the mean sessions of the students who used it (a measured value),
+- **completion**: the share of those students who completed at least one activity.
+
+`usage_to_measure` writes a school's weeks as ordinary observations of a weekly measure (run it
+daily; weeks that changed are corrected). `usage_by_class` gives the same figures per class for
+the usage page. Usage arrives by xAPI statements (`xapi.py`) or a vendor's CSV export
+(`import_usage`)."""
+
+import csv
 import datetime
-from collections import defaultdict
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from melior.measures.models import Measure, Observation, period_start
+from melior.measures.models import Measure, Observation
 from melior.measures.services import record_observation
 
-from .models import Enrollment, UsageRecord
-from .selectors import counted
+from .models import Enrollment, Section, Student, UsageRecord
+from .selectors import counted, counted_students
+from .services import pseudonym_of
+
+STATISTICS = {
+    "active": ("Share of enrolled students who used it", Measure.ValueType.PROPORTION),
+    "minutes": ("Mean minutes per student who used it", Measure.ValueType.CONTINUOUS),
+    "sessions": ("Mean sessions per student who used it", Measure.ValueType.CONTINUOUS),
+    "completion": (
+        "Share of students who used it and completed an activity",
+        Measure.ValueType.PROPORTION,
+    ),
+}
+KIND_NAMES = {
+    Measure.ValueType.PROPORTION: "proportion",
+    Measure.ValueType.CONTINUOUS: "measured-value",
+}
+USAGE_COLUMNS = ["student_id", "school", "date", "minutes"]
+MAX_LISTED = 200
+
+
+def weekly_usage(records: pd.DataFrame, roster: Callable[[int, int], set]) -> pd.DataFrame:
+    """One row per (group, week) from per-student daily records (columns group, student, date,
+    minutes, sessions, completions): enrolled, active, minutes, sessions, completers.
+    `roster(group, school year)` gives the students enrolled in a group; a student who used
+    the product counts as enrolled there even if the roster missed them."""
+    columns = ["group", "week", "enrolled", "active", "minutes", "sessions", "completers"]
+    if records.empty:
+        return pd.DataFrame(columns=columns)
+    dates = pd.to_datetime(records["date"])
+    records = records.assign(week=(dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date)
+    per_student = records.groupby(["group", "week", "student"], as_index=False)[
+        ["minutes", "sessions", "completions"]
+    ].sum()
+    per_student["completer"] = per_student["completions"] > 0
+    weeks = per_student.groupby(["group", "week"], as_index=False).agg(
+        active=("student", "size"),
+        minutes=("minutes", "mean"),
+        sessions=("sessions", "mean"),
+        completers=("completer", "sum"),
+    )
+    users = per_student.groupby(["group", "week"])["student"].agg(set)
+
+    def enrolled_count(row) -> int:
+        week = row["week"]
+        year = week.year if week.month >= 7 else week.year - 1
+        return len(roster(row["group"], year) | users[(row["group"], week)])
+
+    weeks["enrolled"] = weeks.apply(enrolled_count, axis=1)
+    return weeks[columns]
+
+
+def _values(statistic: str, row) -> dict:
+    if statistic == "active":
+        return {"numerator": int(row["active"]), "denominator": int(row["enrolled"])}
+    if statistic == "completion":
+        return {"numerator": int(row["completers"]), "denominator": int(row["active"])}
+    return {"value": round(float(row[statistic]), 1)}
 
 
 @transaction.atomic
-def usage_to_measure(*, network, product: str, purpose, measure: Measure, today=None) -> int:
-    """Returns how many observations were added or corrected."""
+def usage_to_measure(
+    *, network, product: str, purpose, measure: Measure, statistic: str = "", today=None
+) -> int:
+    """Write the weekly figure at each school as observations of `measure`; `statistic` is one
+    of STATISTICS (by default active for a proportion measure, minutes for a measured value).
+    Returns how many observations were added or corrected."""
     if measure.network_id != network.pk:
         raise ValidationError({"measure": "Choose a measure of this network."})
     if measure.frequency != "weekly":
         raise ValidationError({"measure": "Usage is aggregated by week: choose a weekly measure."})
-    proportion = measure.value_type == Measure.ValueType.PROPORTION
-    if not proportion and measure.value_type != Measure.ValueType.CONTINUOUS:
+    if not statistic:
+        statistic = {
+            Measure.ValueType.PROPORTION: "active",
+            Measure.ValueType.CONTINUOUS: "minutes",
+        }.get(measure.value_type, "")
+    if statistic not in STATISTICS:
+        raise ValidationError(
+            {"statistic": f"Choose one of {', '.join(STATISTICS)} (“{statistic}” is not one)."}
+        )
+    label, value_type = STATISTICS[statistic]
+    if measure.value_type != value_type:
         raise ValidationError(
             {
-                "measure": "Choose a proportion (share of students active) or a "
-                "measured-value measure (minutes per active student)."
+                "measure": f"“{label}” needs a {KIND_NAMES[value_type]} measure; "
+                f"{measure.name} is not one."
             }
         )
     today = today or datetime.date.today()
-    sites = list(network.sites.all())
-    records = (
-        UsageRecord.objects.filter(site__in=sites, product=product, purpose=purpose)
-        .filter(counted(purpose))
-        .values_list("site_id", "student_id", "date", "minutes")
+    sites = {s.pk: s for s in network.sites.all()}
+    usage = UsageRecord.objects.filter(site__in=sites, product=product, purpose=purpose)
+    records = pd.DataFrame(
+        list(
+            usage.filter(counted(purpose)).values_list(
+                "site_id", "student_id", "date", "minutes", "sessions", "completions"
+            )
+        ),
+        columns=["group", "student", "date", "minutes", "sessions", "completions"],
     )
-    weeks = defaultdict(lambda: defaultdict(float))  # (site, week) -> student -> minutes
-    for site_id, student_id, day, spent in records:
-        week = period_start("weekly", day)
-        if week <= today:
-            weeks[(site_id, week)][student_id] += spent
-    enrolled = defaultdict(set)
-    for site_id, year, student_id in Enrollment.objects.filter(site__in=sites).values_list(
+    enrolled = {}
+    # the share is of the students counted under the purpose: a student without consent is
+    # neither a user nor a non-user
+    counted_enrolments = Enrollment.objects.filter(
+        site__in=sites, student__in=Student.objects.filter(counted_students(purpose))
+    )
+    for site_id, year, student_id in counted_enrolments.values_list(
         "site_id", "school_year", "student_id"
     ):
-        enrolled[(site_id, year)].add(student_id)
-    by_id = {s.pk: s for s in sites}
+        enrolled.setdefault((site_id, year), set()).add(student_id)
+    weeks = weekly_usage(records, lambda site, year: enrolled.get((site, year), set()))
+    current = {
+        (o.organization_id, o.period_start): o
+        for o in Observation.objects.filter(measure=measure, organization_id__in=sites)
+    }
     written = 0
-    for (site_id, week), minutes in sorted(weeks.items()):
-        year = week.year if week.month >= 7 else week.year - 1
-        if proportion:
-            denominator = len(enrolled[(site_id, year)] | set(minutes))
-            values = {"numerator": len(minutes), "denominator": denominator}
-        else:
-            values = {"value": round(sum(minutes.values()) / len(minutes), 1)}
-        current = Observation.objects.filter(
-            measure=measure, organization_id=site_id, period_start=week
-        ).first()
-        if current is not None and all(getattr(current, k) == v for k, v in values.items()):
+    for row in weeks.sort_values(["group", "week"]).to_dict("records"):
+        if row["week"] > today or (statistic == "completion" and not row["active"]):
+            continue
+        values = _values(statistic, row)
+        existing = current.get((row["group"], row["week"]))
+        if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
             continue
         record_observation(
-            measure=measure, organization=by_id[site_id], period=week, correcting=current, **values
+            measure=measure,
+            organization=sites[row["group"]],
+            period=row["week"],
+            correcting=existing,
+            **values,
         )
         written += 1
     return written
+
+
+def usage_by_class(*, site, product: str, purpose, weeks: int = 8, today=None) -> list[dict]:
+    """The last `weeks` weeks of usage in each class at a school, for the counted students:
+    [{"section", "students", "weeks": [{week, enrolled, active, minutes, sessions,
+    completers}]}]. Small cells are the caller's to suppress."""
+    today = today or datetime.date.today()
+    first = today - datetime.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    sections = list(Section.objects.filter(site=site).order_by("-school_year", "title"))
+    members = {}
+    for section_id, student_id in Section.students.through.objects.filter(
+        section__in=sections
+    ).values_list("section_id", "student_id"):
+        members.setdefault(section_id, set()).add(student_id)
+    usage = UsageRecord.objects.filter(
+        site=site, product=product, purpose=purpose, date__gte=first, date__lte=today
+    ).filter(counted(purpose))
+    rows = pd.DataFrame(
+        list(usage.values_list("student_id", "date", "minutes", "sessions", "completions")),
+        columns=["student", "date", "minutes", "sessions", "completions"],
+    )
+    allowed = set(
+        Student.objects.filter(sections__in=sections)
+        .filter(counted_students(purpose))
+        .values_list("pk", flat=True)
+    )
+    result = []
+    for section in sections:
+        roster = members.get(section.pk, set()) & allowed
+        if not roster:
+            continue
+        mine = rows[rows["student"].isin(roster)].assign(group=section.pk)
+        table = weekly_usage(mine, lambda _section, _year, roster=roster: roster)
+        table = table.set_index("week")
+        result.append(
+            {
+                "section": section,
+                "students": len(roster),
+                "weeks": [
+                    {
+                        "week": week,
+                        **(
+                            table.loc[week].to_dict()
+                            if week in table.index
+                            else {
+                                "enrolled": len(roster),
+                                "active": 0,
+                                "minutes": None,
+                                "sessions": None,
+                                "completers": 0,
+                            }
+                        ),
+                    }
+                    for week in (first + datetime.timedelta(weeks=i) for i in range(weeks))
+                ],
+            }
+        )
+    return result
+
+
+@dataclass
+class UsageReport:
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    ignored_without_consent: int = 0
+
+
+def import_usage(
+    *,
+    network,
+    purpose,
+    product: str,
+    data: bytes,
+    allowed_site_ids: set[int] | None = None,
+    dry_run: bool = False,
+    today: datetime.date | None = None,
+) -> UsageReport:
+    """A vendor's usage export: one row per student and day — student_id (the district's id),
+    school, date, minutes, and optionally sessions and completions. Checked whole (every
+    problem by row and column), saved all or nothing; the file's figures replace what is
+    recorded for that student, product and day, so importing it again changes nothing.
+    Students not counted under the purpose (no consent) are left out and counted."""
+    today = today or datetime.date.today()
+    product = (product or "").strip()
+    if not product:
+        raise ValidationError({"product": "Name the product the usage is of."})
+    if purpose.network_id != network.pk:
+        raise ValidationError({"purpose": "Choose a purpose of this network."})
+    if not data:
+        raise ValidationError("The file is empty (0 bytes).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
+    first_line = text[:4096].splitlines()[0] if text.strip() else ""
+    try:
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [(c or "").strip().lower() for c in reader.fieldnames or []]
+    missing = [c for c in USAGE_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            f"Missing column(s): {', '.join(missing)}; the file has {', '.join(header)}."
+        )
+    sites = {s.slug: s for s in network.sites.select_related("parent")}
+    sites.update({s.name.lower(): s for s in list(sites.values())})
+    problems, parsed, seen = [], [], set()
+    for number, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        site = sites.get(row["school"]) or sites.get(row["school"].lower())
+        if site is None:
+            problems.append(f"Row {number}, school: no school “{row['school']}” in this network.")
+            continue
+        if allowed_site_ids is not None and site.pk not in allowed_site_ids:
+            problems.append(f"Row {number}, school: you are not the data steward for {site.name}.")
+            continue
+        if not row["student_id"]:
+            problems.append(f"Row {number}, student_id: no student id.")
+            continue
+        try:
+            day = datetime.date.fromisoformat(row["date"])
+        except ValueError:
+            problems.append(f"Row {number}, date: “{row['date']}” is not a date (YYYY-MM-DD).")
+            continue
+        if day > today:
+            problems.append(f"Row {number}, date: {day} is in the future.")
+            continue
+        counts = {}
+        for column in ("minutes", "sessions", "completions"):
+            value = row.get(column) or "0"
+            try:
+                counts[column] = round(float(value))
+            except ValueError:
+                problems.append(f"Row {number}, {column}: “{value}” is not a number.")
+                continue
+            if counts[column] < 0:
+                problems.append(f"Row {number}, {column}: {value} is negative.")
+        if len(counts) < 3 or any(v < 0 for v in counts.values()):
+            continue
+        district = site.parent or site
+        key = pseudonym_of(district.pk, row["student_id"])
+        if (key, day) in seen:
+            problems.append(
+                f"Row {number}, student_id: a second row for “{row['student_id']}” on {day}."
+            )
+            continue
+        seen.add((key, day))
+        parsed.append((number, row["student_id"], key, site, day, counts))
+    if len(problems) > MAX_LISTED:
+        problems = [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more problems."]
+    if problems:
+        raise ValidationError(problems)
+    if not parsed:
+        raise ValidationError("The file has no usage rows.")
+    known = {}
+    keys = sorted({p[2] for p in parsed})
+    for start in range(0, len(keys), 20_000):
+        known.update(
+            Student.objects.filter(key__in=keys[start : start + 20_000]).values_list("key", "pk")
+        )
+    unknown = [
+        f"Row {number}, student_id: no student with id “{sid}” in the roster of that "
+        "school's district."
+        for number, sid, key, *_ in parsed
+        if key not in known
+    ]
+    if unknown:
+        raise ValidationError(unknown[:MAX_LISTED])
+    allowed = set(
+        Student.objects.filter(pk__in=set(known.values()))
+        .filter(counted_students(purpose))
+        .values_list("pk", flat=True)
+    )
+    report = UsageReport(rows=len(parsed))
+    existing = {
+        (r.student_id, r.date): r
+        for r in UsageRecord.objects.filter(
+            purpose=purpose,
+            product=product,
+            student_id__in=set(known.values()),
+            date__in={p[4] for p in parsed},
+        )
+    }
+    new, changed = [], []
+    for _, _, key, site, day, counts in parsed:
+        student = known[key]
+        if student not in allowed:
+            report.ignored_without_consent += 1
+            continue
+        record = existing.get((student, day))
+        if record is None:
+            new.append(
+                UsageRecord(
+                    student_id=student,
+                    site=site,
+                    purpose=purpose,
+                    product=product,
+                    date=day,
+                    **counts,
+                )
+            )
+        elif any(getattr(record, k) != v for k, v in counts.items()) or record.site_id != site.pk:
+            for field, value in counts.items():
+                setattr(record, field, value)
+            record.site = site
+            changed.append(record)
+    report.added, report.changed = len(new), len(changed)
+    report.unchanged = report.rows - report.added - report.changed - report.ignored_without_consent
+    if not dry_run:
+        with transaction.atomic():
+            UsageRecord.objects.bulk_create(new, batch_size=5000)
+            UsageRecord.objects.bulk_update(
+                changed, ["minutes", "sessions", "completions", "site"], batch_size=5000
+            )
+    return report

@@ -1,6 +1,6 @@
 """Student data pages: aggregates by subgroup for everyone (suppressed), student rows for those
-allowed (logged), the data steward's page (consent, purposes, access, agreements, settings) and
-the access log."""
+allowed (logged), the data steward's page (consent, purposes, access, agreements, settings),
+imports of rosters, outcomes and usage, and the access log."""
 
 import base64
 import csv
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from melior.measures.exports import safe_cell
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
+from melior.web.uploads import keep_upload, upload_path
 
 from . import selectors, services, xapi
 from .models import (
@@ -30,8 +31,13 @@ from .models import (
     RowAccessGrant,
     SharingAgreement,
     Student,
+    StudentOutcome,
+    UsageRecord,
 )
+from .outcomes_import import import_outcomes
 from .permissions import row_site_ids, steward_site_ids
+from .roster import import_roster, read_export
+from .usage import import_usage, usage_by_class
 
 A = AccessLog.Action
 
@@ -387,3 +393,166 @@ def _xapi_key(request) -> str:
 
 def _xapi_error(status, message):
     return JsonResponse({"error": message}, status=status)
+
+
+IMPORT_KINDS = {
+    "roster": "Roster (OneRoster export)",
+    "outcomes": "Student outcomes (CSV)",
+    "usage": "EdTech usage (CSV)",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request, network):
+    """A data steward brings in a roster, outcomes or usage: upload → every problem, or what
+    would change → import. A school's or district's steward imports for their own schools; the
+    network's data steward for any, and only they add schools from a roster."""
+    network = get_network(request, network)
+    stewarded = steward_site_ids(request.user, network)
+    if not stewarded:
+        raise PermissionDenied
+    network_wide = request.user.has_perm("governance.read_audit", network)
+    ctx = {
+        "network": network,
+        "kinds": IMPORT_KINDS,
+        "kind": request.POST.get("kind", request.GET.get("kind", "roster")),
+        "purposes": network.purposes.all(),
+        "outcome_kinds": StudentOutcome.Kind.choices,
+        "posted": request.POST,
+        "is_steward": True,
+        "sees_rows": bool(row_site_ids(request.user, network)),
+        "reads_audit": network_wide,
+    }
+    if request.method == "GET":
+        return render(request, "governance/import.html", ctx)
+    commit = bool(request.POST.get("commit"))
+    if ctx["kind"] not in IMPORT_KINDS:
+        ctx["errors"] = ["Choose what to import."]
+        return render(request, "governance/import.html", ctx, status=400)
+    if commit:
+        path = upload_path(request.user, request.POST.get("upload", ""))
+        if path is None:
+            ctx["errors"] = ["The checked file has expired; upload it again."]
+            return render(request, "governance/import.html", ctx, status=400)
+    elif request.FILES.get("file") is None:
+        ctx["errors"] = ["Choose a file to check."]
+        return render(request, "governance/import.html", ctx, status=400)
+    else:
+        token, path = keep_upload(request.user, request.FILES["file"])
+    try:
+        ctx["report"], what, records = _run_import(
+            ctx["kind"],
+            network,
+            request.POST,
+            path.read_bytes(),
+            allowed_site_ids=None if network_wide else stewarded,
+            dry_run=not commit,
+        )
+    except ValidationError as refused:
+        path.unlink(missing_ok=True)
+        ctx["errors"] = refused.messages
+        return render(request, "governance/import.html", ctx, status=400)
+    if commit:
+        path.unlink(missing_ok=True)
+        ctx["committed"] = True
+        services.log(
+            user=request.user,
+            network=network,
+            action=A.IMPORT,
+            what=what,
+            records=records,
+            request=request,
+        )
+    else:
+        ctx["upload"] = token
+    return render(request, "governance/import.html", ctx)
+
+
+def _run_import(kind, network, post, data, *, allowed_site_ids, dry_run):
+    """Run one kind of import; returns its report, a line for the access log and the number of
+    records it wrote."""
+    if kind == "roster":
+        report = import_roster(
+            network=network,
+            files=read_export(data),
+            school_year=int(post["school_year"]) if post.get("school_year", "").isdigit() else None,
+            allowed_site_ids=allowed_site_ids,
+            dry_run=dry_run,
+        )
+        what = f"Roster for {report.school_year}: {report.students} students"
+        return report, what, report.students
+    purpose = Purpose.objects.filter(network=network, pk=post.get("purpose") or 0).first()
+    if purpose is None:
+        raise ValidationError("Choose the purpose the data are collected for.")
+    if kind == "outcomes":
+        if post.get("outcome_kind", "assessment") not in StudentOutcome.Kind.values:
+            raise ValidationError("Choose assessment, attendance or course mark.")
+        report = import_outcomes(
+            network=network,
+            purpose=purpose,
+            data=data,
+            kind=post.get("outcome_kind") or "assessment",
+            allowed_site_ids=allowed_site_ids,
+            dry_run=dry_run,
+        )
+        return report, f"Outcomes for {purpose.name}", report.added + report.changed
+    report = import_usage(
+        network=network,
+        purpose=purpose,
+        product=post.get("product", ""),
+        data=data,
+        allowed_site_ids=allowed_site_ids,
+        dry_run=dry_run,
+    )
+    what = f"Usage of {post.get('product', '').strip()} for {purpose.name}"
+    return report, what, report.added + report.changed
+
+
+@login_required
+def usage_page(request, network):
+    """EdTech usage class by class at a school, week by week, for the students counted under
+    the usage's purpose; a figure resting on fewer students than the network's minimum cell
+    size is hidden."""
+    network = get_network(request, network)
+    products = list(
+        UsageRecord.objects.filter(purpose__network=network)
+        .values_list("product", "purpose_id", "purpose__name")
+        .distinct()
+        .order_by("product", "purpose__name")
+    )
+    sites = list(sites_for(request.user, network).order_by("name"))
+    wanted = request.GET.get("usage", "")
+    chosen = next((p for p in products if f"{p[0]}|{p[1]}" == wanted), None) or (
+        products[0] if products else None
+    )
+    site = next((s for s in sites if s.slug == request.GET.get("school")), None) or (
+        sites[0] if sites else None
+    )
+    privacy = services.privacy_for(network)
+    classes = []
+    if chosen is not None and site is not None:
+        purpose = Purpose.objects.get(pk=chosen[1])
+        for entry in usage_by_class(site=site, product=chosen[0], purpose=purpose):
+            hidden = entry["students"] < privacy.min_cell_size
+            entry["hidden"] = hidden
+            for week in entry["weeks"]:
+                week["few_active"] = week["active"] < privacy.min_cell_size
+            classes.append(entry)
+    return render(
+        request,
+        "governance/usage.html",
+        {
+            "network": network,
+            "products": products,
+            "chosen": chosen,
+            "sites": sites,
+            "site": site,
+            "classes": classes,
+            "weeks": classes[0]["weeks"] if classes else [],
+            "privacy": privacy,
+            "sees_rows": bool(row_site_ids(request.user, network)),
+            "is_steward": request.user.has_perm("governance.steward", network),
+            "reads_audit": request.user.has_perm("governance.read_audit", network),
+        },
+    )

@@ -26,6 +26,7 @@ from .services import pseudonym
 KEY_PREFIX = "mlx_"
 VERSIONS = ("1.0.", "2.0.")
 SESSION_VERBS = {"launched", "initialized"}
+COMPLETION_VERBS = {"completed", "passed", "mastered"}
 IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
@@ -76,8 +77,9 @@ def minutes(duration: str) -> float:
     return parts["d"] * 1440 + parts["h"] * 60 + parts["m"] + parts["s"] / 60
 
 
-def _check(statement) -> tuple[str, str, datetime.date, float, str]:
-    """(student id, verb name, day, minutes, statement id) of one statement, or ValueError."""
+def _check(statement) -> tuple[str, str, datetime.date, float, str, bool]:
+    """(student id, verb name, day, minutes, statement id, completed) of one statement, or
+    ValueError. A statement completes an activity by its verb or by `result.completion`."""
     if not isinstance(statement, dict):
         raise ValueError("a statement is a JSON object")
     actor = statement.get("actor")
@@ -113,7 +115,10 @@ def _check(statement) -> tuple[str, str, datetime.date, float, str]:
         minutes(result["duration"]) if isinstance(result, dict) and result.get("duration") else 0.0
     )
     verb_name = str(verb["id"]).rstrip("/").rsplit("/", 1)[-1]
-    return str(account["name"]).strip(), verb_name, when.date(), spent, statement_id
+    completed = verb_name in COMPLETION_VERBS or (
+        isinstance(result, dict) and result.get("completion") is True
+    )
+    return str(account["name"]).strip(), verb_name, when.date(), spent, statement_id, completed
 
 
 def ingest(*, source: XapiSource, payload) -> dict:
@@ -155,9 +160,9 @@ def ingest(*, source: XapiSource, payload) -> dict:
         XapiStatement.objects.bulk_create(
             [XapiStatement(id=c[4], source=source) for c in fresh], ignore_conflicts=True
         )
-        usage = defaultdict(lambda: [0.0, 0])
+        usage = defaultdict(lambda: [0.0, 0, 0])
         ignored = 0
-        for sid, verb, day, spent, _ in fresh:
+        for sid, verb, day, spent, _, completed in fresh:
             student = known[keys[sid]]
             if student not in allowed:
                 ignored += 1
@@ -165,6 +170,7 @@ def ingest(*, source: XapiSource, payload) -> dict:
             cell = usage[(student, day)]
             cell[0] += spent
             cell[1] += verb in SESSION_VERBS
+            cell[2] += completed
         _add_usage(source, usage)
     return {
         "ids": ids,
@@ -191,7 +197,7 @@ def _add_usage(source, usage) -> None:
         .order_by("pk", "-enrollments__school_year")
     )
     new, changed = [], []
-    for (student, day), (spent, sessions) in usage.items():
+    for (student, day), (spent, sessions, completions) in usage.items():
         record = existing.get((student, day))
         if record is None:
             new.append(
@@ -203,11 +209,15 @@ def _add_usage(source, usage) -> None:
                     date=day,
                     minutes=round(spent),
                     sessions=sessions,
+                    completions=completions,
                 )
             )
         else:
             record.minutes += round(spent)
             record.sessions += sessions
+            record.completions += completions
             changed.append(record)
     UsageRecord.objects.bulk_create(new, batch_size=5000)
-    UsageRecord.objects.bulk_update(changed, ["minutes", "sessions"], batch_size=5000)
+    UsageRecord.objects.bulk_update(
+        changed, ["minutes", "sessions", "completions"], batch_size=5000
+    )

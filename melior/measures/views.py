@@ -1,9 +1,5 @@
 import datetime
-import re
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,6 +11,7 @@ from django_htmx.http import reswap, retarget
 
 from melior.networks.selectors import site_ids_with, sites_for
 from melior.networks.views import get_network, get_network_site
+from melior.web.uploads import keep_upload, upload_path
 
 from . import exports, selectors, services
 from .charts import chart_result, site_chart
@@ -159,15 +156,6 @@ def site_measure(request, network, site, measure):
     )
 
 
-def _upload_path(user, token: str) -> Path | None:
-    """The saved upload a token names, if it is this user's and still there."""
-    match = re.fullmatch(r"(\d+)-[0-9a-f]{32}\.(csv|xlsx|txt)", token or "")
-    if not match or int(match.group(1)) != user.pk:
-        return None
-    path = Path(settings.VAR_DIR) / "uploads" / token
-    return path if path.exists() else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_observations_page(request, network):
@@ -184,7 +172,7 @@ def import_observations_page(request, network):
     if request.method == "GET":
         return render(request, "measures/import.html", ctx)
     if request.POST.get("commit"):
-        path = _upload_path(request.user, request.POST.get("upload", ""))
+        path = upload_path(request.user, request.POST.get("upload", ""))
         if path is None:
             ctx["problems"] = [
                 Problem(None, None, "The checked file has expired; upload it again.")
@@ -214,14 +202,7 @@ def import_observations_page(request, network):
     ctx["form"] = form
     if not form.is_valid():
         return render(request, "measures/import.html", ctx, status=400)
-    upload = form.cleaned_data["file"]
-    token = f"{request.user.pk}-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    folder = Path(settings.VAR_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / token
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    token, path = keep_upload(request.user, form.cleaned_data["file"])
     mapping = form.mapping() or selectors.remembered_mapping(network, form.cleaned_data["source"])
     try:
         ctx["report"] = import_observations(

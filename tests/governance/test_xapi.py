@@ -162,7 +162,8 @@ def test_usage_becomes_a_weekly_process_measure(client, world, source):
         == 2
     )
     week = Observation.objects.get(measure=active, period_start=datetime.date(2025, 10, 6))
-    assert (week.numerator, week.denominator) == (2, 3)  # 2 of the 3 enrolled students
+    # both consenting students used it; the third (no consent) is not counted either way
+    assert (week.numerator, week.denominator) == (2, 2)
     usage_to_measure(
         network=world.network, product="Math app", purpose=pilot, measure=minutes_measure
     )
@@ -176,3 +177,13 @@ def test_usage_becomes_a_weekly_process_measure(client, world, source):
         usage_to_measure(network=world.network, product="Math app", purpose=pilot, measure=active)
         == 0
     )  # nothing changed
+
+
+def test_completions_are_counted_by_verb_or_result(client, world, source):
+    _, key, _ = source
+    finished = statement("LHS-0", verb="completed", duration="PT5M")
+    by_result = statement("LHS-0", verb="answered", duration="PT1M")
+    by_result["result"]["completion"] = True
+    assert post(client, [finished, by_result, statement("LHS-0")], key).status_code == 200
+    record = UsageRecord.objects.get()
+    assert (record.minutes, record.sessions, record.completions) == (26, 1, 2)
