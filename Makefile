@@ -58,6 +58,13 @@ bench:
 	.venv-bench/bin/python bench/spc_bench.py
 	.venv-bench/bin/python bench/network_bench.py --sites 500
 	.venv-bench/bin/python bench/import_bench.py
+	.venv-bench/bin/python bench/student_import_bench.py
+	.venv-bench/bin/python bench/xapi_bench.py
+	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
+		.venv-bench/bin/python bench/import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
+		.venv-bench/bin/python bench/student_import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
+		.venv-bench/bin/python bench/xapi_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) .venv-bench var build *.egg-info

@@ -92,6 +92,7 @@ def _querysets(network, students: bool):
         sets += [
             ("students", enrolled),
             ("enrolments", g.Enrollment.objects.filter(site__in=sites)),
+            ("classes", g.Section.objects.filter(site__in=sites)),
             ("outcomes", g.StudentOutcome.objects.filter(site__in=sites)),
             ("usage", g.UsageRecord.objects.filter(site__in=sites)),
             ("consents", g.Consent.objects.filter(purpose__network=network)),

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from melior.archive import export_archive, import_archive
 from melior.governance import services as governance
-from melior.governance.models import Enrollment, StudentOutcome
+from melior.governance.models import Enrollment, Section, StudentOutcome, UsageRecord
 from melior.learning import services as learning
 from melior.measures.services import add_annotation, record_observation
 from melior.networks.models import Network
@@ -80,6 +80,20 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
         value=0.9,
         date=datetime.date(2025, 6, 1),
     )
+    section = Section.objects.create(
+        site=world.school, sourced_id="c1", title="Algebra I", school_year=2025
+    )
+    section.students.add(student)
+    UsageRecord.objects.create(
+        student=student,
+        site=world.school,
+        purpose=purpose,
+        product="Math app",
+        date=datetime.date(2025, 10, 6),
+        minutes=20,
+        sessions=1,
+        completions=1,
+    )
     first = export_archive(world.network)
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
     assert {"manifest.json", "data.json", "observations.csv", "cycles.csv"} <= set(names)
@@ -95,6 +109,8 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     assert restored.slug == world.network.slug
     assert export_archive(Network.objects.get()) == first  # byte for byte
     assert restored.cycles.get().attachments.get().file.read() == b"what we saw"
+    assert Section.objects.get().students.count() == 1
+    assert UsageRecord.objects.get().completions == 1
     assert not restored.memberships.first().user.has_usable_password()
     # the restored instance goes on: new records get new ids
     record_observation(

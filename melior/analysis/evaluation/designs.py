@@ -1,0 +1,626 @@
+"""One entry point per design, each returning an ImpactResult (or a result that holds one):
+
+- `randomized_pilot` — students, classes or schools assigned at random; optional covariates and
+  blocks (fixed effects); HC1 standard errors, or CR1 by the assigned cluster;
+- `matched_comparison` — users of a tool against similar non-users: a logistic propensity
+  score, nearest-neighbour matching on its logit with a caliper, with or without replacement,
+  balance before and after, the effect on the treated (ATT);
+- `difference_in_differences` — the 2×2 comparison, or two-way fixed effects for a panel;
+- `interrupted_time_series` — segmented regression of a series with HAC standard errors.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+
+from ._data import check_two_arms, design_matrix, numeric, require_columns, treatment_indicator
+from .effects import cox_index, hedges_g, is_binary, standardized_difference
+from .impact import ImpactResult, coefficient_table, fit, interval, term
+
+TREATED = "treated"
+
+
+def _effect(y, treated, impact):
+    """The WWC effect size: covariate-adjusted g for a continuous outcome, the Cox index (from
+    the groups' proportions) for a 0/1 outcome."""
+    yt, yc = y[treated == 1], y[treated == 0]
+    if is_binary(y):
+        try:
+            return cox_index(yt.mean(), yc.mean(), len(yt), len(yc))
+        except ValueError:
+            return None
+    try:
+        return hedges_g(yt, yc, adjusted_difference=impact)
+    except ValueError:
+        return None
+
+
+def randomized_pilot(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    *,
+    covariates=(),
+    blocks: str | None = None,
+    cluster: str | None = None,
+    min_clusters: int = 2,
+) -> ImpactResult:
+    """The impact of being assigned to the tool (intent to treat). `cluster` names the unit
+    that was assigned (class, school) when it was not the student: standard errors are then
+    cluster-robust on G − 1 degrees of freedom, and each arm needs at least `min_clusters`."""
+    covariates = list(covariates)
+    require_columns(data, [outcome, treatment, *covariates, blocks, cluster])
+    y_all = numeric(data, outcome, "outcome")
+    if y_all.isna().all():
+        raise ValueError(f"The outcome “{outcome}” has no values.")
+    treated_all = treatment_indicator(data, treatment)
+    X, dropped_covariates = design_matrix(data, covariates)
+    frame = pd.concat([y_all.rename("__y"), treated_all.rename(TREATED), X], axis=1)
+    if blocks:
+        frame = frame.join(
+            pd.get_dummies(data[blocks].astype(str), prefix="block", drop_first=True, dtype=float)
+        )
+    if cluster:
+        frame["__cluster"] = data[cluster]
+    complete = frame.dropna()
+    dropped = len(frame) - len(complete)
+    if complete.empty:
+        raise ValueError("No student has the outcome, the treatment and every covariate.")
+    y = complete.pop("__y").to_numpy()
+    groups = complete.pop("__cluster").to_numpy() if cluster else None
+    treated = complete[TREATED].to_numpy()
+    check_two_arms(treated)
+    notes = [
+        f"Covariate(s) that do not vary were left out: {', '.join(dropped_covariates)}."
+    ] * bool(dropped_covariates)
+    se_type = "HC1"
+    n_clusters = None
+    if cluster:
+        per_arm = pd.Series(groups).groupby(treated).nunique()
+        if per_arm.min() < min_clusters:
+            raise ValueError(
+                f"Too few clusters: {int(per_arm.get(1.0, 0))} assigned to the tool and "
+                f"{int(per_arm.get(0.0, 0))} to the comparison; each needs at least {min_clusters}."
+            )
+        mixed = pd.Series(treated).groupby(groups).nunique()
+        if (mixed > 1).any():
+            raise ValueError(
+                f"{int((mixed > 1).sum())} {cluster}(s) have students in both groups: when whole "
+                f"{cluster}s are assigned, each belongs to one group."
+            )
+        n_clusters = len(mixed)
+        se_type = "CR1"
+        if n_clusters < 30:
+            notes.append(
+                f"Only {n_clusters} clusters: cluster-robust standard errors are approximate "
+                "with fewer than about 30."
+            )
+    X = sm.add_constant(complete, has_constant="add")
+    results = fit(y, X, se_type=se_type, groups=groups)
+    impact, se, df, p = term(results, TREATED, se_type, groups)
+    low, high = interval(impact, se, df)
+    sd_all = y.std(ddof=1)
+    return ImpactResult(
+        design="Randomised pilot" + (f" (by {cluster})" if cluster else ""),
+        outcome=outcome,
+        impact=impact,
+        se=se,
+        se_type=se_type,
+        df=df,
+        p_value=p,
+        ci_low=low,
+        ci_high=high,
+        n_treated=int(treated.sum()),
+        n_comparison=int(len(treated) - treated.sum()),
+        effect=_effect(y, treated, impact),
+        rce_effect=float(impact / sd_all) if sd_all > 0 else float("nan"),
+        coefficients=coefficient_table(results, se_type, groups),
+        clusters=n_clusters,
+        covariates=tuple(c for c in covariates) + ((f"blocks ({blocks})",) if blocks else ()),
+        dropped=dropped,
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class MatchedComparison:
+    impact: ImpactResult  # the ATT, estimated on the matched sample
+    balance: pd.DataFrame  # per covariate: before and after, WWC and ATT conventions
+    pairs: pd.DataFrame  # treated row label, matched comparison row label, distance
+    unmatched_treated: int
+    caliper: float | None  # in SDs of the logit propensity score
+    replace: bool
+    propensity: pd.Series  # each analysed student's propensity score
+
+    @property
+    def data(self) -> pd.DataFrame:
+        return self.balance
+
+    def summary(self) -> str:
+        worst = self.balance.set_index("covariate")["wwc_after"].abs()
+        return (
+            f"Matched {len(self.pairs)} treated students to "
+            f"{self.pairs['comparison'].nunique()} comparison students "
+            f"({'with' if self.replace else 'without'} replacement"
+            + (
+                f", caliper {self.caliper:g} SD of the logit propensity score"
+                if self.caliper
+                else ""
+            )
+            + f"); {self.unmatched_treated} treated students had no match within the caliper.\n"
+            f"Largest baseline difference after matching: {worst.idxmax()} "
+            f"{worst.max():.3f} SD (WWC).\n" + self.impact.summary()
+        )
+
+    def chart(self) -> alt.Chart:
+        """A Love plot: each covariate's standardised difference before and after matching."""
+        long = self.balance.melt(
+            id_vars="covariate", value_vars=["wwc_before", "wwc_after"], var_name="when"
+        )
+        long["when"] = long["when"].map({"wwc_before": "before", "wwc_after": "after"})
+        points = (
+            alt.Chart(long)
+            .mark_point(filled=True, size=70)
+            .encode(
+                x=alt.X("value:Q", title="Standardised difference (WWC: Hedges' g / Cox index)"),
+                y=alt.Y("covariate:N", title=None, sort=None),
+                color=alt.Color("when:N", title="Matching"),
+                tooltip=["covariate:N", "when:N", alt.Tooltip("value:Q", format=".3f")],
+            )
+        )
+        bands = (
+            alt.Chart(pd.DataFrame({"x": [-0.25, -0.05, 0.05, 0.25]}))
+            .mark_rule(strokeDash=[4, 3], color="#999")
+            .encode(x="x:Q")
+        )
+        return (bands + points).properties(width=480)
+
+
+def _check_separation(X: pd.DataFrame, treated: np.ndarray) -> None:
+    """Name the covariates that alone tell users from non-users (perfect separation)."""
+    culprits = []
+    for column in X.columns:
+        x = X[column].to_numpy()
+        t, c = x[treated == 1], x[treated == 0]
+        if t.min() > c.max() or t.max() < c.min():
+            culprits.append(str(column))
+    if culprits:
+        raise ValueError(
+            "Perfect separation: " + ", ".join(culprits) + " alone tells users from non-users, so "
+            "no comparison student resembles a user on it. Leave it out of the propensity "
+            "model or restrict the sample to where the groups overlap."
+        )
+
+
+def _propensity(X: pd.DataFrame, treated: np.ndarray) -> np.ndarray:
+    """The logit of each student's propensity score from a logistic regression."""
+    _check_separation(X, treated)
+    design = sm.add_constant(X.to_numpy(dtype=float), has_constant="add")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter: the checks below decide
+            warnings.simplefilter("error", PerfectSeparationWarning)
+            model = sm.Logit(treated, design).fit(disp=0, maxiter=100)
+    except (PerfectSeparationError, PerfectSeparationWarning, np.linalg.LinAlgError):
+        raise ValueError(
+            "Perfect separation: the covariates together tell users from non-users exactly, so "
+            "no comparison student resembles a user. Use fewer covariates or a sample where the "
+            "groups overlap."
+        ) from None
+    linear = design @ model.params
+    if np.abs(linear).max() > 30:
+        raise ValueError(
+            "Near-perfect separation: some students' propensity scores are 0 or 1. Use fewer "
+            "covariates or a sample where the groups overlap."
+        )
+    return linear
+
+
+def _match_without_replacement(t_score, c_score, caliper_width):
+    """Greedy nearest-neighbour matching, treated students taken from the highest propensity
+    score down (MatchIt's default order); each comparison student is used once. Free
+    neighbours are found with two "next free" pointer arrays (union–find with path halving),
+    so the whole match is O(n log n)."""
+    order_c = np.argsort(c_score, kind="stable")
+    sorted_c = c_score[order_c]
+    n = len(sorted_c)
+    right = list(range(n + 1))  # next free position at or after i (n: none)
+    left = list(range(n + 1))  # next free position at or before i-1, shifted by one (0: none)
+
+    def free_right(i):
+        while right[i] != i:
+            right[i] = right[right[i]]
+            i = right[i]
+        return i
+
+    def free_left(i):  # i is a position + 1
+        while left[i] != i:
+            left[i] = left[left[i]]
+            i = left[i]
+        return i
+
+    matches = np.full(len(t_score), -1)
+    positions = np.searchsorted(sorted_c, t_score)
+    for k in np.argsort(-t_score, kind="stable"):
+        score, position = t_score[k], positions[k]
+        r = free_right(position)
+        l1 = free_left(position)  # l1 - 1 is the free position to the left, if l1 > 0
+        best, gap = -1, np.inf
+        if r < n:
+            best, gap = r, sorted_c[r] - score
+        if l1 > 0 and score - sorted_c[l1 - 1] <= gap:
+            best, gap = l1 - 1, score - sorted_c[l1 - 1]
+        if best < 0 or (caliper_width is not None and gap > caliper_width):
+            continue
+        matches[k] = order_c[best]
+        right[best] = best + 1
+        left[best + 1] = best
+    return matches
+
+
+def _match_with_replacement(t_score, c_score, caliper_width):
+    order_c = np.argsort(c_score, kind="stable")
+    sorted_c = c_score[order_c]
+    position = np.clip(np.searchsorted(sorted_c, t_score), 1, len(sorted_c) - 1)
+    left, right = sorted_c[position - 1], sorted_c[position]
+    take_left = (t_score - left) <= (right - t_score)
+    nearest = np.where(take_left, position - 1, position)
+    if len(sorted_c) == 1:
+        nearest = np.zeros(len(t_score), dtype=int)
+    gap = np.abs(sorted_c[nearest] - t_score)
+    matches = order_c[nearest]
+    if caliper_width is not None:
+        matches = np.where(gap <= caliper_width, matches, -1)
+    return matches
+
+
+def matched_comparison(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    covariates,
+    *,
+    caliper: float | None = 0.2,
+    replace: bool = False,
+    adjust: bool = True,
+) -> MatchedComparison:
+    """The effect on the students who used the tool (ATT), against comparison students matched
+    on the propensity score. `caliper` is in SDs of the logit propensity score (0.2 is Austin's
+    recommendation; None matches everyone). With `adjust`, the outcome regression on the
+    matched sample also adjusts for the covariates ("doubly robust")."""
+    covariates = list(covariates)
+    if not covariates:
+        raise ValueError("Name the baseline covariates to match on.")
+    require_columns(data, [outcome, treatment, *covariates])
+    y_all = numeric(data, outcome, "outcome")
+    if y_all.isna().all():
+        raise ValueError(f"The outcome “{outcome}” has no values.")
+    treated_all = treatment_indicator(data, treatment)
+    X_all, dropped_covariates = design_matrix(data, covariates)
+    frame = pd.concat([y_all.rename("__y"), treated_all.rename(TREATED), X_all], axis=1).dropna()
+    dropped = int(len(data) - len(frame))
+    treated = frame[TREATED].to_numpy()
+    check_two_arms(treated)
+    X = frame.drop(columns=["__y", TREATED])
+    score = _propensity(X, treated)
+    width = caliper * score.std(ddof=1) if caliper else None
+    t_index = np.flatnonzero(treated == 1)
+    c_index = np.flatnonzero(treated == 0)
+    matcher = _match_with_replacement if replace else _match_without_replacement
+    found = matcher(score[t_index], score[c_index], width)
+    ok = found >= 0
+    if not ok.any():
+        raise ValueError(
+            "No treated student has a comparison student within the caliper: widen the caliper "
+            "or check that the groups overlap."
+        )
+    t_rows, c_rows = t_index[ok], c_index[found[ok]]
+    pairs = pd.DataFrame(
+        {
+            "treated": frame.index[t_rows],
+            "comparison": frame.index[c_rows],
+            "distance": np.abs(score[t_rows] - score[c_rows]),
+        }
+    )
+    # the matched sample: each treated student once, each comparison student weighted by how
+    # many treated students it stands for
+    weights_c = pd.Series(1.0, index=c_rows).groupby(level=0).sum()
+    rows = np.concatenate([t_rows, weights_c.index.to_numpy()])
+    weights = np.concatenate([np.ones(len(t_rows)), weights_c.to_numpy()])
+    matched = frame.iloc[rows]
+    y = matched["__y"].to_numpy()
+    d = matched[TREATED].to_numpy()
+    terms = [TREATED] + (list(X.columns) if adjust else [])
+    design = sm.add_constant(matched[terms], has_constant="add")
+    if replace:
+        se_type, groups = "HC1", None
+        results = fit(y, design, se_type="HC1", weights=weights)
+    else:
+        se_type = "CR1"
+        pair_of = np.empty(len(frame), dtype=np.int64)
+        pair_of[t_rows] = np.arange(len(t_rows))
+        pair_of[c_rows] = np.arange(len(t_rows))
+        groups = pair_of[rows]
+        results = fit(y, design, se_type="CR1", groups=groups)
+    impact, se, df, p = term(results, TREATED, se_type, groups)
+    low, high = interval(impact, se, df)
+    yt, yc = y[d == 1], y[d == 0]
+    notes = [
+        f"Effect on the treated (ATT): {int(ok.sum())} of {len(t_index)} users matched; "
+        f"{'with' if replace else 'without'} replacement."
+    ]
+    if dropped_covariates:
+        notes.append(
+            f"Covariate(s) that do not vary were left out: {', '.join(dropped_covariates)}."
+        )
+    effect = None
+    if is_binary(y):
+        try:
+            effect = cox_index(yt.mean(), np.average(yc, weights=weights[d == 0]), len(yt), len(yc))
+        except ValueError:
+            effect = None
+    elif len(yt) > 1 and len(yc) > 1:
+        try:
+            effect = hedges_g(yt, yc, adjusted_difference=impact)
+        except ValueError:
+            effect = None
+    sd_all = y.std(ddof=1)
+    result = ImpactResult(
+        design="Matched comparison",
+        outcome=outcome,
+        impact=impact,
+        se=se,
+        se_type=se_type,
+        df=df,
+        p_value=p,
+        ci_low=low,
+        ci_high=high,
+        n_treated=len(t_rows),
+        n_comparison=len(weights_c),
+        effect=effect,
+        rce_effect=float(impact / sd_all) if sd_all > 0 else float("nan"),
+        coefficients=coefficient_table(results, se_type, groups),
+        covariates=tuple(covariates) if adjust else (),
+        dropped=dropped,
+        notes=tuple(notes),
+    )
+    balance = _balance(X.assign(distance=score), treated, t_rows, c_rows)
+    return MatchedComparison(
+        result,
+        balance,
+        pairs,
+        int((~ok).sum()),
+        caliper,
+        replace,
+        pd.Series(1 / (1 + np.exp(-score)), index=frame.index, name="propensity"),
+    )
+
+
+def _balance(X: pd.DataFrame, treated, t_rows, c_rows) -> pd.DataFrame:
+    """Each covariate before and after matching: group means, the WWC effect size and the ATT
+    standardised mean difference (÷ the SD of all treated students, as MatchIt does)."""
+    rows = []
+    matched_rows = np.concatenate([t_rows, c_rows])  # repeats keep replacement weights
+    flags = np.concatenate([np.ones(len(t_rows)), np.zeros(len(c_rows))])
+    for column in X.columns:
+        x = X[column].to_numpy(dtype=float)
+        xm = x[matched_rows]
+        rows.append(
+            {
+                "covariate": str(column),
+                "mean_treated": x[treated == 1].mean(),
+                "mean_comparison_before": x[treated == 0].mean(),
+                "mean_comparison_after": xm[flags == 0].mean(),
+                "wwc_before": _safe(lambda x=x: standardized_difference(x, treated == 1, "wwc")),
+                "wwc_after": _safe(lambda xm=xm: standardized_difference(xm, flags == 1, "wwc")),
+                "att_before": _att(x[treated == 1], x[treated == 0], x[treated == 1]),
+                "att_after": _att(xm[flags == 1], xm[flags == 0], x[treated == 1]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _att(xt, xc, reference):
+    binary = np.isin(reference, (0, 1)).all()
+    sd = np.sqrt(reference.mean() * (1 - reference.mean())) if binary else reference.std(ddof=1)
+    return float((xt.mean() - xc.mean()) / sd) if sd > 0 else float("nan")
+
+
+def _safe(compute):
+    try:
+        return compute()
+    except ValueError:
+        return float("nan")
+
+
+def difference_in_differences(
+    data: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    post: str,
+    *,
+    unit: str | None = None,
+    time: str | None = None,
+    covariates=(),
+    cluster: str | None = None,
+    se_type: str | None = None,
+) -> ImpactResult:
+    """With `unit` and `time`: two-way fixed effects, outcome on (treated × post) after
+    removing each unit's and each period's mean, standard errors clustered by unit (or
+    `cluster`). Without: the 2×2 regression y = a + b·treated + c·post + δ·treated×post, HC1
+    (or CR1 by `cluster`, or `se_type="classical"`). δ is the impact."""
+    covariates = list(covariates)
+    require_columns(data, [outcome, treated, post, unit, time, cluster, *covariates])
+    y = numeric(data, outcome, "outcome")
+    if y.isna().all():
+        raise ValueError(f"The outcome “{outcome}” has no values.")
+    g = treatment_indicator(data, treated)
+    p = treatment_indicator(data, post)
+    X, _ = design_matrix(data, covariates)
+    frame = pd.concat([y.rename("__y"), g.rename("__g"), p.rename("__p"), X], axis=1).assign(
+        **{"treated_x_post": g * p}
+    )
+    for extra, name in ((unit, "__unit"), (time, "__time"), (cluster, "__cluster")):
+        if extra:
+            frame[name] = data[extra]
+    frame = frame.dropna()
+    dropped = int(len(data) - len(frame))
+    check_two_arms(frame["__g"].to_numpy())
+    check_two_arms(frame["__p"].to_numpy())
+    if not ((frame["__g"] == 1) & (frame["__p"] == 1)).any():
+        raise ValueError("No treated observations after the change: nothing to estimate.")
+    cluster_column = "__cluster" if cluster else ("__unit" if unit and time else None)
+    chosen = se_type or ("CR1" if cluster_column else "HC1")
+    groups = frame[cluster_column].to_numpy() if chosen == "CR1" else None
+    if unit and time:
+        columns = ["treated_x_post", *X.columns]
+        values = _two_way_demean(frame, ["__y", *columns], "__unit", "__time")
+        design = values[columns]
+        results = fit(values["__y"].to_numpy(), design, se_type=chosen, groups=groups)
+        design_name = "Difference in differences (two-way fixed effects)"
+    else:
+        design = sm.add_constant(
+            frame[["__g", "__p", "treated_x_post", *X.columns]].rename(
+                columns={"__g": "treated", "__p": "post"}
+            ),
+            has_constant="add",
+        )
+        results = fit(frame["__y"].to_numpy(), design, se_type=chosen, groups=groups)
+        design_name = "Difference in differences (2×2)"
+    impact, se, df, p_value = term(results, "treated_x_post", chosen, groups)
+    low, high = interval(impact, se, df)
+    outcome_values = frame["__y"].to_numpy()
+    sd_all = outcome_values.std(ddof=1)
+    treated_flags = frame["__g"].to_numpy()
+    return ImpactResult(
+        design=design_name,
+        outcome=outcome,
+        impact=impact,
+        se=se,
+        se_type=chosen,
+        df=df,
+        p_value=p_value,
+        ci_low=low,
+        ci_high=high,
+        n_treated=int(treated_flags.sum()),
+        n_comparison=int(len(treated_flags) - treated_flags.sum()),
+        effect=None,
+        rce_effect=float(impact / sd_all) if sd_all > 0 else float("nan"),
+        coefficients=coefficient_table(results, chosen, groups),
+        clusters=len(np.unique(groups)) if groups is not None else None,
+        covariates=tuple(covariates),
+        dropped=dropped,
+        notes=("Counts are observations (student × period), not students.",),
+    )
+
+
+def _two_way_demean(frame, columns, unit, time, tolerance=1e-10, max_rounds=1000):
+    """Remove unit and period means by alternating projections (exact in one round for a
+    balanced panel; repeated until nothing changes for an unbalanced one)."""
+    values = frame[columns].astype(float).copy()
+    for _ in range(max_rounds):
+        before = values.to_numpy().copy()
+        values -= values.groupby(frame[unit]).transform("mean")
+        values -= values.groupby(frame[time]).transform("mean")
+        if np.abs(values.to_numpy() - before).max() < tolerance:
+            break
+    return values
+
+
+@dataclass(frozen=True, eq=False)
+class InterruptedTimeSeries:
+    data: pd.DataFrame  # time, value, fitted, counterfactual
+    level_change: ImpactResult  # the jump at the change
+    slope_change: float
+    slope_change_se: float
+    slope_change_p: float
+    pre_slope: float
+    hac_lags: int
+
+    def summary(self) -> str:
+        return (
+            f"Level change at the start: {self.level_change.impact:.3f} (SE "
+            f"{self.level_change.se:.3f}, p = {self.level_change.p_value:.3g}); slope change "
+            f"{self.slope_change:+.4f} a period (SE {self.slope_change_se:.4f}, p = "
+            f"{self.slope_change_p:.3g}) on a slope of {self.pre_slope:+.4f} before; "
+            f"Newey–West standard errors with {self.hac_lags} lags."
+        )
+
+    def chart(self) -> alt.Chart:
+        long = self.data.melt(
+            id_vars="time", value_vars=["value", "fitted", "counterfactual"], var_name="series"
+        )
+        return (
+            alt.Chart(long)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("time:Q", title="Period"),
+                y=alt.Y("value:Q", title=self.level_change.outcome),
+                color=alt.Color("series:N", title=None),
+                strokeDash=alt.StrokeDash("series:N", legend=None),
+            )
+            .properties(width=520, height=260)
+        )
+
+
+def interrupted_time_series(
+    values, *, start: int, outcome: str = "outcome", hac_lags: int | None = None
+) -> InterruptedTimeSeries:
+    """Segmented regression of a series y_t (t = 0, 1, …; the change begins at index `start`):
+    y = b0 + b1·t + b2·after + b3·(t − start)·after, with Newey–West (HAC) standard errors
+    (lags floor(4 (n/100)^(2/9)) unless given). b2 is the level change, b3 the slope change."""
+    y = np.asarray(values, dtype=float)
+    if np.isnan(y).any():
+        raise ValueError("The series has gaps: fill or drop the missing periods first.")
+    n = len(y)
+    if not 3 <= start <= n - 3:
+        raise ValueError(
+            "An interrupted time series needs at least three periods before the change and "
+            f"three after (the series has {n}, the change starts at {start})."
+        )
+    t = np.arange(n, dtype=float)
+    after = (t >= start).astype(float)
+    X = pd.DataFrame(
+        {"const": 1.0, "time": t, "level_change": after, "slope_change": (t - start) * after}
+    )
+    lags = hac_lags if hac_lags is not None else int(np.floor(4 * (n / 100) ** (2 / 9)))
+    results = fit(y, X, se_type="HAC", hac_lags=lags)
+    level, se, df, p = term(results, "level_change", "HAC")
+    low, high = interval(level, se, df)
+    slope, slope_se, _, slope_p = term(results, "slope_change", "HAC")
+    fitted = results.fittedvalues
+    counterfactual = results.params["const"] + results.params["time"] * t
+    frame = pd.DataFrame(
+        {
+            "time": t,
+            "value": y,
+            "fitted": np.asarray(fitted),
+            "counterfactual": np.where(after == 1, counterfactual, np.nan),
+        }
+    )
+    sd = y[:start].std(ddof=1)
+    level_result = ImpactResult(
+        design="Interrupted time series",
+        outcome=outcome,
+        impact=level,
+        se=se,
+        se_type="HAC",
+        df=df,
+        p_value=p,
+        ci_low=low,
+        ci_high=high,
+        n_treated=int(after.sum()),
+        n_comparison=int(n - after.sum()),
+        effect=None,
+        rce_effect=float(level / sd) if sd > 0 else float("nan"),
+        coefficients=coefficient_table(results, "HAC"),
+        notes=("Counts are periods after and before the change.",),
+    )
+    return InterruptedTimeSeries(
+        frame, level_result, slope, slope_se, slope_p, float(results.params["time"]), lags
+    )
