@@ -54,12 +54,13 @@ format: $(DEV_STAMP)
 ## bench: benchmarks in their own .venv-bench, with the published peers they compare against
 bench:
 	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
-	.venv-bench/bin/python -m pip install --quiet -e . clinical-qikit
+	.venv-bench/bin/python -m pip install --quiet -e . clinical-qikit psmpy
 	.venv-bench/bin/python bench/spc_bench.py
 	.venv-bench/bin/python bench/network_bench.py --sites 500
 	.venv-bench/bin/python bench/import_bench.py
 	.venv-bench/bin/python bench/student_import_bench.py
 	.venv-bench/bin/python bench/xapi_bench.py
+	.venv-bench/bin/python bench/evaluation_bench.py
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		.venv-bench/bin/python bench/import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
 		.venv-bench/bin/python bench/student_import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "melior.pdsa",
     "melior.learning",
     "melior.governance",
+    "melior.evaluation",
     "melior.api",
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.problems.urls")),
     path("n/<slug:network>/", include("melior.learning.urls")),
     path("n/<slug:network>/", include("melior.governance.urls")),
+    path("n/<slug:network>/", include("melior.evaluation.urls")),
     path("n/<slug:network>/theory/", include("melior.theory.urls")),
     path("n/<slug:network>/pdsa/", include("melior.pdsa.urls")),
     path("notifications/", pdsa_views.notifications, name="notifications"),

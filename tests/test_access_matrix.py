@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
+from melior.evaluation.services import create_pilot
 from melior.governance import services as governance
 from melior.governance.models import Enrollment, StudentOutcome
 from melior.learning.models import ActivityStatus
@@ -87,6 +88,9 @@ RULES = {
     "students-stewardship": ("get", "stewardship", None),
     "students-audit": ("get", "audit", None),
     "students-import": ("get", "student_import", None),
+    "pilots": ("get", "member", None),
+    "pilot": ("get", "member", None),
+    "pilot-report": ("get", "member", None),
     "students-usage": ("get", "member", None),
     "api:student_aggregate": ("get", "member", "aggregate"),
     "api:student_rows": ("get", "student_rows", "rows"),
@@ -166,6 +170,18 @@ def place(world):
     governance.set_agreement(
         network=world.network, site=world.school, level="rows", starts=datetime.date(2025, 1, 1)
     )
+    create_pilot(
+        network=world.network,
+        user=None,
+        sites=[world.school],
+        title="App pilot",
+        tool="App",
+        question="Does it help?",
+        school_year=2025,
+        starts=datetime.date(2025, 9, 1),
+        ends=datetime.date(2026, 6, 1),
+        purpose=purpose,
+    )
     return world, project
 
 
@@ -225,6 +241,9 @@ def url_for(name, world, project):
         "api:list_change_ideas": {"slug": n},
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
+        "pilots": {"network": n},
+        "pilot": {"network": n, "pilot": world.network.pilots.get().pk},
+        "pilot-report": {"network": n, "pilot": world.network.pilots.get().pk},
         "pdsa-calibration": {"network": n},
         "pdsa-idea": {"network": n, "key": idea.key},
         "pdsa-detail": {"network": n, "pk": cycle.pk},

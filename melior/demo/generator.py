@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from melior.evaluation.demo import load_demo_pilot
 from melior.governance.demo import load_demo_students
 from melior.learning.demo import load_demo_hub
 from melior.measures.models import Annotation, Measure, Observation
@@ -403,6 +404,7 @@ def load_demo(
     load_demo_cycles(network, plans, mondays, seed, authors={plans[0].slug: team})
     load_demo_hub(network)
     load_demo_students(network, plans, seed)
+    load_demo_pilot(network, plans, seed)
     if added_schools and connection.vendor == "postgresql":
         # fresh planner statistics after a bulk load, or PostgreSQL guesses a handful of rows
         # where there are hundreds and picks nested loops that take seconds

@@ -116,6 +116,21 @@ def test_default_demo_network_shape():
         for site in (poorest, richest)
     }
     assert share[poorest] > share[richest]
+    # an EdTech pilot: registered before a lot that put 6 schools with the app and 6 without,
+    # with a modest real effect, low attrition and a larger gain for English learners
+    from melior.evaluation.models import Pilot
+    from melior.evaluation.report import build_report
+
+    pilot = Pilot.objects.get()
+    assert pilot.registered_at < pilot.assigned_at
+    report = build_report(pilot)
+    assert report.units == {0: 6, 1: 6} and report.excluded_for_consent > 0
+    primary = report.primary
+    assert primary.attrition.low and primary.equivalence.satisfied
+    assert 0.1 < primary.result.effect.value < 0.35 and primary.result.p_value < 0.05
+    by_el = report.subgroups[0][1]  # English learners, as the plan lists them first
+    levels = by_el.data.set_index("level")["impact"]
+    assert levels["Yes"] > levels["No"] > 0
     # every role has an account that can log in
     roles = {a.role for a in result.accounts}
     assert len(roles) == 6

@@ -273,8 +273,11 @@ def essa_tier(
     if not significant_positive:
         reasons.append("No statistically significant positive effect, which Tiers 1–3 need.")
         return EssaTier(4, [*reasons, "The logic model and this continued evaluation remain."])
+    reasons.append("A statistically significant positive effect.")
     big_enough = students >= 350 and sites >= 2
-    if not big_enough:
+    if big_enough:
+        reasons.append(f"{students} students at {sites} sites (Tiers 1 and 2 need 350 and 2).")
+    else:
         reasons.append(
             f"{students} students at {sites} site{'s' if sites != 1 else ''}: Tiers 1 and 2 "
             "need at least 350 students and 2 sites."

@@ -1,0 +1,75 @@
+from django import forms
+
+from melior.governance.models import SUBGROUPS
+
+from .models import Pilot, PilotOutcome
+
+
+class PilotForm(forms.ModelForm):
+    subgroups = forms.MultipleChoiceField(
+        choices=list(SUBGROUPS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Groups whose results the report shows separately (and whose gaps it follows).",
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Once the plan is registered, every change needs a reason (kept as an "
+        "amendment).",
+    )
+
+    class Meta:
+        model = Pilot
+        fields = [
+            "title",
+            "tool",
+            "question",
+            "hypotheses",
+            "design",
+            "unit",
+            "classes",
+            "share",
+            "sites",
+            "school_year",
+            "grades",
+            "starts",
+            "ends",
+            "purpose",
+            "baseline",
+            "subgroups",
+            "attrition_boundary",
+            "certainty",
+            "analysis_plan",
+        ]
+        widgets = {
+            "starts": forms.DateInput(attrs={"type": "date"}),
+            "ends": forms.DateInput(attrs={"type": "date"}),
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "hypotheses": forms.Textarea(attrs={"rows": 3}),
+            "analysis_plan": forms.Textarea(attrs={"rows": 3}),
+            "sites": forms.CheckboxSelectMultiple,
+        }
+        labels = {"sites": "Schools in the pilot", "purpose": "Data collected for"}
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = network.sites.order_by("name")
+        self.fields["purpose"].queryset = network.purposes.all()
+        if self.instance.pk is None or not self.instance.registered:
+            del self.fields["reason"]
+
+
+class OutcomeForm(forms.ModelForm):
+    reason = forms.CharField(required=False, help_text="Needed once the plan is registered.")
+
+    class Meta:
+        model = PilotOutcome
+        fields = ["name", "role", "direction", "meaningful_effect"]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Pilot.Decision.choices, widget=forms.RadioSelect)
+    decision_rationale = forms.CharField(
+        label="Why", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept on the report."
+    )

@@ -1,0 +1,433 @@
+"""A pilot's report, computed from the governance model's records: who was in it (and who was
+left out for consent), attrition and baseline equivalence, the effect on each registered
+outcome with its interval, improvement index and the probability of a meaningful effect,
+Benjamini–Hochberg across the outcomes, subgroups and gaps, usage against outcome, and an ESSA
+tier suggestion. Aggregates only: no student row leaves this module, and subgroup and usage
+figures resting on fewer students than the network's minimum cell size are withheld."""
+
+from dataclasses import dataclass, field
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from django.db.models import Sum
+
+from melior.analysis import evaluation as ev
+from melior.governance.models import SUBGROUPS, Student, StudentOutcome, UsageRecord
+from melior.governance.selectors import counted_students
+from melior.governance.services import privacy_for
+
+from .models import Pilot, PilotOutcome
+from .services import enrolled
+
+YES_NO_FIELDS = ["economic_disadvantage_status", "english_learner_status", "idea_indicator"]
+
+
+@dataclass
+class OutcomeFinding:
+    outcome: PilotOutcome
+    result: ev.ImpactResult | None = None
+    matched: ev.MatchedComparison | None = None
+    attrition: ev.Attrition | None = None
+    equivalence: ev.BaselineEquivalence | None = None
+    probabilities: ev.MeaningfulEffect | None = None
+    adjusted_p: float | None = None
+    better: bool | None = None  # the effect is in the better direction
+    error: str = ""
+    specs: dict = field(default_factory=dict)
+
+    @property
+    def chart_ids(self) -> tuple[str, str]:
+        return f"effect-{self.outcome.pk}", f"probability-{self.outcome.pk}"
+
+    @property
+    def caption(self) -> str:
+        if self.result is None:
+            return ""
+        r, o = self.result, self.outcome
+        direction = "higher" if r.impact > 0 else "lower"
+        better = "" if o.direction == "up" else " (lower is better)"
+        return (
+            f"Students with the tool scored {abs(r.impact):.1f} points {direction} on {o.name} "
+            f"than comparable students without it{better}; the true difference is probably "
+            f"between {r.ci_low:.1f} and {r.ci_high:.1f}. The dashed lines mark ±"
+            f"{o.meaningful_effect:g}, the change the team said would matter."
+        )
+
+
+@dataclass
+class PilotReport:
+    pilot: Pilot
+    min_cell_size: int
+    assigned: dict  # arm -> students assigned
+    units: dict  # arm -> schools or classes assigned
+    excluded_for_consent: int
+    findings: list[OutcomeFinding]
+    subgroups: list  # (label, SubgroupEffects or None, why there is none)
+    gaps: list  # (label, GapTrajectory)
+    usage: pd.DataFrame | None
+    usage_spec: dict | None
+    essa: ev.EssaTier | None
+    sites_analysed: int
+    students_analysed: int
+    notes: list[str]
+
+    @property
+    def primary(self) -> OutcomeFinding | None:
+        return next((f for f in self.findings if f.outcome.role == PilotOutcome.Role.PRIMARY), None)
+
+
+def _latest(queryset) -> pd.Series:
+    """Each student's latest value, by date."""
+    rows = pd.DataFrame(
+        list(queryset.values_list("student_id", "date", "value")),
+        columns=["student", "date", "value"],
+    )
+    if rows.empty:
+        return pd.Series(dtype=float)
+    return rows.sort_values("date").groupby("student")["value"].last()
+
+
+def _students(pilot: Pilot) -> pd.DataFrame:
+    """One row per student in the pilot: arm (or use of the tool), unit, school, subgroups."""
+    if pilot.design == Pilot.Design.RANDOMIZED:
+        frame = pd.DataFrame(
+            list(pilot.assignments.values_list("student_id", "site_id", "section_id", "arm")),
+            columns=["student", "site", "section", "arm"],
+        )
+        frame["unit"] = np.where(
+            frame["section"].notna(),
+            "c" + frame["section"].astype(str),
+            "s" + frame["site"].astype(str),
+        )
+        frame[pilot.unit] = frame["unit"]
+    else:
+        frame = pd.DataFrame(
+            list(enrolled(pilot).values_list("student_id", "site_id")),
+            columns=["student", "site"],
+        ).drop_duplicates("student")
+        used = set(
+            UsageRecord.objects.filter(
+                purpose=pilot.purpose,
+                product=pilot.tool,
+                date__gte=pilot.starts,
+                date__lte=pilot.ends,
+                minutes__gt=0,
+            ).values_list("student_id", flat=True)
+        )
+        frame["arm"] = frame["student"].isin(used).astype(int)
+        frame["unit"] = "s" + frame["site"].astype(str)
+    attributes = pd.DataFrame(
+        list(
+            Student.objects.filter(pk__in=frame["student"].tolist()).values_list("pk", *SUBGROUPS)
+        ),
+        columns=["student", *SUBGROUPS],
+    )
+    return frame.merge(attributes, on="student", how="left")
+
+
+def build_report(pilot: Pilot) -> PilotReport:
+    min_cell = privacy_for(pilot.network).min_cell_size
+    students = _students(pilot)
+    notes = []
+    counted = set(
+        Student.objects.filter(pk__in=students["student"].tolist())
+        .filter(counted_students(pilot.purpose))
+        .values_list("pk", flat=True)
+    )
+    students["counted"] = students["student"].isin(counted)
+    excluded = int((~students["counted"]).sum())
+    assigned = students.groupby("arm")["student"].size().to_dict()
+    units = students.groupby("arm")["unit"].nunique().to_dict()
+    in_window = StudentOutcome.objects.filter(
+        purpose=pilot.purpose,
+        student_id__in=list(counted),
+        date__gte=pilot.starts,
+        date__lte=pilot.ends,
+    )
+    baseline = (
+        _latest(
+            StudentOutcome.objects.filter(
+                purpose=pilot.purpose,
+                student_id__in=list(counted),
+                name=pilot.baseline,
+                date__lt=pilot.starts,
+            )
+        )
+        if pilot.baseline
+        else None
+    )
+    if baseline is not None:
+        students["baseline"] = students["student"].map(baseline)
+    findings = []
+    frames = {}
+    for outcome in pilot.outcomes.all():
+        values = _latest(in_window.filter(name=outcome.name))
+        frame = students[students["counted"]].assign(y=students["student"].map(values))
+        needed = ["y"] + (["baseline"] if baseline is not None else [])
+        analysed = frame.dropna(subset=needed)
+        frames[outcome.pk] = analysed
+        findings.append(_finding(pilot, outcome, students, analysed, baseline is not None))
+    _multiple_outcomes(findings)
+    primary = next((f for f in findings if f.outcome.role == "primary"), None)
+    primary_frame = frames.get(primary.outcome.pk) if primary else None
+    subgroups, gaps = [], []
+    if primary is not None and primary.result is not None:
+        subgroups, gaps = _equity(pilot, primary, primary_frame, min_cell)
+    usage, usage_spec = _usage(pilot, primary, primary_frame, min_cell)
+    essa = _essa(pilot, findings, primary, primary_frame)
+    if excluded:
+        notes.append(
+            f"{excluded} students in the pilot's schools are left out because consent for "
+            f"“{pilot.purpose.name}” was refused, revoked or (for an opt-in purpose) not given; "
+            + (
+                "they count as attrition."
+                if pilot.design == Pilot.Design.RANDOMIZED
+                else "they are in neither group."
+            )
+        )
+    return PilotReport(
+        pilot=pilot,
+        min_cell_size=min_cell,
+        assigned=assigned,
+        units=units,
+        excluded_for_consent=excluded,
+        findings=findings,
+        subgroups=subgroups,
+        gaps=gaps,
+        usage=usage,
+        usage_spec=usage_spec,
+        essa=essa,
+        sites_analysed=int(primary_frame["site"].nunique()) if primary_frame is not None else 0,
+        students_analysed=len(primary_frame) if primary_frame is not None else 0,
+        notes=notes,
+    )
+
+
+def _finding(pilot, outcome, students, analysed, with_baseline) -> OutcomeFinding:
+    finding = OutcomeFinding(outcome)
+    covariates = ["baseline"] if with_baseline else []
+    try:
+        if pilot.design == Pilot.Design.RANDOMIZED:
+            randomized = students.groupby("arm")["student"].size()
+            kept = analysed.groupby("arm")["student"].size()
+            finding.attrition = ev.attrition(
+                int(randomized.get(1, 0)),
+                int(randomized.get(0, 0)),
+                int(kept.get(1, 0)),
+                int(kept.get(0, 0)),
+                boundary=pilot.attrition_boundary,
+            )
+            if covariates:
+                finding.equivalence = ev.baseline_equivalence(
+                    analysed, "arm", covariates, adjusted_for=covariates
+                )
+            finding.result = ev.randomized_pilot(
+                analysed, "y", "arm", covariates=covariates, cluster=pilot.unit
+            )
+        else:
+            if not covariates:
+                raise ValueError(
+                    "A matched comparison needs the baseline outcome to match on: set it in "
+                    "the plan."
+                )
+            # yes/no subgroups are matched on too, so users and non-users resemble each other
+            flags = [s for s in pilot.subgroups if s in YES_NO_FIELDS]
+            match_on = analysed.assign(**{f: (analysed[f] == "Yes").astype(int) for f in flags})
+            finding.matched = ev.matched_comparison(match_on, "y", "arm", covariates + flags)
+            finding.result = finding.matched.impact
+            row = finding.matched.balance.set_index("covariate").loc["baseline"]
+            finding.equivalence = ev.BaselineEquivalence(
+                pd.DataFrame(
+                    [
+                        {
+                            "measure": "baseline",
+                            "kind": "continuous",
+                            "effect_size": row["wwc_after"],
+                            "category": ev.equivalence_category(row["wwc_after"]),
+                        }
+                    ]
+                ),
+                ("baseline",),
+            )
+    except ValueError as error:
+        finding.error = str(error)
+        return finding
+    result = finding.result
+    sign = 1 if outcome.direction == PilotOutcome.Direction.UP else -1
+    finding.better = result.impact * sign > 0
+    finding.probabilities = result.probabilities(
+        outcome.meaningful_effect, certainty=pilot.certainty
+    )
+    finding.specs["effect"] = result.chart(outcome.meaningful_effect).to_dict()
+    finding.specs["probabilities"] = _probability_chart(finding.probabilities).to_dict()
+    return finding
+
+
+def _probability_chart(p: ev.MeaningfulEffect) -> alt.Chart:
+    frame = pd.DataFrame(
+        {
+            "what": [
+                f"decrease of {p.meaningful:g} or more",
+                f"change smaller than {p.meaningful:g}",
+                f"increase of {p.meaningful:g} or more",
+            ],
+            "probability": [p.decrease, p.no_change, p.increase],
+        }
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("probability:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("what:N", sort=None, title=None),
+            tooltip=[alt.Tooltip("probability:Q", format=".0%"), "what:N"],
+        )
+        .properties(width=420, height=90)
+    )
+
+
+def _multiple_outcomes(findings) -> None:
+    """Benjamini–Hochberg within the primary outcomes and within the secondary ones."""
+    for role in PilotOutcome.Role.values:
+        group = [f for f in findings if f.outcome.role == role and f.result is not None]
+        if not group:
+            continue
+        adjusted, _ = ev.benjamini_hochberg([f.result.p_value for f in group])
+        for finding, p in zip(group, adjusted, strict=True):
+            finding.adjusted_p = float(p)
+
+
+def _equity(pilot, primary, frame, min_cell):
+    subgroups, gaps = [], []
+    cluster = pilot.unit if pilot.design == Pilot.Design.RANDOMIZED else None
+    covariates = ["baseline"] if "baseline" in frame else []
+    for field_name in pilot.subgroups:
+        label = SUBGROUPS[field_name]
+        known = frame[frame[field_name].fillna("") != ""]
+        try:
+            effects = ev.subgroup_effects(
+                known,
+                "y",
+                "arm",
+                field_name,
+                covariates=covariates,
+                cluster=cluster,
+                min_cell_size=min_cell,
+            )
+        except ValueError as error:
+            subgroups.append((label, None, str(error)))
+            continue
+        subgroups.append((label, effects, ""))
+        if set(known[field_name].unique()) == {"Yes", "No"} and covariates:
+            # before (baseline) and during (outcome), each as z-scores so the scales agree
+            long = pd.concat(
+                [
+                    known.assign(score=_z(known["baseline"]), period="before the pilot"),
+                    known.assign(score=_z(known["y"]), period="during the pilot"),
+                ]
+            )
+            gaps.append(
+                (
+                    label,
+                    ev.gap_trajectory(
+                        long,
+                        "score",
+                        field_name,
+                        "period",
+                        reference="No",
+                        focal="Yes",
+                        arm="arm",
+                        min_cell_size=min_cell,
+                    ),
+                )
+            )
+    return subgroups, gaps
+
+
+def _z(values: pd.Series) -> pd.Series:
+    sd = values.std(ddof=1)
+    return (values - values.mean()) / sd if sd > 0 else values * 0
+
+
+def _usage(pilot, primary, frame, min_cell):
+    """Among students with the tool: low, moderate and high use (thirds of total minutes in the
+    pilot window) against the primary outcome. Descriptive: heavier users may differ anyway."""
+    if primary is None or primary.result is None or frame is None:
+        return None, None
+    tool = frame[frame["arm"] == 1]
+    minutes = dict(
+        UsageRecord.objects.filter(
+            purpose=pilot.purpose,
+            product=pilot.tool,
+            student_id__in=tool["student"].tolist(),
+            date__gte=pilot.starts,
+            date__lte=pilot.ends,
+        )
+        .values("student_id")
+        .annotate(total=Sum("minutes"))
+        .values_list("student_id", "total")
+    )
+    tool = tool.assign(minutes=tool["student"].map(minutes).fillna(0))
+    if len(tool) < 3 * min_cell or tool["minutes"].nunique() < 3:
+        return None, None
+    tool["use"] = pd.qcut(
+        tool["minutes"].rank(method="first"), 3, labels=["low use", "moderate use", "high use"]
+    )
+    bands = tool.groupby("use", observed=True).agg(
+        students=("student", "size"),
+        minutes=("minutes", "median"),
+        outcome=("y", "mean"),
+    )
+    bands = bands.reset_index()
+    bands.loc[bands["students"] < min_cell, ["minutes", "outcome"]] = np.nan
+    comparison = frame.loc[frame["arm"] == 0, "y"]
+    if len(comparison) >= min_cell:
+        bands = pd.concat(
+            [
+                pd.DataFrame(
+                    [
+                        {
+                            "use": "comparison (no tool)",
+                            "students": len(comparison),
+                            "minutes": 0.0,
+                            "outcome": comparison.mean(),
+                        }
+                    ]
+                ),
+                bands,
+            ],
+            ignore_index=True,
+        )
+    bands["use"] = bands["use"].astype(str)
+    spec = (
+        alt.Chart(bands.dropna(subset=["outcome"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("use:N", sort=None, title=None),
+            y=alt.Y("outcome:Q", title=f"Mean {primary.outcome.name}", scale=alt.Scale(zero=False)),
+            tooltip=["use:N", "students:Q", "minutes:Q", alt.Tooltip("outcome:Q", format=".1f")],
+        )
+        .properties(width=420, height=220)
+        .to_dict()
+    )
+    return bands, spec
+
+
+def _essa(pilot, findings, primary, frame):
+    if primary is None or primary.result is None:
+        return None
+    primaries = [f for f in findings if f.outcome.role == "primary" and f.result is not None]
+    significant_positive = any(f.better and (f.adjusted_p or 1) < 0.05 for f in primaries)
+    negative = any(
+        f.result is not None and f.better is False and (f.adjusted_p or 1) < 0.05 for f in findings
+    )
+    return ev.essa_tier(
+        design="randomized" if pilot.design == Pilot.Design.RANDOMIZED else "matched",
+        low_attrition=primary.attrition.low if primary.attrition else None,
+        baseline_equivalent=primary.equivalence.satisfied if primary.equivalence else None,
+        significant_positive=significant_positive,
+        negative_finding=negative,
+        students=len(frame),
+        sites=int(frame["site"].nunique()),
+    )

@@ -1,0 +1,256 @@
+"""EdTech pilots in the product: a plan registered before the lot (time and fingerprint),
+visible amendments, exploratory outcomes, assignment from the roster, a report that respects
+consent and small cells, the decision — and who may do each."""
+
+import datetime
+
+import numpy as np
+import pytest
+from django.core.exceptions import ValidationError
+
+from melior.evaluation import services
+from melior.evaluation.models import Amendment, Pilot
+from melior.evaluation.report import build_report
+from melior.governance import services as governance
+from melior.governance.models import Consent, Enrollment, Section, StudentOutcome
+from melior.networks.services import add_site, create_organization
+
+STARTS, ENDS = datetime.date(2025, 9, 15), datetime.date(2026, 6, 1)
+
+
+@pytest.fixture
+def schools(world):
+    """Six schools of 40 ninth graders, each with a grade 8 score."""
+    found = [world.school, world.sibling_school]
+    for i in range(4):
+        school = create_organization(name=f"School {i}", parent=world.district)
+        add_site(network=world.network, organization=school)
+        found.append(school)
+    purpose = governance.add_purpose(network=world.network, name="App pilot")
+    rng = np.random.default_rng(5)
+    for s_index, school in enumerate(found):
+        for k in range(40):
+            student = governance.register_student(
+                district=world.district,
+                student_id=f"S{s_index}-{k}",
+                english_learner_status="Yes" if k < 8 else "No",
+            )
+            Enrollment.objects.create(
+                student=student, site=school, grade_level="09", school_year=2025
+            )
+            StudentOutcome.objects.create(
+                student=student,
+                site=school,
+                purpose=purpose,
+                kind="assessment",
+                name="Grade 8 math",
+                value=float(rng.normal(250, 20)),
+                date=datetime.date(2025, 5, 20),
+            )
+    return found, purpose
+
+
+def plan(world, schools, **changes):
+    sites, purpose = schools
+    fields = {
+        "title": "Math app",
+        "tool": "Math app",
+        "question": "Does it raise scores?",
+        "design": "randomized",
+        "unit": "school",
+        "share": 0.5,
+        "school_year": 2025,
+        "grades": "9",
+        "starts": STARTS,
+        "ends": ENDS,
+        "purpose": purpose,
+        "baseline": "Grade 8 math",
+        "subgroups": ["english_learner_status"],
+        **changes,
+    }
+    lead = world.users["network:network_lead"]
+    pilot = services.create_pilot(network=world.network, user=lead, sites=sites, **fields)
+    services.add_outcome(
+        pilot=pilot,
+        user=lead,
+        name="Math score",
+        role="primary",
+        direction="up",
+        meaningful_effect=3,
+    )
+    return pilot, lead
+
+
+def test_registering_stamps_time_and_fingerprint_and_changes_become_amendments(world, schools):
+    pilot, lead = plan(world, schools)
+    with pytest.raises(ValidationError, match="Register the plan before assigning"):
+        services.assign(pilot=pilot, user=lead, seed=1)
+    pilot = services.register(pilot=pilot, user=lead)
+    assert pilot.registered_at and len(pilot.registration_hash) == 64
+    assert pilot.registration_hash == services.plan_hash(pilot)
+    with pytest.raises(ValidationError, match="say why it changes"):
+        services.update_plan(pilot=pilot, user=lead, certainty=0.9)
+    services.update_plan(pilot=pilot, user=lead, certainty=0.9, reason="The board asked.")
+    amendment = Amendment.objects.get()
+    assert (amendment.what, amendment.before, amendment.after) == ("certainty", "0.75", "0.9")
+    pilot.refresh_from_db()
+    assert services.plan_hash(pilot) != pilot.registration_hash  # visible as amended
+    with pytest.raises(ValidationError, match="say why this outcome is added"):
+        services.add_outcome(
+            pilot=pilot,
+            user=lead,
+            name="Attendance",
+            role="secondary",
+            direction="up",
+            meaningful_effect=0.02,
+        )
+    late = services.add_outcome(
+        pilot=pilot,
+        user=lead,
+        name="Attendance",
+        role="secondary",
+        direction="up",
+        meaningful_effect=0.02,
+        reason="Teachers asked for it.",
+    )
+    assert not late.pre_registered
+    with pytest.raises(ValidationError, match="outcomes stay"):
+        services.remove_outcome(outcome=late)
+
+
+def test_assignment_by_lot_is_reproducible_and_whole_schools_or_classes(world, schools):
+    pilot, lead = plan(world, schools)
+    services.register(pilot=pilot, user=lead)
+    drawn = services.assign(pilot=pilot, user=lead, seed=11)
+    arms = dict(pilot.assignments.values_list("site_id").distinct().values_list("site_id", "arm"))
+    assert sorted(arms.values()) == [0, 0, 0, 1, 1, 1] and drawn.seed == 11
+    assert pilot.assignments.count() == 240
+    with pytest.raises(ValidationError, match="assigned already"):
+        services.assign(pilot=pilot, user=lead, seed=11)
+    # the same seed on the same roster gives the same lot
+    again, _ = plan(world, schools, title="Math app, again")
+    services.register(pilot=again, user=lead)
+    services.assign(pilot=again, user=lead, seed=11)
+    assert dict(again.assignments.values_list("site_id", "arm")) == arms
+    # classes: assigned whole, within each school; a student in two matching classes refused
+    by_class, _ = plan(world, schools, title="By class", unit="class", classes="Algebra")
+    for school in schools[0]:
+        for c in range(2):
+            section = Section.objects.create(
+                site=school,
+                sourced_id=f"{school.pk}-{c}",
+                title=f"Algebra I P{c}",
+                school_year=2025,
+            )
+            students = Enrollment.objects.filter(site=school).values_list("student_id", flat=True)
+            section.students.add(*list(students)[c * 20 : (c + 1) * 20])
+    services.register(pilot=by_class, user=lead)
+    services.assign(pilot=by_class, user=lead, seed=3)
+    per_class = by_class.assignments.values("section").distinct().count()
+    assert per_class == 12
+    for school in schools[0]:
+        assert sorted(
+            by_class.assignments.filter(site=school).values_list("arm", flat=True).distinct()
+        ) == [0, 1]
+
+
+def test_the_report_leaves_out_withdrawn_students_and_counts_them(world, schools):
+    pilot, lead = plan(world, schools)
+    services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=11)
+    rng = np.random.default_rng(8)
+    _, purpose = schools
+    for a in pilot.assignments.select_related("student"):
+        if rng.random() < 0.1:  # no outcome: attrition
+            continue
+        baseline = StudentOutcome.objects.get(student=a.student, name="Grade 8 math").value
+        StudentOutcome.objects.create(
+            student=a.student,
+            site=a.site,
+            purpose=purpose,
+            kind="assessment",
+            name="Math score",
+            value=100 + 0.6 * baseline + 6 * a.arm + rng.normal(0, 5),
+            date=datetime.date(2026, 5, 20),
+        )
+    revoked = pilot.assignments.all()[:3]
+    for a in revoked:
+        governance.record_consent(
+            student=a.student,
+            purpose=purpose,
+            status=Consent.Status.REVOKED,
+            given_by="guardian",
+            date=datetime.date(2025, 12, 1),
+            source="Letter",
+        )
+    report = build_report(pilot)
+    assert report.excluded_for_consent == 3
+    primary = report.primary
+    analysed = primary.result.n_treated + primary.result.n_comparison
+    assert analysed == StudentOutcome.objects.filter(name="Math score").count() - sum(
+        StudentOutcome.objects.filter(name="Math score", student=a.student).count() for a in revoked
+    )
+    assert primary.attrition.randomized == (
+        report.assigned[1],
+        report.assigned[0],
+    )  # withdrawn students count as lost
+    assert primary.result.ci_low < 6 < primary.result.ci_high and primary.result.clusters == 6
+    assert primary.result.se_type == "CR1"
+    assert primary.probabilities.increase > 0.9
+    ((label, effects, _),) = report.subgroups
+    assert label == "English learner" and not effects.data["withheld"].any()
+    governance.update_privacy(network=world.network, min_cell_size=30, retention_days=3650)
+    withheld = build_report(pilot).subgroups[0][1].data.set_index("level")["withheld"]
+    assert withheld["Yes"]  # 8 English learners a school: fewer than 30 in an arm
+
+
+def test_pages_for_the_right_roles_only(client, world, schools):
+    pilot, _ = plan(world, schools)
+    url = f"/n/{world.network.slug}/pilots/{pilot.pk}/"
+    client.force_login(world.users["network:viewer"])
+    assert client.get(url).status_code == 200
+    assert client.get(url + "report/").status_code == 200
+    assert client.post(url, {"section": "register"}).status_code == 403
+    assert not Pilot.objects.get().registered
+    client.force_login(world.users["school:site_lead"])
+    assert client.post(url, {"section": "register"}).status_code == 403
+    client.force_login(world.users["network:improvement_coach"])
+    assert client.post(url, {"section": "register"}).status_code == 302
+    assert Pilot.objects.get().registered
+    refused = client.post(url, {"section": "decision", "decision": "scale"})
+    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+    decided = client.post(
+        url, {"section": "decision", "decision": "iterate", "decision_rationale": "Too early."}
+    )
+    assert decided.status_code == 302 and Pilot.objects.get().decision == "iterate"
+    report = client.get(url + "report/").content.decode()
+    assert "Iterate and test again" in report and "Too early." in report
+    client.force_login(world.users["outsider"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_new_plan_with_a_bad_field_names_it(client, world, schools):
+    client.force_login(world.users["network:network_lead"])
+    sites, purpose = schools
+    page = client.post(
+        f"/n/{world.network.slug}/pilots/",
+        {
+            "title": "Reading app",
+            "tool": "Reading app",
+            "question": "Does it help?",
+            "design": "randomized",
+            "unit": "school",
+            "share": "0.5",
+            "sites": [s.pk for s in sites],
+            "school_year": "2025",
+            "starts": "2026-01-10",
+            "ends": "2025-12-01",
+            "purpose": purpose.pk,
+            "attrition_boundary": "cautious",
+            "certainty": "0.75",
+        },
+    )
+    assert (
+        page.status_code == 400 and "The pilot must end after it starts." in page.content.decode()
+    )
+    assert not Pilot.objects.exists()
