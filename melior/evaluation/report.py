@@ -207,6 +207,7 @@ def build_report(pilot: Pilot) -> PilotReport:
 def _finding(pilot, outcome, students, analysed, with_baseline) -> OutcomeFinding:
     finding = OutcomeFinding(outcome)
     covariates = ["baseline"] if with_baseline else []
+    named = analysed.rename(columns={"y": outcome.name})  # so results and charts name it
     try:
         if pilot.design == Pilot.Design.RANDOMIZED:
             randomized = students.groupby("arm")["student"].size()
@@ -223,7 +224,7 @@ def _finding(pilot, outcome, students, analysed, with_baseline) -> OutcomeFindin
                     analysed, "arm", covariates, adjusted_for=covariates
                 )
             finding.result = ev.randomized_pilot(
-                analysed, "y", "arm", covariates=covariates, cluster=pilot.unit
+                named, outcome.name, "arm", covariates=covariates, cluster=pilot.unit
             )
         else:
             if not covariates:
@@ -234,7 +235,12 @@ def _finding(pilot, outcome, students, analysed, with_baseline) -> OutcomeFindin
             # yes/no subgroups are matched on too, so users and non-users resemble each other
             flags = [s for s in pilot.subgroups if s in YES_NO_FIELDS]
             match_on = analysed.assign(**{f: (analysed[f] == "Yes").astype(int) for f in flags})
-            finding.matched = ev.matched_comparison(match_on, "y", "arm", covariates + flags)
+            finding.matched = ev.matched_comparison(
+                match_on.rename(columns={"y": outcome.name}),
+                outcome.name,
+                "arm",
+                covariates + flags,
+            )
             finding.result = finding.matched.impact
             row = finding.matched.balance.set_index("covariate").loc["baseline"]
             finding.equivalence = ev.BaselineEquivalence(
@@ -304,13 +310,13 @@ def _equity(pilot, primary, frame, min_cell):
     covariates = ["baseline"] if "baseline" in frame else []
     for field_name in pilot.subgroups:
         label = SUBGROUPS[field_name]
-        known = frame[frame[field_name].fillna("") != ""]
+        known = frame[frame[field_name].fillna("") != ""].rename(columns={field_name: label})
         try:
             effects = ev.subgroup_effects(
-                known,
-                "y",
+                known.rename(columns={"y": primary.outcome.name}),
+                primary.outcome.name,
                 "arm",
-                field_name,
+                label,
                 covariates=covariates,
                 cluster=cluster,
                 min_cell_size=min_cell,
@@ -319,7 +325,7 @@ def _equity(pilot, primary, frame, min_cell):
             subgroups.append((label, None, str(error)))
             continue
         subgroups.append((label, effects, ""))
-        if set(known[field_name].unique()) == {"Yes", "No"} and covariates:
+        if set(known[label].unique()) == {"Yes", "No"} and covariates:
             # before (baseline) and during (outcome), each as z-scores so the scales agree
             long = pd.concat(
                 [
@@ -333,7 +339,7 @@ def _equity(pilot, primary, frame, min_cell):
                     ev.gap_trajectory(
                         long,
                         "score",
-                        field_name,
+                        label,
                         "period",
                         reference="No",
                         focal="Yes",
@@ -402,7 +408,7 @@ def _usage(pilot, primary, frame, min_cell):
     bands["use"] = bands["use"].astype(str)
     spec = (
         alt.Chart(bands.dropna(subset=["outcome"]))
-        .mark_bar()
+        .mark_point(filled=True, size=140)
         .encode(
             x=alt.X("use:N", sort=None, title=None),
             y=alt.Y("outcome:Q", title=f"Mean {primary.outcome.name}", scale=alt.Scale(zero=False)),
