@@ -102,9 +102,7 @@ def main() -> None:
     ours = ev.matched_comparison(sample, "score_obs", "used", covariates, caliper=None)
     mine = time.perf_counter() - started
     started = time.perf_counter()
-    peer = PsmPy(
-        sample[["id", "used", *covariates]], treatment="used", indx="id", exclude=[]
-    )
+    peer = PsmPy(sample[["id", "used", *covariates]], treatment="used", indx="id", exclude=[])
     peer.logistic_ps(balance=False)
     peer.kdtree_matched(matcher="propensity_logit", replacement=False, caliper=None)
     theirs = time.perf_counter() - started

@@ -78,6 +78,9 @@ class Pilot(models.Model):
     seed = models.PositiveIntegerField(null=True, blank=True)
     registered_at = models.DateTimeField(null=True, blank=True)
     registration_hash = models.CharField(max_length=64, blank=True)
+    registered_plan = models.JSONField(
+        null=True, blank=True, help_text="The plan as registered: what the fingerprint is of."
+    )
     assigned_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

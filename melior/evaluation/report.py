@@ -308,8 +308,11 @@ def _equity(pilot, primary, frame, min_cell):
     subgroups, gaps = [], []
     cluster = pilot.unit if pilot.design == Pilot.Design.RANDOMIZED else None
     covariates = ["baseline"] if "baseline" in frame else []
+    registered = pilot.registered_plan
     for field_name in pilot.subgroups:
         label = SUBGROUPS[field_name]
+        if registered is not None and label not in registered["subgroups"].split(", "):
+            label += " (exploratory: not in the registered plan)"
         known = frame[frame[field_name].fillna("") != ""].rename(columns={field_name: label})
         try:
             effects = ev.subgroup_effects(

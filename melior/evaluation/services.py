@@ -181,8 +181,10 @@ def plan_document(pilot: Pilot) -> dict:
     }
 
 
-def plan_hash(pilot: Pilot) -> str:
-    text = json.dumps(plan_document(pilot), sort_keys=True, ensure_ascii=False)
+def plan_hash(pilot: Pilot, document: dict | None = None) -> str:
+    """SHA-256 of the plan as canonical JSON (sorted keys, UTF-8)."""
+    document = plan_document(pilot) if document is None else document
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -197,8 +199,9 @@ def register(*, pilot: Pilot, user) -> Pilot:
     if not pilot.sites.exists():
         raise ValidationError("Choose the schools in the pilot before registering.")
     pilot.registered_at = timezone.now()
-    pilot.registration_hash = plan_hash(pilot)
-    pilot.save(update_fields=["registered_at", "registration_hash"])
+    pilot.registered_plan = plan_document(pilot)
+    pilot.registration_hash = plan_hash(pilot, pilot.registered_plan)
+    pilot.save(update_fields=["registered_at", "registered_plan", "registration_hash"])
     return pilot
 
 

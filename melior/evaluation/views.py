@@ -125,6 +125,8 @@ def pilot_page(request, network, pilot):
             "assigned": pilot.assignments.values("arm").order_by().distinct().count() > 0,
             "hash_matches": pilot.registered
             and services.plan_hash(pilot) == pilot.registration_hash,
+            "stored_plan_intact": pilot.registered
+            and services.plan_hash(pilot, pilot.registered_plan) == pilot.registration_hash,
         },
         status=400 if failed else 200,
     )

@@ -88,6 +88,8 @@ def test_registering_stamps_time_and_fingerprint_and_changes_become_amendments(w
     pilot = services.register(pilot=pilot, user=lead)
     assert pilot.registered_at and len(pilot.registration_hash) == 64
     assert pilot.registration_hash == services.plan_hash(pilot)
+    assert services.plan_hash(pilot, pilot.registered_plan) == pilot.registration_hash
+    assert pilot.registered_plan["outcomes"][0]["meaningful_effect"] == 3
     with pytest.raises(ValidationError, match="say why it changes"):
         services.update_plan(pilot=pilot, user=lead, certainty=0.9)
     services.update_plan(pilot=pilot, user=lead, certainty=0.9, reason="The board asked.")
@@ -156,7 +158,7 @@ def test_assignment_by_lot_is_reproducible_and_whole_schools_or_classes(world, s
 
 def test_the_report_leaves_out_withdrawn_students_and_counts_them(world, schools):
     pilot, lead = plan(world, schools)
-    services.register(pilot=pilot, user=lead)
+    pilot = services.register(pilot=pilot, user=lead)
     services.assign(pilot=pilot, user=lead, seed=11)
     rng = np.random.default_rng(8)
     _, purpose = schools
@@ -202,6 +204,19 @@ def test_the_report_leaves_out_withdrawn_students_and_counts_them(world, schools
     governance.update_privacy(network=world.network, min_cell_size=30, retention_days=3650)
     withheld = build_report(pilot).subgroups[0][1].data.set_index("level")["withheld"]
     assert withheld["Yes"]  # 8 English learners a school: fewer than 30 in an arm
+    # a subgroup added after registration is reported as exploratory
+    services.update_plan(
+        pilot=pilot,
+        user=lead,
+        subgroups=["english_learner_status", "idea_indicator"],
+        reason="The special education team asked.",
+    )
+    pilot.refresh_from_db()
+    labels = [label for label, *_ in build_report(pilot).subgroups]
+    assert labels == [
+        "English learner",
+        "Disability (IDEA) (exploratory: not in the registered plan)",
+    ]
 
 
 def test_pages_for_the_right_roles_only(client, world, schools):
@@ -254,3 +269,40 @@ def test_a_new_plan_with_a_bad_field_names_it(client, world, schools):
         page.status_code == 400 and "The pilot must end after it starts." in page.content.decode()
     )
     assert not Pilot.objects.exists()
+
+
+def test_a_matched_comparison_of_users_and_similar_non_users(world, schools):
+    from melior.governance.models import UsageRecord
+
+    pilot, lead = plan(world, schools, design="matched", title="Users against non-users")
+    pilot = services.register(pilot=pilot, user=lead)
+    with pytest.raises(ValidationError, match="not assigned"):
+        services.assign(pilot=pilot, user=lead, seed=1)
+    _, purpose = schools
+    rng = np.random.default_rng(21)
+    for baseline in StudentOutcome.objects.filter(name="Grade 8 math").select_related("student"):
+        # stronger students choose the app more often: the raw difference is biased
+        used = rng.random() < 1 / (1 + np.exp(-(baseline.value - 250) / 10))
+        if used:
+            UsageRecord.objects.create(
+                student=baseline.student,
+                site=baseline.site,
+                purpose=purpose,
+                product="Math app",
+                date=datetime.date(2025, 10, 6),
+                minutes=40,
+            )
+        StudentOutcome.objects.create(
+            student=baseline.student,
+            site=baseline.site,
+            purpose=purpose,
+            kind="assessment",
+            name="Math score",
+            value=100 + 0.6 * baseline.value + 5 * used + rng.normal(0, 4),
+            date=datetime.date(2026, 5, 20),
+        )
+    primary = build_report(pilot).primary
+    assert primary.matched is not None and primary.attrition is None
+    assert primary.result.design == "Matched comparison"
+    assert primary.result.ci_low < 5 < primary.result.ci_high
+    assert abs(primary.equivalence.data["effect_size"].iloc[0]) < 0.25

@@ -233,8 +233,6 @@ def test_a_school_steward_imports_outcomes_for_their_school_only(client, world, 
     data.name = "outcomes.csv"
     page = client.post(url, {"kind": "outcomes", "purpose": pilot.pk, "file": data})
     assert page.status_code == 400
-    assert "Row 2, school: you are not the data steward for “parks-high”" in (
-        page.content.decode()
-    )
+    assert "Row 2, school: you are not the data steward for “parks-high”" in (page.content.decode())
     client.force_login(world.users["school:team_member"])
     assert client.get(url).status_code == 403
