@@ -423,10 +423,7 @@ def import_outcomes_command(
             network=target, purpose=chosen, data=Path(file).read_bytes(), kind=kind, dry_run=dry_run
         )
     except (ValidationError, OSError) as refused:
-        messages = getattr(refused, "messages", [str(refused)])
-        for problem in messages[:50]:
-            console.print(f"[red]✗[/red] {problem}")
-        _fail(f"{len(messages)} problem(s) found; nothing was written.")
+        _refused(refused)
     verb = "would be" if dry_run else "were"
     console.print(
         f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} "
@@ -471,10 +468,7 @@ def import_usage_command(
             dry_run=dry_run,
         )
     except (ValidationError, OSError) as refused:
-        messages = getattr(refused, "messages", [str(refused)])
-        for problem in messages[:50]:
-            console.print(f"[red]✗[/red] {problem}")
-        _fail(f"{len(messages)} problem(s) found; nothing was written.")
+        _refused(refused)
     verb = "would be" if dry_run else "were"
     console.print(
         f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} changed, "
@@ -514,10 +508,7 @@ def import_roster_command(
             network=target, files=read_export(path), school_year=school_year, dry_run=dry_run
         )
     except (ValidationError, OSError, ValueError) as refused:
-        messages = getattr(refused, "messages", [str(refused)])
-        for problem in messages[:50]:
-            console.print(f"[red]✗[/red] {problem}")
-        _fail(f"{len(messages)} problem(s) found; nothing was written.")
+        _refused(refused)
     verb = "would import" if dry_run else "imported"
     console.print(
         f"{report.students} students {verb} ({report.added} new, {report.enrolments} "
@@ -682,6 +673,14 @@ def manage(ctx: typer.Context):
 def _fail(message: str):
     console.print(f"[red]Error:[/red] {message}")
     raise typer.Exit(code=2)
+
+
+def _refused(error: Exception):
+    """An import refused whole: list its problems (the first 50) and stop."""
+    messages = getattr(error, "messages", [str(error)])
+    for problem in messages[:50]:
+        console.print(f"[red]✗[/red] {problem}")
+    _fail(f"{len(messages)} problem(s) found; nothing was written.")
 
 
 if __name__ == "__main__":  # pragma: no cover

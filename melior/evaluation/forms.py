@@ -3,6 +3,7 @@ from django import forms
 from melior.governance.models import SUBGROUPS
 
 from .models import Pilot, PilotOutcome
+from .services import PLAN_FIELDS
 
 
 class PilotForm(forms.ModelForm):
@@ -21,27 +22,7 @@ class PilotForm(forms.ModelForm):
 
     class Meta:
         model = Pilot
-        fields = [
-            "title",
-            "tool",
-            "question",
-            "hypotheses",
-            "design",
-            "unit",
-            "classes",
-            "share",
-            "sites",
-            "school_year",
-            "grades",
-            "starts",
-            "ends",
-            "purpose",
-            "baseline",
-            "subgroups",
-            "attrition_boundary",
-            "certainty",
-            "analysis_plan",
-        ]
+        fields = [*PLAN_FIELDS, "sites"]
         widgets = {
             "starts": forms.DateInput(attrs={"type": "date"}),
             "ends": forms.DateInput(attrs={"type": "date"}),

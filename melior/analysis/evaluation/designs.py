@@ -20,7 +20,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSepar
 
 from ._data import check_two_arms, design_matrix, numeric, require_columns, treatment_indicator
 from .effects import cox_index, hedges_g, is_binary, standardized_difference
-from .impact import ImpactResult, coefficient_table, fit, interval, term
+from .impact import ImpactResult, fit, term
 
 TREATED = "treated"
 
@@ -102,24 +102,17 @@ def randomized_pilot(
             )
     X = sm.add_constant(complete, has_constant="add")
     results = fit(y, X, se_type=se_type, groups=groups)
-    impact, se, df, p = term(results, TREATED, se_type, groups)
-    low, high = interval(impact, se, df)
-    sd_all = y.std(ddof=1)
-    return ImpactResult(
+    return ImpactResult.from_fit(
+        results,
+        TREATED,
+        se_type=se_type,
+        groups=groups,
+        outcome_sd=y.std(ddof=1),
+        effect=lambda impact: _effect(y, treated, impact),
         design="Randomised pilot" + (f" (by {cluster})" if cluster else ""),
         outcome=outcome,
-        impact=impact,
-        se=se,
-        se_type=se_type,
-        df=df,
-        p_value=p,
-        ci_low=low,
-        ci_high=high,
         n_treated=int(treated.sum()),
         n_comparison=int(len(treated) - treated.sum()),
-        effect=_effect(y, treated, impact),
-        rce_effect=float(impact / sd_all) if sd_all > 0 else float("nan"),
-        coefficients=coefficient_table(results, se_type, groups),
         clusters=n_clusters,
         covariates=tuple(c for c in covariates) + ((f"blocks ({blocks})",) if blocks else ()),
         dropped=dropped,
@@ -347,9 +340,8 @@ def matched_comparison(
         pair_of[c_rows] = np.arange(len(t_rows))
         groups = pair_of[rows]
         results = fit(y, design, se_type="CR1", groups=groups)
-    impact, se, df, p = term(results, TREATED, se_type, groups)
-    low, high = interval(impact, se, df)
     yt, yc = y[d == 1], y[d == 0]
+    impact = float(results.params[TREATED])
     notes = [
         f"Effect on the treated (ATT): {int(ok.sum())} of {len(t_index)} users matched; "
         f"{'with' if replace else 'without'} replacement."
@@ -369,22 +361,17 @@ def matched_comparison(
             effect = hedges_g(yt, yc, adjusted_difference=impact)
         except ValueError:
             effect = None
-    sd_all = y.std(ddof=1)
-    result = ImpactResult(
+    result = ImpactResult.from_fit(
+        results,
+        TREATED,
+        se_type=se_type,
+        groups=groups,
+        outcome_sd=y.std(ddof=1),
+        effect=effect,
         design="Matched comparison",
         outcome=outcome,
-        impact=impact,
-        se=se,
-        se_type=se_type,
-        df=df,
-        p_value=p,
-        ci_low=low,
-        ci_high=high,
         n_treated=len(t_rows),
         n_comparison=len(weights_c),
-        effect=effect,
-        rce_effect=float(impact / sd_all) if sd_all > 0 else float("nan"),
-        coefficients=coefficient_table(results, se_type, groups),
         covariates=tuple(covariates) if adjust else (),
         dropped=dropped,
         notes=tuple(notes),
@@ -492,26 +479,17 @@ def difference_in_differences(
         )
         results = fit(frame["__y"].to_numpy(), design, se_type=chosen, groups=groups)
         design_name = "Difference in differences (2×2)"
-    impact, se, df, p_value = term(results, "treated_x_post", chosen, groups)
-    low, high = interval(impact, se, df)
-    outcome_values = frame["__y"].to_numpy()
-    sd_all = outcome_values.std(ddof=1)
     treated_flags = frame["__g"].to_numpy()
-    return ImpactResult(
+    return ImpactResult.from_fit(
+        results,
+        "treated_x_post",
+        se_type=chosen,
+        groups=groups,
+        outcome_sd=frame["__y"].std(ddof=1),
         design=design_name,
         outcome=outcome,
-        impact=impact,
-        se=se,
-        se_type=chosen,
-        df=df,
-        p_value=p_value,
-        ci_low=low,
-        ci_high=high,
         n_treated=int(treated_flags.sum()),
         n_comparison=int(len(treated_flags) - treated_flags.sum()),
-        effect=None,
-        rce_effect=float(impact / sd_all) if sd_all > 0 else float("nan"),
-        coefficients=coefficient_table(results, chosen, groups),
         clusters=len(np.unique(groups)) if groups is not None else None,
         covariates=tuple(covariates),
         dropped=dropped,
@@ -590,8 +568,6 @@ def interrupted_time_series(
     )
     lags = hac_lags if hac_lags is not None else int(np.floor(4 * (n / 100) ** (2 / 9)))
     results = fit(y, X, se_type="HAC", hac_lags=lags)
-    level, se, df, p = term(results, "level_change", "HAC")
-    low, high = interval(level, se, df)
     slope, slope_se, _, slope_p = term(results, "slope_change", "HAC")
     fitted = results.fittedvalues
     counterfactual = results.params["const"] + results.params["time"] * t
@@ -603,22 +579,15 @@ def interrupted_time_series(
             "counterfactual": np.where(after == 1, counterfactual, np.nan),
         }
     )
-    sd = y[:start].std(ddof=1)
-    level_result = ImpactResult(
+    level_result = ImpactResult.from_fit(
+        results,
+        "level_change",
+        se_type="HAC",
+        outcome_sd=y[:start].std(ddof=1),
         design="Interrupted time series",
         outcome=outcome,
-        impact=level,
-        se=se,
-        se_type="HAC",
-        df=df,
-        p_value=p,
-        ci_low=low,
-        ci_high=high,
         n_treated=int(after.sum()),
         n_comparison=int(n - after.sum()),
-        effect=None,
-        rce_effect=float(level / sd) if sd > 0 else float("nan"),
-        coefficients=coefficient_table(results, "HAC"),
         notes=("Counts are periods after and before the change.",),
     )
     return InterruptedTimeSeries(

@@ -46,6 +46,36 @@ class ImpactResult:
     dropped: int = 0  # students left out for missing values
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    @classmethod
+    def from_fit(
+        cls,
+        results,
+        term_name: str,
+        *,
+        se_type: str,
+        groups=None,
+        outcome_sd: float,
+        effect=None,
+        **fields,
+    ) -> "ImpactResult":
+        """The result for one term of a fitted model. `effect` may be a function of the impact
+        (the WWC effect size needs it); `outcome_sd` gives the RCE Coach's standardisation."""
+        impact, se, df, p = term(results, term_name, se_type, groups)
+        low, high = interval(impact, se, df)
+        return cls(
+            impact=impact,
+            se=se,
+            se_type=se_type,
+            df=df,
+            p_value=p,
+            ci_low=low,
+            ci_high=high,
+            effect=effect(impact) if callable(effect) else effect,
+            rce_effect=float(impact / outcome_sd) if outcome_sd > 0 else float("nan"),
+            coefficients=coefficient_table(results, se_type, groups),
+            **fields,
+        )
+
     @property
     def data(self) -> pd.DataFrame:
         return self.coefficients
