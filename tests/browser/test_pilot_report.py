@@ -19,7 +19,9 @@ def test_lead_reads_the_report_and_decides(page, live_server, transactional_db):
     page.get_by_role("link", name="Math practice app in ninth grade").click()
     page.get_by_role("link", name="Open the report").click()
     page.get_by_role("heading", name="Evidence tier (suggested)").wait_for()
-    page.locator("#outcome-1 .chart svg, #outcome-1 .chart canvas").first.wait_for()
+    page.locator(
+        "section[id^=outcome-] .chart svg, section[id^=outcome-] .chart canvas"
+    ).first.wait_for()
     assert page.locator(".chart svg, .chart canvas").count() >= 4
     assert "probability of an increase of 3 or more" in page.content()
     page.get_by_role("radio", name="Iterate and test again").check()
