@@ -4,7 +4,6 @@ value, date (YYYY-MM-DD), and optionally kind (assessment / attendance / course_
 whole — every problem named by row and column — and saved all or nothing; importing the same
 file again changes nothing (one value per student, outcome, date and purpose)."""
 
-import contextlib
 import csv
 import datetime
 import io
@@ -15,12 +14,13 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from melior.bulk import insert_rows, select_in
+
 from .models import Student, StudentOutcome
 from .services import pseudonym_of
 
 COLUMNS = ["student_id", "school", "name", "value", "date"]
 MAX_LISTED = 200
-BULK_ROWS = 100_000  # from here on, foreign keys are checked once for the whole batch
 
 
 @dataclass
@@ -105,7 +105,7 @@ def import_outcomes(
     )
     keys = [pseudonym_of(*pair.split(":", 1)) for pair in pairs]
     with connection.cursor() as cursor:
-        students = dict(_select_in(cursor, Student, ["key", "id"], "key", keys))
+        students = dict(select_in(cursor, Student, ["key", "id"], "key", keys))
     student_ids = pd.Series(
         np.array([students.get(k) for k in keys], dtype=object)[codes], index=frame.index
     )
@@ -133,7 +133,7 @@ def import_outcomes(
     report = OutcomeReport(rows=len(table))
     table["student"] = table["student"].astype(int)
     with connection.cursor() as cursor:  # raw rows: a million model rows would be slow
-        existing = _select_in(
+        existing = select_in(
             cursor,
             StudentOutcome,
             ["id", "student_id", "kind", "name", "date", "value"],
@@ -166,12 +166,9 @@ def import_outcomes(
 
 
 def _insert(rows: pd.DataFrame, purpose) -> None:
-    """Add many outcomes at once: COPY on PostgreSQL, one prepared INSERT on SQLite (building
-    a million model objects would take longer than writing them)."""
+    """Add many outcomes at once (melior.bulk)."""
     if rows.empty:
         return
-    table = StudentOutcome._meta.db_table
-    columns = ["student_id", "site_id", "purpose_id", "kind", "name", "value", "date"]
     frame = pd.DataFrame(
         {
             "student_id": rows["student"].astype(int),
@@ -183,73 +180,7 @@ def _insert(rows: pd.DataFrame, purpose) -> None:
             "date": rows["date"],
         }
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            text = frame.to_csv(index=False, header=False)  # written in C, streamed to COPY
-            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-            with (
-                _foreign_keys_checked_once(cursor, table, len(frame)),
-                cursor.copy(sql) as copy,
-            ):
-                for start in range(0, len(text), 8 << 20):
-                    copy.write(text[start : start + (8 << 20)])
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                frame.itertuples(index=False, name=None),
-            )
-
-
-@contextlib.contextmanager
-def _foreign_keys_checked_once(cursor, table: str, rows: int):
-    """PostgreSQL checks each new row's foreign keys one by one (three lookups a row, ~16 s for
-    a million rows); for a large batch, drop the keys inside the import's transaction and add
-    them back, which checks the whole table in one join (< 1 s) — the bulk-loading advice of
-    the PostgreSQL manual. A failed check or import rolls the drop back with everything else.
-    The table is locked against readers for the length of the import."""
-    if rows < BULK_ROWS:
-        yield
-        return
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype = 'f'",
-        [table],
-    )
-    keys = cursor.fetchall()
-    quote = connection.ops.quote_name
-    if not keys:
-        yield
-        return
-    # checks still pending from earlier in the transaction block a table change: run them now
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    drops = ", ".join(f"DROP CONSTRAINT {quote(name)}" for name, _ in keys)
-    cursor.execute(f"ALTER TABLE {table} {drops}")
-    yield
-    adds = ", ".join(f"ADD CONSTRAINT {quote(name)} {definition}" for name, definition in keys)
-    cursor.execute(f"ALTER TABLE {table} {adds}")
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are deferred
-
-
-def _select_in(cursor, model, columns: list[str], column: str, values: list, **equal) -> list:
-    """Rows of a model's table whose `column` is one of many values, as plain tuples, in
-    slices (databases cap the values in one query); PostgreSQL takes each slice as one array."""
-    table = model._meta.db_table
-    where = "".join(f" AND {name} = %s" for name in equal)
-    rows = []
-    size = 100_000 if connection.vendor == "postgresql" else 20_000
-    for start in range(0, len(values), size):
-        chunk = values[start : start + size]
-        if connection.vendor == "postgresql":
-            test, params = f"{column} = ANY(%s)", [chunk]
-        else:
-            test, params = f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
-        cursor.execute(
-            f"SELECT {', '.join(columns)} FROM {table} WHERE {test}{where}",
-            [*params, *equal.values()],
-        )
-        rows += cursor.fetchall()
-    return rows
+    insert_rows(StudentOutcome, frame)
 
 
 def _capped(problems: list[str]) -> list[str]:

@@ -15,14 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from melior.bulk import insert_rows
 from melior.networks.models import Network
 
 from .models import Observation
 from .services import validate_observation
+
+NUMBERS = ("value", "numerator", "denominator")
 
 FIELDS = ("site", "measure", "period_start", "value", "numerator", "denominator")
 REQUIRED = ("site", "measure", "period_start")
@@ -256,21 +260,21 @@ def import_observations(
     for (measure_id, site_id, period), numbers in cleaned.items():
         current = existing.get((measure_id, site_id, period))
         values = (numbers["value"], numbers["numerator"], numbers["denominator"])
-        numbers_of = dict(zip(("value", "numerator", "denominator"), values, strict=True))
         if current is None:
-            new.append(
-                Observation(
-                    measure_id=measure_id, organization_id=site_id, period_start=period,
-                    entered_by=user, entered_at=now, updated_at=now, **numbers_of,
-                )
-            )  # fmt: skip
+            new.append((measure_id, site_id, period.isoformat(), *values))
         elif current[1:] != values:
+            numbers_of = dict(zip(NUMBERS, values, strict=True))
             changed.append(Observation(pk=current[0], updated_at=now, **numbers_of))
     report.added, report.changed = len(new), len(changed)
     report.unchanged = len(cleaned) - len(new) - len(changed)
     if not dry_run:
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        rows = pd.DataFrame(
+            new,
+            columns=["measure_id", "organization_id", "period_start", *NUMBERS],
+        ).assign(entered_by_id=getattr(user, "pk", None), entered_at=stamp, updated_at=stamp)
         with transaction.atomic():
-            Observation.objects.bulk_create(new, batch_size=2000)
+            insert_rows(Observation, rows)
             Observation.objects.bulk_update(
                 changed, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
             )

@@ -113,9 +113,9 @@ def test_a_large_batch_keeps_the_foreign_keys_of_the_table(world, roster, monkey
     back (one check for the whole table); they must all be there afterwards."""
     from django.db import connection
 
-    from melior.governance import outcomes_import
+    from melior import bulk
 
-    monkeypatch.setattr(outcomes_import, "BULK_ROWS", 1)
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
 
     def foreign_keys():
         if connection.vendor != "postgresql":

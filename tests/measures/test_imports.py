@@ -143,7 +143,10 @@ def test_import_page_checks_then_imports(client, world):
     token = checked.context["upload"]
     done = client.post(url, {"commit": "1", "upload": token, "map_site": "School"})
     assert done.status_code == 200 and "1 added" in done.text
-    assert Observation.objects.get().entered_by == world.users["school:site_lead"]
+    saved = Observation.objects.get()
+    assert saved.entered_by == world.users["school:site_lead"]
+    assert saved.entered_at == saved.updated_at and saved.entered_at.tzinfo is not None
+    assert (saved.numerator, saved.denominator, saved.value) == (5, 10, None)
     # the checked file is gone once used
     again = client.post(url, {"commit": "1", "upload": token})
     assert again.status_code == 400 and "expired" in again.text
