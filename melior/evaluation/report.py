@@ -45,8 +45,17 @@ class OutcomeFinding:
         if self.result is None:
             return ""
         r, o = self.result, self.outcome
-        direction = "higher" if r.impact > 0 else "lower"
         better = "" if o.direction == "up" else " (lower is better)"
+        if r.effect is not None and r.effect.kind == "cox_index":  # a yes/no outcome
+            more = "more" if r.impact > 0 else "less"
+            return (
+                f"Students with the tool were {abs(r.impact) * 100:.1f} percentage points {more} "
+                f"likely to have “{o.name}” than comparable students without it{better}; the "
+                f"true difference is probably between {r.ci_low * 100:.1f} and "
+                f"{r.ci_high * 100:.1f} points. The dashed lines mark ±"
+                f"{o.meaningful_effect * 100:g} points, the change the team said would matter."
+            )
+        direction = "higher" if r.impact > 0 else "lower"
         return (
             f"Students with the tool scored {abs(r.impact):.1f} points {direction} on {o.name} "
             f"than comparable students without it{better}; the true difference is probably "

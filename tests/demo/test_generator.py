@@ -128,6 +128,8 @@ def test_default_demo_network_shape():
     primary = report.primary
     assert primary.attrition.low and primary.equivalence.satisfied
     assert 0.1 < primary.result.effect.value < 0.35 and primary.result.p_value < 0.05
+    passed = report.findings[1]  # a yes/no outcome: Cox index, told in percentage points
+    assert passed.result.effect.kind == "cox_index" and "percentage points" in passed.caption
     by_el = report.subgroups[0][1]  # English learners, as the plan lists them first
     levels = by_el.data.set_index("level")["impact"]
     assert levels["Yes"] > levels["No"] > 0

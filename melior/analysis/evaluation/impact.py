@@ -81,6 +81,10 @@ class ImpactResult:
         return self.coefficients
 
     @property
+    def se_name(self) -> str:
+        return SE_TYPES[self.se_type]
+
+    @property
     def significant(self) -> bool:
         return self.p_value < 0.05
 
@@ -96,7 +100,7 @@ class ImpactResult:
     def summary(self) -> str:
         lines = [
             f"{self.design}: impact on {self.outcome} = {self.impact:.3f} "
-            f"(SE {self.se:.3f}, {SE_TYPES[self.se_type]}; 95% CI {self.ci_low:.3f} to "
+            f"(SE {self.se:.3f}, {self.se_name}; 95% CI {self.ci_low:.3f} to "
             f"{self.ci_high:.3f}; p = {self.p_value:.3g}; df {self.df:.0f})",
             f"students: {self.n_treated} treated, {self.n_comparison} comparison"
             + (f" in {self.clusters} clusters" if self.clusters else "")
