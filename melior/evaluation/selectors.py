@@ -1,11 +1,9 @@
-from melior.networks.permissions import belongs_to_network
-
 from .models import Pilot
 
 
 def pilots_for(user, network):
     """The network's pilots, for anyone in the network (their reports are aggregates only)."""
-    if not belongs_to_network(user, network):
+    if not user.has_perm("pilots.view", network):
         return Pilot.objects.none()
     return (
         Pilot.objects.filter(network=network)
