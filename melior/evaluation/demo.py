@@ -99,7 +99,7 @@ def load_demo_pilot(network, plans, seed: int) -> Pilot | None:
 def _student_data(pilot, purpose, seed) -> None:
     rng = np.random.default_rng([seed, 909])
     rows = list(
-        pilot.assignments.values_list(
+        pilot.assignments.order_by("student_id").values_list(
             "student_id",
             "site_id",
             "arm",
@@ -118,7 +118,7 @@ def _student_data(pilot, purpose, seed) -> None:
                 _outcome(student, site, purpose, BASELINE, baseline, datetime.date(2025, 5, 20))
             )
         weekly = rng.gamma(3, 12) if arm else 0.0  # minutes a week on the app
-        effect = (4.0 + 5.0 * el + 0.05 * (weekly - 36)) if arm else 0.0
+        effect = (3.0 + 5.0 * el + 0.05 * (weekly - 36)) if arm else 0.0
         score = 100 + 0.6 * baseline + school_effect[site] + effect + rng.normal(0, 12)
         stays = rng.random() > (0.10 if arm else 0.07)  # a little more attrition with the app
         if stays:

@@ -217,9 +217,12 @@ def enrolled(pilot: Pilot):
 
 
 def units_of(pilot: Pilot) -> pd.DataFrame:
-    """The pilot's students with the unit each belongs to (school, or class) and its school."""
+    """The pilot's students with the unit each belongs to (school, or class) and its school.
+    Units are named by the school's slug (and the class's roster id), so a lot drawn with the
+    same seed on the same roster comes out the same on any database."""
     enrolments = pd.DataFrame(
-        list(enrolled(pilot).values_list("student_id", "site_id")), columns=["student", "site"]
+        list(enrolled(pilot).values_list("student_id", "site_id", "site__slug")),
+        columns=["student", "site", "slug"],
     )
     if enrolments.empty:
         raise ValidationError(
@@ -229,9 +232,7 @@ def units_of(pilot: Pilot) -> pd.DataFrame:
             + ": import the roster first."
         )
     if pilot.unit == Pilot.Unit.SCHOOL:
-        return enrolments.drop_duplicates("student").assign(
-            section=None, unit=enrolments["site"].astype(str)
-        )
+        return enrolments.drop_duplicates("student").assign(section=None, unit=enrolments["slug"])
     sections = Section.objects.filter(
         site__in=pilot.sites.all(),
         school_year=pilot.school_year,
@@ -240,10 +241,10 @@ def units_of(pilot: Pilot) -> pd.DataFrame:
     members = pd.DataFrame(
         list(
             Section.students.through.objects.filter(section__in=sections).values_list(
-                "section_id", "student_id", "section__site_id"
+                "section_id", "student_id", "section__site_id", "section__sourced_id"
             )
         ),
-        columns=["section", "student", "site"],
+        columns=["section", "student", "site", "sourced_id"],
     )
     members = members[members["student"].isin(enrolments["student"])]
     if members.empty:
@@ -256,7 +257,8 @@ def units_of(pilot: Pilot) -> pd.DataFrame:
             f"{members.loc[twice, 'student'].nunique()} students are in two or more classes "
             f"matching “{pilot.classes}”: name the classes more narrowly."
         )
-    return members.assign(unit=members["section"].astype(str))
+    slugs = dict(zip(enrolments["site"], enrolments["slug"], strict=True))
+    return members.assign(unit=members["site"].map(slugs) + "/" + members["sourced_id"])
 
 
 @transaction.atomic

@@ -86,7 +86,12 @@ def randomise(
     frame = data.assign(__row=np.arange(len(data))) if unit is None else data
     if frame[key].isna().any():
         raise ValueError(f"Some rows have no {unit}: every row needs one to be assigned.")
-    units = frame.drop_duplicates(key)[[key] + ([blocks] if blocks else [])]
+    # units in a canonical order (by name), so the draw does not depend on the rows' order
+    units = (
+        frame.drop_duplicates(key)[[key] + ([blocks] if blocks else [])]
+        .sort_values(key, kind="stable")
+        .reset_index(drop=True)
+    )
     if blocks:
         spread = frame.groupby(key)[blocks].nunique()
         if (spread > 1).any():
@@ -110,7 +115,7 @@ def randomise(
     while True:
         draw += 1
         rng = np.random.default_rng([seed, draw])
-        chosen = _draw(units.reset_index(drop=True), blocks, share, rng)
+        chosen = _draw(units, blocks, share, rng)
         arm_of = pd.Series(chosen, index=units[key].to_numpy())
         assigned = frame[key].map(arm_of).astype(int).to_numpy()
         if assigned.min() == assigned.max():
