@@ -1,5 +1,5 @@
 """The demo network's EdTech pilot: a math practice app tried in 6 of the 12 schools by lot
-(2025–26, ninth graders). Its synthetic data have a real, modest effect (about a fifth of an SD,
+(2025–26, ninth graders). Its synthetic data have a real, modest effect (about a quarter of an SD,
 larger for English learners, so that gap narrows), some attrition (a little more in the app's
 schools), a few families who refused or revoked consent, and weekly app use that goes with
 larger gains. The plan is registered before the lot; the decision is left to the team."""
