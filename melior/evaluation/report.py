@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from melior.analysis import evaluation as ev
 from melior.governance.models import SUBGROUPS, Student, StudentOutcome, UsageRecord
-from melior.governance.selectors import counted_students
+from melior.governance.selectors import counted, counted_students
 from melior.governance.services import privacy_for
 
 from .models import Pilot, PilotOutcome
@@ -97,6 +97,14 @@ def _latest(queryset) -> pd.Series:
     return rows.sort_values("date").groupby("student")["value"].last()
 
 
+def _scope(pilot: Pilot):
+    """The pilot's students as a subquery (lists of ids would overrun SQLite's limit on the
+    number of values in one query for a large pilot)."""
+    if pilot.design == Pilot.Design.RANDOMIZED:
+        return pilot.assignments.values("student_id")
+    return enrolled(pilot).values("student_id")
+
+
 def _students(pilot: Pilot) -> pd.DataFrame:
     """One row per student in the pilot: arm (or use of the tool), unit, school, subgroups."""
     if pilot.design == Pilot.Design.RANDOMIZED:
@@ -127,9 +135,7 @@ def _students(pilot: Pilot) -> pd.DataFrame:
         frame["arm"] = frame["student"].isin(used).astype(int)
         frame["unit"] = "s" + frame["site"].astype(str)
     attributes = pd.DataFrame(
-        list(
-            Student.objects.filter(pk__in=frame["student"].tolist()).values_list("pk", *SUBGROUPS)
-        ),
+        list(Student.objects.filter(pk__in=_scope(pilot)).values_list("pk", *SUBGROUPS)),
         columns=["student", *SUBGROUPS],
     )
     return frame.merge(attributes, on="student", how="left")
@@ -139,29 +145,30 @@ def build_report(pilot: Pilot) -> PilotReport:
     min_cell = privacy_for(pilot.network).min_cell_size
     students = _students(pilot)
     notes = []
-    counted = set(
-        Student.objects.filter(pk__in=students["student"].tolist())
+    counted_ids = set(
+        Student.objects.filter(pk__in=_scope(pilot))
         .filter(counted_students(pilot.purpose))
         .values_list("pk", flat=True)
     )
-    students["counted"] = students["student"].isin(counted)
+    students["counted"] = students["student"].isin(counted_ids)
     excluded = int((~students["counted"]).sum())
     assigned = students.groupby("arm")["student"].size().to_dict()
     units = students.groupby("arm")["unit"].nunique().to_dict()
+    # only the records of students counted under the purpose are read at all
     in_window = StudentOutcome.objects.filter(
         purpose=pilot.purpose,
-        student_id__in=list(counted),
+        student_id__in=_scope(pilot),
         date__gte=pilot.starts,
         date__lte=pilot.ends,
-    )
+    ).filter(counted(pilot.purpose))
     baseline = (
         _latest(
             StudentOutcome.objects.filter(
                 purpose=pilot.purpose,
-                student_id__in=list(counted),
+                student_id__in=_scope(pilot),
                 name=pilot.baseline,
                 date__lt=pilot.starts,
-            )
+            ).filter(counted(pilot.purpose))
         )
         if pilot.baseline
         else None
@@ -378,10 +385,11 @@ def _usage(pilot, primary, frame, min_cell):
         UsageRecord.objects.filter(
             purpose=pilot.purpose,
             product=pilot.tool,
-            student_id__in=tool["student"].tolist(),
+            student_id__in=_scope(pilot),
             date__gte=pilot.starts,
             date__lte=pilot.ends,
         )
+        .filter(counted(pilot.purpose))
         .values("student_id")
         .annotate(total=Sum("minutes"))
         .values_list("student_id", "total")

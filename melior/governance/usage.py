@@ -163,7 +163,16 @@ def usage_by_class(*, site, product: str, purpose, weeks: int = 8, today=None) -
     completers}]}]. Small cells are the caller's to suppress."""
     today = today or datetime.date.today()
     first = today - datetime.timedelta(days=today.weekday() + 7 * (weeks - 1))
-    sections = list(Section.objects.filter(site=site).order_by("-school_year", "title"))
+    # this school year's classes (or the latest year's the roster has): a student's classes of
+    # earlier years would show their usage twice
+    this_year = today.year if today.month >= 7 else today.year - 1
+    latest = (
+        Section.objects.filter(site=site, school_year__lte=this_year)
+        .order_by("-school_year")
+        .values_list("school_year", flat=True)
+        .first()
+    )
+    sections = list(Section.objects.filter(site=site, school_year=latest).order_by("title"))
     members = {}
     for section_id, student_id in Section.students.through.objects.filter(
         section__in=sections
@@ -327,21 +336,26 @@ def import_usage(
     ]
     if unknown:
         raise ValidationError(unknown[:MAX_LISTED])
-    allowed = set(
-        Student.objects.filter(pk__in=set(known.values()))
-        .filter(counted_students(purpose))
-        .values_list("pk", flat=True)
-    )
-    report = UsageReport(rows=len(parsed))
-    existing = {
-        (r.student_id, r.date): r
-        for r in UsageRecord.objects.filter(
-            purpose=purpose,
-            product=product,
-            student_id__in=set(known.values()),
-            date__in={p[4] for p in parsed},
+    ids = sorted(set(known.values()))
+    allowed, existing = set(), {}
+    for start in range(0, len(ids), 20_000):  # slices: SQLite caps the values in one query
+        chunk = ids[start : start + 20_000]
+        allowed |= set(
+            Student.objects.filter(pk__in=chunk)
+            .filter(counted_students(purpose))
+            .values_list("pk", flat=True)
         )
-    }
+        existing |= {
+            (r.student_id, r.date): r
+            for r in UsageRecord.objects.filter(
+                purpose=purpose,
+                product=product,
+                student_id__in=chunk,
+                date__gte=min(p[4] for p in parsed),
+                date__lte=max(p[4] for p in parsed),
+            )
+        }
+    report = UsageReport(rows=len(parsed))
     new, changed = [], []
     for _, _, key, site, day, counts in parsed:
         student = known[key]

@@ -160,6 +160,11 @@ def test_usage_by_class_counts_only_consenting_students(world, pilot):
         data=usage_csv(WEEK_ROWS),
         today=TODAY,
     )
+    last_year = Section.objects.create(
+        site=world.school, sourced_id="c0", title="Grade 8 math", school_year=2024
+    )
+    last_year.students.add(*Section.objects.get(sourced_id="c1").students.all())
+    # this year's classes only: last year's class would show the same usage again
     (entry,) = usage_by_class(site=world.school, product="Math app", purpose=pilot, today=TODAY)
     assert entry["students"] == 11
     week = next(w for w in entry["weeks"] if w["week"] == WEEK)
