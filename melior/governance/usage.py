@@ -11,9 +11,7 @@ daily; weeks that changed are corrected). `usage_by_class` gives the same figure
 the usage page. Usage arrives by xAPI statements (`xapi.py`) or a vendor's CSV export
 (`import_usage`)."""
 
-import csv
 import datetime
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +19,7 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from melior.measures.imports import ImportRefused, csv_table
 from melior.measures.models import Measure, Observation
 from melior.measures.services import record_observation
 
@@ -257,16 +256,10 @@ def import_usage(
     if not data:
         raise ValidationError("The file is empty (0 bytes).")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
-    first_line = text[:4096].splitlines()[0] if text.strip() else ""
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [(c or "").strip().lower() for c in reader.fieldnames or []]
+        header, cells = csv_table(data)
+    except ImportRefused as refused:
+        raise ValidationError([p.message for p in refused.problems]) from None
+    header = [h.lower() for h in header]
     missing = [c for c in USAGE_COLUMNS if c not in header]
     if missing:
         raise ValidationError(
@@ -275,8 +268,8 @@ def import_usage(
     sites = {s.slug: s for s in network.sites.select_related("parent")}
     sites.update({s.name.lower(): s for s in list(sites.values())})
     problems, parsed, seen = [], [], set()
-    for number, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    for number, values in enumerate(cells, start=2):
+        row = {h: values[i].strip() if i < len(values) else "" for i, h in enumerate(header)}
         site = sites.get(row["school"]) or sites.get(row["school"].lower())
         if site is None:
             problems.append(f"Row {number}, school: no school “{row['school']}” in this network.")

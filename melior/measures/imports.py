@@ -86,7 +86,12 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
         raise ImportRefused([Problem(None, None, "The file is larger than 50 MB; split it.")])
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
-    raw = path.read_bytes()
+    return csv_table(path.read_bytes())
+
+
+def csv_table(raw: bytes) -> tuple[list[str], list[list[str]]]:
+    """Header and non-blank rows of CSV bytes: UTF-8 with or without a BOM; comma, semicolon or
+    tab, detected."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
