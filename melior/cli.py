@@ -644,6 +644,55 @@ def purge(
 
 
 @app.command()
+def backup(
+    folder: Annotated[
+        str, typer.Option("--to", help="Where backups go (default: MELIOR_BACKUP_DIR).")
+    ] = "",
+    keep: Annotated[int, typer.Option(help="How many of the newest backups to keep.")] = 14,
+):
+    """Back up the whole database (pg_dump on PostgreSQL, the online backup API on SQLite),
+    check the copy, and keep the newest (run it daily; files are owner-only)."""
+    _django()
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from melior.backup import BackupError
+    from melior.backup import backup as back_up
+
+    try:
+        written = back_up(folder=Path(folder or settings.MELIOR_BACKUP_DIR), keep=keep)
+    except BackupError as error:
+        _fail(str(error))
+    console.print(f"Backed up to {written} ({written.stat().st_size:,} bytes).")
+
+
+@app.command()
+def restore(
+    path: Annotated[str, typer.Argument(help="A backup file written by `melior backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the database without asking.")
+    ] = False,
+):
+    """Replace the whole database with a backup (stop the app servers first)."""
+    _django()
+    from pathlib import Path
+
+    from melior.backup import BackupError
+    from melior.backup import restore as restore_backup
+
+    if not yes and not typer.confirm(
+        "This replaces every record in the database with the backup. Go on?"
+    ):
+        _fail("Nothing was restored.")
+    try:
+        restore_backup(path=Path(path))
+    except BackupError as error:
+        _fail(str(error))
+    console.print(f"Restored {path}.")
+
+
+@app.command()
 def notify(
     digest: Annotated[
         bool, typer.Option(help="Also email each user what they have not seen.")

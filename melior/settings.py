@@ -11,6 +11,7 @@ MELIOR_MAX_UPLOAD_MB the largest file a team may attach, in MB (default: 5)
 MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: the console)
 MELIOR_EMAIL_FROM    the digest's sender address
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
+MELIOR_BACKUP_DIR    where `melior backup` writes (default: var/backups)
 """
 
 import os
@@ -190,6 +191,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("MELIOR_EMAIL_FROM", "melior@localhost")
 MEDIA_ROOT = Path(os.environ.get("MELIOR_UPLOADS_DIR", VAR_DIR / "uploads")).resolve()
 MELIOR_MAX_UPLOAD_MB = float(os.environ.get("MELIOR_MAX_UPLOAD_MB", "5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+MELIOR_BACKUP_DIR = Path(os.environ.get("MELIOR_BACKUP_DIR", VAR_DIR / "backups")).resolve()
 
 # Per-process cache for computed network views; they are keyed by a data version, so a stale
 # entry is never read after data change.
