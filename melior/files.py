@@ -55,8 +55,9 @@ def read_file(path: Path | str) -> bytes:
         raise FileRefused(f"No such file: {path.name}.") from None
     check_size(size)
     with path.open("rb") as source:
-        data = source.read(MAX_FILE_BYTES + 1)
-    check_size(len(data))  # it grew since stat
+        data = source.read(size + 1)  # a byte more shows it grew since
+    if len(data) != size:
+        raise FileRefused("The file changed while it was read; try again.")
     return data
 
 

@@ -126,12 +126,12 @@ def _read_xlsx(path: Path):
             book.close()
     except files.FileRefused:
         raise
-    except DefusedXmlException:
-        raise files.FileRefused(
-            "The workbook declares XML entities, which Melior does not read; save it again "
-            "from a spreadsheet program."
-        ) from None
     except Exception as error:  # whatever a damaged workbook makes openpyxl raise
+        if _caused_by(error, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise files.FileRefused(
+                "The workbook declares XML entities, which Melior does not read; save it again "
+                "from a spreadsheet program."
+            ) from None
         logger.info("Unreadable workbook: %r", error)
         raise files.FileRefused(
             "The file is not a readable .xlsx workbook (it is damaged, cut short or another "
@@ -140,6 +140,14 @@ def _read_xlsx(path: Path):
     if not rows:
         raise files.FileRefused("The first sheet has no rows.")
     return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _caused_by(error: BaseException | None, kind: type) -> bool:
+    while error is not None:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _xlsx_text(value) -> str:
