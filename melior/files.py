@@ -21,6 +21,7 @@ brought the file; each import turns it into its own kind of refusal."""
 import contextlib
 import csv
 import io
+import math
 import os
 import struct
 import zipfile
@@ -43,7 +44,10 @@ class FileRefused(ValueError):
 
 
 def _size(n: int) -> str:
-    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 1024:,.0f} KB"
+    """A size in whole MB or KB, rounded up: a file over a limit never reads as equal to it."""
+    if n >= 2**20:
+        return f"{math.ceil(n / 2**20):,} MB"
+    return f"{math.ceil(n / 1024):,} KB"
 
 
 def read_file(path: Path | str) -> bytes:

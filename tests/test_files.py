@@ -310,7 +310,7 @@ def test_a_tally_file_past_the_limit_names_the_field(client, world, monkeypatch)
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 1024)
     form = TallyImportForm({}, {"file": SimpleUploadedFile("t.csv", b"cause,count\n" * 200)})
     assert not form.is_valid()
-    assert form.errors["file"] == ["The file is 2 KB; the limit is 1 KB. Split it."]
+    assert form.errors["file"] == ["The file is 3 KB; the limit is 1 KB. Split it."]
 
 
 @pytest.fixture

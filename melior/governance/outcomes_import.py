@@ -52,8 +52,9 @@ def import_outcomes(
         sep = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    try:  # size, rows and columns, before pandas reads it
-        files.check_table(files.decode_text(data), delimiter=sep)
+    try:  # size, lines and header width before pandas reads it (it refuses longer rows)
+        files.decode_text(data)
+        files.check_row(1, len(next(csv.reader([first_line], delimiter=sep))))
     except (files.FileRefused, csv.Error) as refused:
         raise ValidationError(str(refused)) from None
     try:

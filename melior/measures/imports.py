@@ -107,10 +107,10 @@ def csv_table(raw: bytes) -> tuple[list[str], list[list[str]]]:
 def _read_xlsx(path: Path):
     """The first sheet's rows. The zip is checked whole first (`files.open_zip`); openpyxl then
     parses its XML through defusedxml, which refuses entity declarations."""
+    files.check_zip(path)
     from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 
-    files.check_zip(path)
     rows = []
     try:
         book = load_workbook(path, read_only=True, data_only=True)
