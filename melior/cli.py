@@ -51,6 +51,7 @@ def serve(
     from django.conf import settings
     from waitress import serve as waitress_serve
 
+    from melior.files import MAX_FILE_BYTES
     from melior.web.assets import ensure_assets
     from melior.wsgi import application
 
@@ -58,7 +59,16 @@ def serve(
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
     console.print(f"Melior is serving at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="Melior")
+    waitress_serve(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="Melior",
+        # refuse a request larger than the largest file an import reads (and its form) before
+        # it is read, instead of waitress's 1 GB
+        max_request_body_size=MAX_FILE_BYTES + 2**20,
+    )
 
 
 @app.command()

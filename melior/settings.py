@@ -195,6 +195,9 @@ MEDIA_ROOT = Path(os.environ.get("MELIOR_UPLOADS_DIR", VAR_DIR / "uploads")).res
 MELIOR_MAX_UPLOAD_MB = float(os.environ.get("MELIOR_MAX_UPLOAD_MB", "5"))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# A large upload is spooled to disk while the request is read: beside the checked imports, where
+# `melior purge` finds any that a crash left behind, rather than in the system's /tmp.
+FILE_UPLOAD_TEMP_DIR = str(private_folder(MEDIA_ROOT / "imports"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Per-process cache for computed network views; they are keyed by a data version, so a stale

@@ -242,7 +242,7 @@ def test_a_damaged_xlsx_is_a_clear_error_at_the_command_line(world, tmp_path, ki
 def uploads_folder() -> Path:
     from django.conf import settings
 
-    return files.private_folder(Path(settings.MEDIA_ROOT) / "imports")
+    return files.private_folder(Path(settings.FILE_UPLOAD_TEMP_DIR))
 
 
 def test_bombs_on_the_web_are_a_quick_400_and_nothing_is_kept(client, world, pilot_purpose):

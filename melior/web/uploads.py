@@ -1,9 +1,10 @@
 """Files uploaded for checking and then importing, named by a token only the uploader can use.
 
-A checked file waits in the uploads folder's `imports/` (owner-only) for the person to import
-it; it is deleted as soon as it is imported or refused. One left waiting — checked and never
-imported, or left behind by a crash — stops being importable a day after it was written and is
-deleted by `melior purge`: a raw roster, with the district's student ids, is never kept longer."""
+A checked file waits, owner-only, in the uploads folder's `imports/` (FILE_UPLOAD_TEMP_DIR, where
+Django also spools large uploads) for the person to import it; it is deleted as soon as it is
+imported or refused. One left waiting — checked and never imported, or left behind by a crash —
+stops being importable a day after it was written and is deleted by `melior purge`: a raw
+roster, with the district's student ids, is never kept longer."""
 
 import re
 import time
@@ -20,7 +21,8 @@ _TOKEN = re.compile(rf"(\d+)-[0-9a-f]{{32}}\.({'|'.join(SUFFIXES)})")
 
 
 def _folder() -> Path:
-    return files.private_folder(Path(settings.MEDIA_ROOT) / "imports")
+    """Where Django spools large uploads too, so purge also finds what a crash left there."""
+    return files.private_folder(Path(settings.FILE_UPLOAD_TEMP_DIR))
 
 
 def keep_upload(user, upload) -> tuple[str, Path]:

@@ -43,7 +43,7 @@ def roster_zip(student_id="LHS-500") -> SimpleUploadedFile:
 
 
 def waiting() -> list[Path]:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
@@ -119,11 +119,25 @@ def test_a_day_old_upload_is_no_longer_importable_and_purge_removes_it(client, w
     os.utime(stale, (a_day_ago, a_day_ago))
     client.post(steward, {"kind": "roster", "file": roster_zip("LHS-502")})
     [recent] = [path for path in waiting() if path != stale]
+    # and what a crash left of a large upload spooled to disk while the request was read
+    spooled = Path(settings.FILE_UPLOAD_TEMP_DIR) / "tmpa1b2c3.upload.zip"
+    spooled.write_bytes(b"PK")
+    os.utime(spooled, (a_day_ago, a_day_ago))
     result = runner.invoke(app, ["purge"])
     assert result.exit_code == 0, result.output
-    assert "Uploads waiting more than a day: removed 1" in result.output
+    assert "Uploads waiting more than a day: removed 2" in result.output
     assert waiting() == [recent]
     assert purge_stale_uploads(now=time.time() + DAY + 60) == 1 and waiting() == []
+
+
+def test_the_server_refuses_a_request_past_the_import_limit_unread(monkeypatch):
+    import waitress
+
+    served = {}
+    monkeypatch.setattr(waitress, "serve", lambda application, **options: served.update(options))
+    monkeypatch.setattr("melior.web.assets.ensure_assets", lambda: None)
+    assert runner.invoke(app, ["serve"]).exit_code == 0
+    assert served["max_request_body_size"] == files.MAX_FILE_BYTES + 2**20  # not 1 GB
 
 
 def test_a_token_names_only_its_owners_upload(world):
@@ -175,5 +189,5 @@ def test_a_new_installation_writes_everything_owner_only(tmp_path):
     assert mode(var) == 0o700
     for name in ("melior.sqlite3", "secret_key", "pseudonym_key"):
         assert mode(var / name) == 0o600, name
-    for folder in ("assets", "static"):
+    for folder in ("assets", "static", "uploads", "uploads/imports"):
         assert mode(var / folder) == 0o700, folder
