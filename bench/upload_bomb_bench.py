@@ -82,18 +82,15 @@ def write_lying_zip(path: Path, inflated_mb: int) -> None:
     """A zip declaring 1 KB for a member that unpacks to inflated_mb MB: header sizes patched."""
     write_roster_bomb(path, inflated_mb)
     data = bytearray(path.read_bytes())
-    start = 0
-    while (at := data.find(b"PK\x03\x04", start)) >= 0:  # local headers
-        name_length = struct.unpack("<H", data[at + 26 : at + 28])[0]
-        if data[at + 30 : at + 30 + name_length] == b"users.csv":
-            data[at + 22 : at + 26] = struct.pack("<L", 1024)
-        start = at + 4
-    start = 0
-    while (at := data.find(b"PK\x01\x02", start)) >= 0:  # central directory
-        name_length = struct.unpack("<H", data[at + 28 : at + 30])[0]
-        if data[at + 46 : at + 46 + name_length] == b"users.csv":
-            data[at + 24 : at + 28] = struct.pack("<L", 1024)
-        start = at + 4
+    # (signature, offset of the name's length, of the name, of the unpacked size)
+    headers = [(b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)]  # local, directory
+    for signature, length_at, name_at, size_at in headers:
+        start = 0
+        while (at := data.find(signature, start)) >= 0:
+            name_length = struct.unpack("<H", data[at + length_at : at + length_at + 2])[0]
+            if data[at + name_at : at + name_at + name_length] == b"users.csv":
+                data[at + size_at : at + size_at + 4] = struct.pack("<L", 1024)
+            start = at + 4
     path.write_bytes(bytes(data))
 
 
