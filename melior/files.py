@@ -211,7 +211,8 @@ def read_members(archive: zipfile.ZipFile, suffix: str) -> dict[str, bytes]:
 
 
 def private_folder(path: Path) -> Path:
-    """A folder only its owner may enter, made if missing (with its parents, also owner-only)."""
+    """A folder only its owner may enter, made if missing (its missing parents follow the
+    umask, which Melior sets owner-only)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_uid == os.getuid():
         path.chmod(0o700)  # made before, under a looser umask
