@@ -28,7 +28,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-MAX_FILE_BYTES = 50 * 2**20
+# A million student outcome rows take 40–70 MB as CSV; MELIOR_MAX_IMPORT_MB raises the cap.
+MAX_FILE_BYTES = int(float(os.environ.get("MELIOR_MAX_IMPORT_MB", "100")) * 2**20)
 MAX_INFLATED_BYTES = 200 * 2**20
 MAX_RATIO = 100  # XML and CSV pack 5–20 times; a bomb packs hundreds or thousands of times
 RATIO_FREE_BYTES = 2**20  # small members (styles, a short CSV) may pack tighter than MAX_RATIO

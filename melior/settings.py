@@ -9,6 +9,7 @@ MELIOR_VAR_DIR       where the embedded database, secret key and built assets li
 MELIOR_UPLOADS_DIR   where files attached to PDSA cycles are kept, and files checked for import
                      wait (for a day at most) in its imports/ (default: var/uploads)
 MELIOR_MAX_UPLOAD_MB the largest file a team may attach, in MB (default: 5)
+MELIOR_MAX_IMPORT_MB the largest file an import reads, in MB (default: 100)
 MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: the console)
 MELIOR_EMAIL_FROM    the digest's sender address
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
