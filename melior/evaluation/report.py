@@ -296,7 +296,7 @@ def _probability_chart(p: ev.MeaningfulEffect) -> alt.Chart:
             ],
             "probability": [p.decrease, p.no_change, p.increase],
         }
-    )
+    ).dropna()  # no middle band when the meaningful change is 0
     return (
         alt.Chart(frame)
         .mark_bar()
@@ -352,21 +352,20 @@ def _equity(pilot, primary, frame, min_cell):
                     known.assign(score=_z(known["y"]), period="during the pilot"),
                 ]
             )
-            gaps.append(
-                (
+            try:
+                gap = ev.gap_trajectory(
+                    long,
+                    "score",
                     label,
-                    ev.gap_trajectory(
-                        long,
-                        "score",
-                        label,
-                        "period",
-                        reference="No",
-                        focal="Yes",
-                        arm="arm",
-                        min_cell_size=min_cell,
-                    ),
+                    "period",
+                    reference="No",
+                    focal="Yes",
+                    arm="arm",
+                    min_cell_size=min_cell,
                 )
-            )
+            except ValueError:
+                continue  # the subgroup's own message already says why
+            gaps.append((label, gap))
     return subgroups, gaps
 
 
@@ -456,4 +455,6 @@ def _essa(pilot, findings, primary, frame):
         negative_finding=negative,
         students=len(frame),
         sites=int(frame["site"].nunique()),
+        # the plan's hypotheses are its stated rationale: without them, no Tier 4
+        logic_model=bool(pilot.hypotheses.strip()),
     )

@@ -12,7 +12,7 @@ from melior.evaluation import services
 from melior.evaluation.models import Amendment, Pilot
 from melior.evaluation.report import build_report
 from melior.governance import services as governance
-from melior.governance.models import Consent, Enrollment, Section, StudentOutcome
+from melior.governance.models import Consent, Enrollment, Section, Student, StudentOutcome
 from melior.networks.services import add_site, create_organization
 
 STARTS, ENDS = datetime.date(2025, 9, 15), datetime.date(2026, 6, 1)
@@ -311,3 +311,34 @@ def test_a_matched_comparison_of_users_and_similar_non_users(world, schools):
     raw = np.mean([o.value for o in users]) - np.mean([o.value for o in others])
     assert raw > primary.result.impact + 3
     assert abs(primary.equivalence.data["effect_size"].iloc[0]) < 0.25
+
+
+def test_a_subgroup_nobody_or_everybody_belongs_to_reads_as_a_message(client, world, schools):
+    """Tried as a new user would: a network whose students carry no English-learner status,
+    and where every student is recorded as having no disability."""
+    Student.objects.update(english_learner_status="", idea_indicator="No")
+    pilot, lead = plan(world, schools, subgroups=["english_learner_status", "idea_indicator"])
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=3)
+    _, purpose = schools
+    rng = np.random.default_rng(2)
+    for a in pilot.assignments.select_related("student"):
+        StudentOutcome.objects.create(
+            student=a.student,
+            site=a.site,
+            purpose=purpose,
+            kind="assessment",
+            name="Math score",
+            value=200 + 4 * a.arm + rng.normal(0, 5),
+            date=datetime.date(2026, 5, 20),
+        )
+    client.force_login(world.users["network:viewer"])
+    page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "has a recorded English learner: there is no subgroup to report" in text
+    assert "Every student with a recorded Disability (IDEA) is “No”" in text
+    (english, _, why), (disability, _, other) = build_report(pilot).subgroups
+    assert disability == "Disability (IDEA)"
+    assert english == "English learner" and "no subgroup to report" in why
+    assert "no second group to compare with" in other
