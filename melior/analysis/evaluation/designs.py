@@ -674,7 +674,7 @@ def interrupted_time_series(
     change, b3 the slope change. With `first_post_slope` 0 (the default) the slope term is 0 in
     the first period after the change, so b2 is the jump there; with 1 it is already 1 there,
     so b2 is the jump one period earlier and the first period after the change moves by
-    b2 + b3 (the convention of Bernal et al. 2017 and of many textbooks). `covariates` (one row
+    b2 + b3 (both codings are in use; the slope change is the same). `covariates` (one row
     per period, e.g. month of year for seasonality) enter the regression; text columns become
     indicators (first level left out). `hac_correction` multiplies the Newey–West covariance
     by N/(N − k), as Stata's newey does; statsmodels' default (False) does not."""
