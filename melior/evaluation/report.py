@@ -29,6 +29,7 @@ class OutcomeFinding:
     result: ev.ImpactResult | None = None
     matched: ev.MatchedComparison | None = None
     attrition: ev.Attrition | None = None
+    attrition_unrated: str = ""  # why attrition has no rating (the estimate still stands)
     equivalence: ev.BaselineEquivalence | None = None
     probabilities: ev.MeaningfulEffect | None = None
     adjusted_p: float | None = None
@@ -228,13 +229,16 @@ def _finding(pilot, outcome, students, analysed, with_baseline) -> OutcomeFindin
         if pilot.design == Pilot.Design.RANDOMIZED:
             randomized = students.groupby("arm")["student"].size()
             kept = analysed.groupby("arm")["student"].size()
-            finding.attrition = ev.attrition(
-                int(randomized.get(1, 0)),
-                int(randomized.get(0, 0)),
-                int(kept.get(1, 0)),
-                int(kept.get(0, 0)),
-                boundary=pilot.attrition_boundary,
-            )
+            try:
+                finding.attrition = ev.attrition(
+                    int(randomized.get(1, 0)),
+                    int(randomized.get(0, 0)),
+                    int(kept.get(1, 0)),
+                    int(kept.get(0, 0)),
+                    boundary=pilot.attrition_boundary,
+                )
+            except ValueError as error:  # the boundary cannot rate it; the effect still stands
+                finding.attrition_unrated = str(error)
             if covariates:
                 finding.equivalence = ev.baseline_equivalence(
                     analysed, "arm", covariates, adjusted_for=covariates

@@ -342,3 +342,32 @@ def test_a_subgroup_nobody_or_everybody_belongs_to_reads_as_a_message(client, wo
     assert disability == "Disability (IDEA)"
     assert english == "English learner" and "no subgroup to report" in why
     assert "no second group to compare with" in other
+
+
+def test_attrition_the_optimistic_boundary_cannot_rate_still_reports_the_effect(world, schools):
+    """30% overall attrition with an 8.3-point differential lies between the two public
+    transcriptions of the WWC optimistic column (8.2 and 8.4): attrition is not rated, the
+    effect still is."""
+    pilot, lead = plan(world, schools, attrition_boundary="optimistic")
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=5)
+    _, purpose = schools
+    lost = {1: 41, 0: 31}  # of 120 in each arm: 34.2% and 25.8%, 30.0% overall
+    rng = np.random.default_rng(1)
+    for a in pilot.assignments.select_related("student").order_by("pk"):
+        if lost[a.arm]:
+            lost[a.arm] -= 1
+            continue
+        StudentOutcome.objects.create(
+            student=a.student,
+            site=a.site,
+            purpose=purpose,
+            kind="assessment",
+            name="Math score",
+            value=200 + 4 * a.arm + rng.normal(0, 5),
+            date=datetime.date(2026, 5, 20),
+        )
+    primary = build_report(pilot).primary
+    assert primary.result is not None and not primary.error
+    assert primary.attrition is None
+    assert "8.2 and 8.4 points" in primary.attrition_unrated
