@@ -348,6 +348,14 @@ def test_subgroup_effects_and_a_narrowing_gap():
     assert table.loc["unknown", "withheld"] and np.isnan(table.loc["unknown", "impact"])
     assert table.loc["EL", "ci_low"] < 8 < table.loc["EL", "ci_high"]
     assert effects.interaction_p < 0.001 and "differ between groups" in effects.summary()
+    # each contrast carries its own estimate and interval; in this saturated model the
+    # interaction is exactly the difference of the two impacts
+    assert effects.reference == "EL" and np.isnan(table.loc["EL", "interaction"])
+    difference = table.loc["not EL", "impact"] - table.loc["EL", "impact"]
+    assert math.isclose(table.loc["not EL", "interaction"], difference, rel_tol=1e-9)
+    contrast = table.loc["not EL", ["interaction_ci_low", "interaction_ci_high"]]
+    assert contrast.iloc[0] < -6 < contrast.iloc[1] and table.loc["not EL", "interaction_p"] < 0.001
+    assert "against EL" in effects.summary()
     periods = pd.DataFrame(
         {
             "score": np.r_[score - arm * np.where(ell, 8, 2), score],
@@ -361,6 +369,9 @@ def test_subgroup_effects_and_a_narrowing_gap():
     )
     assert gap.narrowing["tool"]
     assert gap.change["tool"] < -4 and abs(gap.change["comparison"]) < 1.5
+    between = gap.change["tool"] - gap.change["comparison"]
+    assert math.isclose(gap.change_between_arms, between) and -8 < between < -4
+    assert "more than without it" in gap.summary()
 
 
 # --- Bad inputs give messages a team can act on ---

@@ -209,50 +209,6 @@ def test_school_clusters_for_a_class_randomised_trial_with_school_effects():
     assert any("have students in both groups" in note for note in result.notes)
 
 
-def test_subgroup_contrasts_carry_their_own_estimate_and_interval():
-    rng = np.random.default_rng(4)
-    n = 4000
-    ell = rng.random(n) < 0.3
-    arm = rng.random(n) < 0.5
-    score = 250 - 12 * ell + arm * np.where(ell, 8, 2) + rng.normal(0, 10, n)
-    frame = pd.DataFrame(
-        {"score": score, "arm": arm.astype(int), "ell": np.where(ell, "EL", "not EL")}
-    )
-    effects = ev.subgroup_effects(frame, "score", "arm", "ell")
-    table = effects.data.set_index("level")
-    assert effects.reference == "EL" and np.isnan(table.loc["EL", "interaction"])
-    # saturated model: the interaction is exactly the difference of the two impacts
-    difference = table.loc["not EL", "impact"] - table.loc["EL", "impact"]
-    assert math.isclose(table.loc["not EL", "interaction"], difference, rel_tol=1e-9)
-    assert (
-        table.loc["not EL", "interaction_ci_low"] < -6 < table.loc["not EL", "interaction_ci_high"]
-    )
-    assert table.loc["not EL", "interaction_p"] < 0.001
-    assert "against EL" in effects.summary()
-
-
-def test_the_gap_change_between_arms():
-    rng = np.random.default_rng(4)
-    n = 4000
-    ell = rng.random(n) < 0.3
-    arm = rng.random(n) < 0.5
-    during = 250 - 12 * ell + arm * np.where(ell, 8, 2) + rng.normal(0, 10, n)
-    periods = pd.DataFrame(
-        {
-            "score": np.r_[during - arm * np.where(ell, 8, 2), during],
-            "arm": np.r_[arm, arm].astype(int),
-            "ell": np.r_[ell, ell],
-            "period": np.repeat(["1 before", "2 during"], n),
-        }
-    )
-    gap = ev.gap_trajectory(
-        periods, "score", "ell", "period", reference=False, focal=True, arm="arm"
-    )
-    between = gap.change["tool"] - gap.change["comparison"]
-    assert math.isclose(gap.change_between_arms, between) and -8 < between < -4
-    assert "more than without it" in gap.summary()
-
-
 def test_probability_of_any_improvement_drops_the_middle_band():
     decision = ev.meaningful_effect(1.0, 0.5, 0)
     assert math.isclose(decision.increase, norm.cdf(2)) and decision.no_change is None

@@ -313,16 +313,15 @@ def test_a_matched_comparison_of_users_and_similar_non_users(world, schools):
     assert abs(primary.equivalence.data["effect_size"].iloc[0]) < 0.25
 
 
-def test_a_subgroup_nobody_or_everybody_belongs_to_reads_as_a_message(client, world, schools):
-    """Tried as a new user would: a network whose students carry no English-learner status,
-    and where every student is recorded as having no disability."""
-    Student.objects.update(english_learner_status="", idea_indicator="No")
-    pilot, lead = plan(world, schools, subgroups=["english_learner_status", "idea_indicator"])
-    pilot = services.register(pilot=pilot, user=lead)
-    services.assign(pilot=pilot, user=lead, seed=3)
+def record_scores(pilot, schools, lost=None):
+    """A math score for every assigned student but the first `lost[arm]` of each arm."""
     _, purpose = schools
+    lost = dict(lost or {})
     rng = np.random.default_rng(2)
-    for a in pilot.assignments.select_related("student"):
+    for a in pilot.assignments.select_related("student").order_by("pk"):
+        if lost.get(a.arm):
+            lost[a.arm] -= 1
+            continue
         StudentOutcome.objects.create(
             student=a.student,
             site=a.site,
@@ -332,6 +331,16 @@ def test_a_subgroup_nobody_or_everybody_belongs_to_reads_as_a_message(client, wo
             value=200 + 4 * a.arm + rng.normal(0, 5),
             date=datetime.date(2026, 5, 20),
         )
+
+
+def test_a_subgroup_nobody_or_everybody_belongs_to_reads_as_a_message(client, world, schools):
+    """Tried as a new user would: a network whose students carry no English-learner status,
+    and where every student is recorded as having no disability."""
+    Student.objects.update(english_learner_status="", idea_indicator="No")
+    pilot, lead = plan(world, schools, subgroups=["english_learner_status", "idea_indicator"])
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=3)
+    record_scores(pilot, schools)
     client.force_login(world.users["network:viewer"])
     page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/")
     assert page.status_code == 200
@@ -351,22 +360,7 @@ def test_attrition_the_optimistic_boundary_cannot_rate_still_reports_the_effect(
     pilot, lead = plan(world, schools, attrition_boundary="optimistic")
     pilot = services.register(pilot=pilot, user=lead)
     services.assign(pilot=pilot, user=lead, seed=5)
-    _, purpose = schools
-    lost = {1: 41, 0: 31}  # of 120 in each arm: 34.2% and 25.8%, 30.0% overall
-    rng = np.random.default_rng(1)
-    for a in pilot.assignments.select_related("student").order_by("pk"):
-        if lost[a.arm]:
-            lost[a.arm] -= 1
-            continue
-        StudentOutcome.objects.create(
-            student=a.student,
-            site=a.site,
-            purpose=purpose,
-            kind="assessment",
-            name="Math score",
-            value=200 + 4 * a.arm + rng.normal(0, 5),
-            date=datetime.date(2026, 5, 20),
-        )
+    record_scores(pilot, schools, lost={1: 41, 0: 31})  # of 120 an arm: 34.2% and 25.8%
     primary = build_report(pilot).primary
     assert primary.result is not None and not primary.error
     assert primary.attrition is None

@@ -81,23 +81,21 @@ def meaningful_effect(
 def benjamini_hochberg(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """Adjusted p-values and which outcomes stay significant, controlling the false discovery
     rate across the outcomes of one domain."""
-    p = np.asarray(p_values, dtype=float)
-    if p.size == 0:
-        return p, p.astype(bool)
-    if np.isnan(p).any() or ((p < 0) | (p > 1)).any():
-        raise ValueError("p-values must be numbers between 0 and 1.")
-    reject, adjusted, _, _ = multipletests(p, alpha=alpha, method="fdr_bh")
-    return adjusted, reject
+    return _adjusted(p_values, alpha, "fdr_bh")
 
 
 def bonferroni(p_values, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """Adjusted p-values (each × the number of outcomes, at most 1) and which outcomes stay
     significant, controlling the chance of any false finding across the outcomes of one
     domain — stricter than Benjamini–Hochberg."""
+    return _adjusted(p_values, alpha, "bonferroni")
+
+
+def _adjusted(p_values, alpha: float, method: str) -> tuple[np.ndarray, np.ndarray]:
     p = np.asarray(p_values, dtype=float)
     if p.size == 0:
         return p, p.astype(bool)
     if np.isnan(p).any() or ((p < 0) | (p > 1)).any():
         raise ValueError("p-values must be numbers between 0 and 1.")
-    reject, adjusted, _, _ = multipletests(p, alpha=alpha, method="bonferroni")
+    reject, adjusted, _, _ = multipletests(p, alpha=alpha, method=method)
     return adjusted, reject
