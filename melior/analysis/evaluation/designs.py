@@ -258,6 +258,8 @@ def _match_without_replacement(t_score, c_score, caliper_width):
     order_c = np.argsort(c_score, kind="stable")
     sorted_c = c_score[order_c]
     n = len(sorted_c)
+    tie_start = np.searchsorted(sorted_c, sorted_c, side="left").tolist()  # first equal score
+    data_order = order_c.tolist()
     right = list(range(n + 1))  # next free position at or after i (n: none)
     left = list(range(n + 1))  # next free position at or before i-1, shifted by one (0: none)
 
@@ -274,23 +276,24 @@ def _match_without_replacement(t_score, c_score, caliper_width):
         return i
 
     matches = np.full(len(t_score), -1)
-    positions = np.searchsorted(sorted_c, t_score)
-    for k in np.argsort(-t_score, kind="stable"):
-        score, position = t_score[k], positions[k]
+    positions = np.searchsorted(sorted_c, t_score).tolist()
+    scores, values = t_score.tolist(), sorted_c.tolist()  # Python floats: a faster loop
+    for k in np.argsort(-t_score, kind="stable").tolist():
+        score, position = scores[k], positions[k]
         r = free_right(position)
         l1 = free_left(position)  # l1 - 1 is the free position to the left, if l1 > 0
         best, gap = -1, np.inf
         if r < n:
-            best, gap = r, sorted_c[r] - score
+            best, gap = r, values[r] - score
         if l1 > 0:
             # the first free student, in data order, among those sharing the left score
-            first = free_right(int(np.searchsorted(sorted_c, sorted_c[l1 - 1], side="left")))
-            left_gap = score - sorted_c[first]
-            if left_gap < gap or (left_gap == gap and order_c[first] < order_c[best]):
+            first = free_right(tie_start[l1 - 1])
+            left_gap = score - values[first]
+            if left_gap < gap or (left_gap == gap and data_order[first] < data_order[best]):
                 best, gap = first, left_gap
         if best < 0 or (caliper_width is not None and gap > caliper_width):
             continue
-        matches[k] = order_c[best]
+        matches[k] = data_order[best]
         right[best] = best + 1
         left[best + 1] = best
     return matches
