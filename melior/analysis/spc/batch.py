@@ -112,9 +112,10 @@ def control_charts(
     screened_mr: bool = True,
     multiply: float = 1,
 ) -> BatchCharts:
-    """Chart every series of a long DataFrame (one row per series and period) in one call.
+    """Chart every series of a long DataFrame in one call.
 
-    Each series gives the same numbers as `control_chart()` on that series alone. Parts and
+    Each series gives the same numbers as `control_chart()` on that series alone: several rows
+    for one series and period are combined into one point by the same rules. Parts and
     exclusions are per-chart choices and are not offered here; `freeze` applies to every series.
     Subgroup charts (xbar, s, r) are not offered in batch.
     """
@@ -129,9 +130,15 @@ def control_charts(
     if df.empty:
         raise ValueError("The data frame is empty: there is nothing to chart.")
 
+    has_x = df[x].notna().to_numpy()
+    if not has_x.all():  # rows without x are dropped, as control_chart() drops them
+        df = df[has_x]
+        if df.empty:
+            raise ValueError("No points are left once rows without x are dropped.")
     code = _series_codes(df, by)
     xs = df[x].to_numpy()
     order = _order(code, xs)
+    rows = np.arange(len(code)) if order is None else order  # the frame row of each element
     if order is not None:
         code, xs = code[order], xs[order]
     y_values = inputs.numeric(df[y].to_numpy() if order is None else df[y].to_numpy()[order], y)
@@ -143,11 +150,10 @@ def control_charts(
         y_values[missing_pair] = np.nan
         n_values[missing_pair] = np.nan
     inputs.check_values(kind, y_values, n_values)
-    if len(code) > 1 and np.any((code[1:] == code[:-1]) & (xs[1:] == xs[:-1])):
-        raise ValueError(
-            f"Some series have two rows for the same {x}: combine them first (one row per "
-            "series and period)."
-        )
+    period_starts = _period_starts(code, xs)
+    if period_starts is not None:  # several rows for one series and period: one point
+        y_values, n_values = _combine_periods(kind, y_values, n_values, period_starts)
+        code, xs, rows = code[period_starts], xs[period_starts], rows[period_starts]
 
     n_series = int(code[-1]) + 1
     starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
@@ -160,6 +166,7 @@ def control_charts(
         include=np.ones(len(code), dtype=bool),
         baseline=baseline,
         n_seg=n_series,
+        ordered=not inputs.is_categorical(df[x]),
     )
     columns, stats = evaluate(kind, points, rules=rules, screened_mr=screened_mr)
 
@@ -177,7 +184,7 @@ def control_charts(
     for extra in ("shift", "trend", "rule", "rule_sign"):
         if extra in columns:
             points_out[extra] = columns[extra]
-    series = _keys(df, by, order, starts)
+    series = df[by].iloc[rows[starts]].reset_index(drop=True)
     for column in RUNS_COLUMNS:
         series[column] = stats[column]
     latest = _latest_signal(points_out, code, stats, n_series, rules)
@@ -209,9 +216,34 @@ def _order(code: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
     return np.lexsort((xs, code))
 
 
-def _keys(df, by, order, starts) -> pd.DataFrame:
-    rows = starts if order is None else order[starts]
-    return df[by].iloc[rows].reset_index(drop=True)
+def _period_starts(code: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
+    """Where each (series, period) group begins in rows sorted by series and x; None when every
+    group is a single row (the usual case, checked without allocating groups)."""
+    if len(code) < 2:
+        return None
+    repeated = (code[1:] == code[:-1]) & (xs[1:] == xs[:-1])
+    if not repeated.any():
+        return None
+    return np.flatnonzero(np.r_[True, ~repeated])
+
+
+def _combine_periods(
+    kind: str, y: np.ndarray, n: np.ndarray | None, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One point per (series, period), by control_chart()'s rules: with n (and for C charts) Σy
+    and Σn, missing values skipped but a lone missing value kept missing; otherwise the mean."""
+    present = np.isfinite(y)
+    total = np.add.reduceat(np.where(present, y, 0.0), starts)
+    if n is None and kind != "c":
+        count = np.add.reduceat(present.astype(np.int64), starts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan), None
+    lone_missing = (np.diff(np.r_[starts, len(y)]) == 1) & ~present[starts]
+    y_out = np.where(lone_missing, np.nan, total)
+    if n is None:
+        return y_out, None
+    n_total = np.add.reduceat(np.where(np.isfinite(n), n, 0.0), starts)
+    return y_out, np.where(lone_missing, np.nan, n_total)
 
 
 def _latest_signal(data: dict, code, stats: dict, n_series: int, rules: str) -> pd.DataFrame:

@@ -106,6 +106,7 @@ def control_chart(
         sd=frame["sd"].to_numpy(float) if "sd" in frame else None,
         range_=frame["range"].to_numpy(float) if "range" in frame else None,
         size=frame["size"].to_numpy(float) if "size" in frame else None,
+        ordered=not inputs.is_categorical(x_values),
     )
     columns, stats = evaluate(
         kind, points, rules=rules, screened_mr=screened_mr, xbar_sigma=xbar_sigma

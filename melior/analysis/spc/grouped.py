@@ -29,6 +29,17 @@ def seg_mean(values: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int) 
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+def seg_sd(values: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int) -> np.ndarray:
+    """Sample standard deviation (n − 1) of the masked finite elements of each segment (NaN
+    with fewer than two)."""
+    m = mask & np.isfinite(values)
+    mean = seg_mean(values, m, seg, n_seg)
+    squares = seg_sum((values - mean[seg]) ** 2, m, seg, n_seg)
+    count = seg_count(m, seg, n_seg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 1, np.sqrt(squares / np.maximum(count - 1, 1)), np.nan)
+
+
 def seg_median(values: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int) -> np.ndarray:
     """Median of the masked finite elements of each segment (NaN when none)."""
     m = mask & np.isfinite(values)
