@@ -126,6 +126,17 @@ def test_batch_drops_rows_without_a_period_as_a_single_chart_does():
     assert np.allclose(batch["ucl"], single["ucl"])
 
 
+def test_batch_orders_a_categorical_x_by_its_categories_as_a_single_chart_does():
+    schools = pd.Categorical(
+        ["North", "South", "East", "North"], categories=["South", "North", "East"]
+    )
+    frame = pd.DataFrame({"g": "all", "school": schools, "y": [4, 2, 6, 3], "n": [10, 10, 10, 10]})
+    batch = spc.control_charts(frame, by="g", x="school", y="y", n="n", kind="p").data
+    single = spc.control_chart(frame["y"], n=frame["n"], x=frame["school"], kind="p").data
+    assert batch["x"].tolist() == single["x"].tolist() == ["South", "North", "East"]
+    assert batch["y"].tolist() == pytest.approx([0.2, 0.35, 0.6])
+
+
 # --- 2. R-chart constants: one consistent set ---------------------------------------------
 
 

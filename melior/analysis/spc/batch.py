@@ -137,10 +137,12 @@ def control_charts(
             raise ValueError("No points are left once rows without x are dropped.")
     code = _series_codes(df, by)
     xs = df[x].to_numpy()
-    order = _order(code, xs)
+    # a pandas categorical sorts in the order of its categories, as control_chart() groups it
+    sort_key = df[x].cat.codes.to_numpy() if isinstance(df[x].dtype, pd.CategoricalDtype) else xs
+    order = _order(code, sort_key)
     rows = np.arange(len(code)) if order is None else order  # the frame row of each element
     if order is not None:
-        code, xs = code[order], xs[order]
+        code, xs, sort_key = code[order], xs[order], sort_key[order]
     y_values = inputs.numeric(df[y].to_numpy() if order is None else df[y].to_numpy()[order], y)
     n_values = None
     if n is not None:
@@ -150,7 +152,7 @@ def control_charts(
         y_values[missing_pair] = np.nan
         n_values[missing_pair] = np.nan
     inputs.check_values(kind, y_values, n_values)
-    period_starts = _period_starts(code, xs)
+    period_starts = _period_starts(code, sort_key)
     if period_starts is not None:  # several rows for one series and period: one point
         y_values, n_values = _combine_periods(kind, y_values, n_values, period_starts)
         code, xs, rows = code[period_starts], xs[period_starts], rows[period_starts]

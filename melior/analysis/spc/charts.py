@@ -58,10 +58,12 @@ def control_chart(
 ) -> ControlChart:
     """A Shewhart control chart of one series (qicharts2 conventions; see docs/spc.md).
 
-    y: values; for counts and proportions the numerator, with n the denominator; for xbar, s
-    and r the raw measurements with x naming each one's subgroup. x: the period or subgroup of
-    each value (repeated x values are combined into one point). part: 1-based points after which
-    a new phase starts. freeze: the number of baseline points the centre and limits come from.
+    y: values; for counts and proportions the numerator, with n the denominator (run and I
+    charts given n plot Σy/Σn, as P and U charts do); for xbar, s and r the raw measurements
+    with x naming each one's subgroup. x: the period or subgroup of each value (repeated x
+    values are combined into one point); text labels (a funnel of units) make x categorical:
+    no runs rules, and Laney charts take the SD of z. part: 1-based points after which a new
+    phase starts. freeze: the number of baseline points the centre and limits come from.
     exclude: 1-based points left out of the calculations (still shown, still tested).
     rules: "anhoej" (default), "ihi" or "nhs". direction: "increase" or "decrease", the
     direction of improvement (used for plain-language verdicts and the NHS point types).

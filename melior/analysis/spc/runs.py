@@ -81,11 +81,11 @@ def run_stats(y, centre, seg, include, n_seg) -> dict[str, np.ndarray]:
         present = run_seg[first]
         longest[present] = np.maximum.reduceat(run_len, first)
         last_sign[present] = run_sign[np.r_[first[1:] - 1, len(run_seg) - 1]]
-        # runs sorted by segment, then length, then position: each segment's last is its
-        # latest longest run
-        by_length = np.lexsort((np.arange(len(run_len)), run_len, run_seg))
-        last_of_seg = by_length[np.r_[first[1:] - 1, len(run_seg) - 1]]
-        longest_sign[present] = run_sign[last_of_seg]
+        # the side of each segment's latest run of its longest length
+        at_longest = np.flatnonzero(run_len == longest[run_seg])
+        seg_of = run_seg[at_longest]
+        latest = at_longest[np.r_[seg_of[1:] != seg_of[:-1], True]]
+        longest_sign[run_seg[latest]] = run_sign[latest]
         long_runs = np.flatnonzero(run_len > longest_run_max[run_seg])
         if len(long_runs):
             # the point each long run ends on; assignment in order: the latest run wins
