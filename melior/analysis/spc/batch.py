@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import inputs
 from .core import evaluate
+from .grouped import combine_points
 from .limits import Points
 from .result import recent_points
 from .runs import RUNS_COLUMNS
@@ -154,7 +155,7 @@ def control_charts(
     inputs.check_values(kind, y_values, n_values)
     period_starts = _period_starts(code, sort_key)
     if period_starts is not None:  # several rows for one series and period: one point
-        y_values, n_values = _combine_periods(kind, y_values, n_values, period_starts)
+        y_values, n_values = combine_points(kind, y_values, n_values, period_starts)
         code, xs, rows = code[period_starts], xs[period_starts], rows[period_starts]
 
     n_series = int(code[-1]) + 1
@@ -227,25 +228,6 @@ def _period_starts(code: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
     if not repeated.any():
         return None
     return np.flatnonzero(np.r_[True, ~repeated])
-
-
-def _combine_periods(
-    kind: str, y: np.ndarray, n: np.ndarray | None, starts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """One point per (series, period), by control_chart()'s rules: with n (and for C charts) Σy
-    and Σn, missing values skipped but a lone missing value kept missing; otherwise the mean."""
-    present = np.isfinite(y)
-    total = np.add.reduceat(np.where(present, y, 0.0), starts)
-    if n is None and kind != "c":
-        count = np.add.reduceat(present.astype(np.int64), starts)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(count > 0, total / np.maximum(count, 1), np.nan), None
-    lone_missing = (np.diff(np.r_[starts, len(y)]) == 1) & ~present[starts]
-    y_out = np.where(lone_missing, np.nan, total)
-    if n is None:
-        return y_out, None
-    n_total = np.add.reduceat(np.where(np.isfinite(n), n, 0.0), starts)
-    return y_out, np.where(lone_missing, np.nan, n_total)
 
 
 def _latest_signal(data: dict, code, stats: dict, n_series: int, rules: str) -> pd.DataFrame:

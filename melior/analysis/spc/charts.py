@@ -5,6 +5,7 @@ import pandas as pd
 
 from . import inputs
 from .core import evaluate
+from .grouped import combine_points
 from .limits import Points
 from .result import ControlChart
 
@@ -146,19 +147,18 @@ def _aggregate(kind: str, x: pd.Series, y: np.ndarray, n: np.ndarray | None) -> 
         frame["n"] = n
         missing = frame["y"].isna() | frame["n"].isna()
         frame.loc[missing, ["y", "n"]] = np.nan
-    frame = frame[frame["x"].notna()]
+    frame = frame[frame["x"].notna()].sort_values("x", kind="stable").reset_index(drop=True)
     if frame["x"].is_unique:
-        return frame.sort_values("x", kind="stable").reset_index(drop=True)
-    groups = frame.groupby("x", sort=True)
-    size = groups.size()
-    if n is not None or kind == "c":
-        # a lone missing value stays missing; in a larger group missing values are skipped
-        out = groups[["y"] + (["n"] if n is not None else [])].sum(min_count=0)
-        lone_missing = (size == 1) & groups["y"].first().isna()
-        out.loc[lone_missing] = np.nan
-    else:
-        out = groups[["y"]].mean()
-    return out.reset_index()
+        return frame
+    xs = frame["x"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    y_out, n_out = combine_points(
+        kind, frame["y"].to_numpy(float), None if n is None else frame["n"].to_numpy(float), starts
+    )
+    out = pd.DataFrame({"x": xs[starts], "y": y_out})
+    if n_out is not None:
+        out["n"] = n_out
+    return out
 
 
 def _subgroups(x: pd.Series, y: np.ndarray) -> pd.DataFrame:

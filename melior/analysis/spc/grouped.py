@@ -84,3 +84,24 @@ def screened_average_moving_range(
         ok &= (mr < d4 * amr[g]) | (amr[g] == 0)
         amr = seg_mean(mr, ok, g, n_seg)
     return amr
+
+
+def combine_points(
+    kind: str, y: np.ndarray, n: np.ndarray | None, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One point per group of rows sharing a period (groups contiguous, beginning at `starts`),
+    by qicharts2's rules: with n (and for C charts) Σy and Σn, missing values skipped but a lone
+    missing value kept missing; otherwise the mean of the values (missing when there are none).
+    Rows missing y or n are expected to be missing both."""
+    present = np.isfinite(y)
+    total = np.add.reduceat(np.where(present, y, 0.0), starts)
+    if n is None and kind != "c":
+        count = np.add.reduceat(present.astype(np.int64), starts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan), None
+    lone_missing = (np.diff(np.r_[starts, len(y)]) == 1) & ~present[starts]
+    y_out = np.where(lone_missing, np.nan, total)
+    if n is None:
+        return y_out, None
+    n_total = np.add.reduceat(np.where(np.isfinite(n), n, 0.0), starts)
+    return y_out, np.where(lone_missing, np.nan, n_total)
