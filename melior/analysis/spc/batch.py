@@ -141,7 +141,7 @@ def control_charts(
     # a pandas categorical sorts in the order of its categories, as control_chart() groups it
     sort_key = df[x].cat.codes.to_numpy() if isinstance(df[x].dtype, pd.CategoricalDtype) else xs
     order = _order(code, sort_key)
-    rows = np.arange(len(code)) if order is None else order  # the frame row of each element
+    rows = order  # the frame row of each element (None: its own position)
     if order is not None:
         code, xs, sort_key = code[order], xs[order], sort_key[order]
     y_values = inputs.numeric(df[y].to_numpy() if order is None else df[y].to_numpy()[order], y)
@@ -156,7 +156,8 @@ def control_charts(
     period_starts = _period_starts(code, sort_key)
     if period_starts is not None:  # several rows for one series and period: one point
         y_values, n_values = combine_points(kind, y_values, n_values, period_starts)
-        code, xs, rows = code[period_starts], xs[period_starts], rows[period_starts]
+        code, xs = code[period_starts], xs[period_starts]
+        rows = period_starts if rows is None else rows[period_starts]
 
     n_series = int(code[-1]) + 1
     starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
@@ -187,7 +188,7 @@ def control_charts(
     for extra in ("shift", "trend", "rule", "rule_sign"):
         if extra in columns:
             points_out[extra] = columns[extra]
-    series = df[by].iloc[rows[starts]].reset_index(drop=True)
+    series = df[by].iloc[starts if rows is None else rows[starts]].reset_index(drop=True)
     for column in RUNS_COLUMNS:
         series[column] = stats[column]
     latest = _latest_signal(points_out, code, stats, n_series, rules)
@@ -208,13 +209,14 @@ def _series_codes(df: pd.DataFrame, by: list[str]) -> np.ndarray:
 
 
 def _order(code: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
-    """None when rows already run series by series in x order (the usual export), else the
-    sorting permutation. Series are numbered in order of first appearance either way."""
+    """None when rows already run series by series in x order (the usual export; rows of one
+    period side by side), else the sorting permutation. Series are numbered in order of first
+    appearance either way."""
     if len(code) < 2:
         return None
     step = np.diff(code)
     same = step == 0
-    if np.all((step == 0) | (step == 1)) and np.all(xs[1:][same] > xs[:-1][same]):
+    if np.all((step == 0) | (step == 1)) and np.all(xs[1:][same] >= xs[:-1][same]):
         return None
     return np.lexsort((xs, code))
 
