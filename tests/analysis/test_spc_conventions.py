@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from melior.analysis import spc
@@ -138,6 +140,41 @@ def test_batch_orders_a_categorical_x_by_its_categories_as_a_single_chart_does()
     single = spc.control_chart(frame["y"], n=frame["n"], x=frame["school"], kind="p").data
     assert batch["x"].tolist() == single["x"].tolist() == ["South", "North", "East"]
     assert batch["y"].tolist() == pytest.approx([0.2, 0.35, 0.6])
+
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(["north", "south"]),  # series
+        st.integers(1, 8),  # period: repeats are likely
+        st.one_of(st.none(), st.integers(0, 20)),  # numerator, sometimes missing
+        st.integers(20, 40),  # denominator
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows, st.sampled_from(["p", "u", "c", "i", "run"]))
+def test_batch_with_repeats_and_gaps_equals_each_single_chart(data, kind):
+    frame = pd.DataFrame(data, columns=["site", "week", "num", "den"]).astype({"num": float})
+    with_n = kind in {"p", "u"}
+    if not frame["num"].notna().any():
+        return  # nothing to chart: both refuse it
+    batch = spc.control_charts(
+        frame, by="site", x="week", y="num", n="den" if with_n else None, kind=kind
+    )
+    for site, group in frame.groupby("site"):
+        if not group["num"].notna().any():
+            continue
+        single = spc.control_chart(
+            group["num"], n=group["den"] if with_n else None, x=group["week"], kind=kind
+        ).data
+        points = batch.data[batch.data["site"] == site]
+        assert points["x"].tolist() == single["x"].tolist()
+        for column in ("y", "n", "cl", "lcl", "ucl"):
+            assert np.allclose(points[column], single[column], rtol=1e-12, equal_nan=True)
+        assert points["runs_signal"].tolist() == single["runs_signal"].tolist()
 
 
 # --- 2. R-chart constants: one consistent set ---------------------------------------------
