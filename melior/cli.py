@@ -350,8 +350,17 @@ def import_observations_command(
 @import_app.command("archive")
 def import_archive_command(
     file: Annotated[str, typer.Argument(help="An archive written by `melior export archive`.")],
+    accept_foreign: Annotated[
+        bool,
+        typer.Option(
+            "--accept-foreign",
+            help="Restore an archive this instance's archive key did not sign (from another "
+            "instance, or altered): only when you trust where it came from.",
+        ),
+    ] = False,
 ):
-    """Restore a network from its archive into this (empty) instance."""
+    """Restore a network from its archive into this (empty) instance. Nobody becomes a
+    superuser or gets a password or API token from an archive."""
     _django()
     from pathlib import Path
 
@@ -360,7 +369,7 @@ def import_archive_command(
     from melior.archive import import_archive
 
     try:
-        network = import_archive(Path(file).read_bytes())
+        network = import_archive(Path(file).read_bytes(), accept_foreign=accept_foreign)
     except (ValidationError, OSError) as refused:
         _fail(" ".join(getattr(refused, "messages", [str(refused)])))
     console.print(f"Restored {network.name}. People sign in after setting a new password.")

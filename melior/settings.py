@@ -13,6 +13,7 @@ MELIOR_EMAIL_FROM    the digest's sender address
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
 
 Hardening (docs/security.md):
+MELIOR_ARCHIVE_KEY         the key that signs network archives; generated once in var/ if unset
 MELIOR_TRUSTED_PROXY       the address of the reverse proxy in front of `melior serve`; only its
                            X-Forwarded-For/-Proto are believed (default: none)
 MELIOR_MAX_REQUEST_MB      the largest request body the server accepts, in MB (default: 50)
@@ -230,6 +231,12 @@ AXES_LOCKOUT_CALLABLE = "melior.web.views.locked_out"
 # X-Forwarded-For only when the request came through MELIOR_TRUSTED_PROXY.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# The key that signs network archives (HMAC-SHA256), so a restore can tell an archive this
+# instance wrote from a changed or foreign one. Its own key, not SECRET_KEY: rotating SECRET_KEY
+# (to end every session) must not orphan old archives, and copying this key to a new instance
+# to restore there gives away nothing else.
+ARCHIVE_KEY = _secret_key("MELIOR_ARCHIVE_KEY", "archive_key")
 
 # `melior serve` (waitress): the one reverse proxy whose forwarding headers are believed, and
 # the largest request body it reads.
