@@ -57,8 +57,44 @@ def serve(
     ensure_assets()
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
+    if settings.DEBUG:
+        _warn_debug()
     console.print(f"Melior is serving at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="Melior")
+    waitress_serve(
+        application, host=host, port=port, threads=threads, ident="Melior", **_server_options()
+    )
+
+
+def _server_options() -> dict:
+    """waitress's request-body limit, and the one proxy whose forwarding headers it believes:
+    from that proxy, waitress takes the client's address (REMOTE_ADDR, which the access log and
+    the sign-in limits record) from X-Forwarded-For and the scheme from X-Forwarded-Proto; from
+    anyone else it drops those headers."""
+    from django.conf import settings
+
+    options = {"max_request_body_size": int(settings.MELIOR_MAX_REQUEST_MB * 1024 * 1024)}
+    if settings.MELIOR_TRUSTED_PROXY:
+        options.update(
+            trusted_proxy=settings.MELIOR_TRUSTED_PROXY,
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
+            clear_untrusted_proxy_headers=True,
+        )
+    return options
+
+
+def _warn_debug() -> None:
+    from rich.panel import Panel
+
+    Console(stderr=True).print(
+        Panel(
+            "MELIOR_DEBUG is on: error pages show stack traces, settings and data to anyone "
+            "who can reach this server. Never serve real student data like this — unset "
+            "MELIOR_DEBUG (or set it to 0) before people use it.",
+            title="WARNING: debug mode",
+            style="bold red",
+        )
+    )
 
 
 @app.command()
