@@ -38,3 +38,25 @@ def page(live_server, built_assets, monkeypatch):
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+
+
+@pytest.fixture
+def open_demo_chart(page, live_server):
+    """Sign in to a two-school demo as its teacher and open a site's measure chart."""
+
+    def open_chart():
+        from melior.demo.generator import DEMO_PASSWORD, load_demo
+
+        load_demo(seed=5, sites=2)
+        page.goto(f"{live_server.url}/")
+        page.fill("#id_username", "teacher")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.get_by_role("link", name="9th-Grade Success Network").click()
+        page.get_by_role("link", name="Roosevelt High School", exact=True).first.click()
+        page.get_by_role("link", name="Exit-ticket mastery").click()
+        chart = page.locator(".chart.chart-ready svg.marks")
+        chart.wait_for()
+        return chart
+
+    return open_chart
