@@ -243,12 +243,11 @@ ARCHIVE_KEY = _secret_key("MELIOR_ARCHIVE_KEY", "archive_key")
 MELIOR_TRUSTED_PROXY = os.environ.get("MELIOR_TRUSTED_PROXY", "").strip()
 MELIOR_MAX_REQUEST_MB = float(os.environ.get("MELIOR_MAX_REQUEST_MB", "50"))
 
-# Sessions end after idle time (every request moves the end on), sooner for people who can
-# see student rows.
+# Sessions end after idle time (melior.web.middleware moves the end on while people work),
+# sooner for data stewards and superusers.
 SESSION_IDLE_SECONDS = int(float(os.environ.get("MELIOR_SESSION_IDLE_MINUTES", "60")) * 60)
 STEWARD_IDLE_SECONDS = int(float(os.environ.get("MELIOR_STEWARD_IDLE_MINUTES", "15")) * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Content-Security-Policy (django-csp): scripts only from Melior's own static files, never inline
 # and never eval (charts run Vega's expression interpreter, melior.js passes `ast: true`).
