@@ -251,12 +251,16 @@ def test_the_recorded_client_address_comes_from_the_proxy_not_the_client(proxied
 
 
 def test_the_server_refuses_a_body_over_its_limit(proxied):
-    browser = Browser(proxied)
-    browser.get("/accounts/login/")
-    response = browser.request(
-        "POST",
-        "/accounts/login/",
-        body=b"x" * (2 * 1024 * 1024),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    # straight to the server: it answers as soon as it reads the declared length, before
+    # reading the body (through nginx, which buffers the body first, the same 413 can race
+    # with the closed connection and come back as a 502)
+    connection = http.client.HTTPConnection("127.0.0.1", proxied["app_port"], timeout=30)
+    connection.putrequest("POST", "/accounts/login/")
+    connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+    connection.putheader("Content-Length", str(2 * 1024 * 1024))
+    connection.endheaders()
+    started = time.monotonic()
+    response = connection.getresponse()
     assert response.status == 413
+    assert time.monotonic() - started < 5
+    connection.close()
