@@ -51,23 +51,49 @@ def serve(
     from django.conf import settings
     from waitress import serve as waitress_serve
 
-    from melior.files import MAX_FILE_BYTES
     from melior.web.assets import ensure_assets
     from melior.wsgi import application
 
     ensure_assets()
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
+    if settings.DEBUG:
+        _warn_debug()
     console.print(f"Melior is serving at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
     waitress_serve(
-        application,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="Melior",
-        # refuse a request larger than the largest file an import reads (and its form) before
-        # it is read, instead of waitress's 1 GB
-        max_request_body_size=MAX_FILE_BYTES + 2**20,
+        application, host=host, port=port, threads=threads, ident="Melior", **_server_options()
+    )
+
+
+def _server_options() -> dict:
+    """waitress's request-body limit, and the one proxy whose forwarding headers it believes:
+    from that proxy, waitress takes the client's address (REMOTE_ADDR, which the access log and
+    the sign-in limits record) from X-Forwarded-For and the scheme from X-Forwarded-Proto; from
+    anyone else it drops those headers."""
+    from django.conf import settings
+
+    options = {"max_request_body_size": int(settings.MELIOR_MAX_REQUEST_MB * 1024 * 1024)}
+    if settings.MELIOR_TRUSTED_PROXY:
+        options.update(
+            trusted_proxy=settings.MELIOR_TRUSTED_PROXY,
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
+            clear_untrusted_proxy_headers=True,
+        )
+    return options
+
+
+def _warn_debug() -> None:
+    from rich.panel import Panel
+
+    Console(stderr=True).print(
+        Panel(
+            "MELIOR_DEBUG is on: error pages show stack traces, settings and data to anyone "
+            "who can reach this server. Never serve real student data like this — unset "
+            "MELIOR_DEBUG (or set it to 0) before people use it.",
+            title="WARNING: debug mode",
+            style="bold red",
+        )
     )
 
 
@@ -360,8 +386,17 @@ def import_observations_command(
 @import_app.command("archive")
 def import_archive_command(
     file: Annotated[str, typer.Argument(help="An archive written by `melior export archive`.")],
+    accept_foreign: Annotated[
+        bool,
+        typer.Option(
+            "--accept-foreign",
+            help="Restore an archive this instance's archive key did not sign (from another "
+            "instance, or altered): only when you trust where it came from.",
+        ),
+    ] = False,
 ):
-    """Restore a network from its archive into this (empty) instance."""
+    """Restore a network from its archive into this (empty) instance. Nobody becomes a
+    superuser or gets a password or API token from an archive."""
     _django()
     from pathlib import Path
 
@@ -370,7 +405,7 @@ def import_archive_command(
     from melior.archive import import_archive
 
     try:
-        network = import_archive(Path(file).read_bytes())
+        network = import_archive(Path(file).read_bytes(), accept_foreign=accept_foreign)
     except (ValidationError, OSError) as refused:
         _fail(" ".join(getattr(refused, "messages", [str(refused)])))
     console.print(f"Restored {network.name}. People sign in after setting a new password.")
