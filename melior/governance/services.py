@@ -10,9 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from melior.networks.models import Organization
+
 from .models import (
     AccessLog,
     Consent,
+    DistrictJoin,
     Enrollment,
     PrivacySettings,
     Purpose,
@@ -176,17 +179,36 @@ def revoke_grant(*, grant, user, request=None) -> None:
     )
 
 
-@transaction.atomic
-def set_agreement(
-    *, network, site, level, starts, ends=None, note="", user=None, request=None
-) -> SharingAgreement:
+def _check_agreement(level, starts, ends) -> None:
     if level not in SharingAgreement.Level.values:
         raise ValidationError({"level": "Choose aggregates only or de-identified rows."})
     if starts is None:
         raise ValidationError({"starts": "Give the start date."})
     if ends is not None and ends < starts:
         raise ValidationError({"ends": "The agreement ends before it starts."})
-    if not network.sites.filter(pk=site.pk).exists():
+
+
+@transaction.atomic
+def set_agreement(
+    *, network, site, level, starts, ends=None, note="", user=None, request=None
+) -> SharingAgreement:
+    """Record what a school shares with the hub — or a district that joined the network, for
+    all its schools there. The schools of a district that joined are covered by the district's
+    agreement, which only the district's own data steward sets."""
+    from .permissions import is_district_steward
+
+    _check_agreement(level, starts, ends)
+    joined = DistrictJoin.objects.filter(network=network, district_id__in={site.pk, site.parent_id})
+    if joined.exists():
+        district = joined.select_related("district").first().district
+        if user is None or not is_district_steward(user, district):
+            raise ValidationError(
+                {
+                    "site": f"{district.name} shares its records with this network under its "
+                    "own agreement; only its data steward changes it."
+                }
+            )
+    elif not network.sites.filter(pk=site.pk).exists():
         raise ValidationError({"site": "Choose a school of this network."})
     agreement = SharingAgreement.objects.create(
         network=network, site=site, level=level, starts=starts, ends=ends, note=note.strip()
@@ -200,6 +222,49 @@ def set_agreement(
         + (f" to {ends}" if ends else ""),
     )
     return agreement
+
+
+@transaction.atomic
+def bring_district_into_network(
+    *, district, network, level, starts, ends=None, user, request=None
+) -> DistrictJoin:
+    """A district's data steward brings the district into a further network: that network's
+    roster imports may then add the district's schools (its students keep their keys), and its
+    hub sees the district's records only as the agreement recorded here says. Logged in the
+    new network and in every network the district is already part of."""
+    from .permissions import is_district_steward
+    from .selectors import district_is_member, networks_of_district
+
+    if district.kind != Organization.Kind.DISTRICT:
+        raise ValidationError({"district": "Choose a district."})
+    if not is_district_steward(user, district):
+        raise ValidationError(
+            {"district": f"Only {district.name}'s own data steward brings it into a network."}
+        )
+    if district_is_member(network, district):
+        raise ValidationError({"network": f"{district.name} is already part of {network.name}."})
+    _check_agreement(level, starts, ends)
+    already = list(networks_of_district(district))
+    join = DistrictJoin.objects.create(network=network, district=district, joined_by=user)
+    agreement = SharingAgreement.objects.create(
+        network=network,
+        site=district,
+        level=level,
+        starts=starts,
+        ends=ends,
+        note=f"Set by {district.name}'s data steward on joining the network",
+    )
+    shares = agreement.get_level_display().lower()
+    for each in [network, *already]:
+        log(
+            user=user,
+            network=each,
+            action=AccessLog.Action.PERMISSION,
+            request=request,
+            what=f"{district.name} joined {network.name}, sharing {shares} from {starts}"
+            + (f" to {ends}" if ends else ""),
+        )
+    return join
 
 
 @transaction.atomic
