@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "melior.governance.actors.CurrentRequestMiddleware",
 ]
 
 ROOT_URLCONF = "melior.urls"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from melior.networks.models import Organization
 
+from .actors import COMMAND_LINE_ACTOR
 from .models import (
     AccessLog,
     Consent,
@@ -42,21 +43,22 @@ def pseudonym_of(district_id: int, student_id: str) -> str:
     return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def log(*, user, network, action, what, records=0, request=None) -> AccessLog:
-    address = ""
+def log(*, user, network, action, what, records=0, request=None, address="") -> AccessLog:
+    """Append to the access log. `address` is for callers without the request (it is read
+    from the request when there is one)."""
     if request is not None:
-        address = (
-            request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-            or request.META.get("REMOTE_ADDR", "")
-        )[:64]
+        address = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[
+            0
+        ].strip() or request.META.get("REMOTE_ADDR", "")
+    signed_in = user is not None and user.is_authenticated
     return AccessLog.objects.create(
         network=network,
-        user=user if user is not None and user.is_authenticated else None,
-        username=getattr(user, "username", "") or "",
+        user=user if signed_in else None,
+        username=user.username if signed_in else COMMAND_LINE_ACTOR.get(),
         action=action,
         what=what[:500],
         records=records,
-        address=address,
+        address=(address or "")[:64],
     )
 
 
@@ -281,8 +283,9 @@ def purge(*, network, today=None) -> dict[str, int]:
     usage = UsageRecord.objects.filter(site_id__in=sites)
     removed["outcomes"] += outcomes.filter(date__lt=cutoff).delete()[0]
     removed["usage"] += usage.filter(date__lt=cutoff).delete()[0]
+    # the revocation's own date, as the steward entered it — not when it was recorded
     revoked = Consent.objects.filter(
-        purpose__network=network, status=Consent.Status.REVOKED, changed_at__date__lt=cutoff
+        purpose__network=network, status=Consent.Status.REVOKED, date__lt=cutoff
     )
     for student_id, purpose_id in revoked.values_list("student_id", "purpose_id"):
         removed["outcomes"] += outcomes.filter(
