@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from melior.bulk import insert_rows, select_in
 
 from .models import Student, StudentOutcome
+from .selectors import network_student_ids
 from .services import pseudonym_of
 
 COLUMNS = ["student_id", "school", "name", "value", "date"]
@@ -106,6 +107,8 @@ def import_outcomes(
     keys = [pseudonym_of(*pair.split(":", 1)) for pair in pairs]
     with connection.cursor() as cursor:
         students = dict(select_in(cursor, Student, ["key", "id"], "key", keys))
+    enrolled = network_student_ids(network)
+    students = {key: pk for key, pk in students.items() if pk in enrolled}
     student_ids = pd.Series(
         np.array([students.get(k) for k in keys], dtype=object)[codes], index=frame.index
     )

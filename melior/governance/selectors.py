@@ -114,6 +114,16 @@ def district_is_member(network, district) -> bool:
     )
 
 
+def network_student_ids(network) -> set[int]:
+    """Students enrolled at a school of the network: the only ones its imports may name (a
+    district in several networks has students the others never see)."""
+    return set(
+        Enrollment.objects.filter(site__in=network.sites.all())
+        .values_list("student_id", flat=True)
+        .distinct()
+    )
+
+
 def networks_of_district(district):
     """The networks a district's schools (or the district itself) are sites of."""
     return Network.objects.filter(Q(sites=district) | Q(sites__parent=district)).distinct()

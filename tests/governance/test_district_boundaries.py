@@ -284,3 +284,75 @@ def test_a_schools_steward_sees_only_its_own_students_consent(client, network_a)
     client.force_login(world.users["network:data_steward"])
     assert client.get(url).text.count("Refused</strong>") == 2
     assert Consent.objects.count() == 2
+
+
+def test_after_joining_imports_name_only_students_enrolled_in_that_network(
+    client, network_a, cedar_steward
+):
+    """B may report on the district's students at its own schools, not on those enrolled only
+    at A's: to B they are unknown, so B cannot even learn whether an id exists."""
+    import json
+
+    from melior.governance.outcomes_import import import_outcomes
+    from melior.governance.usage import import_usage
+    from melior.governance.xapi import create_source
+
+    b = network_a.other_network
+    services.bring_district_into_network(
+        district=network_a.district,
+        network=b,
+        level="aggregates",
+        starts=datetime.date(2026, 1, 1),
+        user=cedar_steward,
+    )
+    one_student = ORGS_A.replace("o1,,,Lincoln High,school,lincoln-high,d1", "")
+    import_roster(
+        network=b,
+        files={
+            "orgs.csv": one_student + "ob,,,Hilltop High,school,,d1\n",
+            "users.csv": USERS.format(school="ob").split("u2,")[0],  # S-100 only
+        },
+        school_year=2025,
+    )
+    purpose = services.add_purpose(network=b, name="Literacy monitoring")
+    outcomes = "student_id,school,name,value,date\n{sid},hilltop-high,Reading,0.5,2026-01-05\n"
+    with pytest.raises(ValidationError, match="no student with id “S-101”"):
+        import_outcomes(network=b, purpose=purpose, data=outcomes.format(sid="S-101").encode())
+    assert (
+        import_outcomes(
+            network=b, purpose=purpose, data=outcomes.format(sid="S-100").encode()
+        ).added
+        == 1
+    )
+    usage = "student_id,school,date,minutes\n{sid},hilltop-high,2026-01-05,30\n"
+    with pytest.raises(ValidationError, match="no student with id “S-101”"):
+        import_usage(
+            network=b, purpose=purpose, product="App", data=usage.format(sid="S-101").encode()
+        )
+    _, key = create_source(
+        network=b, name="App", product="App", district=network_a.district, purpose=purpose
+    )
+
+    def send(sid):
+        return client.post(
+            "/xapi/statements",
+            json.dumps(
+                {
+                    "actor": {"account": {"homePage": "https://app.example", "name": sid}},
+                    "verb": {"id": "http://adlnet.gov/expapi/verbs/launched"},
+                    "object": {"id": "https://app.example/lessons/1"},
+                    "timestamp": "2026-01-06T09:00:00Z",
+                    "result": {"duration": "PT20M"},
+                }
+            ),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+            HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+        )
+
+    assert send("S-101").status_code == 400
+    assert send("S-100").status_code == 200
+    from melior.governance.models import UsageRecord
+
+    # recorded at B's school, though the student's roster also names A's Lincoln High
+    assert list(UsageRecord.objects.values_list("site__name", flat=True)) == ["Hilltop High"]
