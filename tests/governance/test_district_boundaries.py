@@ -81,6 +81,17 @@ def cedar_steward(network_a, django_user_model):
     return user
 
 
+def join(world, someone, level="aggregates"):
+    """`someone` brings the first network's Cedar District into the second network."""
+    return services.bring_district_into_network(
+        district=world.district,
+        network=world.other_network,
+        level=level,
+        starts=datetime.date(2026, 1, 1),
+        user=someone,
+    )
+
+
 def a_students(world):
     return {
         sid: Student.objects.get(key=services.pseudonym(world.district, sid))
@@ -166,29 +177,11 @@ def test_only_the_districts_steward_brings_it_into_a_network(network_a, steward_
         network_a.users["district:site_lead"],
     ):
         with pytest.raises(ValidationError, match="own data steward"):
-            services.bring_district_into_network(
-                district=network_a.district,
-                network=b,
-                level="aggregates",
-                starts=datetime.date(2026, 1, 1),
-                user=someone,
-            )
+            join(network_a, someone)
     assert not DistrictJoin.objects.exists()
-    services.bring_district_into_network(
-        district=network_a.district,
-        network=b,
-        level="aggregates",
-        starts=datetime.date(2026, 1, 1),
-        user=cedar_steward,
-    )
+    join(network_a, cedar_steward)
     with pytest.raises(ValidationError, match="already part of"):
-        services.bring_district_into_network(
-            district=network_a.district,
-            network=b,
-            level="rows",
-            starts=datetime.date(2026, 1, 1),
-            user=cedar_steward,
-        )
+        join(network_a, cedar_steward, level="rows")
     # written in both networks' access logs
     from melior.governance.models import AccessLog
 
@@ -200,13 +193,7 @@ def test_after_joining_the_district_shares_only_under_its_agreement(
     network_a, steward_b, cedar_steward
 ):
     b = network_a.other_network
-    services.bring_district_into_network(
-        district=network_a.district,
-        network=b,
-        level="aggregates",
-        starts=datetime.date(2026, 1, 1),
-        user=cedar_steward,
-    )
+    join(network_a, cedar_steward)
     report = import_roster(network=b, files=export(orgs_b(CEDAR_LEAID), "ob"), school_year=2025)
     hilltop = b.sites.get(name="Hilltop High")
     assert hilltop.parent == network_a.district and report.added == 0  # the same students
@@ -298,13 +285,7 @@ def test_after_joining_imports_name_only_students_enrolled_in_that_network(
     from melior.governance.xapi import create_source
 
     b = network_a.other_network
-    services.bring_district_into_network(
-        district=network_a.district,
-        network=b,
-        level="aggregates",
-        starts=datetime.date(2026, 1, 1),
-        user=cedar_steward,
-    )
+    join(network_a, cedar_steward)
     one_student = ORGS_A.replace("o1,,,Lincoln High,school,lincoln-high,d1", "")
     import_roster(
         network=b,
