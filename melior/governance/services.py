@@ -147,12 +147,36 @@ def record_consent(
     return consent
 
 
+def _check_joined_district(network, site, user, act: str):
+    """The district that joined the network which `site` is (or is a school of), if any; only
+    that district's own data steward may `act` there (its records are shared under its own
+    agreement, whatever the network's stewards may do elsewhere)."""
+    from .permissions import is_district_steward
+
+    joined = (
+        DistrictJoin.objects.filter(network=network, district_id__in={site.pk, site.parent_id})
+        .select_related("district")
+        .first()
+    )
+    if joined is None:
+        return None
+    if user is None or not is_district_steward(user, joined.district):
+        raise ValidationError(
+            {
+                "site": f"{joined.district.name} shares its records with this network under its "
+                f"own agreement; only its data steward {act}."
+            }
+        )
+    return joined.district
+
+
 @transaction.atomic
 def grant_rows(*, network, site, user, granted_by, request=None) -> RowAccessGrant:
     from .permissions import steward_site_ids
 
     if site.pk not in steward_site_ids(granted_by, network):
         raise ValidationError({"site": "You are not a data steward for that school."})
+    _check_joined_district(network, site, granted_by, "grants its rows")
     if not network.sites.filter(pk=site.pk).exists():
         raise ValidationError({"site": "Choose a school of this network."})
     grant = RowAccessGrant.objects.create(
@@ -197,20 +221,9 @@ def set_agreement(
     """Record what a school shares with the hub — or a district that joined the network, for
     all its schools there. The schools of a district that joined are covered by the district's
     agreement, which only the district's own data steward sets."""
-    from .permissions import is_district_steward
-
     _check_agreement(level, starts, ends)
-    joined = DistrictJoin.objects.filter(network=network, district_id__in={site.pk, site.parent_id})
-    if joined.exists():
-        district = joined.select_related("district").first().district
-        if user is None or not is_district_steward(user, district):
-            raise ValidationError(
-                {
-                    "site": f"{district.name} shares its records with this network under its "
-                    "own agreement; only its data steward changes it."
-                }
-            )
-    elif not network.sites.filter(pk=site.pk).exists():
+    joined = _check_joined_district(network, site, user, "changes it")
+    if joined is None and not network.sites.filter(pk=site.pk).exists():
         raise ValidationError({"site": "Choose a school of this network."})
     agreement = SharingAgreement.objects.create(
         network=network, site=site, level=level, starts=starts, ends=ends, note=note.strip()

@@ -207,6 +207,8 @@ def test_after_joining_the_district_shares_only_under_its_agreement(
         services.set_agreement(
             network=b, site=hilltop, level="rows", starts=datetime.date(2026, 1, 1), user=steward_b
         )
+    with pytest.raises(ValidationError, match="only its data steward grants its rows"):
+        services.grant_rows(network=b, site=hilltop, user=steward_b, granted_by=steward_b)
     # the district's steward shares rows; B's steward then sees Hilltop's students, with their
     # enrolments at B's schools only — not their history at A's Lincoln High
     services.set_agreement(
