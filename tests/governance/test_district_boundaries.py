@@ -339,3 +339,22 @@ def test_after_joining_imports_name_only_students_enrolled_in_that_network(
 
     # recorded at B's school, though the student's roster also names A's Lincoln High
     assert list(UsageRecord.objects.values_list("site__name", flat=True)) == ["Hilltop High"]
+
+
+def test_a_school_is_matched_by_its_nces_id_only_once_its_district_joined(network_a, cedar_steward):
+    network_a.school.nces_id = "061234500001"
+    network_a.school.save()
+    orgs = (
+        "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+        f"db,,,Cedar District,district,{CEDAR_LEAID},\n"
+        "ob,,,Lincoln Senior High,school,061234500001,db\n"
+    )
+    b = network_a.other_network
+    with pytest.raises(ValidationError, match="not part of this network"):
+        import_roster(network=b, files=export(orgs, "ob"), school_year=2025)
+    join(network_a, cedar_steward)
+    report = import_roster(network=b, files=export(orgs, "ob"), school_year=2025)
+    # the same school, now a site of both networks; the same students
+    assert (report.schools_added, report.added, report.enrolments) == (1, 0, 0)
+    assert b.sites.filter(pk=network_a.school.pk).exists()
+    assert Organization.objects.filter(kind="school", parent=network_a.district).count() == 2
