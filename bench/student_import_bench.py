@@ -3,7 +3,8 @@
     python bench/student_import_bench.py [--rows 1000000] [--database-url URL]
 
 Creates a network with 12 schools and 250,000 rostered students (their ids hashed, as an import
-would), writes a generated CSV of --rows assessment results (four a student), then times
+would, and enrolled at their school), writes a generated CSV of --rows assessment results (four
+a student), then times
 `import_outcomes`: a dry run, the import, and the same file again (nothing changes). Prints the
 times and the peak memory of the process; asserts nothing.
 """
@@ -34,7 +35,7 @@ def main() -> None:
     from django.db import connection
 
     from melior.governance import services
-    from melior.governance.models import Student
+    from melior.governance.models import Enrollment, Student
     from melior.governance.outcomes_import import import_outcomes
     from melior.networks.services import add_site, create_network, create_organization
 
@@ -49,10 +50,18 @@ def main() -> None:
     purpose = services.add_purpose(network=network, name="Assessment")
     n_students = args.rows // 4
     started = time.perf_counter()
-    Student.objects.bulk_create(
+    students = Student.objects.bulk_create(
         [
             Student(key=services.pseudonym(district, f"S{i}"), district=district)
             for i in range(n_students)
+        ],
+        batch_size=10_000,
+    )
+    # enrolled at the school their results name: imports name only the network's students
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(student=s, site=schools[i % 12], grade_level="09", school_year=2025)
+            for i, s in enumerate(students)
         ],
         batch_size=10_000,
     )

@@ -23,6 +23,22 @@ def _django():
     django.setup()
 
 
+@app.callback()
+def _sign_the_access_log(ctx: typer.Context):
+    # what a command writes to the access log is signed by whoever ran it, until it ends
+    from melior.governance.actors import COMMAND_LINE_ACTOR, acting_from_command_line
+
+    token = acting_from_command_line()
+    ctx.call_on_close(lambda: COMMAND_LINE_ACTOR.reset(token))
+
+
+def _log_student_data(network, action: str, what: str, records: int) -> None:
+    """Write a command's import or export of student data to the access log."""
+    from melior.governance.services import log
+
+    log(user=None, network=network, action=action, what=what, records=records)
+
+
 def _migrate(quiet: bool = False) -> None:
     from django.core.management import call_command
 
@@ -435,6 +451,13 @@ def export_archive_command(
     target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
     data = export_archive(target, students=students)
     write_private(Path(out), data)  # it may hold student records: its owner's alone
+    if students:
+        from melior.governance.models import Student
+
+        exported = Student.objects.filter(enrollments__site__networks=target).distinct()
+        _log_student_data(
+            target, "export_rows", "Network archive with student rows", exported.count()
+        )
     console.print(f"Wrote {out} ({len(data) / 1e6:.1f} MB).")
 
 
@@ -469,6 +492,9 @@ def import_outcomes_command(
         )
     except (ValidationError, OSError, ValueError) as refused:
         _refused(refused)
+    if not dry_run:
+        what = f"Outcomes for {chosen.name}"
+        _log_student_data(target, "import", what, report.added + report.changed)
     verb = "would be" if dry_run else "were"
     console.print(
         f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} "
@@ -513,6 +539,9 @@ def import_usage_command(
         )
     except (ValidationError, OSError, ValueError) as refused:
         _refused(refused)
+    if not dry_run:
+        what = f"Usage of {product.strip()} for {chosen.name}"
+        _log_student_data(target, "import", what, report.added + report.changed)
     verb = "would be" if dry_run else "were"
     console.print(
         f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} changed, "
@@ -553,6 +582,9 @@ def import_roster_command(
         )
     except (ValidationError, OSError, ValueError) as refused:
         _refused(refused)
+    if not dry_run:
+        what = f"Roster for {report.school_year}: {report.students} students"
+        _log_student_data(target, "import", what, report.students)
     verb = "would import" if dry_run else "imported"
     console.print(
         f"{report.students} students {verb} ({report.added} new, {report.enrolments} "

@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "melior.web.middleware.session_idle_timeout",
     "melior.web.middleware.no_store",
+    "melior.governance.actors.CurrentRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

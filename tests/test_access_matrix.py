@@ -174,6 +174,7 @@ def place(world):
     governance.set_agreement(
         network=world.network, site=world.school, level="rows", starts=datetime.date(2025, 1, 1)
     )
+    _second_network_stewards(world)
     create_pilot(
         network=world.network,
         user=None,
@@ -187,6 +188,34 @@ def place(world):
         purpose=purpose,
     )
     return world, project
+
+
+SECOND_NETWORK_STEWARDS = [
+    "second:data_steward",
+    "second:district_steward",
+    "second:school_steward",
+]
+
+
+def _second_network_stewards(world):
+    """The other network's data stewards — across it, at its own Cedar District (the same name
+    as the first network's district, another state's id) and at one of its schools."""
+    from melior.networks.services import add_site, create_organization, grant_role
+
+    world.district.nces_id = "0612345"
+    world.district.save()
+    cedar = create_organization(name="Cedar District", kind="district", state_id="TX-101912")
+    ridge = create_organization(name="Cedar Ridge High", parent=cedar)
+    add_site(network=world.other_network, organization=ridge)
+    for who, where in (
+        ("second:data_steward", {"network": world.other_network}),
+        ("second:district_steward", {"organization": cedar}),
+        ("second:school_steward", {"organization": ridge}),
+    ):
+        user = type(world.users["outsider"]).objects.create_user(who.replace(":", "-"))
+        grant_role(user=user, role="data_steward", **where)
+        world.users[who] = user
+    return cedar, ridge
 
 
 def url_for(name, world, project):
@@ -276,7 +305,7 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return False
     if rule == "login":
         return True
-    if role == "outsider":
+    if role == "outsider" or role in SECOND_NETWORK_STEWARDS:
         return False
     if rule == "member":
         return True
@@ -295,7 +324,11 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
     return role in MANAGE_PROJECTS  # manage_projects
 
 
-USERS = [(None, None), ("outsider", None)] + [(r, s) for s in ("network", "school") for r in ROLES]
+USERS = (
+    [(None, None), ("outsider", None)]
+    + [(r, s) for s in ("network", "school") for r in ROLES]
+    + [(who, None) for who in SECOND_NETWORK_STEWARDS]
+)
 
 
 @pytest.mark.parametrize(("name", "rule"), [(n, r) for n, r in RULES.items() if r[1] != "skip"])
@@ -320,8 +353,8 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
                 "numerator": 1, "denominator": 2}  # fmt: skip
     for role, scope in USERS:
         client.logout()
-        if role == "outsider":
-            client.force_login(world.users["outsider"])
+        if role == "outsider" or role in SECOND_NETWORK_STEWARDS:
+            client.force_login(world.users[role])
         elif role is not None:
             client.force_login(world.users[f"{scope}:{role}"])
         if name.startswith("api:") and method in {"post", "put"}:
@@ -333,3 +366,134 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
         denied = status in {401, 403, 404} or login_redirect
         assert status < 500, (name, role, scope, status)
         assert denied != expected(who, role, scope), (name, role, scope, status)
+
+
+# every student-data import, attempted by the second network against the first's students
+CROSS_ROSTER = {
+    "orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+    "d1,,,Cedar District,district,0612345,\n"  # the first network's district, by its LEAID
+    "o1,,,Lincoln High,school,lincoln-high,d1\n",  # and its school, by name and slug
+    "users.csv": "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,"
+    "userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,"
+    "password\nu1,,,true,o1,student,s1,,S,One,,S-1,,,,,10,\n",
+    "demographics.csv": "sourcedId,status,dateLastModified,birthDate,sex\nu1,,,2010-01-01,male\n",
+}
+# the first network's school by its slug; and the second network's own school (whose district
+# has the same name) with the first network's student id
+CROSS_FILES = {
+    f"{kind}{suffix}": header + row.format(school=school)
+    for kind, header, row in (
+        (
+            "outcomes",
+            "student_id,school,name,value,date\n",
+            "S-1,{school},Attendance,0.1,2026-01-05\n",
+        ),
+        ("usage", "student_id,school,date,minutes\n", "S-1,{school},2026-01-05,30\n"),
+    )
+    for suffix, school in (("", "lincoln-high"), ("-own-school", "cedar-ridge-high"))
+}
+REFUSALS = [
+    "is not part of this network; only its own data steward can bring it in",
+    "you are not the data steward for",
+    "no school “lincoln-high” in this network",
+    "no student with id “S-1” in the roster of that school",
+]
+
+
+def _roster_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in CROSS_ROSTER.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _first_networks_student_untouched(world):
+    from melior.governance.models import AccessLog, Student, UsageRecord
+    from melior.networks.models import Organization
+
+    student = Student.objects.get(key=governance.pseudonym(world.district, "S-1"))
+    assert student.sex == ""
+    assert list(student.enrollments.values_list("site__slug", "grade_level")) == [
+        ("lincoln-high", "09")
+    ]
+    assert list(student.outcomes.values_list("value", flat=True)) == [0.9]
+    assert not UsageRecord.objects.exists()
+    assert Organization.objects.filter(name="Lincoln High").count() == 1
+    assert not world.other_network.sites.filter(parent=world.district).exists()
+    assert not AccessLog.objects.filter(action="import").exists()
+
+
+def test_no_import_path_reaches_another_networks_students(client, place, tmp_path):
+    """The second network's stewards, on the web and through the command, with a roster, an
+    outcomes file, a usage file and xAPI statements, each naming the first network's district,
+    school and student: every one is refused and nothing of the first network changes."""
+    from typer.testing import CliRunner
+
+    from melior.cli import app
+    from melior.governance.xapi import create_source
+
+    world, _ = place
+    second = world.other_network
+    purpose = governance.add_purpose(network=second, name="Literacy monitoring")
+    first_url = reverse("students-import", kwargs={"network": world.network.slug})
+    second_url = reverse("students-import", kwargs={"network": second.slug})
+    uploads = {"roster": ("roster.zip", _roster_zip())} | {
+        name: (f"{name}.csv", text.encode()) for name, text in CROSS_FILES.items()
+    }
+    for who in SECOND_NETWORK_STEWARDS:
+        client.force_login(world.users[who])
+        for upload, (name, data) in uploads.items():
+            kind = upload.removesuffix("-own-school")
+            form = {"kind": kind, "purpose": purpose.pk, "product": "App", "school_year": "2025"}
+            for url in (first_url, second_url):
+                answer = client.post(url, {**form, "file": SimpleUploadedFile(name, data)})
+                assert answer.status_code in {400, 403, 404}, (who, kind, url)
+                if url == second_url:  # refused for the right reason, not a slip in the form
+                    assert any(reason in answer.text for reason in REFUSALS), (who, kind)
+    # the command (an operator acting for the second network)
+    runner = CliRunner()
+    (tmp_path / "roster.zip").write_bytes(_roster_zip())
+    for name, text in CROSS_FILES.items():
+        (tmp_path / f"{name}.csv").write_text(text)
+    for args in (
+        ["import", "roster", str(tmp_path / "roster.zip"), "--school-year", "2025"],
+        *(
+            ["import", name.removesuffix("-own-school"), str(tmp_path / f"{name}.csv"),
+             "--purpose", purpose.name, *(["--product", "App"] if "usage" in name else [])]
+            for name in CROSS_FILES
+        ),
+    ):  # fmt: skip
+        result = runner.invoke(app, [*args, "--network", second.slug])
+        assert result.exit_code == 2 and "nothing was written" in result.output, args
+    # xAPI: no source of the second network for the first's district; its own source's
+    # statements about the first network's student id find no one
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="of this network"):
+        create_source(
+            network=second, name="App", product="App", district=world.district, purpose=purpose
+        )
+    cedar = world.users["second:district_steward"].memberships.get().organization
+    _, key = create_source(network=second, name="App", product="App", district=cedar,
+                           purpose=purpose)  # fmt: skip
+    statement = {
+        "id": "6f1c9d6e-8a51-4c6b-9a55-0d5d1c3b2a11",
+        "actor": {"account": {"homePage": "https://app.example", "name": "S-1"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/launched"},
+        "object": {"id": "https://app.example/lessons/1"},
+        "timestamp": "2026-01-05T09:00:00Z",
+        "result": {"duration": "PT20M"},
+    }
+    answer = client.post(
+        "/xapi/statements",
+        [statement],
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+    )
+    assert answer.status_code == 400 and "No student with id “S-1”" in answer.text
+    _first_networks_student_untouched(world)

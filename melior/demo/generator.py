@@ -284,6 +284,12 @@ def district_name(k: int) -> str:
     )
 
 
+def district_leaid(k: int) -> str:
+    """A demo district's NCES LEAID: seven digits like a real one, under the state code 99,
+    which no state has, so a demo district is never taken for a real one."""
+    return f"99{k + 1:05d}"
+
+
 def school_plan(seed: int, index: int, n_weeks: int) -> SchoolPlan:
     rng = np.random.default_rng([seed, index])
     district_index = index // SCHOOLS_PER_DISTRICT
@@ -440,8 +446,14 @@ def _schools(network: Network, plans: list[SchoolPlan]) -> dict[str, Organizatio
     districts = {}
     for k in sorted({p.district_index for p in plans}):
         name = district_name(k)
-        districts[k], _ = Organization.objects.get_or_create(
-            slug=slugify(name), defaults={"name": name, "kind": Organization.Kind.DISTRICT}
+        districts[k], _ = Organization.objects.update_or_create(
+            slug=slugify(name),
+            defaults={"nces_id": district_leaid(k)},
+            create_defaults={
+                "name": name,
+                "kind": Organization.Kind.DISTRICT,
+                "nces_id": district_leaid(k),
+            },
         )
     existing = {o.slug: o for o in Organization.objects.filter(slug__in=[p.slug for p in plans])}
     new = [

@@ -215,6 +215,28 @@ class SharingAgreement(models.Model):
         return f"{self.site}: {self.get_level_display()} from {self.starts}"
 
 
+class DistrictJoin(models.Model):
+    """A district's data steward brought the district into a further network. From then on that
+    network's roster imports may add the district's schools, and the district's records are
+    shared with that network's hub only as the district's agreement (a SharingAgreement for the
+    district itself) says. A district is never brought into a network any other way."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="district_joins")
+    district = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    joined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "district"], name="district_join_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.district} joined {self.network}"
+
+
 class RowAccessGrant(models.Model):
     """A data steward lets someone see student rows at one site."""
 

@@ -18,6 +18,7 @@ from melior import files
 from melior.bulk import insert_rows, select_in
 
 from .models import Student, StudentOutcome
+from .selectors import network_student_ids
 from .services import pseudonym_of
 
 COLUMNS = ["student_id", "school", "name", "value", "date"]
@@ -112,6 +113,8 @@ def import_outcomes(
     keys = [pseudonym_of(*pair.split(":", 1)) for pair in pairs]
     with connection.cursor() as cursor:
         students = dict(select_in(cursor, Student, ["key", "id"], "key", keys))
+    enrolled = network_student_ids(network)
+    students = {key: pk for key, pk in students.items() if pk in enrolled}
     student_ids = pd.Series(
         np.array([students.get(k) for k in keys], dtype=object)[codes], index=frame.index
     )

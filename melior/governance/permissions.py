@@ -7,7 +7,7 @@ import datetime
 
 import rules
 
-from melior.networks.models import Network, Role
+from melior.networks.models import Network, Organization, Role
 from melior.networks.permissions import access_for
 from melior.networks.selectors import sites_for
 
@@ -24,6 +24,7 @@ def row_site_ids(user, network: Network, today: datetime.date | None = None) -> 
     today = today or datetime.date.today()
     access = access_for(user)
     allowed = set()
+    # an agreement of a district (one that joined the network) covers its schools
     shared = set(
         SharingAgreement.objects.filter(
             network=network, level=SharingAgreement.Level.ROWS, starts__lte=today
@@ -36,7 +37,7 @@ def row_site_ids(user, network: Network, today: datetime.date | None = None) -> 
         local = access.organization_roles.get(site.pk, set()) | access.organization_roles.get(
             site.parent_id, set()
         )
-        if Role.DATA_STEWARD in local or (hub_steward and site.pk in shared):
+        if Role.DATA_STEWARD in local or (hub_steward and {site.pk, site.parent_id} & shared):
             allowed.add(site.pk)
     granted = RowAccessGrant.objects.filter(
         network=network, user=user, revoked_at=None, site_id__in=[s.pk for s in sites]
@@ -60,6 +61,28 @@ def steward_site_ids(user, network: Network) -> set[int]:
             | access.organization_roles.get(s.parent_id, set())
         )
     }
+
+
+def is_district_steward(user, district) -> bool:
+    """A data steward of the district itself: the one who decides which networks its records
+    go to, and what it shares with them."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Role.DATA_STEWARD in access_for(user).organization_roles.get(
+        district.pk, set()
+    )
+
+
+def stewarded_districts(user):
+    """The districts the user is the data steward of (at the district itself)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    ids = [
+        pk
+        for pk, roles in access_for(user).organization_roles.items()
+        if Role.DATA_STEWARD in roles
+    ]
+    return Organization.objects.filter(pk__in=ids, kind=Organization.Kind.DISTRICT)
 
 
 @rules.predicate

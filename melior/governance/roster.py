@@ -12,12 +12,14 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from melior import files
 from melior.networks.models import Organization
 from melior.networks.services import add_site, create_organization
 
 from .models import Enrollment, Section, Student
+from .selectors import district_is_member
 from .services import pseudonym
 
 RACE_FLAGS = [
@@ -162,9 +164,19 @@ def import_roster(
     school_year, sessions = _school_year(files, school_year, errors)
     report.school_year = school_year
     sites = {s.slug: s for s in network.sites.all()}
-    by_name = {s.name.lower(): s for s in sites.values()}
+    by_name = _unique_names(sites.values())
     orgs = _rows(files, "orgs.csv", ["sourcedId", "name", "type"], errors)
-    districts = {row["sourcedId"]: row["name"] for _, row in orgs if row["type"] == "district"}
+    district_rows = {r["sourcedId"]: (n, r) for n, r in orgs if r["type"] == "district"}
+    districts = {}  # only the districts of new schools are looked up, each once
+
+    def district_of(school_row):
+        sourced_id = school_row.get("parentSourcedId", "")
+        if sourced_id not in district_rows:
+            return None  # a school without a district is its own
+        if sourced_id not in districts:
+            districts[sourced_id] = _district(network, *district_rows[sourced_id], errors)
+        return districts[sourced_id]
+
     schools, new_schools, refused = {}, {}, set()
     for number, row in orgs:
         if row["type"] != "school":
@@ -172,7 +184,15 @@ def import_roster(
         if not row["name"]:
             errors.append(f"orgs.csv row {number}, name: the school has no name.")
             continue
-        site = sites.get(row.get("identifier", "")) or by_name.get(row["name"].lower())
+        identifier = row.get("identifier", "")
+        site = sites.get(identifier) or _site_by_id(sites.values(), identifier)
+        if site is None and by_name.get(row["name"].lower(), "") is None:
+            errors.append(
+                f"orgs.csv row {number}, name: two schools of the network are called "
+                f"“{row['name']}”; give the school's slug or id in identifier."
+            )
+            continue
+        site = site or by_name.get(row["name"].lower())
         if allowed_site_ids is not None and (site is None or site.pk not in allowed_site_ids):
             refused.add(row["sourcedId"])  # named once here; its students and classes are skipped
             errors.append(
@@ -182,11 +202,13 @@ def import_roster(
             )
         elif site is not None:
             schools[row["sourcedId"]] = site
-        else:  # a school new to the network: added, with its district
-            new_schools[row["sourcedId"]] = (
-                row["name"],
-                districts.get(row.get("parentSourcedId", "")),
-            )
+        else:  # a school new to the network: added, under its district
+            district = district_of(row)
+            existing = _school(network, number, row, errors)
+            if existing is False or district is False:  # refused: the reason is in errors
+                refused.add(row["sourcedId"])
+            else:
+                new_schools[row["sourcedId"]] = (row["name"], identifier, district, existing)
     known = set(schools) | set(new_schools)
     role_of = {}
     if "roles.csv" in files:  # OneRoster 1.2
@@ -289,13 +311,21 @@ def import_roster(
     if dry_run:
         return report
     with transaction.atomic():
-        for sourced_id, (name, district_name) in new_schools.items():
-            district = None
-            if district_name:
-                district = Organization.objects.filter(
-                    name=district_name, kind="district"
-                ).first() or create_organization(name=district_name, kind="district")
-            school = create_organization(name=name, parent=district)
+        created = {}  # a district new to Melior, by its identifier
+        for sourced_id, (name, identifier, district, existing) in new_schools.items():
+            school = existing
+            if school is None:
+                if isinstance(district, tuple):  # (name, identifier): new to Melior
+                    name_of_district, identifier_of_district = district
+                    if identifier_of_district not in created:
+                        created[identifier_of_district] = create_organization(
+                            name=name_of_district,
+                            kind="district",
+                            **_district_ids(identifier_of_district),
+                        )
+                    district = created[identifier_of_district]
+                nces = {"nces_id": identifier} if _is_nces(identifier, 12) else {}
+                school = create_organization(name=name, parent=district, **nces)
             add_site(network=network, organization=school)
             schools[sourced_id] = school
         keys = {}
@@ -326,6 +356,92 @@ def import_roster(
         for class_id, student_id in members:
             sections[class_id].students.add(by_key[keys[student_id]])
     return report
+
+
+def _unique_names(sites) -> dict:
+    """The network's sites by lower-case name; None for a name two sites share."""
+    by_name = {}
+    for site in sites:
+        name = site.name.lower()
+        by_name[name] = None if name in by_name else site
+    return by_name
+
+
+def _site_by_id(sites, identifier: str):
+    if not identifier:
+        return None
+    return next((s for s in sites if identifier in {s.nces_id, s.state_id}), None)
+
+
+def _identified(kind: str, identifier: str) -> list[Organization]:
+    """Organisations of a kind whose NCES or state id is `identifier` (at most two: enough to
+    tell one from ambiguous)."""
+    return list(
+        Organization.objects.filter(kind=kind).filter(
+            Q(nces_id=identifier) | Q(state_id=identifier)
+        )[:2]
+    )
+
+
+def _is_nces(identifier: str, digits: int) -> bool:
+    return identifier.isdigit() and len(identifier) == digits
+
+
+def _district_ids(identifier: str) -> dict:
+    """Where a new district's identifier is kept: seven digits are its NCES LEAID, anything
+    else is the state's id."""
+    return {"nces_id" if _is_nces(identifier, 7) else "state_id": identifier}
+
+
+def _district(network, number, row, errors):
+    """The district of a district row: an Organization already in this network, a (name,
+    identifier) pair for one new to Melior, or False when refused (the reason in errors).
+    Districts are told apart by their NCES LEAID or state id only: two districts may share a
+    name, and a district in Melior under another network is joined only by its own steward."""
+    identifier = row.get("identifier", "")
+    if not identifier:
+        errors.append(
+            f"orgs.csv row {number}, identifier: give the NCES LEAID or the state's id of "
+            f"“{row['name']}”; districts are matched by it, never by name."
+        )
+        return False
+    found = _identified(Organization.Kind.DISTRICT, identifier)
+    if len(found) > 1:
+        errors.append(
+            f"orgs.csv row {number}, identifier: “{identifier}” names more than one district; "
+            "give its NCES LEAID."
+        )
+        return False
+    if not found:
+        return (row["name"], identifier)  # new to Melior: created with this identifier
+    if not district_is_member(network, found[0]):
+        errors.append(
+            f"orgs.csv row {number}, identifier: district “{identifier}” already keeps its "
+            "students in Melior and is not part of this network; only its own data steward "
+            "can bring it in (docs/privacy.md)."
+        )
+        return False
+    return found[0]
+
+
+def _school(network, number, row, errors):
+    """The school already in Melior that a new site of the network is (by its NCES or state
+    id) when its district is part of this network; None when the school is new to Melior;
+    False when refused (the reason in errors)."""
+    identifier = row.get("identifier", "")
+    found = _identified(Organization.Kind.SCHOOL, identifier) if identifier else []
+    if not found:
+        return None
+    if len(found) > 1:
+        errors.append(f"orgs.csv row {number}, identifier: “{identifier}” names two schools.")
+        return False
+    if not district_is_member(network, found[0].parent or found[0]):
+        errors.append(
+            f"orgs.csv row {number}, identifier: school “{identifier}” belongs to a district "
+            "that is not part of this network; only its own data steward can bring it in."
+        )
+        return False
+    return found[0]
 
 
 def _demographics(row, number, errors) -> dict:

@@ -3,13 +3,25 @@ see, with consent applied and small cells suppressed; rows only where permission
 allows, and every read of rows is logged by the caller."""
 
 import pandas as pd
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Prefetch, Q
 
 from melior.analysis.suppression import suppress
+from melior.networks.models import Network
 from melior.networks.selectors import sites_for
 
-from .models import RACE_ETHNICITY, SEX, SUBGROUPS, YES_NO, Consent, Student, StudentOutcome
-from .permissions import row_site_ids
+from .models import (
+    RACE_ETHNICITY,
+    SEX,
+    SUBGROUPS,
+    YES_NO,
+    Consent,
+    DistrictJoin,
+    Enrollment,
+    SharingAgreement,
+    Student,
+    StudentOutcome,
+)
+from .permissions import row_site_ids, steward_site_ids
 from .services import privacy_for
 
 LABELS = {
@@ -77,12 +89,63 @@ def aggregate(user, network, *, kind, name, by, purpose):
 
 
 def student_rows(user, network, site_id):
-    """Students enrolled at one site, if the user may see its rows (else none)."""
-    if site_id not in row_site_ids(user, network):
+    """Students enrolled at one site, if the user may see its rows (else none), with their
+    enrolments at the schools whose rows the user may see — never at schools elsewhere."""
+    allowed = row_site_ids(user, network)
+    if site_id not in allowed:
         return Student.objects.none()
     return (
         Student.objects.filter(enrollments__site_id=site_id)
         .distinct()
-        .prefetch_related("enrollments")
+        .prefetch_related(
+            Prefetch("enrollments", queryset=Enrollment.objects.filter(site_id__in=allowed))
+        )
         .order_by("key")
     )
+
+
+def district_is_member(network, district) -> bool:
+    """Whether a district's records belong in a network: the district or one of its schools
+    is a site of it (the network the district came in with), or the district's own data
+    steward brought it in."""
+    return (
+        network.sites.filter(Q(pk=district.pk) | Q(parent=district)).exists()
+        or DistrictJoin.objects.filter(network=network, district=district).exists()
+    )
+
+
+def network_student_ids(network) -> set[int]:
+    """Students enrolled at a school of the network: the only ones its imports may name (a
+    district in several networks has students the others never see)."""
+    return set(
+        Enrollment.objects.filter(site__in=network.sites.all())
+        .values_list("student_id", flat=True)
+        .distinct()
+    )
+
+
+def networks_of_district(district):
+    """The networks a district's schools (or the district itself) are sites of."""
+    return Network.objects.filter(Q(sites=district) | Q(sites__parent=district)).distinct()
+
+
+def consents_for(user, network):
+    """Consent decisions of the network's purposes for students enrolled at the schools the
+    user is a data steward for (every school for the network's data steward)."""
+    stewarded = steward_site_ids(user, network)
+    enrolled = Student.objects.filter(enrollments__site_id__in=stewarded).values("pk")
+    return (
+        Consent.objects.filter(purpose__network=network, student_id__in=enrolled)
+        .select_related("purpose", "student")
+        .order_by("-changed_at")
+    )
+
+
+def agreements_for(user, network):
+    """The sharing agreements of the schools the user is a data steward for, and of the
+    districts among them that joined the network under their own agreement."""
+    stewarded = steward_site_ids(user, network)
+    districts = network.sites.filter(pk__in=stewarded).values("parent_id")
+    return SharingAgreement.objects.filter(
+        Q(site_id__in=stewarded) | Q(site_id__in=districts), network=network
+    ).select_related("site")

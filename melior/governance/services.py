@@ -10,9 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from melior.networks.models import Organization
+
+from .actors import COMMAND_LINE_ACTOR
 from .models import (
     AccessLog,
     Consent,
+    DistrictJoin,
     Enrollment,
     PrivacySettings,
     Purpose,
@@ -39,20 +43,22 @@ def pseudonym_of(district_id: int, student_id: str) -> str:
     return hmac.new(settings.PSEUDONYM_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def log(*, user, network, action, what, records=0, request=None) -> AccessLog:
-    address = ""
+def log(*, user, network, action, what, records=0, request=None, address="") -> AccessLog:
+    """Append to the access log. `address` is for callers without the request (it is read
+    from the request when there is one)."""
     if request is not None:
         # REMOTE_ADDR only: `melior serve` sets it from X-Forwarded-For when, and only when, the
         # request came through MELIOR_TRUSTED_PROXY; a header a client sends itself proves nothing.
-        address = request.META.get("REMOTE_ADDR", "")[:64]
+        address = request.META.get("REMOTE_ADDR", "")
+    signed_in = user is not None and user.is_authenticated
     return AccessLog.objects.create(
         network=network,
-        user=user if user is not None and user.is_authenticated else None,
-        username=getattr(user, "username", "") or "",
+        user=user if signed_in else None,
+        username=user.username if signed_in else COMMAND_LINE_ACTOR.get(),
         action=action,
         what=what[:500],
         records=records,
-        address=address,
+        address=(address or "")[:64],
     )
 
 
@@ -141,12 +147,36 @@ def record_consent(
     return consent
 
 
+def _check_joined_district(network, site, user, act: str):
+    """The district that joined the network which `site` is (or is a school of), if any; only
+    that district's own data steward may `act` there (its records are shared under its own
+    agreement, whatever the network's stewards may do elsewhere)."""
+    from .permissions import is_district_steward
+
+    joined = (
+        DistrictJoin.objects.filter(network=network, district_id__in={site.pk, site.parent_id})
+        .select_related("district")
+        .first()
+    )
+    if joined is None:
+        return None
+    if user is None or not is_district_steward(user, joined.district):
+        raise ValidationError(
+            {
+                "site": f"{joined.district.name} shares its records with this network under its "
+                f"own agreement; only its data steward {act}."
+            }
+        )
+    return joined.district
+
+
 @transaction.atomic
 def grant_rows(*, network, site, user, granted_by, request=None) -> RowAccessGrant:
     from .permissions import steward_site_ids
 
     if site.pk not in steward_site_ids(granted_by, network):
         raise ValidationError({"site": "You are not a data steward for that school."})
+    _check_joined_district(network, site, granted_by, "grants its rows")
     if not network.sites.filter(pk=site.pk).exists():
         raise ValidationError({"site": "Choose a school of this network."})
     grant = RowAccessGrant.objects.create(
@@ -175,17 +205,25 @@ def revoke_grant(*, grant, user, request=None) -> None:
     )
 
 
-@transaction.atomic
-def set_agreement(
-    *, network, site, level, starts, ends=None, note="", user=None, request=None
-) -> SharingAgreement:
+def _check_agreement(level, starts, ends) -> None:
     if level not in SharingAgreement.Level.values:
         raise ValidationError({"level": "Choose aggregates only or de-identified rows."})
     if starts is None:
         raise ValidationError({"starts": "Give the start date."})
     if ends is not None and ends < starts:
         raise ValidationError({"ends": "The agreement ends before it starts."})
-    if not network.sites.filter(pk=site.pk).exists():
+
+
+@transaction.atomic
+def set_agreement(
+    *, network, site, level, starts, ends=None, note="", user=None, request=None
+) -> SharingAgreement:
+    """Record what a school shares with the hub — or a district that joined the network, for
+    all its schools there. The schools of a district that joined are covered by the district's
+    agreement, which only the district's own data steward sets."""
+    _check_agreement(level, starts, ends)
+    joined = _check_joined_district(network, site, user, "changes it")
+    if joined is None and not network.sites.filter(pk=site.pk).exists():
         raise ValidationError({"site": "Choose a school of this network."})
     agreement = SharingAgreement.objects.create(
         network=network, site=site, level=level, starts=starts, ends=ends, note=note.strip()
@@ -202,6 +240,49 @@ def set_agreement(
 
 
 @transaction.atomic
+def bring_district_into_network(
+    *, district, network, level, starts, ends=None, user, request=None
+) -> DistrictJoin:
+    """A district's data steward brings the district into a further network: that network's
+    roster imports may then add the district's schools (its students keep their keys), and its
+    hub sees the district's records only as the agreement recorded here says. Logged in the
+    new network and in every network the district is already part of."""
+    from .permissions import is_district_steward
+    from .selectors import district_is_member, networks_of_district
+
+    if district.kind != Organization.Kind.DISTRICT:
+        raise ValidationError({"district": "Choose a district."})
+    if not is_district_steward(user, district):
+        raise ValidationError(
+            {"district": f"Only {district.name}'s own data steward brings it into a network."}
+        )
+    if district_is_member(network, district):
+        raise ValidationError({"network": f"{district.name} is already part of {network.name}."})
+    _check_agreement(level, starts, ends)
+    already = list(networks_of_district(district))
+    join = DistrictJoin.objects.create(network=network, district=district, joined_by=user)
+    agreement = SharingAgreement.objects.create(
+        network=network,
+        site=district,
+        level=level,
+        starts=starts,
+        ends=ends,
+        note=f"Set by {district.name}'s data steward on joining the network",
+    )
+    shares = agreement.get_level_display().lower()
+    for each in [network, *already]:
+        log(
+            user=user,
+            network=each,
+            action=AccessLog.Action.PERMISSION,
+            request=request,
+            what=f"{district.name} joined {network.name}, sharing {shares} from {starts}"
+            + (f" to {ends}" if ends else ""),
+        )
+    return join
+
+
+@transaction.atomic
 def purge(*, network, today=None) -> dict[str, int]:
     """Remove what is past the network's retention period: records older than it, and the
     records of students who revoked consent for their purpose longer ago than it; then students
@@ -215,8 +296,9 @@ def purge(*, network, today=None) -> dict[str, int]:
     usage = UsageRecord.objects.filter(site_id__in=sites)
     removed["outcomes"] += outcomes.filter(date__lt=cutoff).delete()[0]
     removed["usage"] += usage.filter(date__lt=cutoff).delete()[0]
+    # the revocation's own date, as the steward entered it — not when it was recorded
     revoked = Consent.objects.filter(
-        purpose__network=network, status=Consent.Status.REVOKED, changed_at__date__lt=cutoff
+        purpose__network=network, status=Consent.Status.REVOKED, date__lt=cutoff
     )
     for student_id, purpose_id in revoked.values_list("student_id", "purpose_id"):
         removed["outcomes"] += outcomes.filter(

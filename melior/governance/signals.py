@@ -1,5 +1,6 @@
 """Every change of a role is a permission change, wherever it is made (page, CLI, admin)."""
 
+from .actors import CURRENT_REQUEST
 from .models import AccessLog
 
 
@@ -16,8 +17,12 @@ def _log_role(instance, verb: str) -> None:
             sites__in=[organization, *organization.children.all()]
         ).first()
     where = instance.network or instance.organization
+    # made on a page: the signed-in user and their address; outside a request no one is
+    # signed in, and the command line signs for itself
+    request = CURRENT_REQUEST.get()
     log(
-        user=None,
+        user=getattr(request, "user", None),
+        request=request,
         network=network,
         action=AccessLog.Action.PERMISSION,
         what=f"{verb} role {instance.get_role_display()} for {instance.user.username} at {where}",

@@ -24,7 +24,7 @@ from melior.measures.models import Measure, Observation
 from melior.measures.services import record_observation
 
 from .models import Enrollment, Section, Student, UsageRecord
-from .selectors import counted, counted_students
+from .selectors import counted, counted_students, network_student_ids
 from .services import pseudonym_of
 
 STATISTICS = {
@@ -321,6 +321,8 @@ def import_usage(
         known.update(
             Student.objects.filter(key__in=keys[start : start + 20_000]).values_list("key", "pk")
         )
+    enrolled = network_student_ids(network)
+    known = {key: pk for key, pk in known.items() if pk in enrolled}
     unknown = [
         f"Row {number}, student_id: no student with id “{sid}” in the roster of that "
         "school's district."

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from melior import files
 from melior.files import FileRefused
 from melior.measures.exports import safe_cell
+from melior.networks.models import Network
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
 from melior.web.uploads import keep_upload, upload_path
@@ -29,6 +30,7 @@ from .models import (
     SUBGROUPS,
     AccessLog,
     Consent,
+    DistrictJoin,
     Purpose,
     RowAccessGrant,
     SharingAgreement,
@@ -37,7 +39,7 @@ from .models import (
     UsageRecord,
 )
 from .outcomes_import import import_outcomes
-from .permissions import row_site_ids, steward_site_ids
+from .permissions import row_site_ids, steward_site_ids, stewarded_districts
 from .roster import import_roster, read_export
 from .usage import import_usage, usage_by_class
 
@@ -201,6 +203,7 @@ def steward_page(request, network):
                 reverse("students-stewardship", kwargs={"network": network.slug}) + f"#{section}"
             )
     sites = [s for s in sites_for(request.user, network).order_by("name") if s.pk in stewarded]
+    districts = _districts_here(request.user, network)
     return render(
         request,
         "governance/steward.html",
@@ -213,13 +216,20 @@ def steward_page(request, network):
             "can_set": can_set,
             "privacy": services.privacy_for(network),
             "purposes": network.purposes.all(),
-            "consents": Consent.objects.filter(purpose__network=network)
-            .select_related("purpose", "student")
-            .order_by("-changed_at")[:50],
+            "consents": selectors.consents_for(request.user, network)[:50],
             "grants": RowAccessGrant.objects.filter(
                 network=network, revoked_at=None, site_id__in=stewarded
             ).select_related("user", "site"),
-            "agreements": network.agreements.select_related("site"),
+            "agreements": selectors.agreements_for(request.user, network),
+            "districts": [
+                (district, selectors.networks_of_district(district).order_by("name"))
+                for district in districts
+            ],
+            "joined_districts": [
+                d
+                for d in districts
+                if DistrictJoin.objects.filter(network=network, district=d).exists()
+            ],
             "statuses": Consent.Status.choices,
             "given_by": Consent.GivenBy.choices,
             "levels": SharingAgreement.Level.choices,
@@ -237,6 +247,15 @@ def _date(value):
         raise ValidationError(f"“{value}” is not a date (YYYY-MM-DD).") from None
 
 
+def _districts_here(user, network):
+    """The districts the user is the data steward of that are part of this network."""
+    return [
+        d
+        for d in stewarded_districts(user).order_by("name")
+        if selectors.district_is_member(network, d)
+    ]
+
+
 def _steward_change(request, network, section, stewarded, can_set):
     post, user = request.POST, request.user
 
@@ -245,6 +264,13 @@ def _steward_change(request, network, section, stewarded, can_set):
         if site is None or site.pk not in stewarded:
             raise ValidationError("Choose a school you are the data steward for.")
         return site
+
+    def stewarded_district():
+        chosen = str(post.get("district") or post.get("site") or "")
+        district = next((d for d in _districts_here(user, network) if str(d.pk) == chosen), None)
+        if district is None:
+            raise ValidationError("Choose a district you are the data steward for.")
+        return district
 
     if section == "consent":
         site = stewarded_site()
@@ -286,7 +312,7 @@ def _steward_change(request, network, section, stewarded, can_set):
         )
         services.revoke_grant(grant=grant, user=user, request=request)
     elif section == "agreement":
-        site = stewarded_site()
+        site = stewarded_site() if post.get("site_kind") != "district" else stewarded_district()
         services.set_agreement(
             network=network,
             site=site,
@@ -294,6 +320,19 @@ def _steward_change(request, network, section, stewarded, can_set):
             starts=_date(post.get("starts")),
             ends=_date(post.get("ends")),
             note=post.get("note", ""),
+            user=user,
+            request=request,
+        )
+    elif section == "join":
+        target = Network.objects.filter(slug=post.get("network", "").strip()).first()
+        if target is None:
+            raise ValidationError("No network has that address.")
+        services.bring_district_into_network(
+            district=stewarded_district(),
+            network=target,
+            level=post.get("level"),
+            starts=_date(post.get("starts")),
+            ends=_date(post.get("ends")),
             user=user,
             request=request,
         )

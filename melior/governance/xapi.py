@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Student, UsageRecord, XapiSource, XapiStatement
-from .selectors import counted_students
+from .models import Enrollment, Student, UsageRecord, XapiSource, XapiStatement
+from .selectors import counted_students, district_is_member
 from .services import pseudonym
 
 KEY_PREFIX = "mlx_"
@@ -41,10 +41,7 @@ def _hash(key: str) -> str:
 @transaction.atomic
 def create_source(*, network, name, product, district, purpose) -> tuple[XapiSource, str]:
     """A new source and its key (shown only now)."""
-    if (
-        not network.sites.filter(parent=district).exists()
-        and not network.sites.filter(pk=district.pk).exists()
-    ):
+    if not district_is_member(network, district):
         raise ValidationError({"district": "Choose a district (or school) of this network."})
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     source = XapiSource.objects.create(
@@ -137,7 +134,15 @@ def ingest(*, source: XapiSource, payload) -> dict:
     if problems:
         raise ValidationError(problems[:200])
     keys = {sid: pseudonym(source.district, sid) for sid in {c[0] for c in checked}}
-    known = dict(Student.objects.filter(key__in=set(keys.values())).values_list("key", "pk"))
+    # students of the roster of the source's network: a district's students at schools of
+    # other networks are not this source's to report on
+    known = dict(
+        Student.objects.filter(
+            key__in=set(keys.values()), enrollments__site__networks=source.network_id
+        )
+        .distinct()
+        .values_list("key", "pk")
+    )
     unknown = sorted(sid for sid, key in keys.items() if key not in known)
     if unknown:
         raise ValidationError(
@@ -191,10 +196,10 @@ def _add_usage(source, usage) -> None:
             purpose=source.purpose, product=source.product, student_id__in=students, date__in=days
         )
     }
-    sites = dict(
-        Student.objects.filter(pk__in=students)
-        .values_list("pk", "enrollments__site_id")
-        .order_by("pk", "-enrollments__school_year")
+    sites = dict(  # each student's latest school in the source's network
+        Enrollment.objects.filter(student_id__in=students, site__networks=source.network_id)
+        .order_by("student_id", "school_year")
+        .values_list("student_id", "site_id")
     )
     new, changed = [], []
     for (student, day), (spent, sessions, completions) in usage.items():

@@ -19,9 +19,9 @@ class NetworkAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent", "level", "enrolment", "locale", "poverty_share"]
+    list_display = ["name", "kind", "parent", "nces_id", "state_id", "level", "enrolment", "locale"]
     list_filter = ["kind", "level", "locale"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "nces_id", "state_id"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 

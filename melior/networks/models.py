@@ -1,6 +1,7 @@
 """Networked improvement communities, the organizations in them and who belongs where."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -39,6 +40,20 @@ class Organization(models.Model):
         related_name="children",
         help_text="The district a school belongs to.",
     )
+    # A district's (or school's) real identifiers: imports match organisations by these, never
+    # by display name, which two districts may share.
+    nces_id = models.CharField(
+        "NCES id",
+        max_length=12,
+        blank=True,
+        help_text="The NCES LEAID of a district (7 digits) or NCES school id (12 digits).",
+    )
+    state_id = models.CharField(
+        "state id",
+        max_length=60,
+        blank=True,
+        help_text="The state's id for the organisation, with the state's code, e.g. TX-101912.",
+    )
     # Context attributes: used to ask "what works where".
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)
     enrolment = models.PositiveIntegerField(null=True, blank=True)
@@ -59,10 +74,26 @@ class Organization(models.Model):
                 | Q(poverty_share__gte=0, poverty_share__lte=1),
                 name="organization_poverty_share_0_1",
             ),
+            models.UniqueConstraint(
+                fields=["nces_id"], condition=~Q(nces_id=""), name="organization_unique_nces_id"
+            ),
+            models.UniqueConstraint(
+                fields=["state_id"], condition=~Q(state_id=""), name="organization_unique_state_id"
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if not self.nces_id:
+            return
+        digits = {self.Kind.DISTRICT: 7, self.Kind.SCHOOL: 12}.get(self.kind)
+        if digits is None:
+            raise ValidationError({"nces_id": "Only districts and schools have an NCES id."})
+        if not self.nces_id.isdigit() or len(self.nces_id) != digits:
+            kind = self.get_kind_display().lower()
+            raise ValidationError({"nces_id": f"An NCES id of a {kind} is {digits} digits."})
 
 
 class Network(models.Model):

@@ -3,6 +3,8 @@ a project through projects.selectors, so nothing here returns what the user may 
 
 from collections import defaultdict
 
+from django.db.models import Q
+
 from melior.measures.signals import latest_signals
 from melior.networks.models import Network
 from melior.projects.selectors import projects_for
@@ -37,6 +39,19 @@ def node_for(user, network: Network, key) -> Node | None:
         Node.objects.filter(diagram__in=visible_diagrams(user, network), key=key)
         .select_related("diagram__project__site", "origin")
         .first()
+    )
+
+
+def node_causes(user, network: Network, node: Node) -> list:
+    """The causes a node addresses, from the network's problem analysis and the analyses of
+    the projects the user may see — never from a school out of the user's reach."""
+    visible = Q(analysis__project__isnull=True) | Q(
+        analysis__project__in=projects_for(user, network)
+    )
+    return list(
+        node.causes.filter(visible, analysis__network=network).select_related(
+            "analysis__project", "category"
+        )
     )
 
 

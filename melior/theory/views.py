@@ -409,7 +409,7 @@ def node_detail(request, network, key):
             "parents": [link.parent for link in node.parent_links.select_related("parent")],
             "children": [link.child for link in node.child_links.select_related("child")],
             "measures": measures,
-            "causes": list(node.causes.select_related("analysis__project", "category")),
+            "causes": selectors.node_causes(request.user, network, node),
             "copies": list(copies),
             "proposals": list(node.proposals.all()),
             "evidence": _evidence(request, network, node),

@@ -67,6 +67,14 @@ def test_default_demo_network_shape():
     network = Network.objects.get()
     assert network.sites.count() == 12
     assert Organization.objects.filter(kind="district").count() == 3
+    # demo districts carry an NCES LEAID (state code 99, which no real state has)
+    assert sorted(
+        Organization.objects.filter(kind="district").values_list("nces_id", flat=True)
+    ) == [
+        "9900001",
+        "9900002",
+        "9900003",
+    ]
     measures = Measure.objects.filter(network=network)
     assert measures.count() >= 5
     assert set(measures.values_list("kind", flat=True)) == {

@@ -91,7 +91,9 @@ def test_a_bad_export_is_refused_whole(world):
 
 
 def test_classes_new_schools_and_a_12_export(world):
-    orgs = ORGS + "o2,,,Hilltop High,school,,d1\n"
+    world.district.nces_id = "0612345"
+    world.district.save()
+    orgs = ORGS.replace("district,,", "district,0612345,") + "o2,,,Hilltop High,school,,d1\n"
     users = (
         "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,"
         "middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,"
@@ -127,7 +129,7 @@ def test_classes_new_schools_and_a_12_export(world):
     report = import_roster(network=world.network, files=files, school_year=2025)
     assert (report.students, report.schools_added, report.classes) == (2, 1, 1)
     hilltop = world.network.sites.get(name="Hilltop High")
-    assert hilltop.parent == world.district  # its district matched by name
+    assert hilltop.parent == world.district  # its district matched by its NCES LEAID
     from melior.governance.models import Section
 
     section = Section.objects.get()

@@ -190,3 +190,24 @@ def test_a_cause_links_to_the_node_page_and_back(client, world, analysis):
         reverse("theory-node", kwargs={"network": world.network.slug, "key": driver.key})
         in problem_page
     )
+
+
+def test_a_theory_node_shows_only_causes_from_schools_in_reach(client, world, analysis):
+    """A school's people saw another school's problem-analysis causes on a node's page, though
+    that school's project page is not found for them."""
+    node = world.network.diagrams.get(project=None).nodes.get(name="Students attend")
+    parks = create_project(network=world.network, site=world.sibling_school, title="Parks")
+    parks_analysis = services.analysis_for(world.network, parks)
+    services.save_cause(
+        analysis=parks_analysis,
+        category=services.add_category(analysis=parks_analysis, name="Transport"),
+        name="Parks bus route cut",
+        in_control="no",
+        drivers=[node],
+    )
+    page = reverse("theory-node", kwargs={"network": world.network.slug, "key": node.key})
+    client.force_login(world.users["school:site_lead"])
+    shown = client.get(page).text
+    assert "Chronic absence" in shown and "Parks bus route cut" not in shown
+    client.force_login(world.users["network:improvement_coach"])
+    assert "Parks bus route cut" in client.get(page).text
