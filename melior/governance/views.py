@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from melior.analysis.suppression import LABEL as SUPPRESSED
 from melior.measures.exports import safe_cell
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
@@ -93,7 +94,7 @@ def students_page(request, network):
                 (
                     site,
                     [
-                        (col, masked.loc[site, col], counts.loc[site, col], s.reason.loc[site, col])
+                        (col, masked.loc[site, col], counts.loc[site, col], s.hidden.loc[site, col])
                         for col in counts.columns
                     ],
                     s.row_totals[site],
@@ -102,6 +103,7 @@ def students_page(request, network):
             ],
             columns=list(counts.columns),
             column_totals=list(s.column_totals),
+            rows_left_out=bool(s.row_total_hidden.any()),
         )
     return render(request, "governance/students.html", ctx)
 
@@ -117,16 +119,7 @@ def _aggregate_csv(network, counts, masked, s) -> HttpResponse:
                 n, mean = int(counts.loc[site, col]), masked.loc[site, col]
                 writer.writerow([safe_cell(site), safe_cell(col), n, f"{mean:.4g}"])
             else:
-                writer.writerow(
-                    [
-                        safe_cell(site),
-                        safe_cell(col),
-                        f"fewer than {s.min_n} students"
-                        if s.reason.loc[site, col] == "primary"
-                        else "suppressed",
-                        "",
-                    ]
-                )
+                writer.writerow([safe_cell(site), safe_cell(col), SUPPRESSED, ""])
     return response
 
 
