@@ -228,7 +228,7 @@ def _protect(full: np.ndarray, hidden: np.ndarray, min_n: int) -> None:
         return feasible_ranges(published, withheld)["target"]
 
     safe = np.zeros_like(hidden)
-    queue = sorted(zip(*np.nonzero(hidden)), key=lambda rc: (full[rc], rc))
+    queue = sorted(zip(*np.nonzero(hidden), strict=True), key=lambda rc: (full[rc], rc))
     while queue:
         r, c = queue.pop(0)
         if safe[r, c] or protected(*range_of(r, c), min_n):
@@ -243,7 +243,8 @@ def _protect(full: np.ndarray, hidden: np.ndarray, min_n: int) -> None:
                 if not new:
                     continue
                 w = width(r, c, other_row, k)
-                options.append((w < need, -w if w < need else 0, len(new), sum(full[rc] for rc in new), corners))
+                cost = (len(new), sum(full[rc] for rc in new))
+                options.append((w < need, -w if w < need else 0, *cost, corners))
         if not options:
             raise RuntimeError("No rectangle left to protect a hidden figure.")  # cannot happen
         falls_short, _, _, _, corners = min(options, key=lambda o: o[:4])

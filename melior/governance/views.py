@@ -38,7 +38,7 @@ from .models import (
 from .outcomes_import import import_outcomes
 from .permissions import row_site_ids, steward_site_ids
 from .roster import import_roster, read_export
-from .usage import import_usage, usage_by_class
+from .usage import class_figures_shown, import_usage, usage_by_class
 
 A = AccessLog.Action
 
@@ -527,10 +527,13 @@ def usage_page(request, network):
     if chosen is not None and site is not None:
         purpose = Purpose.objects.get(pk=chosen[1])
         for entry in usage_by_class(site=site, product=chosen[0], purpose=purpose):
-            hidden = entry["students"] < privacy.min_cell_size
-            entry["hidden"] = hidden
             for week in entry["weeks"]:
-                week["few_active"] = week["active"] < privacy.min_cell_size
+                shown = class_figures_shown(
+                    entry["students"], week["active"], week["completers"], privacy.min_cell_size
+                )
+                entry["hidden"] = not shown["students"]
+                week["few_active"] = not shown["active"]
+                week["few_completers"] = not shown["completers"]
             classes.append(entry)
     return render(
         request,

@@ -26,7 +26,8 @@ def test_the_auditor_finds_the_range_of_a_hidden_cell():
     assert feasible_ranges(published, {"B": [("r", "B")]}) == {"B": (3.0, 3.0)}
     # the rectangle A1 B1 A2 B2 of [[25, 3, 40], [30, 12, 18]] hidden, every total shown:
     # students can only trade round the rectangle, B1 from 3 − 3 to 3 + min(25, 12)
-    cells = {(r, c): v for r, row in enumerate([[25, 3, 40], [30, 12, 18]]) for c, v in enumerate(row)}
+    rows = [[25, 3, 40], [30, 12, 18]]
+    cells = {(r, c): v for r, row in enumerate(rows) for c, v in enumerate(row)}
     hidden = {(0, 0), (0, 1), (1, 0), (1, 1)}
     published = [([cell], v) for cell, v in cells.items() if cell not in hidden]
     published += [([(r, c) for c in range(3)], sum(cells[r, c] for c in range(3))) for r in (0, 1)]
@@ -120,7 +121,9 @@ counts_tables = st.integers(1, 6).flatmap(
 @given(rows=counts_tables, min_n=st.integers(5, 30))
 def test_no_hidden_figure_of_any_table_can_be_narrowed_below_the_minimum(rows, min_n):
     counts = pd.DataFrame(
-        rows, index=[f"s{i}" for i in range(len(rows))], columns=[f"g{j}" for j in range(len(rows[0]))]
+        rows,
+        index=[f"s{i}" for i in range(len(rows))],
+        columns=[f"g{j}" for j in range(len(rows[0]))],
     )
     s = suppress(counts, min_n=min_n)
     c = counts.to_numpy()
@@ -130,7 +133,8 @@ def test_no_hidden_figure_of_any_table_can_be_narrowed_below_the_minimum(rows, m
     totals = counts.sum(axis=1)
     assert (s.row_total_hidden == ((totals > 0) & (totals < min_n))).all()
     column_totals = c[reported].sum(axis=0)
-    assert not (~s.column_total_hidden.to_numpy() & (column_totals > 0) & (column_totals < min_n)).any()
+    small_totals = (column_totals > 0) & (column_totals < min_n)
+    assert not (~s.column_total_hidden.to_numpy() & small_totals).any()
     # what is shown is true
     shown = s.shown.to_numpy()
     assert (s.mask(counts).to_numpy()[shown] == c[shown]).all()
