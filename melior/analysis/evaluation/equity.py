@@ -36,8 +36,8 @@ class SubgroupEffects:
         text = f"Impact by {self.subgroup} — " + "; ".join(parts) + "."
         if hidden:
             text += (
-                f" {hidden} group(s) with fewer than {self.min_cell_size} students in an arm "
-                "withheld."
+                f" {hidden} group(s) withheld: fewer than {self.min_cell_size} students in an "
+                "arm, or hidden so that such a group cannot be worked out from the totals."
             )
         if not np.isnan(self.interaction_p):
             differ = "differ" if self.interaction_p < 0.05 else "do not clearly differ"
