@@ -17,23 +17,29 @@ from melior.measures.services import create_measure
 URL = "/xapi/statements"
 
 
-@pytest.fixture
-def source(world):
-    pilot = services.add_purpose(network=world.network, name="App pilot", opt_in=True)
-    students = []
-    for i in range(3):
-        s = services.register_student(district=world.district, student_id=f"LHS-{i}")
-        Enrollment.objects.create(student=s, site=world.school, grade_level="09", school_year=2025)
-        students.append(s)
-    for s in students[:2]:  # the third student's family did not consent
+def enrol(world, pilot, student_id, *, consents=True):
+    """A student at Lincoln High in 2025–26, with their guardian's consent to the pilot."""
+    student = services.register_student(district=world.district, student_id=student_id)
+    Enrollment.objects.create(
+        student=student, site=world.school, grade_level="09", school_year=2025
+    )
+    if consents:
         services.record_consent(
-            student=s,
+            student=student,
             purpose=pilot,
             status="granted",
             given_by="guardian",
             date=datetime.date(2025, 9, 1),
             source="Paper form",
         )
+    return student
+
+
+@pytest.fixture
+def source(world):
+    pilot = services.add_purpose(network=world.network, name="App pilot", opt_in=True)
+    for i in range(3):  # the third student's family did not consent
+        enrol(world, pilot, f"LHS-{i}", consents=i < 2)
     src, key = create_source(
         network=world.network,
         name="Math app",
@@ -135,16 +141,7 @@ def test_usage_becomes_a_weekly_process_measure(client, world, source):
     # eight more consenting students, so that the school has ten: a week's figure rests on at
     # least the minimum cell size
     for i in range(10, 18):
-        s = services.register_student(district=world.district, student_id=f"LHS-{i}")
-        Enrollment.objects.create(student=s, site=world.school, grade_level="09", school_year=2025)
-        services.record_consent(
-            student=s,
-            purpose=pilot,
-            status="granted",
-            given_by="guardian",
-            date=datetime.date(2025, 9, 1),
-            source="Paper form",
-        )
+        enrol(world, pilot, f"LHS-{i}")
     post(
         client,
         [
