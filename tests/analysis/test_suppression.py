@@ -117,7 +117,7 @@ counts_tables = st.integers(1, 6).flatmap(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(rows=counts_tables, min_n=st.integers(5, 30))
 def test_no_hidden_figure_of_any_table_can_be_narrowed_below_the_minimum(rows, min_n):
     counts = pd.DataFrame(
