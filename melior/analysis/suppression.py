@@ -215,34 +215,59 @@ def _protect(full: np.ndarray, hidden: np.ndarray, min_n: int) -> None:
         return min(a[c], b[k]) + min(a[k], b[c])
 
     def range_of(r, c) -> tuple[float, float]:
-        published, withheld = [], {}
-        for i in range(margin):
-            published.append(([(i, j) for j in range(n_cols)], full[i].sum()))
-        for i in range(n_rows):
-            for j in range(n_cols):
-                cells = [(k, j) for k in range(margin)] if i == margin else [(i, j)]
-                if (i, j) == (r, c):
-                    withheld["target"] = cells
-                elif not hidden[i, j]:
-                    published.append((cells, full[i, j]))
-        return feasible_ranges(published, withheld)["target"]
+        """The feasible range of one figure, (r, c) taken as hidden: the LP over the hidden
+        cells only, each line whose total is shown summing to what its shown cells leave."""
+        hid = hidden.copy()
+        hid[r, c] = True
+        cells = np.argwhere(hid[:margin])
+        index = {tuple(cell): k for k, cell in enumerate(cells)}
+        lines = [[index[i, j] for j in np.flatnonzero(hid[i])] for i in range(margin)]
+        lines += [
+            [index[i, j] for i in np.flatnonzero(hid[:margin, j])]
+            for j in range(n_cols)
+            if not hid[margin, j]
+        ]
+        lines = [line for line in lines if line]
+        a_eq = np.zeros((len(lines), len(cells)))
+        for row, line in enumerate(lines):
+            a_eq[row, line] = 1
+        values = full[cells[:, 0], cells[:, 1]] if len(cells) else np.zeros(0)
+        objective = np.zeros(len(cells))
+        if r == margin:  # a column total: its hidden cells plus the shown ones
+            objective[[index[i, c] for i in np.flatnonzero(hid[:margin, c])]] = 1
+            constant = full[:margin, c][~hid[:margin, c]].sum()
+        else:
+            objective[index[r, c]] = 1
+            constant = 0.0
+        bounds = []
+        for sign in (1.0, -1.0):
+            result = linprog(sign * objective, A_eq=a_eq, b_eq=a_eq @ values, bounds=(0, None))
+            bounds.append(math.inf if result.status == 3 else sign * result.fun + constant)
+        return bounds[0], bounds[1]
+
+    def rectangles(r, c):
+        for other_row in range(n_rows):
+            for k in range(n_cols):
+                if other_row != r and k != c:
+                    yield [(r, k), (other_row, c), (other_row, k)], width(r, c, other_row, k)
+
+    def is_protected(r, c) -> bool:
+        if hidden[r].sum() == 1:  # alone in its line, whose total is known: pinned
+            return False
+        if any(w >= need and all(hidden[rc] for rc in corners) for corners, w in rectangles(r, c)):
+            return True  # a hidden rectangle already trades enough
+        return protected(*range_of(r, c), min_n)
 
     safe = np.zeros_like(hidden)
     queue = sorted(zip(*np.nonzero(hidden), strict=True), key=lambda rc: (full[rc], rc))
     while queue:
         r, c = queue.pop(0)
-        if safe[r, c] or protected(*range_of(r, c), min_n):
+        if safe[r, c] or is_protected(r, c):
             continue
         options = []
-        for other_row in range(n_rows):
-            for k in range(n_cols):
-                if other_row == r or k == c:
-                    continue
-                corners = [(r, k), (other_row, c), (other_row, k)]
-                new = [rc for rc in corners if not hidden[rc]]
-                if not new:
-                    continue
-                w = width(r, c, other_row, k)
+        for corners, w in rectangles(r, c):
+            new = [rc for rc in corners if not hidden[rc]]
+            if new:
                 cost = (len(new), sum(full[rc] for rc in new))
                 options.append((w < need, -w if w < need else 0, *cost, corners))
         if not options:
