@@ -13,6 +13,7 @@ import pandas as pd
 from django.db.models import Sum
 
 from melior.analysis import evaluation as ev
+from melior.analysis.evaluation.equity import ESTIMATES, INTERACTIONS
 from melior.analysis.suppression import suppress
 from melior.governance.models import SUBGROUPS, Student, StudentOutcome, UsageRecord
 from melior.governance.selectors import counted, counted_students
@@ -30,6 +31,7 @@ class OutcomeFinding:
     result: ev.ImpactResult | None = None
     matched: ev.MatchedComparison | None = None
     attrition: ev.Attrition | None = None
+    attrition_unrated: str = ""  # why attrition has no rating (the estimate still stands)
     equivalence: ev.BaselineEquivalence | None = None
     probabilities: ev.MeaningfulEffect | None = None
     adjusted_p: float | None = None
@@ -229,13 +231,16 @@ def _finding(pilot, outcome, students, analysed, with_baseline) -> OutcomeFindin
         if pilot.design == Pilot.Design.RANDOMIZED:
             randomized = students.groupby("arm")["student"].size()
             kept = analysed.groupby("arm")["student"].size()
-            finding.attrition = ev.attrition(
-                int(randomized.get(1, 0)),
-                int(randomized.get(0, 0)),
-                int(kept.get(1, 0)),
-                int(kept.get(0, 0)),
-                boundary=pilot.attrition_boundary,
-            )
+            try:
+                finding.attrition = ev.attrition(
+                    int(randomized.get(1, 0)),
+                    int(randomized.get(0, 0)),
+                    int(kept.get(1, 0)),
+                    int(kept.get(0, 0)),
+                    boundary=pilot.attrition_boundary,
+                )
+            except ValueError as error:  # the boundary cannot rate it; the effect still stands
+                finding.attrition_unrated = str(error)
             if covariates:
                 finding.equivalence = ev.baseline_equivalence(
                     analysed, "arm", covariates, adjusted_for=covariates
@@ -297,7 +302,7 @@ def _probability_chart(p: ev.MeaningfulEffect) -> alt.Chart:
             ],
             "probability": [p.decrease, p.no_change, p.increase],
         }
-    )
+    ).dropna()  # no middle band when the meaningful change is 0
     return (
         alt.Chart(frame)
         .mark_bar()
@@ -353,28 +358,28 @@ def _equity(pilot, primary, frame, min_cell):
                     known.assign(score=_z(known["y"]), period="during the pilot"),
                 ]
             )
-            gaps.append(
-                (
+            try:
+                gap = ev.gap_trajectory(
+                    long,
+                    "score",
                     label,
-                    ev.gap_trajectory(
-                        long,
-                        "score",
-                        label,
-                        "period",
-                        reference="No",
-                        focal="Yes",
-                        arm="arm",
-                        min_cell_size=min_cell,
-                    ),
+                    "period",
+                    reference="No",
+                    focal="Yes",
+                    arm="arm",
+                    min_cell_size=min_cell,
                 )
-            )
+            except ValueError:
+                continue  # the subgroup's own message already says why
+            gaps.append((label, gap))
     return subgroups, gaps
 
 
 def _protect_groups(effects, min_cell: int):
     """The report gives each arm's students, so a group withheld for being small would be its
     arm's total minus the groups shown. The groups' students per arm are a table like any
-    other: a group is withheld wherever small-cell suppression hides one of its counts."""
+    other: a group is withheld wherever small-cell suppression hides one of its counts, and
+    every group withheld for its size or to protect another reads the same."""
     data = effects.data
     if data.empty:
         return effects
@@ -383,11 +388,15 @@ def _protect_groups(effects, min_cell: int):
         index=["tool", "comparison"],
         columns=data["level"],
     )
-    hidden = suppress(counts, min_cell).hidden.any(axis=0).to_numpy() | data["withheld"].to_numpy()
-    if (hidden == data["withheld"].to_numpy()).all():
-        return effects
-    data = data.assign(withheld=hidden)
-    data.loc[hidden, ["impact", "se", "ci_low", "ci_high", "p_value"]] = np.nan
+    small = data[["n_treated", "n_comparison"]].min(axis=1).to_numpy() < min_cell
+    hidden = suppress(counts, min_cell).hidden.any(axis=0).to_numpy() | small
+    data = data.copy()
+    data.loc[hidden, "withheld"] = True
+    data.loc[hidden, list(ESTIMATES + INTERACTIONS)] = np.nan
+    data.loc[hidden, "reason"] = (
+        f"fewer than {min_cell} students in an arm, or hidden so that such a group cannot be "
+        "worked out"
+    )
     return replace(effects, data=data)
 
 
@@ -477,4 +486,6 @@ def _essa(pilot, findings, primary, frame):
         negative_finding=negative,
         students=len(frame),
         sites=int(frame["site"].nunique()),
+        # the plan's hypotheses are its stated rationale: without them, no Tier 4
+        logic_model=bool(pilot.hypotheses.strip()),
     )
