@@ -5,7 +5,7 @@ Benjamini–Hochberg across the outcomes, subgroups and gaps, usage against outc
 tier suggestion. Aggregates only: no student row leaves this module, and subgroup and usage
 figures resting on fewer students than the network's minimum cell size are withheld."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import altair as alt
 import numpy as np
@@ -13,6 +13,8 @@ import pandas as pd
 from django.db.models import Sum
 
 from melior.analysis import evaluation as ev
+from melior.analysis.evaluation.equity import ESTIMATES, INTERACTIONS
+from melior.analysis.suppression import suppress
 from melior.governance.models import SUBGROUPS, Student, StudentOutcome, UsageRecord
 from melior.governance.selectors import counted, counted_students
 from melior.governance.services import privacy_for
@@ -347,7 +349,7 @@ def _equity(pilot, primary, frame, min_cell):
         except ValueError as error:
             subgroups.append((label, None, str(error)))
             continue
-        subgroups.append((label, effects, ""))
+        subgroups.append((label, _protect_groups(effects, min_cell), ""))
         if set(known[label].unique()) == {"Yes", "No"} and covariates:
             # before (baseline) and during (outcome), each as z-scores so the scales agree
             long = pd.concat(
@@ -371,6 +373,31 @@ def _equity(pilot, primary, frame, min_cell):
                 continue  # the subgroup's own message already says why
             gaps.append((label, gap))
     return subgroups, gaps
+
+
+def _protect_groups(effects, min_cell: int):
+    """The report gives each arm's students, so a group withheld for being small would be its
+    arm's total minus the groups shown. The groups' students per arm are a table like any
+    other: a group is withheld wherever small-cell suppression hides one of its counts, and
+    every group withheld for its size or to protect another reads the same."""
+    data = effects.data
+    if data.empty:
+        return effects
+    counts = pd.DataFrame(
+        [data["n_treated"].to_numpy(), data["n_comparison"].to_numpy()],
+        index=["tool", "comparison"],
+        columns=data["level"],
+    )
+    small = data[["n_treated", "n_comparison"]].min(axis=1).to_numpy() < min_cell
+    hidden = suppress(counts, min_cell).hidden.any(axis=0).to_numpy() | small
+    data = data.copy()
+    data.loc[hidden, "withheld"] = True
+    data.loc[hidden, list(ESTIMATES + INTERACTIONS)] = np.nan
+    data.loc[hidden, "reason"] = (
+        f"fewer than {min_cell} students in an arm, or hidden so that such a group cannot be "
+        "worked out"
+    )
+    return replace(effects, data=data)
 
 
 def _z(values: pd.Series) -> pd.Series:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from melior.analysis.suppression import LABEL as SUPPRESSED
 from melior.api.pagination import Pages
 from melior.networks.api import network_or_404
 
@@ -22,7 +23,9 @@ class Cell(Schema):
     subgroup: str
     students: int | None  # None when suppressed
     mean: float | None
-    suppressed: str  # "", "fewer than N students" or "complementary"
+    # "" or "suppressed": fewer than min_cell_size students, or hidden so that such a cell
+    # cannot be worked out (one word for both, or it would say which cells are small)
+    suppressed: str
 
 
 class Aggregate(Schema):
@@ -50,8 +53,7 @@ def student_aggregate(
     cells = []
     for school in counts.index:
         for group in counts.columns:
-            reason = s.reason.loc[school, group]
-            shown = not reason
+            shown = not s.hidden.loc[school, group]
             cells.append(
                 Cell(
                     school=school,
@@ -60,11 +62,7 @@ def student_aggregate(
                     mean=float(means.loc[school, group])
                     if shown and counts.loc[school, group]
                     else None,
-                    suppressed=""
-                    if shown
-                    else (
-                        f"fewer than {s.min_n} students" if reason == "primary" else "complementary"
-                    ),
+                    suppressed="" if shown else SUPPRESSED,
                 )
             )
     return Aggregate(outcome=outcome, purpose=purpose.name, min_cell_size=s.min_n, cells=cells)

@@ -19,13 +19,14 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from melior.analysis.suppression import feasible_ranges, protected
 from melior.measures.imports import ImportRefused, csv_table
 from melior.measures.models import Measure, Observation
 from melior.measures.services import record_observation
 
 from .models import Enrollment, Section, Student, UsageRecord
 from .selectors import counted, counted_students, network_student_ids
-from .services import pseudonym_of
+from .services import privacy_for, pseudonym_of
 
 STATISTICS = {
     "active": ("Share of enrolled students who used it", Measure.ValueType.PROPORTION),
@@ -42,6 +43,83 @@ KIND_NAMES = {
 }
 USAGE_COLUMNS = ["student_id", "school", "date", "minutes"]
 MAX_LISTED = 200
+# the counts each statistic's observation rests on
+PUBLISHED_COUNTS = {
+    "active": ("enrolled", "active"),
+    "completion": ("active", "completers"),
+    "minutes": ("active",),
+    "sessions": ("active",),
+}
+
+
+def class_figures_shown(students: int, active: int, completers: int, min_n: int) -> dict:
+    """Which of a class's figures for a week the usage page shows: a class of fewer counted
+    students than min_n not at all; the week's users (and everything about them) when none
+    or at least min_n used it; the share who completed when none or at least min_n did."""
+    students_shown = students >= min_n
+    active_shown = students_shown and (active == 0 or active >= min_n)
+    return {
+        "students": students_shown,
+        "active": active_shown,
+        "completers": active_shown and (completers == 0 or completers >= min_n),
+    }
+
+
+def school_week_publishable(
+    *, enrolled: set, users: set, completers: set, classes: list[set], statistic: str, min_n: int
+) -> bool:
+    """Whether a school's figure for a week may be published next to the usage page's classes.
+    The counts it rests on must be zero or at least min_n; and, since the school is the sum of
+    its classes, no class figure the page hides may be narrowed to fewer than min_n − 1 values
+    by a linear program over the figures of both levels. The attacker is taken to know which
+    classes each student shares (the school's timetable), not who used the product."""
+    counts = {"enrolled": enrolled | users, "active": users, "completers": completers}
+    if any(0 < len(counts[name]) < min_n for name in PUBLISHED_COUNTS[statistic]):
+        return False
+    everyone = counts["enrolled"].union(*classes)
+
+    def status(student):
+        return "completed" if student in completers else "used" if student in users else "not"
+
+    patterns = {
+        s: (frozenset(i for i, c in enumerate(classes) if s in c), s in counts["enrolled"])
+        for s in everyone
+    }
+    truth = {}
+    for student, pattern in patterns.items():
+        truth[pattern, status(student)] = truth.get((pattern, status(student)), 0) + 1
+    cells = [(p, st) for p in set(patterns.values()) for st in ("not", "used", "completed")]
+    statuses = {"enrolled": ("not", "used", "completed"), "active": ("used", "completed")}
+    statuses["completers"] = ("completed",)
+    published, withheld = [], {}
+
+    def figure(name, keys, shown):
+        if shown:
+            published.append((keys, sum(truth.get(k, 0) for k in keys)))
+        else:
+            withheld[name] = keys
+
+    for name, shown_statuses in statuses.items():
+        # the school's counts that may be published (by this or another statistic's measure)
+        school = [k for k in cells if k[0][1] and k[1] in shown_statuses]
+        n = len(counts[name])
+        if n == 0 or n >= min_n:
+            figure(("school", name), school, True)
+    for i, members in enumerate(classes):
+        mine = [k for k in cells if i in k[0][0]]
+        shown = class_figures_shown(
+            len(members), len(members & users), len(members & completers), min_n
+        )
+        figure((i, "enrolled"), mine, shown["students"])
+        for name in ("active", "completers"):
+            figure((i, name), [k for k in mine if k[1] in statuses[name]], shown[name])
+    if not withheld:
+        return True
+    # a figure pinned to zero is implied by a published zero, which reveals no one
+    return all(
+        high < 0.5 or protected(low, high, min_n)
+        for low, high in feasible_ranges(published, withheld).values()
+    )
 
 
 def weekly_usage(records: pd.DataFrame, roster: Callable[[int, int], set]) -> pd.DataFrame:
@@ -52,12 +130,7 @@ def weekly_usage(records: pd.DataFrame, roster: Callable[[int, int], set]) -> pd
     columns = ["group", "week", "enrolled", "active", "minutes", "sessions", "completers"]
     if records.empty:
         return pd.DataFrame(columns=columns)
-    dates = pd.to_datetime(records["date"])
-    records = records.assign(week=(dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date)
-    per_student = records.groupby(["group", "week", "student"], as_index=False)[
-        ["minutes", "sessions", "completions"]
-    ].sum()
-    per_student["completer"] = per_student["completions"] > 0
+    per_student = _per_student_weeks(records)
     weeks = per_student.groupby(["group", "week"], as_index=False).agg(
         active=("student", "size"),
         minutes=("minutes", "mean"),
@@ -68,11 +141,25 @@ def weekly_usage(records: pd.DataFrame, roster: Callable[[int, int], set]) -> pd
 
     def enrolled_count(row) -> int:
         week = row["week"]
-        year = week.year if week.month >= 7 else week.year - 1
-        return len(roster(row["group"], year) | users[(row["group"], week)])
+        return len(roster(row["group"], _school_year(week)) | users[(row["group"], week)])
 
     weeks["enrolled"] = weeks.apply(enrolled_count, axis=1)
     return weeks[columns]
+
+
+def _per_student_weeks(records: pd.DataFrame) -> pd.DataFrame:
+    """Each student's minutes, sessions and completions per group and week (from Monday)."""
+    dates = pd.to_datetime(records["date"])
+    records = records.assign(week=(dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date)
+    per_student = records.groupby(["group", "week", "student"], as_index=False)[
+        ["minutes", "sessions", "completions"]
+    ].sum()
+    per_student["completer"] = per_student["completions"] > 0
+    return per_student
+
+
+def _school_year(week: datetime.date) -> int:
+    return week.year if week.month >= 7 else week.year - 1
 
 
 def _values(statistic: str, row) -> dict:
@@ -89,7 +176,10 @@ def usage_to_measure(
 ) -> int:
     """Write the weekly figure at each school as observations of `measure`; `statistic` is one
     of STATISTICS (by default active for a proportion measure, minutes for a measured value).
-    Returns how many observations were added or corrected."""
+    A week whose figure could give away a small group — fewer than the minimum cell size,
+    or a class hidden on the usage page — is not written, and withdrawn if it was
+    (school_week_publishable). Returns how many observations were added, corrected or
+    withdrawn."""
     if measure.network_id != network.pk:
         raise ValidationError({"measure": "Choose a measure of this network."})
     if measure.frequency != "weekly":
@@ -137,12 +227,38 @@ def usage_to_measure(
         (o.organization_id, o.period_start): o
         for o in Observation.objects.filter(measure=measure, organization_id__in=sites)
     }
+    # who used it and who completed something, per school and week, and each school's classes
+    # of counted students per school year: a school's figure must not give a hidden class away
+    users, finishers = {}, {}
+    if not records.empty:
+        for (site_id, week), group in _per_student_weeks(records).groupby(["group", "week"]):
+            users[site_id, week] = set(group["student"])
+            finishers[site_id, week] = set(group.loc[group["completer"], "student"])
+    classes = {}
+    for section_id, site_id, year, student_id in Section.students.through.objects.filter(
+        section__site__in=sites, student__in=Student.objects.filter(counted_students(purpose))
+    ).values_list("section_id", "section__site_id", "section__school_year", "student_id"):
+        classes.setdefault((site_id, year), {}).setdefault(section_id, set()).add(student_id)
+    min_n = privacy_for(network).min_cell_size
     written = 0
     for row in weeks.sort_values(["group", "week"]).to_dict("records"):
         if row["week"] > today or (statistic == "completion" and not row["active"]):
             continue
+        key, year = (row["group"], row["week"]), _school_year(row["week"])
+        existing = current.get(key)
+        if not school_week_publishable(
+            enrolled=enrolled.get((row["group"], year), set()),
+            users=users[key],
+            completers=finishers[key],
+            classes=list(classes.get((row["group"], year), {}).values()),
+            statistic=statistic,
+            min_n=min_n,
+        ):
+            if existing is not None:  # written before the week became too small to show
+                existing.delete()
+                written += 1
+            continue
         values = _values(statistic, row)
-        existing = current.get((row["group"], row["week"]))
         if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
             continue
         record_observation(
@@ -164,7 +280,7 @@ def usage_by_class(*, site, product: str, purpose, weeks: int = 8, today=None) -
     first = today - datetime.timedelta(days=today.weekday() + 7 * (weeks - 1))
     # this school year's classes (or the latest year's the roster has): a student's classes of
     # earlier years would show their usage twice
-    this_year = today.year if today.month >= 7 else today.year - 1
+    this_year = _school_year(today)
     latest = (
         Section.objects.filter(site=site, school_year__lte=this_year)
         .order_by("-school_year")

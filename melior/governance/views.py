@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from melior import files
+from melior.analysis.suppression import LABEL as SUPPRESSED
 from melior.files import FileRefused
 from melior.measures.exports import safe_cell
 from melior.networks.models import Network
@@ -41,7 +42,7 @@ from .models import (
 from .outcomes_import import import_outcomes
 from .permissions import row_site_ids, steward_site_ids, stewarded_districts
 from .roster import import_roster, read_export
-from .usage import import_usage, usage_by_class
+from .usage import class_figures_shown, import_usage, usage_by_class
 
 A = AccessLog.Action
 
@@ -97,7 +98,7 @@ def students_page(request, network):
                 (
                     site,
                     [
-                        (col, masked.loc[site, col], counts.loc[site, col], s.reason.loc[site, col])
+                        (col, masked.loc[site, col], counts.loc[site, col], s.hidden.loc[site, col])
                         for col in counts.columns
                     ],
                     s.row_totals[site],
@@ -106,6 +107,7 @@ def students_page(request, network):
             ],
             columns=list(counts.columns),
             column_totals=list(s.column_totals),
+            rows_left_out=bool(s.row_total_hidden.any()),
         )
     return render(request, "governance/students.html", ctx)
 
@@ -121,16 +123,7 @@ def _aggregate_csv(network, counts, masked, s) -> HttpResponse:
                 n, mean = int(counts.loc[site, col]), masked.loc[site, col]
                 writer.writerow([safe_cell(site), safe_cell(col), n, f"{mean:.4g}"])
             else:
-                writer.writerow(
-                    [
-                        safe_cell(site),
-                        safe_cell(col),
-                        f"fewer than {s.min_n} students"
-                        if s.reason.loc[site, col] == "primary"
-                        else "suppressed",
-                        "",
-                    ]
-                )
+                writer.writerow([safe_cell(site), safe_cell(col), SUPPRESSED, ""])
     return response
 
 
@@ -582,10 +575,13 @@ def usage_page(request, network):
     if chosen is not None and site is not None:
         purpose = Purpose.objects.get(pk=chosen[1])
         for entry in usage_by_class(site=site, product=chosen[0], purpose=purpose):
-            hidden = entry["students"] < privacy.min_cell_size
-            entry["hidden"] = hidden
             for week in entry["weeks"]:
-                week["few_active"] = week["active"] < privacy.min_cell_size
+                shown = class_figures_shown(
+                    entry["students"], week["active"], week["completers"], privacy.min_cell_size
+                )
+                entry["hidden"] = not shown["students"]
+                week["few_active"] = not shown["active"]
+                week["few_completers"] = not shown["completers"]
             classes.append(entry)
     return render(
         request,

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
+from melior.analysis.suppression import feasible_ranges, possible_values
 from melior.evaluation import services
 from melior.evaluation.models import Amendment, Pilot
 from melior.evaluation.report import build_report
@@ -203,8 +204,20 @@ def test_the_report_leaves_out_withdrawn_students_and_counts_them(world, schools
     ((label, effects, _),) = report.subgroups
     assert label == "English learner" and not effects.data["withheld"].any()
     governance.update_privacy(network=world.network, min_cell_size=30, retention_days=3650)
-    withheld = build_report(pilot).subgroups[0][1].data.set_index("level")["withheld"]
-    assert withheld["Yes"]  # 8 English learners a school: fewer than 30 in an arm
+    report = build_report(pilot)
+    groups = report.subgroups[0][1].data.set_index("level")
+    assert groups["withheld"]["Yes"]  # 8 English learners a school: fewer than 30 in an arm
+    # the report gives each arm's students, so "No" must go too, or the arm's total minus
+    # "No" gives "Yes" away; the LP auditor finds each withheld count still 0 to the arm's
+    # total, and neither effect is published
+    assert groups["withheld"]["No"] and groups["impact"].isna().all()
+    assert groups["reason"]["Yes"] == groups["reason"]["No"]  # neither says it is the small one
+    result = report.primary.result
+    arms = {"n_treated": result.n_treated, "n_comparison": result.n_comparison}
+    published = [([(arm, level) for level in groups.index], n) for arm, n in arms.items()]
+    withheld = {(arm, level): [(arm, level)] for arm in arms for level in groups.index}
+    for low, high in feasible_ranges(published, withheld).values():
+        assert possible_values(low, high) >= 29
     # a subgroup added after registration is reported as exploratory
     services.update_plan(
         pilot=pilot,

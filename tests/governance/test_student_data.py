@@ -112,12 +112,14 @@ def test_small_groups_are_suppressed_and_a_revocation_changes_the_next_aggregate
     counts, s = lincoln()
     # 9 "Yes" (< 10) is primary; "No" (3) is primary too; the total 12 stays shown
     assert counts.to_dict() == {"Yes": 9, "No": 3}
-    assert s.reason.loc["Lincoln High"].to_dict() == {"Yes": "primary", "No": "primary"}
+    assert s.hidden.loc["Lincoln High"].to_dict() == {"Yes": True, "No": True}
     services.privacy_for(world.network)
     services.update_privacy(network=world.network, min_cell_size=5, retention_days=365)
     counts, s = lincoln()
-    # now "No" (3) is primary and "Yes" (9) must go too, or 12 − 9 gives it away
-    assert s.reason.loc["Lincoln High"].to_dict() == {"Yes": "complementary", "No": "primary"}
+    # now only "No" (3) is small, but "Yes" (9) must go too, or 12 − 9 gives it away; the
+    # column totals, equal to the cells at a single school, go with them
+    assert s.hidden.loc["Lincoln High"].to_dict() == {"Yes": True, "No": True}
+    assert s.column_total_hidden.all() and s.row_totals["Lincoln High"] == 12
     services.record_consent(
         student=students[0],
         purpose=equity,
@@ -204,7 +206,7 @@ def test_pages_log_row_views_and_keys_show_only_to_stewards(client, world, cohor
     for who in ("network:network_lead", "network:viewer", "school:team_member", "school:site_lead"):
         client.force_login(world.users[who])
         page = client.get(reverse("students", kwargs={"network": world.network.slug})).text
-        assert "fewer than 10 students" in page and key[:12] not in page
+        assert ">suppressed<" in page and key[:12] not in page
         assert (
             client.get(reverse("students-rows", kwargs={"network": world.network.slug})).status_code
             == 403
@@ -269,7 +271,7 @@ def test_the_api_serves_suppressed_aggregates_and_logged_rows(client, world, coh
         "subgroup": "Yes",
         "students": None,
         "mean": None,
-        "suppressed": "fewer than 10 students",
+        "suppressed": "suppressed",
     }
     assert (
         client.get(f"{base}/aggregate", {"outcome": "Nope", "purpose": equity.pk}).status_code

@@ -105,6 +105,8 @@ def test_bad_usage_files_name_the_row_and_column_and_write_nothing(world, pilot,
 
 
 def test_each_statistic_becomes_its_own_weekly_measure(world, pilot):
+    # 6 of the 10 users complete something: at a minimum cell size of 5 every count is shown
+    services.update_privacy(network=world.network, min_cell_size=5, retention_days=3650)
     import_usage(
         network=world.network,
         purpose=pilot,
@@ -241,3 +243,88 @@ def test_a_school_steward_imports_outcomes_for_their_school_only(client, world, 
     assert "Row 2, school: you are not the data steward for “parks-high”" in (page.content.decode())
     client.force_login(world.users["school:team_member"])
     assert client.get(url).status_code == 403
+
+
+def school_with_classes(world, sizes, *, unclassed=0, used=True):
+    """Students at Lincoln in classes of the given sizes (and `unclassed` in none), all counted
+    under a monitoring purpose, each using the app once in WEEK if `used`."""
+    purpose = services.add_purpose(network=world.network, name="Practice monitoring")
+    number = 0
+    for index, size in enumerate([*sizes, unclassed]):
+        section = None
+        if index < len(sizes):
+            section = Section.objects.create(
+                site=world.school, sourced_id=f"k{index}", title=f"Class {index}", school_year=2025
+            )
+        for _ in range(size):
+            number += 1
+            student = services.register_student(district=world.district, student_id=f"S{number}")
+            Enrollment.objects.create(
+                student=student, site=world.school, grade_level="09", school_year=2025
+            )
+            if section is not None:
+                section.students.add(student)
+            if used:
+                UsageRecord.objects.create(
+                    student=student,
+                    site=world.school,
+                    purpose=purpose,
+                    product="Math app",
+                    date=WEEK,
+                    minutes=20,
+                    sessions=1,
+                )
+    return purpose
+
+
+def active_share(world, purpose):
+    measure = world.network.measures.filter(slug="active").first() or create_measure(
+        network=world.network,
+        name="Active",
+        slug="active",
+        kind="process",
+        value_type="proportion",
+        frequency="weekly",
+    )
+    written = usage_to_measure(
+        network=world.network, product="Math app", purpose=purpose, measure=measure, today=TODAY
+    )
+    week = Observation.objects.filter(measure=measure, period_start=WEEK).first()
+    return written, (week.numerator, week.denominator) if week else None
+
+
+def test_a_school_figure_never_gives_away_a_hidden_class(world):
+    # classes of 12, 11 and 3: the usage page hides the class of 3, so the school's 26 of 26
+    # would give it away as 26 − 12 − 11 = 3 users; the week is not written
+    purpose = school_with_classes(world, [12, 11, 3])
+    (entry,) = [
+        c
+        for c in usage_by_class(site=world.school, product="Math app", purpose=purpose, today=TODAY)
+        if c["students"] == 3
+    ]
+    assert entry["students"] < 10
+    assert active_share(world, purpose) == (0, None)
+
+
+def test_a_school_figure_is_written_when_the_hidden_class_is_lost_in_the_rest(world):
+    # the same classes and 30 students in none: the class of 3 could hold 0 to 33 of the users
+    purpose = school_with_classes(world, [12, 11, 3], unclassed=30)
+    assert active_share(world, purpose) == (1, (56, 56))
+
+
+def test_a_school_figure_withdraws_a_week_that_a_new_class_would_give_away(world):
+    purpose = school_with_classes(world, [12, 14])
+    assert active_share(world, purpose) == (1, (26, 26))
+    # the roster now splits a class of 3 off the class of 14, which keeps 11 and stays shown
+    small = Section.objects.create(
+        site=world.school, sourced_id="k9", title="Small group", school_year=2025
+    )
+    moved = list(Section.objects.get(sourced_id="k1").students.all()[:3])
+    Section.objects.get(sourced_id="k1").students.remove(*moved)
+    small.students.add(*moved)
+    assert active_share(world, purpose) == (1, None)
+
+
+def test_a_school_with_fewer_users_than_the_minimum_writes_nothing(world):
+    purpose = school_with_classes(world, [], unclassed=8)
+    assert active_share(world, purpose) == (0, None)

@@ -17,23 +17,29 @@ from melior.measures.services import create_measure
 URL = "/xapi/statements"
 
 
-@pytest.fixture
-def source(world):
-    pilot = services.add_purpose(network=world.network, name="App pilot", opt_in=True)
-    students = []
-    for i in range(3):
-        s = services.register_student(district=world.district, student_id=f"LHS-{i}")
-        Enrollment.objects.create(student=s, site=world.school, grade_level="09", school_year=2025)
-        students.append(s)
-    for s in students[:2]:  # the third student's family did not consent
+def enrol(world, pilot, student_id, *, consents=True):
+    """A student at Lincoln High in 2025–26, with their guardian's consent to the pilot."""
+    student = services.register_student(district=world.district, student_id=student_id)
+    Enrollment.objects.create(
+        student=student, site=world.school, grade_level="09", school_year=2025
+    )
+    if consents:
         services.record_consent(
-            student=s,
+            student=student,
             purpose=pilot,
             status="granted",
             given_by="guardian",
             date=datetime.date(2025, 9, 1),
             source="Paper form",
         )
+    return student
+
+
+@pytest.fixture
+def source(world):
+    pilot = services.add_purpose(network=world.network, name="App pilot", opt_in=True)
+    for i in range(3):  # the third student's family did not consent
+        enrol(world, pilot, f"LHS-{i}", consents=i < 2)
     src, key = create_source(
         network=world.network,
         name="Math app",
@@ -132,11 +138,16 @@ def test_keys_and_version_header(client, source):
 
 def test_usage_becomes_a_weekly_process_measure(client, world, source):
     _, key, pilot = source
+    # eight more consenting students, so that the school has ten: a week's figure rests on at
+    # least the minimum cell size
+    for i in range(10, 18):
+        enrol(world, pilot, f"LHS-{i}")
     post(
         client,
         [
             statement("LHS-0", duration="PT30M"),
             statement("LHS-1", duration="PT10M"),
+            *[statement(f"LHS-{i}") for i in range(10, 18)],
             statement("LHS-0", when="2025-10-14T10:00:00Z"),
         ],
         key,
@@ -157,13 +168,14 @@ def test_usage_becomes_a_weekly_process_measure(client, world, source):
         value_type="continuous",
         frequency="weekly",
     )
+    # the week of 13 October, with one student active, is too small to write
     assert (
         usage_to_measure(network=world.network, product="Math app", purpose=pilot, measure=active)
-        == 2
+        == 1
     )
     week = Observation.objects.get(measure=active, period_start=datetime.date(2025, 10, 6))
-    # both consenting students used it; the third (no consent) is not counted either way
-    assert (week.numerator, week.denominator) == (2, 2)
+    # all ten consenting students used it; LHS-2 (no consent) is not counted either way
+    assert (week.numerator, week.denominator) == (10, 10)
     usage_to_measure(
         network=world.network, product="Math app", purpose=pilot, measure=minutes_measure
     )
@@ -171,7 +183,7 @@ def test_usage_becomes_a_weekly_process_measure(client, world, source):
         Observation.objects.get(
             measure=minutes_measure, period_start=datetime.date(2025, 10, 6)
         ).value
-        == 20.0
+        == 20.0  # (30 + 10 + 8 × 20) / 10
     )
     assert (
         usage_to_measure(network=world.network, product="Math app", purpose=pilot, measure=active)
