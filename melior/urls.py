@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("health/", include("melior.ops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("n/<slug:network>/", include("melior.networks.urls")),

@@ -164,6 +164,26 @@ class UsageRecord(models.Model):
         return f"{self.product} on {self.date}"
 
 
+class UsageAggregation(models.Model):
+    """A usage → weekly measure aggregation the worker repeats daily: remembered by
+    `melior usage aggregate` the first time it succeeds."""
+
+    measure = models.ForeignKey("measures.Measure", on_delete=models.CASCADE, related_name="+")
+    purpose = models.ForeignKey(Purpose, on_delete=models.CASCADE, related_name="+")
+    product = models.CharField(max_length=120)
+    statistic = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "purpose", "product"], name="one_aggregation_per_measure_usage"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} → {self.measure}"
+
+
 class Consent(models.Model):
     class Status(models.TextChoices):
         GRANTED = "granted", "Granted"
