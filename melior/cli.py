@@ -161,14 +161,24 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed for the demo data.")] = 2026,
     sites: Annotated[int, typer.Option(min=1, max=5000, help="Number of schools.")] = 12,
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve afterwards.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="App processes (default: one per core).")] = 0,
 ):
-    """Migrate the embedded database, load the demo network, print the accounts and serve."""
+    """Migrate the embedded database, load the demo network, print the accounts, and serve it
+    with the background worker running beside the app."""
     _django()
     with console.status("Migrating the database"):
         _migrate(quiet=True)
     _load_demo(seed, sites)
-    if serve_app:
-        serve(host=host, port=port)
+    if not serve_app:
+        return
+    import subprocess
+
+    background = subprocess.Popen([sys.executable, "-m", "melior.cli", "worker"])
+    try:
+        serve(host=host, port=port, workers=workers)
+    finally:
+        background.terminate()
+        background.wait(timeout=30)
 
 
 @app.command()
