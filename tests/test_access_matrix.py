@@ -12,7 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from melior.evaluation.services import create_pilot
 from melior.governance import services as governance
-from melior.governance.models import Enrollment, StudentOutcome
+from melior.governance.models import Enrollment, ImportJob, StudentOutcome
 from melior.learning.models import ActivityStatus
 from melior.learning.services import create_activity
 from melior.measures.services import record_observation
@@ -92,6 +92,7 @@ RULES = {
     "students-stewardship": ("get", "stewardship", None),
     "students-audit": ("get", "audit", None),
     "students-import": ("get", "student_import", None),
+    "students-import-job": ("get", "import_owner", None),
     "pilots": ("get", "member", None),
     "pilot": ("get", "member", None),
     "pilot-report": ("get", "member", None),
@@ -187,6 +188,10 @@ def place(world):
         ends=datetime.date(2026, 6, 1),
         purpose=purpose,
     )
+    ImportJob.objects.create(
+        network=world.network, user=world.users["school:data_steward"], kind="outcomes",
+        dry_run=True, upload="x", state="done", report={"rows": 0},
+    )  # fmt: skip
     return world, project
 
 
@@ -236,6 +241,7 @@ def url_for(name, world, project):
         "students-stewardship": {"network": n},
         "students-audit": {"network": n},
         "students-import": {"network": n},
+        "students-import-job": {"network": n, "job": ImportJob.objects.get().pk},
         "students-usage": {"network": n},
         "api:student_aggregate": {"slug": n},
         "api:student_rows": {"slug": n},
@@ -287,6 +293,8 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward"
     if rule == "stewardship":
         return role == "data_steward" or (role == "network_lead" and scope == "network")
+    if rule == "import_owner":  # the school's data steward started the job; only they see it
+        return role == "data_steward" and scope == "school"
     if rule == "student_import":  # data stewards, for their own schools
         return role == "data_steward"
     if rule == "audit":

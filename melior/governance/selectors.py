@@ -86,3 +86,12 @@ def student_rows(user, network, site_id):
         .prefetch_related("enrollments")
         .order_by("key")
     )
+
+
+def import_job(user, network, pk: int):
+    """An import job, only for the person who started it (404 for anyone else)."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import ImportJob
+
+    return get_object_or_404(ImportJob, pk=pk, network=network, user=user)

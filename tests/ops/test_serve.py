@@ -58,7 +58,7 @@ def test_two_processes_hammering_sqlite_lose_nothing_and_never_lock(tmp_path):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for name in ("a", "b")
     ]
     outputs = [writer.communicate(timeout=300) for writer in writers]
