@@ -152,6 +152,31 @@ def test_each_statistic_becomes_its_own_weekly_measure(world, pilot):
         )
 
 
+def test_the_worker_repeats_an_aggregation_set_up_once_on_the_command_line(world, pilot):
+    from typer.testing import CliRunner
+
+    from melior.cli import app
+    from melior.ops import tasks
+
+    import_usage(
+        network=world.network, purpose=pilot, product="Math app", data=usage_csv(WEEK_ROWS),
+        today=TODAY,
+    )  # fmt: skip
+    goal = create_measure(
+        network=world.network, name="Active", slug="active", kind="process",
+        value_type="proportion", frequency="weekly",
+    )  # fmt: skip
+    first = CliRunner().invoke(app, ["usage", "aggregate", "--network", world.network.slug,
+                                     "--product", "Math app", "--purpose", pilot.name,
+                                     "--measure", "active"])  # fmt: skip
+    assert first.exit_code == 0, first.output
+    assert "The worker repeats this daily." in first.output
+    Observation.objects.filter(measure=goal).delete()  # as if new usage had come in since
+    tasks.aggregate_usage()
+    week = Observation.objects.get(measure=goal, period_start=WEEK)
+    assert (week.numerator, week.denominator) == (10, 11)
+
+
 def test_usage_by_class_counts_only_consenting_students(world, pilot):
     import_usage(
         network=world.network,
