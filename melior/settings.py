@@ -232,8 +232,15 @@ MELIOR_DISK_MIN_FREE_MB = float(os.environ.get("MELIOR_DISK_MIN_FREE_MB", "500")
 if _sentry_dsn := os.environ.get("MELIOR_SENTRY_DSN"):
     import sentry_sdk
 
-    # No personal data: student records must never leave in an error report.
-    sentry_sdk.init(dsn=_sentry_dsn, send_default_pii=False, traces_sample_rate=0.0)
+    # No personal data: student records must never leave in an error report, so no cookies,
+    # users or addresses, no request bodies and no local variables of the failing code.
+    sentry_sdk.init(
+        dsn=_sentry_dsn,
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=0.0,
+    )
 
 EMAIL_BACKEND = os.environ.get(
     "MELIOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
