@@ -45,7 +45,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     threads: Annotated[int, typer.Option(help="Threads in each process.")] = 8,
-    workers: Annotated[int, typer.Option(min=1, help="App processes (default: one per core).")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="App processes (0: one per core).")] = 0,
 ):
     """Serve Melior with a production WSGI server: gunicorn with several processes on Linux
     and macOS, waitress for a single process or on Windows."""
@@ -161,7 +161,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed for the demo data.")] = 2026,
     sites: Annotated[int, typer.Option(min=1, max=5000, help="Number of schools.")] = 12,
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve afterwards.")] = True,
-    workers: Annotated[int, typer.Option(min=1, help="App processes (default: one per core).")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="App processes (0: one per core).")] = 0,
 ):
     """Migrate the embedded database, load the demo network, print the accounts, and serve it
     with the background worker running beside the app."""

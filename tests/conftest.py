@@ -30,6 +30,15 @@ def jobs_run_at_once():
     HUEY.immediate = True
 
 
+@pytest.fixture(autouse=True)
+def empty_job_queue():
+    """Each test starts with no queued retries and no worker heartbeat left by another."""
+    from huey.contrib.djhuey import HUEY
+
+    yield
+    HUEY.flush()
+
+
 @pytest.fixture
 def world(db, django_user_model):
     from melior.measures.services import create_measure

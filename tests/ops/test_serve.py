@@ -99,3 +99,18 @@ def test_serve_with_two_workers_forks_two_app_processes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_serve_starts_one_process_per_core_by_default(monkeypatch):
+    from typer.testing import CliRunner
+
+    from melior import server
+    from melior.cli import app
+
+    started = {}
+    monkeypatch.setattr(server, "run_gunicorn", lambda **options: started.update(options))
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    result = CliRunner().invoke(app, ["serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert started == {"host": "127.0.0.1", "port": 8123, "workers": 3, "threads": 8}
+    assert "with 3 processes" in result.output
