@@ -210,7 +210,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "melior": {"level": os.environ.get("MELIOR_LOG_LEVEL", "INFO")},
-        "huey": {"level": os.environ.get("MELIOR_LOG_LEVEL", "INFO")},
+        # its own handler, so the worker does not add a second, plain-text one
+        "huey": {
+            "handlers": ["console"],
+            "level": os.environ.get("MELIOR_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
     },
 }
 MELIOR_SLOW_REQUEST_MS = float(os.environ.get("MELIOR_SLOW_REQUEST_MS", "1000"))
