@@ -80,6 +80,7 @@ bench:
 	.venv-bench/bin/python bench/student_import_bench.py
 	.venv-bench/bin/python bench/xapi_bench.py
 	.venv-bench/bin/python bench/evaluation_bench.py
+	.venv-bench/bin/python bench/upload_bomb_bench.py
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		.venv-bench/bin/python bench/import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
 		.venv-bench/bin/python bench/student_import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \

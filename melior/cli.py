@@ -52,12 +52,14 @@ def serve(
     _django()
     from django.conf import settings
 
+    from melior.files import MAX_FILE_BYTES
     from melior.web.assets import ensure_assets
 
     ensure_assets()
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
     workers = workers or os.cpu_count() or 1
+    max_body = MAX_FILE_BYTES + 2**20
     console.print(
         f"Melior is serving at [bold]http://{host}:{port}/[/bold] with {workers} "
         f"process{'es' if workers > 1 else ''}  (Ctrl+C to stop)"
@@ -67,11 +69,20 @@ def serve(
 
         from melior.wsgi import application
 
-        waitress_serve(application, host=host, port=port, threads=threads, ident="Melior")
+        waitress_serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="Melior",
+            # refuse a request larger than the largest file an import reads (and its form)
+            # before it is read, instead of waitress's 1 GB
+            max_request_body_size=max_body,
+        )
         return
     from melior.server import run_gunicorn
 
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads, max_body=max_body)
 
 
 @app.command()
@@ -448,11 +459,12 @@ def export_archive_command(
     from pathlib import Path
 
     from melior.archive import export_archive
+    from melior.files import write_private
     from melior.networks.models import Network
 
     target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
     data = export_archive(target, students=students)
-    Path(out).write_bytes(data)
+    write_private(Path(out), data)  # it may hold student records: its owner's alone
     console.print(f"Wrote {out} ({len(data) / 1e6:.1f} MB).")
 
 
@@ -473,10 +485,9 @@ def import_outcomes_command(
     """Import student outcomes keyed by the district's student id (hashed on the way in), all
     or nothing; importing the same file again changes nothing."""
     _django()
-    from pathlib import Path
-
     from django.core.exceptions import ValidationError
 
+    from melior.files import read_file
     from melior.governance.outcomes_import import import_outcomes
     from melior.networks.models import Network
 
@@ -484,9 +495,9 @@ def import_outcomes_command(
     chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
     try:
         report = import_outcomes(
-            network=target, purpose=chosen, data=Path(file).read_bytes(), kind=kind, dry_run=dry_run
+            network=target, purpose=chosen, data=read_file(file), kind=kind, dry_run=dry_run
         )
-    except (ValidationError, OSError) as refused:
+    except (ValidationError, OSError, ValueError) as refused:
         _refused(refused)
     verb = "would be" if dry_run else "were"
     console.print(
@@ -514,10 +525,9 @@ def import_usage_command(
     """Import a vendor's usage export, all or nothing; students without consent for the
     purpose are left out and counted; importing the same file again changes nothing."""
     _django()
-    from pathlib import Path
-
     from django.core.exceptions import ValidationError
 
+    from melior.files import read_file
     from melior.governance.usage import import_usage
     from melior.networks.models import Network
 
@@ -528,10 +538,10 @@ def import_usage_command(
             network=target,
             purpose=chosen,
             product=product,
-            data=Path(file).read_bytes(),
+            data=read_file(file),
             dry_run=dry_run,
         )
-    except (ValidationError, OSError) as refused:
+    except (ValidationError, OSError, ValueError) as refused:
         _refused(refused)
     verb = "would be" if dry_run else "were"
     console.print(
@@ -711,11 +721,13 @@ def token_revoke(prefix: Annotated[str, typer.Argument(help="The token's first c
 def purge(
     network: Annotated[str, typer.Option(help="Only this network (its slug).")] = "",
 ):
-    """Remove student records past each network's retention period, and those of students who
-    revoked consent longer ago than it (run it daily; running it twice removes nothing more)."""
+    """Remove student records past each network's retention period, those of students who
+    revoked consent longer ago than it, and uploaded files checked for import more than a day
+    ago and never imported (run it daily; running it twice removes nothing more)."""
     _django()
     from melior.governance.services import purge as purge_network
     from melior.networks.models import Network
+    from melior.web.uploads import purge_stale_uploads
 
     networks = Network.objects.all()
     if network:
@@ -726,6 +738,7 @@ def purge(
         removed = purge_network(network=each)
         summary = ", ".join(f"{n:,} {what}" for what, n in removed.items())
         console.print(f"{each.name}: removed {summary}")
+    console.print(f"Uploads waiting more than a day: removed {purge_stale_uploads():,}")
 
 
 @app.command()

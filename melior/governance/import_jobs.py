@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from melior import files
+from melior.files import FileRefused
 from melior.web.uploads import upload_path
 
 from . import services
@@ -22,13 +24,13 @@ BACKGROUND_KINDS = {"outcomes"}
 OPTIONS = ("purpose", "outcome_kind", "product", "school_year")  # the form's choices a job keeps
 
 
-def run_import(kind, network, post, data, *, allowed_site_ids, dry_run, progress=None):
-    """Run one kind of import; returns its report, a line for the access log and the number of
-    records it wrote."""
+def run_import(kind, network, post, path, *, allowed_site_ids, dry_run, progress=None):
+    """Run one kind of import of the file at `path`; returns its report, a line for the access
+    log and the number of records it wrote."""
     if kind == "roster":
         report = import_roster(
             network=network,
-            files=read_export(data),
+            files=read_export(path),
             school_year=int(post["school_year"]) if post.get("school_year", "").isdigit() else None,
             allowed_site_ids=allowed_site_ids,
             dry_run=dry_run,
@@ -44,7 +46,7 @@ def run_import(kind, network, post, data, *, allowed_site_ids, dry_run, progress
         report = import_outcomes(
             network=network,
             purpose=purpose,
-            data=data,
+            data=files.read_file(path),
             kind=post.get("outcome_kind") or "assessment",
             allowed_site_ids=allowed_site_ids,
             dry_run=dry_run,
@@ -55,7 +57,7 @@ def run_import(kind, network, post, data, *, allowed_site_ids, dry_run, progress
         network=network,
         purpose=purpose,
         product=post.get("product", ""),
-        data=data,
+        data=files.read_file(path),
         allowed_site_ids=allowed_site_ids,
         dry_run=dry_run,
     )
@@ -93,14 +95,15 @@ def run_job(job: ImportJob) -> None:
             job.kind,
             job.network,
             job.options,
-            path.read_bytes(),
+            path,
             allowed_site_ids=allowed,
             dry_run=job.dry_run,
             progress=lambda percent, stage: _update(job, percent=percent, stage=stage),
         )
-    except ValidationError as refused:
+    except (ValidationError, FileRefused) as refused:
         path.unlink(missing_ok=True)
-        return _finish(job, ImportJob.State.REFUSED, errors=refused.messages)
+        errors = getattr(refused, "messages", [str(refused)])
+        return _finish(job, ImportJob.State.REFUSED, errors=errors)
     if not job.dry_run:
         services.log(
             user=job.user, network=job.network, action=AccessLog.Action.IMPORT, what=what,

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from melior.files import FileRefused
 from melior.measures.exports import safe_cell
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
@@ -437,7 +438,11 @@ def import_page(request, network):
         ctx["errors"] = ["Choose a file to check."]
         return render(request, "governance/import.html", ctx, status=400)
     else:
-        token, path = keep_upload(request.user, request.FILES["file"])
+        try:
+            token, path = keep_upload(request.user, request.FILES["file"])
+        except FileRefused as refused:
+            ctx["errors"] = [str(refused)]
+            return render(request, "governance/import.html", ctx, status=400)
     if ctx["kind"] in import_jobs.BACKGROUND_KINDS:
         job = import_jobs.start_import(
             user=request.user,
@@ -450,21 +455,24 @@ def import_page(request, network):
             dry_run=not commit,
         )
         return redirect("students-import-job", network=network.slug, job=job.pk)
+    waiting = False  # only a file checked and found good waits for its import
     try:
         ctx["report"], what, records = import_jobs.run_import(
             ctx["kind"],
             network,
             request.POST,
-            path.read_bytes(),
+            path,
             allowed_site_ids=None if network_wide else stewarded,
             dry_run=not commit,
         )
-    except ValidationError as refused:
-        path.unlink(missing_ok=True)
-        ctx["errors"] = refused.messages
+        waiting = not commit
+    except (ValidationError, FileRefused) as refused:
+        ctx["errors"] = getattr(refused, "messages", [str(refused)])
         return render(request, "governance/import.html", ctx, status=400)
+    finally:
+        if not waiting:
+            path.unlink(missing_ok=True)
     if commit:
-        path.unlink(missing_ok=True)
         ctx["committed"] = True
         services.log(
             user=request.user,

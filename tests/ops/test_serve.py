@@ -104,7 +104,7 @@ def test_serve_with_two_workers_forks_two_app_processes(tmp_path):
 def test_serve_starts_one_process_per_core_by_default(monkeypatch):
     from typer.testing import CliRunner
 
-    from melior import server
+    from melior import files, server
     from melior.cli import app
 
     started = {}
@@ -112,5 +112,36 @@ def test_serve_starts_one_process_per_core_by_default(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     result = CliRunner().invoke(app, ["serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
-    assert started == {"host": "127.0.0.1", "port": 8123, "workers": 3, "threads": 8}
+    assert started == {
+        "host": "127.0.0.1",
+        "port": 8123,
+        "workers": 3,
+        "threads": 8,
+        "max_body": files.MAX_FILE_BYTES + 2**20,
+    }
     assert "with 3 processes" in result.output
+
+
+def test_the_processes_refuse_a_request_past_the_import_limit_unread():
+    from melior.server import refuse_large_bodies
+
+    reached = []
+
+    def application(environ, start_response):
+        reached.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    limited = refuse_large_bodies(application, max_body=1000)
+    statuses = []
+
+    def start_response(status, headers):
+        statuses.append(status)
+
+    too_big = {"CONTENT_LENGTH": "1001", "wsgi.input": None}  # read, it would fail
+    assert limited(too_big, start_response) and statuses == ["413 Request Entity Too Large"]
+    assert not reached
+    import io
+
+    fits = {"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}
+    assert limited(fits, start_response) == [b"ok"] and reached == [b"abc"]
