@@ -93,7 +93,7 @@ def test_an_upload_is_deleted_even_when_the_import_crashes(client, steward, monk
 
     client.post(steward, {"kind": "roster", "file": roster_zip()})  # checked: it waits
     [good] = waiting()
-    monkeypatch.setattr("melior.governance.views.import_roster", crash)
+    monkeypatch.setattr("melior.governance.import_jobs.import_roster", crash)
     client.raise_request_exception = False
     response = client.post(steward, {"kind": "roster", "file": roster_zip("LHS-501")})
     assert response.status_code == 500
