@@ -6,13 +6,23 @@ observations and cycles for a spreadsheet; `melior import archive` restores it i
 instance exactly — exporting it again gives the same archive.
 
 Left out on purpose: passwords (people set a new one), personal API tokens, notifications, and
-django-auditlog's change history (the access log of student data is kept)."""
+django-auditlog's change history (the access log of student data is kept).
+
+An archive is signed: `signature` holds an HMAC-SHA256, under the exporting instance's archive
+key (settings.ARCHIVE_KEY), of every other entry's name and content. A restore refuses an archive
+whose signature does not match this instance's key — changed after export, or written by another
+instance — unless the operator accepts it (`--accept-foreign`). Whatever the archive says, a
+restore never makes a superuser or staff member, never sets a password or permission, and never
+loads a record of a kind Melior does not export (API tokens, sessions, …)."""
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import zipfile
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.exceptions import ValidationError
@@ -36,7 +46,7 @@ FORMAT = 1
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
 
 
-def _querysets(network, students: bool):
+def _record_sets(network, students: bool):
     sites = Organization.objects.filter(network_links__network=network)
     districts = Organization.objects.filter(children__in=sites)
     hub = Organization.objects.filter(hub_of=network)
@@ -99,7 +109,19 @@ def _querysets(network, students: bool):
             ("xapi sources", g.XapiSource.objects.filter(network=network)),
             ("xapi statements", g.XapiStatement.objects.filter(source__network=network)),
         ]
+    return sets
+
+
+def _querysets(network, students: bool):
+    sets = _record_sets(network, students)
     return [("users", _people(sets)), *((name, qs.order_by("pk")) for name, qs in sets)]
+
+
+def _archived_models() -> set:
+    """The kinds of record an archive may hold: those an export writes and nothing else."""
+    # The querysets are lazy: only their models are read, no query runs.
+    sets = _record_sets(Network(pk=0), students=True)
+    return {get_user_model()} | {queryset.model for _, queryset in sets}
 
 
 def _people(sets):
@@ -131,17 +153,55 @@ def export_archive(network, *, students: bool = True) -> bytes:
                 item["fields"].get(field, []).sort()
         counts[name] = len(items)
         records += items
+    manifest = {"format": FORMAT, "network": network.slug, "counts": counts, "key": _key_id()}
+    entries = {
+        "manifest.json": json.dumps(manifest, indent=1, sort_keys=True).encode(),
+        "data.json": json.dumps(records, indent=1, sort_keys=True).encode(),
+        "observations.csv": _observations_csv(network).encode(),
+        "cycles.csv": _cycles_csv(network).encode(),
+    }
+    for attachment in p.Attachment.objects.filter(cycle__network=network).order_by("pk"):
+        with attachment.file.open("rb") as handle:
+            entries[f"files/{attachment.file.name}"] = handle.read()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        manifest = {"format": FORMAT, "network": network.slug, "counts": counts}
-        archive.writestr(_info("manifest.json"), json.dumps(manifest, indent=1, sort_keys=True))
-        archive.writestr(_info("data.json"), json.dumps(records, indent=1, sort_keys=True))
-        archive.writestr(_info("observations.csv"), _observations_csv(network))
-        archive.writestr(_info("cycles.csv"), _cycles_csv(network))
-        for attachment in p.Attachment.objects.filter(cycle__network=network).order_by("pk"):
-            with attachment.file.open("rb") as handle:
-                archive.writestr(_info(f"files/{attachment.file.name}"), handle.read())
+        for name, content in entries.items():
+            archive.writestr(_info(name), content)
+        archive.writestr(_info(SIGNATURE), _signature(entries))
     return buffer.getvalue()
+
+
+SIGNATURE = "signature"
+
+
+def _signature(entries: dict[str, bytes]) -> str:
+    """HMAC-SHA256 under the archive key of every entry's name and the hash of its content."""
+    signed = hmac.new(settings.ARCHIVE_KEY.encode(), digestmod=hashlib.sha256)
+    for name in sorted(entries):
+        signed.update(name.encode() + b"\0" + hashlib.sha256(entries[name]).digest())
+    return signed.hexdigest()
+
+
+def _key_id() -> str:
+    """Names the archive key without revealing it, so a refusal can say whose key signed."""
+    return hmac.new(settings.ARCHIVE_KEY.encode(), b"melior archive key", "sha256").hexdigest()[:16]
+
+
+def _check_signature(entries: dict[str, bytes], manifest: dict, accept_foreign: bool) -> None:
+    signature = entries.pop(SIGNATURE, b"").decode(errors="replace")
+    if accept_foreign or hmac.compare_digest(signature, _signature(entries)):
+        return
+    if not signature:
+        problem = "This archive is not signed"
+    elif manifest.get("key") == _key_id():
+        problem = "This archive was changed after it was exported"
+    else:
+        problem = "This archive was exported by another Melior instance (another archive key)"
+    raise ValidationError(
+        f"{problem}, so its contents cannot be trusted. Restore it only if you know where it "
+        "came from and that nobody altered it: `melior import archive FILE --accept-foreign`, "
+        "or set MELIOR_ARCHIVE_KEY to the exporting instance's key."
+    )
 
 
 def _info(name: str) -> zipfile.ZipInfo:
@@ -213,28 +273,42 @@ def _cycles_csv(network) -> str:
     return out.getvalue()
 
 
-def import_archive(data: bytes) -> Network:
-    """Restore an archive into an empty instance; refuses a damaged archive or a database that
-    already holds a network, and saves nothing unless everything loads."""
+def import_archive(data: bytes, *, accept_foreign: bool = False) -> Network:
+    """Restore an archive into an empty instance; refuses a damaged or unsigned archive, one
+    signed by another instance (unless `accept_foreign`), or a database that already holds a
+    network, and saves nothing unless everything loads."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        manifest = json.loads(archive.read("manifest.json"))
-        records = archive.read("data.json").decode()
-        files = {
-            name: archive.read(name) for name in archive.namelist() if name.startswith("files/")
-        }
+        entries = {name: archive.read(name) for name in archive.namelist()}
+        manifest = json.loads(entries["manifest.json"])
+        records = entries["data.json"].decode()
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as error:
         raise ValidationError(f"This is not a complete Melior archive ({error}).") from None
-    if manifest.get("format") != FORMAT:
-        raise ValidationError(f"Archive format {manifest.get('format')!r} is not {FORMAT}.")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        format_ = manifest.get("format") if isinstance(manifest, dict) else None
+        raise ValidationError(f"Archive format {format_!r} is not {FORMAT}.")
+    _check_signature(entries, manifest, accept_foreign)
+    files = {name: content for name, content in entries.items() if name.startswith("files/")}
     if Network.objects.exists():
         raise ValidationError("Restore into an empty instance: this one already has a network.")
     with transaction.atomic(), connection.constraint_checks_disabled():
-        objects = list(serializers.deserialize("json", records))
+        try:
+            objects = list(serializers.deserialize("json", records))
+        except serializers.base.DeserializationError as error:
+            raise ValidationError(f"This is not a complete Melior archive ({error}).") from None
+        allowed = _archived_models()
+        strays = sorted(
+            {item.object._meta.label for item in objects} - {model._meta.label for model in allowed}
+        )
+        if strays:
+            raise ValidationError(
+                f"The archive holds records Melior never exports ({', '.join(strays)}); "
+                "nothing was restored."
+            )
         user_model = get_user_model()
         for item in objects:
             if isinstance(item.object, user_model):
-                item.object.set_unusable_password()
+                _only_a_plain_account(item)
             item.save()
         connection.check_constraints()
         # new records after a restore must not reuse the restored ids (PostgreSQL sequences)
@@ -249,3 +323,14 @@ def import_archive(data: bytes) -> Network:
                     default_storage.delete(stored)
                 default_storage.save(stored, ContentFile(files[f"files/{stored}"]))
     return Network.objects.get(slug=manifest["network"])
+
+
+def _only_a_plain_account(item) -> None:
+    """A restored person keeps a name and address, never a password, admin rights or
+    permissions, whatever the archive claims: they sign in after an operator sets a password."""
+    person = item.object
+    person.set_unusable_password()
+    person.is_superuser = False
+    person.is_staff = False
+    person.last_login = None
+    item.m2m_data = {}

@@ -52,37 +52,70 @@ def serve(
     _django()
     from django.conf import settings
 
-    from melior.files import MAX_FILE_BYTES
     from melior.web.assets import ensure_assets
 
     ensure_assets()
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
+    if settings.DEBUG:
+        _warn_debug()
     workers = workers or os.cpu_count() or 1
-    max_body = MAX_FILE_BYTES + 2**20
     console.print(
         f"Melior is serving at [bold]http://{host}:{port}/[/bold] with {workers} "
         f"process{'es' if workers > 1 else ''}  (Ctrl+C to stop)"
     )
+    options = _server_options()
     if workers == 1 or sys.platform == "win32":
         from waitress import serve as waitress_serve
 
         from melior.wsgi import application
 
         waitress_serve(
-            application,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="Melior",
-            # refuse a request larger than the largest file an import reads (and its form)
-            # before it is read, instead of waitress's 1 GB
-            max_request_body_size=max_body,
+            application, host=host, port=port, threads=threads, ident="Melior", **options
         )
         return
     from melior.server import run_gunicorn
 
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads, max_body=max_body)
+    run_gunicorn(
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        max_body=options["max_request_body_size"],
+        trusted_proxy=options.get("trusted_proxy", ""),
+    )
+
+
+def _server_options() -> dict:
+    """waitress's request-body limit, and the one proxy whose forwarding headers it believes:
+    from that proxy, waitress takes the client's address (REMOTE_ADDR, which the access log and
+    the sign-in limits record) from X-Forwarded-For and the scheme from X-Forwarded-Proto; from
+    anyone else it drops those headers. Under gunicorn, melior.server does the same."""
+    from django.conf import settings
+
+    options = {"max_request_body_size": int(settings.MELIOR_MAX_REQUEST_MB * 1024 * 1024)}
+    if settings.MELIOR_TRUSTED_PROXY:
+        options.update(
+            trusted_proxy=settings.MELIOR_TRUSTED_PROXY,
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
+            clear_untrusted_proxy_headers=True,
+        )
+    return options
+
+
+def _warn_debug() -> None:
+    from rich.panel import Panel
+
+    Console(stderr=True).print(
+        Panel(
+            "MELIOR_DEBUG is on: error pages show stack traces, settings and data to anyone "
+            "who can reach this server. Never serve real student data like this — unset "
+            "MELIOR_DEBUG (or set it to 0) before people use it.",
+            title="WARNING: debug mode",
+            style="bold red",
+        )
+    )
 
 
 @app.command()
@@ -425,8 +458,17 @@ def import_observations_command(
 @import_app.command("archive")
 def import_archive_command(
     file: Annotated[str, typer.Argument(help="An archive written by `melior export archive`.")],
+    accept_foreign: Annotated[
+        bool,
+        typer.Option(
+            "--accept-foreign",
+            help="Restore an archive this instance's archive key did not sign (from another "
+            "instance, or altered): only when you trust where it came from.",
+        ),
+    ] = False,
 ):
-    """Restore a network from its archive into this (empty) instance."""
+    """Restore a network from its archive into this (empty) instance. Nobody becomes a
+    superuser or gets a password or API token from an archive."""
     _django()
     from pathlib import Path
 
@@ -435,7 +477,7 @@ def import_archive_command(
     from melior.archive import import_archive
 
     try:
-        network = import_archive(Path(file).read_bytes())
+        network = import_archive(Path(file).read_bytes(), accept_foreign=accept_foreign)
     except (ValidationError, OSError) as refused:
         _fail(" ".join(getattr(refused, "messages", [str(refused)])))
     console.print(f"Restored {network.name}. People sign in after setting a new password.")

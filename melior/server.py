@@ -21,10 +21,32 @@ def refuse_large_bodies(application, max_body: int):
     return limited
 
 
+def believe_one_proxy(application, trusted_proxy: str):
+    """As waitress does with `trusted_proxy`: from that proxy, the client's address (the last
+    X-Forwarded-For entry, the one the proxy added) becomes REMOTE_ADDR and X-Forwarded-Proto
+    the scheme; from anyone else, both headers are dropped."""
+
+    def proxied(environ, start_response):
+        if trusted_proxy and environ.get("REMOTE_ADDR") == trusted_proxy:
+            forwarded_for = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+            if forwarded_for:
+                environ["REMOTE_ADDR"] = forwarded_for
+            scheme = environ.get("HTTP_X_FORWARDED_PROTO", "").strip().lower()
+            if scheme in {"http", "https"}:
+                environ["wsgi.url_scheme"] = scheme
+        else:
+            environ.pop("HTTP_X_FORWARDED_FOR", None)
+            environ.pop("HTTP_X_FORWARDED_PROTO", None)
+        return application(environ, start_response)
+
+    return proxied
+
+
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict, max_body: int):
+    def __init__(self, options: dict, max_body: int, trusted_proxy: str):
         self.options = options
         self.max_body = max_body
+        self.trusted_proxy = trusted_proxy
         super().__init__()
 
     def load_config(self):
@@ -34,10 +56,14 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from melior.wsgi import application
 
-        return refuse_large_bodies(application, self.max_body)
+        return believe_one_proxy(
+            refuse_large_bodies(application, self.max_body), self.trusted_proxy
+        )
 
 
-def run_gunicorn(*, host: str, port: int, workers: int, threads: int, max_body: int) -> None:
+def run_gunicorn(
+    *, host: str, port: int, workers: int, threads: int, max_body: int, trusted_proxy: str = ""
+) -> None:
     from django.db import connections
 
     connections.close_all()  # no connection opened before the fork is shared by the processes
@@ -56,6 +82,9 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, max_body: 
             "max_requests_jitter": 500,
             "accesslog": None,
             "proc_name": "melior",
+            # forwarding headers are judged by believe_one_proxy, not by gunicorn
+            "forwarded_allow_ips": "",
         },
         max_body,
+        trusted_proxy,
     ).run()

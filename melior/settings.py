@@ -21,15 +21,27 @@ MELIOR_DISK_MIN_FREE_MB the free disk under var/ below which readiness fails (de
 MELIOR_LOG_LEVEL     level of Melior's JSON log lines on stderr (default: INFO)
 MELIOR_SLOW_REQUEST_MS requests slower than this are logged with view and query count (1000)
 MELIOR_SENTRY_DSN    report errors to Sentry (or a compatible service); off when unset
+
+Hardening (docs/security.md):
+MELIOR_ARCHIVE_KEY         the key that signs network archives; generated once in var/ if unset
+MELIOR_TRUSTED_PROXY       the address of the reverse proxy in front of `melior serve`; only its
+                           X-Forwarded-For/-Proto are believed (default: none)
+MELIOR_MAX_REQUEST_MB      the largest request body the server accepts, in MB (default: the
+                           import limit and 1 MB for the form around the file)
+MELIOR_SESSION_IDLE_MINUTES  sign-in ends after this long without a request (default: 60)
+MELIOR_STEWARD_IDLE_MINUTES  the same for data stewards and superusers (default: 15)
+MELIOR_LOGIN_FAILURE_LIMIT failed sign-ins per account or per address before a lockout (default: 10)
+MELIOR_LOGIN_COOLOFF_MINUTES how long a lockout lasts (default: 15)
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
-from melior.files import private_folder, write_private
+from melior.files import MAX_FILE_BYTES, private_folder, write_private
 
 # Everything Melior writes — the database, its keys, uploads, archives, var/ — is its owner's
 # alone: files 0600 and folders 0700, whoever else shares the machine.
@@ -93,6 +105,8 @@ INSTALLED_APPS = [
     "melior.governance",
     "melior.evaluation",
     "melior.api",
+    "axes",
+    "csp",
     "health_check",
     "huey.contrib.djhuey",
     "melior.ops",
@@ -110,6 +124,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "melior.web.middleware.session_idle_timeout",
+    "melior.web.middleware.no_store",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "melior.urls"
@@ -150,6 +168,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the others
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -276,5 +295,55 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "melior",
         "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
+# --- Security hardening (docs/security.md) ------------------------------------------------------
+# Sign-in limits (django-axes): failures are counted per account and, separately, per address;
+# either reaching the limit locks sign-in for the cool-off. The lockout page reads the same for a
+# user who exists and one who does not.
+AXES_FAILURE_LIMIT = int(os.environ.get("MELIOR_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("MELIOR_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "melior.web.views.locked_out"
+# The address is REMOTE_ADDR: `melior serve` puts the client's address there from
+# X-Forwarded-For only when the request came through MELIOR_TRUSTED_PROXY.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# The key that signs network archives (HMAC-SHA256), so a restore can tell an archive this
+# instance wrote from a changed or foreign one. Its own key, not SECRET_KEY: rotating SECRET_KEY
+# (to end every session) must not orphan old archives, and copying this key to a new instance
+# to restore there gives away nothing else.
+ARCHIVE_KEY = _secret_key("MELIOR_ARCHIVE_KEY", "archive_key")
+
+# `melior serve` (waitress): the one reverse proxy whose forwarding headers are believed, and
+# the largest request body it reads.
+MELIOR_TRUSTED_PROXY = os.environ.get("MELIOR_TRUSTED_PROXY", "").strip()
+# the largest import file, and a megabyte for the form around it
+MELIOR_MAX_REQUEST_MB = float(os.environ.get("MELIOR_MAX_REQUEST_MB", MAX_FILE_BYTES / 2**20 + 1))
+
+# Sessions end after idle time (melior.web.middleware moves the end on while people work),
+# sooner for data stewards and superusers.
+SESSION_IDLE_SECONDS = int(float(os.environ.get("MELIOR_SESSION_IDLE_MINUTES", "60")) * 60)
+STEWARD_IDLE_SECONDS = int(float(os.environ.get("MELIOR_STEWARD_IDLE_MINUTES", "15")) * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+
+# Content-Security-Policy (django-csp): scripts only from Melior's own static files, never inline
+# and never eval (charts run Vega's expression interpreter, melior.js passes `ast: true`).
+# Inline styles stay allowed: htmx, vega-embed and the API docs insert <style> elements and style
+# attributes, and a style cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     }
 }

@@ -7,6 +7,7 @@ from melior.governance import views as governance_views
 from melior.pdsa import views as pdsa_views
 from melior.problems import urls as problem_urls
 from melior.theory import urls as theory_urls
+from melior.web import account
 from melior.web import views as web_views
 
 urlpatterns = [
@@ -17,6 +18,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", account.account, name="account"),
+    path("accounts/password/", account.change_password, name="change-password"),
+    path("accounts/tokens/", account.create_api_token, name="create-api-token"),
+    path("accounts/tokens/<int:pk>/revoke/", account.revoke_api_token, name="revoke-api-token"),
     path("healthz", web_views.healthz, name="healthz"),
     path("health/", include("melior.ops.urls")),
     path("admin/", admin.site.urls),

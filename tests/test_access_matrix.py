@@ -79,6 +79,10 @@ RULES = {
     "pdsa-print": ("get", "member", None),
     "pdsa-attachment": ("get", "member", None),
     "notifications": ("get", "login", None),
+    "account": ("get", "login", None),
+    "change-password": ("post", "login", None),
+    "create-api-token": ("post", "login", None),
+    "revoke-api-token": ("post", "skip", None),  # only one's own token (tests/web/test_account)
     "xapi-statements": ("post", "public", None),  # an EdTech source's own key, not a login
     "learning": ("get", "member", None),
     "learning-bright-spots": ("get", "member", None),
@@ -106,8 +110,8 @@ RULES = {
     "api:list_change_ideas": ("get", "member", None),
     "project-problem": ("get", "member", None),
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
-    "api:openapi-json": ("get", "public", None),
-    "api:openapi-view": ("get", "public", None),  # the docs page shows no data
+    "api:openapi-json": ("get", "login", None),
+    "api:openapi-view": ("get", "login", None),  # a visitor learns nothing of the API
     "api:list_networks": ("get", "login", None),
     "api:get_network": ("get", "member", None),
     "api:list_sites": ("get", "member", None),

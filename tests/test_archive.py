@@ -130,3 +130,149 @@ def test_a_damaged_archive_is_refused(world):
         import_archive(data[: len(data) // 2])  # truncated
     with pytest.raises(ValidationError, match="not a complete Melior archive"):
         import_archive(b"")
+
+
+def _rewrite(data: bytes, change_records, sign_with: str | None = None) -> bytes:
+    """The archive with data.json changed as an attacker would, re-signed under `sign_with`
+    (another instance's key) or with the signature kept as it was."""
+    import hashlib
+    import hmac
+    import json
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    entries = {name: source.read(name) for name in source.namelist()}
+    records = json.loads(entries["data.json"])
+    change_records(records)
+    entries["data.json"] = json.dumps(records).encode()
+    if sign_with is not None:
+        signed = hmac.new(sign_with.encode(), digestmod=hashlib.sha256)
+        for name in sorted(n for n in entries if n != "signature"):
+            signed.update(name.encode() + b"\0" + hashlib.sha256(entries[name]).digest())
+        entries["signature"] = signed.hexdigest().encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+ATTACKER_KEY = "mlr_" + "k" * 43
+
+
+def _make_admin_with_a_token(records):
+    """What the attack did: a superuser with a known password and an API token it knows."""
+    import hashlib
+
+    from django.contrib.auth.hashers import make_password
+
+    person = next(r for r in records if r["model"] == "auth.user")
+    person["fields"].update(
+        is_superuser=True,
+        is_staff=True,
+        password=make_password("attacker-knows-this"),
+        user_permissions=[1, 2, 3],
+    )
+    records.append(
+        {
+            "model": "api.apitoken",
+            "pk": 900,
+            "fields": {
+                "user": person["pk"],
+                "name": "backdoor",
+                "prefix": ATTACKER_KEY[:12],
+                "key_hash": hashlib.sha256(ATTACKER_KEY.encode()).hexdigest(),
+                "created_at": "2025-01-01T00:00:00Z",
+                "last_used_at": None,
+                "revoked_at": None,
+            },
+        }
+    )
+    return person["fields"]["username"]
+
+
+def _empty_instance():
+    call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crafted_archive_never_makes_a_superuser_or_a_token(world, settings):
+    from django.contrib.auth import get_user_model
+
+    from melior.api.models import ApiToken
+    from melior.api.services import user_for_key
+
+    data = export_archive(world.network)
+    username = None
+
+    def craft(records):
+        nonlocal username
+        username = _make_admin_with_a_token(records)
+
+    crafted = _rewrite(data, craft, sign_with="another instance's key")
+    _empty_instance()
+    with pytest.raises(ValidationError, match="cannot be trusted"):
+        import_archive(crafted)
+    # even accepted as foreign, records Melior never exports are refused, and nothing is kept
+    with pytest.raises(ValidationError, match=r"never exports \(api.ApiToken\)"):
+        import_archive(crafted, accept_foreign=True)
+    assert not Network.objects.exists() and not get_user_model().objects.exists()
+
+    without_token = _rewrite(
+        data, lambda records: _make_admin_with_a_token(records) and records.pop()
+    )
+    import_archive(without_token, accept_foreign=True)
+    person = get_user_model().objects.get(username=username)
+    assert not person.is_superuser and not person.is_staff
+    assert not person.has_usable_password() and not person.check_password("attacker-knows-this")
+    assert not person.user_permissions.exists()
+    assert not get_user_model().objects.filter(is_superuser=True).exists()
+    assert not ApiToken.objects.exists() and user_for_key(ATTACKER_KEY) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_changed_after_export_is_refused(world):
+    data = export_archive(world.network)
+
+    def rename_the_network(records):
+        network = next(r for r in records if r["model"] == "networks.network")
+        network["fields"]["name"] = "Renamed"
+
+    tampered = _rewrite(data, rename_the_network)  # the original signature kept
+    _empty_instance()
+    with pytest.raises(ValidationError, match="changed after it was exported"):
+        import_archive(tampered)
+    unsigned = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(unsigned, "w") as out:
+        for name in source.namelist():
+            if name != "signature":
+                out.writestr(name, source.read(name))
+    with pytest.raises(ValidationError, match="not signed"):
+        import_archive(unsigned.getvalue())
+    assert not Network.objects.exists()
+    assert import_archive(tampered, accept_foreign=True).name == "Renamed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_instances_archive_restores_with_its_key_or_when_accepted(
+    world, settings, tmp_path
+):
+    settings.ARCHIVE_KEY = "the exporting instance's key"
+    data = export_archive(world.network)
+    archive = tmp_path / "network.zip"
+    archive.write_bytes(data)
+    _empty_instance()
+    settings.ARCHIVE_KEY = "this instance's own key"
+    from typer.testing import CliRunner
+
+    from melior.cli import app
+
+    refused = CliRunner().invoke(app, ["import", "archive", str(archive)])
+    assert refused.exit_code == 2
+    assert "another Melior instance" in refused.output and "--accept-foreign" in refused.output
+    assert not Network.objects.exists()
+    accepted = CliRunner().invoke(app, ["import", "archive", str(archive), "--accept-foreign"])
+    assert accepted.exit_code == 0, accepted.output
+    assert Network.objects.get().slug == world.network.slug
+    _empty_instance()
+    settings.ARCHIVE_KEY = "the exporting instance's key"  # the operator copied the key over
+    assert import_archive(data).slug == world.network.slug

@@ -61,7 +61,7 @@ def test_a_backup_restores_the_data_as_it_was(network_with_data, tmp_path):
     from melior.measures.models import Observation
     from melior.networks.services import create_network
 
-    network, measure = network_with_data
+    _, measure = network_with_data
     before = _state()
     written = backup(folder=tmp_path / "backups")
     assert written.stat().st_mode & 0o777 == 0o600

@@ -1,5 +1,8 @@
 """The JSON API: one NinjaAPI, with a router per domain app, documented at /api/docs."""
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -28,16 +31,30 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def for_people_who_use_melior(view):
+    """The docs page and the schema are shown to someone signed in or holding a token; a
+    visitor is sent to sign in and learns nothing of the API (not even Melior's version)."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if request.user.is_authenticated or TokenAuth()(request) is not None:
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 api = NinjaAPI(
     title="Melior API",
     version=__version__,
     description=(
         "Networks, sites, measures, observations and improvement projects, with the same "
         "permissions as the app. Authenticate with a personal token "
-        "(`Authorization: Bearer mlr_…`, created with `melior token create USER NAME`) or, "
-        "from the browser, with your session."
+        "(`Authorization: Bearer mlr_…`, created on your account page or with `melior token "
+        "create USER NAME`) or, from the browser, with your session."
     ),
     auth=[TokenAuth(), django_auth],
+    docs_decorator=for_people_who_use_melior,
     urls_namespace="api",
 )
 

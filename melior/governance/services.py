@@ -42,10 +42,9 @@ def pseudonym_of(district_id: int, student_id: str) -> str:
 def log(*, user, network, action, what, records=0, request=None) -> AccessLog:
     address = ""
     if request is not None:
-        address = (
-            request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-            or request.META.get("REMOTE_ADDR", "")
-        )[:64]
+        # REMOTE_ADDR only: `melior serve` sets it from X-Forwarded-For when, and only when, the
+        # request came through MELIOR_TRUSTED_PROXY; a header a client sends itself proves nothing.
+        address = request.META.get("REMOTE_ADDR", "")[:64]
     return AccessLog.objects.create(
         network=network,
         user=user if user is not None and user.is_authenticated else None,

@@ -1,5 +1,6 @@
 """Shared pages: the home page, health check and friendly error pages."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
@@ -19,6 +20,13 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in: the same page whether or not the account
+    exists, so the lockout cannot be used to find out who has one."""
+    minutes = round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
 def permission_denied(request, exception=None):

@@ -122,9 +122,9 @@ def test_chart_and_projects(client, world, token):
 
 
 def test_schema_and_docs_are_served_without_a_cdn(client, world):
+    client.force_login(world.users["network:viewer"])
     schema = client.get("/api/openapi.json").json()
     assert "/api/networks/{slug}/observations" in schema["paths"]
-    client.force_login(world.users["network:viewer"])
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert "cdn." not in docs.text and "/static/ninja/swagger-ui-bundle.js" in docs.text

@@ -28,9 +28,9 @@ def keep_test_connection():
 def test_no_operation_answers_with_a_server_error(world, keep_test_connection):
     from melior.wsgi import application
 
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     key = create_token(user=world.users["network:network_lead"], name="fuzz")[1]
     headers = {"Authorization": f"Bearer {key}"}
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, headers=headers)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 9
 

@@ -82,3 +82,25 @@ def misplaced_choice_controls():
         return problems
 
     return check
+
+
+@pytest.fixture
+def open_demo_chart(page, live_server):
+    """Sign in to a two-school demo as its teacher and open a site's measure chart."""
+
+    def open_chart():
+        from melior.demo.generator import DEMO_PASSWORD, load_demo
+
+        load_demo(seed=5, sites=2)
+        page.goto(f"{live_server.url}/")
+        page.fill("#id_username", "teacher")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.get_by_role("link", name="9th-Grade Success Network").click()
+        page.get_by_role("link", name="Roosevelt High School", exact=True).first.click()
+        page.get_by_role("link", name="Exit-ticket mastery").click()
+        chart = page.locator(".chart.chart-ready svg.marks")
+        chart.wait_for()
+        return chart
+
+    return open_chart

@@ -8,20 +8,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_log_in_open_a_chart_and_add_a_period(page, live_server, transactional_db):
-    from melior.demo.generator import DEMO_PASSWORD, load_demo
-
-    load_demo(seed=5, sites=2)
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", "teacher")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.get_by_role("link", name="9th-Grade Success Network").click()
-    page.get_by_role("link", name="Roosevelt High School", exact=True).first.click()
-    page.get_by_role("link", name="Exit-ticket mastery").click()
-
-    chart = page.locator(".chart.chart-ready svg.marks")
-    chart.wait_for()
+def test_log_in_open_a_chart_and_add_a_period(page, open_demo_chart, transactional_db):
+    chart = open_demo_chart()
     assert chart.locator("path, circle, rect").count() > 10
     assert page.locator(".signals li").count() >= 1
     if os.environ.get("MELIOR_SCREENSHOTS"):

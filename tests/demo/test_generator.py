@@ -5,6 +5,7 @@ import datetime
 import numpy as np
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from melior.demo.calendar import school_weeks, weekly_calendar
 from melior.demo.generator import CHANGE_IDEAS, load_demo, school_plan, school_series
@@ -137,7 +138,8 @@ def test_default_demo_network_shape():
     roles = {a.role for a in result.accounts}
     assert len(roles) == 6
     for account in result.accounts:
-        assert authenticate(username=account.username, password=account.password) is not None
+        sign_in = RequestFactory().post("/accounts/login/")  # the sign-in limits need a request
+        assert authenticate(sign_in, username=account.username, password=account.password)
 
 
 def models_F(name):

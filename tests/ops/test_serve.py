@@ -118,6 +118,7 @@ def test_serve_starts_one_process_per_core_by_default(monkeypatch):
         "workers": 3,
         "threads": 8,
         "max_body": files.MAX_FILE_BYTES + 2**20,
+        "trusted_proxy": "",
     }
     assert "with 3 processes" in result.output
 
@@ -145,3 +146,22 @@ def test_the_processes_refuse_a_request_past_the_import_limit_unread():
 
     fits = {"CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"abc")}
     assert limited(fits, start_response) == [b"ok"] and reached == [b"abc"]
+
+
+def test_the_processes_believe_forwarding_headers_from_the_trusted_proxy_only():
+    from melior.server import believe_one_proxy
+
+    seen = []
+
+    def application(environ, start_response):
+        seen.append(
+            (environ["REMOTE_ADDR"], environ["wsgi.url_scheme"], "HTTP_X_FORWARDED_FOR" in environ)
+        )
+        return []
+
+    app = believe_one_proxy(application, "127.0.0.1")
+    forwarded = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.7", "HTTP_X_FORWARDED_PROTO": "https"}
+    app({"REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", **forwarded}, None)
+    app({"REMOTE_ADDR": "198.51.100.9", "wsgi.url_scheme": "http", **forwarded}, None)
+    # from the proxy: the address it added and its scheme; from anyone else: headers dropped
+    assert seen == [("203.0.113.7", "https", True), ("198.51.100.9", "http", False)]

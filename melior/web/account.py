@@ -1,0 +1,66 @@
+"""The account page under the user menu: change your password, see, create and revoke your own
+API tokens."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from melior.api.selectors import tokens_of
+from melior.api.services import create_token, revoke_token
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="What the token is for, e.g. 'SIS sync'.", label="Token name"
+    )
+
+
+def _page(request, *, password_form=None, token_form=None, new_key=None, status=200):
+    context = {
+        "password_form": password_form or PasswordChangeForm(request.user),
+        "token_form": token_form or TokenForm(),
+        "tokens": tokens_of(request.user),
+        "new_key": new_key,
+    }
+    return render(request, "web/account.html", context, status=status)
+
+
+@login_required
+def account(request):
+    return _page(request)
+
+
+@login_required
+@require_POST
+def change_password(request):
+    form = PasswordChangeForm(request.user, request.POST)
+    if not form.is_valid():
+        return _page(request, password_form=form, status=400)
+    user = form.save()
+    update_session_auth_hash(request, user)  # this session stays; the others end
+    messages.success(request, "Your password was changed. Other sessions were signed out.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def create_api_token(request):
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, token_form=form, status=400)
+    _, key = create_token(user=request.user, name=form.cleaned_data["name"])
+    # Shown on this response only: only its hash is stored.
+    return _page(request, new_key=key)
+
+
+@login_required
+@require_POST
+def revoke_api_token(request, pk: int):
+    token = get_object_or_404(tokens_of(request.user), pk=pk)
+    revoke_token(token=token)
+    messages.success(request, f"Revoked the token “{token.name}”.")
+    return redirect("account")
