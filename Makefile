@@ -7,31 +7,47 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format serve install install-dev bench clean
+LOCK_OPTIONS := --universal --python-version 3.11 --generate-hashes --quiet
+
+.PHONY: demo test lint format serve worker install install-dev lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Installs come from the lock files (exact versions, checked hashes); `make lock` updates them.
+$(STAMP): pyproject.toml requirements/runtime.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/runtime.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(DEV_STAMP): pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP) $@
 
 install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
 
-## demo: install, migrate the embedded SQLite database, load the demo network and serve it
+## demo: install, migrate the embedded SQLite database, load the demo network, serve it with one
+## process per core and run the background worker beside it
 demo: $(STAMP)
 	$(BIN)/melior demo --host $(HOST) --port $(PORT)
 
 ## serve: serve whatever database MELIOR_DATABASE_URL points at (SQLite under var/ by default)
 serve: $(STAMP)
 	$(BIN)/melior serve --host $(HOST) --port $(PORT)
+
+## worker: the background worker (scheduled jobs, queued work) for whatever database is configured
+worker: $(STAMP)
+	$(BIN)/melior worker
+
+## lock: after changing dependencies in pyproject.toml, pin them again (runtime and dev)
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv>=0.5"
+	$(BIN)/python -m uv pip compile pyproject.toml $(LOCK_OPTIONS) -o requirements/runtime.txt
+	$(BIN)/python -m uv pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) -o requirements/dev.txt
 
 ## test: the whole suite on SQLite, then again on PostgreSQL when MELIOR_TEST_POSTGRES_URL is set
 test: $(DEV_STAMP)

@@ -60,24 +60,45 @@ def migrate():
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
+    threads: Annotated[int, typer.Option(help="Threads in each process.")] = 8,
+    workers: Annotated[int, typer.Option(min=0, help="App processes (0: one per core).")] = 0,
 ):
-    """Serve Melior with a production WSGI server (waitress)."""
+    """Serve Melior with a production WSGI server: gunicorn with several processes on Linux
+    and macOS, waitress for a single process or on Windows."""
     _django()
     from django.conf import settings
-    from waitress import serve as waitress_serve
 
     from melior.web.assets import ensure_assets
-    from melior.wsgi import application
 
     ensure_assets()
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
     if settings.DEBUG:
         _warn_debug()
-    console.print(f"Melior is serving at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-    waitress_serve(
-        application, host=host, port=port, threads=threads, ident="Melior", **_server_options()
+    workers = workers or os.cpu_count() or 1
+    console.print(
+        f"Melior is serving at [bold]http://{host}:{port}/[/bold] with {workers} "
+        f"process{'es' if workers > 1 else ''}  (Ctrl+C to stop)"
+    )
+    options = _server_options()
+    if workers == 1 or sys.platform == "win32":
+        from waitress import serve as waitress_serve
+
+        from melior.wsgi import application
+
+        waitress_serve(
+            application, host=host, port=port, threads=threads, ident="Melior", **options
+        )
+        return
+    from melior.server import run_gunicorn
+
+    run_gunicorn(
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        max_body=options["max_request_body_size"],
+        trusted_proxy=options.get("trusted_proxy", ""),
     )
 
 
@@ -85,7 +106,7 @@ def _server_options() -> dict:
     """waitress's request-body limit, and the one proxy whose forwarding headers it believes:
     from that proxy, waitress takes the client's address (REMOTE_ADDR, which the access log and
     the sign-in limits record) from X-Forwarded-For and the scheme from X-Forwarded-Proto; from
-    anyone else it drops those headers."""
+    anyone else it drops those headers. Under gunicorn, melior.server does the same."""
     from django.conf import settings
 
     options = {"max_request_body_size": int(settings.MELIOR_MAX_REQUEST_MB * 1024 * 1024)}
@@ -111,6 +132,47 @@ def _warn_debug() -> None:
             style="bold red",
         )
     )
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 2,
+):
+    """Run the background worker: scheduled jobs (see `melior jobs`) and queued imports."""
+    _django()
+    from django.core.management import call_command
+
+    console.print(f"Melior's worker is running with {threads} thread(s)  (Ctrl+C to stop)")
+    call_command("run_huey", workers=threads, worker_type="thread")
+
+
+@app.command()
+def jobs(
+    limit: Annotated[int, typer.Option(help="How many recent failures to list.")] = 20,
+):
+    """List the worker's schedule and the jobs that failed after their last retry."""
+    _django()
+    from melior.ops.selectors import recent_failures, schedule
+
+    table = Table(title="Scheduled jobs")
+    table.add_column("Job", style="bold")
+    table.add_column("When")
+    table.add_column("What")
+    for name, when, what in schedule():
+        table.add_row(name, when, what)
+    console.print(table)
+    failures = recent_failures(limit)
+    if not failures:
+        console.print("[green]No failed jobs.[/green]")
+        return
+    table = Table(title="Failed jobs (after every retry)")
+    table.add_column("When")
+    table.add_column("Job", style="bold")
+    table.add_column("Error")
+    for failure in failures:
+        last_line = failure.error.strip().splitlines()[-1] if failure.error.strip() else ""
+        table.add_row(f"{failure.failed_at:%Y-%m-%d %H:%M} UTC", failure.task, last_line)
+    console.print(table)
 
 
 @app.command()
@@ -159,14 +221,24 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed for the demo data.")] = 2026,
     sites: Annotated[int, typer.Option(min=1, max=5000, help="Number of schools.")] = 12,
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve afterwards.")] = True,
+    workers: Annotated[int, typer.Option(min=0, help="App processes (0: one per core).")] = 0,
 ):
-    """Migrate the embedded database, load the demo network, print the accounts and serve."""
+    """Migrate the embedded database, load the demo network, print the accounts, and serve it
+    with the background worker running beside the app."""
     _django()
     with console.status("Migrating the database"):
         _migrate(quiet=True)
     _load_demo(seed, sites)
-    if serve_app:
-        serve(host=host, port=port)
+    if not serve_app:
+        return
+    import subprocess
+
+    background = subprocess.Popen([sys.executable, "-m", "melior.cli", "worker"])
+    try:
+        serve(host=host, port=port, workers=workers)
+    finally:
+        background.terminate()
+        background.wait(timeout=30)
 
 
 @app.command()
@@ -627,10 +699,10 @@ def usage_source(
 
 @usage_app.command("aggregate")
 def usage_aggregate(
-    network: Annotated[str, typer.Option(help="The network's slug.")],
-    product: Annotated[str, typer.Option(help="The product's name.")],
-    purpose: Annotated[str, typer.Option(help="The purpose the usage was collected for.")],
-    measure: Annotated[str, typer.Option(help="Slug of a weekly measure to write.")],
+    network: Annotated[str, typer.Option(help="The network's slug.")] = "",
+    product: Annotated[str, typer.Option(help="The product's name.")] = "",
+    purpose: Annotated[str, typer.Option(help="The purpose the usage was collected for.")] = "",
+    measure: Annotated[str, typer.Option(help="Slug of a weekly measure to write.")] = "",
     statistic: Annotated[
         str,
         typer.Option(
@@ -638,14 +710,33 @@ def usage_aggregate(
             "proportion measure, minutes for a measured value)."
         ),
     ] = "",
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Repeat every aggregation set up before (the worker's job)."),
+    ] = False,
 ):
-    """Turn usage into a weekly process measure at each school (run it daily)."""
+    """Turn usage into a weekly process measure at each school; the worker then repeats it
+    daily (see `melior jobs`)."""
     _django()
     from django.core.exceptions import ValidationError
 
-    from melior.governance.usage import usage_to_measure
+    from melior.governance.usage import (
+        remember_aggregation,
+        run_remembered_aggregations,
+        usage_to_measure,
+    )
     from melior.networks.models import Network
 
+    if every:
+        try:
+            done = run_remembered_aggregations()
+        except ValidationError as error:
+            _fail(" ".join(error.messages))
+        for each, written in done:
+            console.print(f"{each}: {written} weekly observations added or corrected.")
+        return
+    if not (network and product and purpose and measure):
+        _fail("Give --network, --product, --purpose and --measure (or --all).")
     target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
     chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
     goal = target.measures.filter(slug=measure).first() or _fail(f"No measure {measure!r}.")
@@ -655,7 +746,9 @@ def usage_aggregate(
         )
     except ValidationError as error:
         _fail(" ".join(error.messages))
+    remember_aggregation(product=product, purpose=chosen, measure=goal, statistic=statistic)
     console.print(f"{written} weekly observations of {goal.name} added or corrected.")
+    console.print("The worker repeats this daily.")
 
 
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)

@@ -14,6 +14,13 @@ MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: 
 MELIOR_EMAIL_FROM    the digest's sender address
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
 MELIOR_BACKUP_DIR    where `melior backup` writes (default: var/backups)
+MELIOR_REDIS_URL     Redis for the task queue (default: SQLite under var/), e.g. redis://127.0.0.1:6379/0
+MELIOR_TASKS_IMMEDIATE 1 to run background jobs at once in the calling process (no worker)
+MELIOR_WORKER_STALE_SECONDS how old the worker's heartbeat may be before /health/ fails (180)
+MELIOR_DISK_MIN_FREE_MB the free disk under var/ below which readiness fails (default: 500)
+MELIOR_LOG_LEVEL     level of Melior's JSON log lines on stderr (default: INFO)
+MELIOR_SLOW_REQUEST_MS requests slower than this are logged with view and query count (1000)
+MELIOR_SENTRY_DSN    report errors to Sentry (or a compatible service); off when unset
 
 Hardening (docs/security.md):
 MELIOR_ARCHIVE_KEY         the key that signs network archives; generated once in var/ if unset
@@ -100,9 +107,13 @@ INSTALLED_APPS = [
     "melior.api",
     "axes",
     "csp",
+    "health_check",
+    "huey.contrib.djhuey",
+    "melior.ops",
 ]
 
 MIDDLEWARE = [
+    "melior.ops.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,18 +205,72 @@ SECURE_REFERRER_POLICY = "same-origin"
 if _flag("MELIOR_HTTPS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]  # probes from the proxy or balancer on plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Operations (docs/operations.md): JSON log lines with the request id, slow requests, the task
+# queue, health checks and optional error reporting.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "melior.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "melior": {"level": os.environ.get("MELIOR_LOG_LEVEL", "INFO")},
+        # its own handler, so the worker does not add a second, plain-text one
+        "huey": {
+            "handlers": ["console"],
+            "level": os.environ.get("MELIOR_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }
+MELIOR_SLOW_REQUEST_MS = float(os.environ.get("MELIOR_SLOW_REQUEST_MS", "1000"))
+
+REDIS_URL = os.environ.get("MELIOR_REDIS_URL", "")
+HUEY = {
+    "name": "melior",
+    "immediate": _flag("MELIOR_TASKS_IMMEDIATE", False),
+    "utc": True,
+    **(
+        {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+        if REDIS_URL
+        else {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+    ),
+}
+MELIOR_WORKER_STALE_SECONDS = float(os.environ.get("MELIOR_WORKER_STALE_SECONDS", "180"))
+MELIOR_DISK_MIN_FREE_MB = float(os.environ.get("MELIOR_DISK_MIN_FREE_MB", "500"))
+
+if _sentry_dsn := os.environ.get("MELIOR_SENTRY_DSN"):
+    import sentry_sdk
+
+    # No personal data: student records must never leave in an error report, so no cookies,
+    # users or addresses, no request bodies and no local variables of the failing code.
+    sentry_sdk.init(
+        dsn=_sentry_dsn,
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=0.0,
+    )
 
 EMAIL_BACKEND = os.environ.get(
     "MELIOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

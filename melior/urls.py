@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/tokens/", account.create_api_token, name="create-api-token"),
     path("accounts/tokens/<int:pk>/revoke/", account.revoke_api_token, name="revoke-api-token"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("health/", include("melior.ops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("n/<slug:network>/", include("melior.networks.urls")),

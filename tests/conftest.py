@@ -22,6 +22,23 @@ class World:
 ROLES = ["network_lead", "improvement_coach", "site_lead", "team_member", "data_steward", "viewer"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def jobs_run_at_once():
+    """Background jobs run in the test's own process and transaction, as soon as queued."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
+def empty_job_queue():
+    """Each test starts with no queued retries and no worker heartbeat left by another."""
+    from huey.contrib.djhuey import HUEY
+
+    yield
+    HUEY.flush()
+
+
 @pytest.fixture
 def world(db, django_user_model):
     from melior.measures.services import create_measure

@@ -12,10 +12,11 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from melior.evaluation.services import create_pilot
 from melior.governance import services as governance
-from melior.governance.models import Enrollment, StudentOutcome
+from melior.governance.models import Enrollment, ImportJob, StudentOutcome
 from melior.learning.models import ActivityStatus
 from melior.learning.services import create_activity
 from melior.measures.services import record_observation
+from melior.ops.jobs import beat
 from melior.pdsa import services as pdsa
 from melior.projects.services import create_project
 from melior.theory import services
@@ -34,6 +35,9 @@ RULES = {
     "login": ("get", "public", None),
     "logout": ("post", "public", None),
     "healthz": ("get", "public", None),
+    "health": ("get", "public", None),
+    "health-live": ("get", "public", None),
+    "health-ready": ("get", "public", None),
     "network": ("get", "member", None),
     "site": ("get", "member", None),
     "measure": ("get", "member", None),
@@ -92,6 +96,7 @@ RULES = {
     "students-stewardship": ("get", "stewardship", None),
     "students-audit": ("get", "audit", None),
     "students-import": ("get", "student_import", None),
+    "students-import-job": ("get", "import_owner", None),
     "pilots": ("get", "member", None),
     "pilot": ("get", "member", None),
     "pilot-report": ("get", "member", None),
@@ -139,6 +144,7 @@ def test_every_route_has_a_rule():
 
 @pytest.fixture
 def place(world):
+    beat()  # as the worker does, so the full health check passes
     record_observation(measure=world.measure, organization=world.school,
                        period=datetime.date(2025, 8, 25), numerator=1, denominator=2)  # fmt: skip
     project = create_project(network=world.network, site=world.school, title="On track")
@@ -187,6 +193,10 @@ def place(world):
         ends=datetime.date(2026, 6, 1),
         purpose=purpose,
     )
+    ImportJob.objects.create(
+        network=world.network, user=world.users["school:data_steward"], kind="outcomes",
+        dry_run=True, upload="x", state="done", report={"rows": 0},
+    )  # fmt: skip
     return world, project
 
 
@@ -264,6 +274,7 @@ def url_for(name, world, project):
         "students-stewardship": {"network": n},
         "students-audit": {"network": n},
         "students-import": {"network": n},
+        "students-import-job": {"network": n, "job": ImportJob.objects.get().pk},
         "students-usage": {"network": n},
         "api:student_aggregate": {"slug": n},
         "api:student_rows": {"slug": n},
@@ -315,6 +326,8 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward"
     if rule == "stewardship":
         return role == "data_steward" or (role == "network_lead" and scope == "network")
+    if rule == "import_owner":  # the school's data steward started the job; only they see it
+        return role == "data_steward" and scope == "school"
     if rule == "student_import":  # data stewards, for their own schools
         return role == "data_steward"
     if rule == "audit":

@@ -164,6 +164,26 @@ class UsageRecord(models.Model):
         return f"{self.product} on {self.date}"
 
 
+class UsageAggregation(models.Model):
+    """A usage → weekly measure aggregation the worker repeats daily: remembered by
+    `melior usage aggregate` the first time it succeeds."""
+
+    measure = models.ForeignKey("measures.Measure", on_delete=models.CASCADE, related_name="+")
+    purpose = models.ForeignKey(Purpose, on_delete=models.CASCADE, related_name="+")
+    product = models.CharField(max_length=120)
+    statistic = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "purpose", "product"], name="one_aggregation_per_measure_usage"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} → {self.measure}"
+
+
 class Consent(models.Model):
     class Status(models.TextChoices):
         GRANTED = "granted", "Granted"
@@ -349,3 +369,36 @@ class Section(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ImportJob(models.Model):
+    """A student-data import checked or written by the worker, with its progress for the page
+    that polls it; only the person who started it sees it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused: nothing was written"
+        FAILED = "failed", "Failed"
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12)
+    dry_run = models.BooleanField(help_text="Check the file and say what would change.")
+    options = models.JSONField(default=dict, help_text="The form's choices: purpose, kind …")
+    upload = models.CharField(max_length=80, help_text="The token of the kept upload.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    percent = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=80, blank=True)
+    report = models.JSONField(null=True, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.kind} import {self.pk} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.REFUSED, self.State.FAILED}

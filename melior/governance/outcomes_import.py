@@ -7,6 +7,7 @@ file again changes nothing (one value per student, outcome, date and purpose).""
 import csv
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,8 +43,12 @@ def import_outcomes(
     allowed_site_ids: set[int] | None = None,
     dry_run: bool = False,
     today: datetime.date | None = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> OutcomeReport:
+    """progress(percent, stage) is told as each stage of the work starts."""
     today = today or datetime.date.today()
+    progress = progress or (lambda percent, stage: None)
+    progress(5, "Reading the file")
     if purpose.network_id != network.pk:
         raise ValidationError("Choose a purpose of this network.")
     if not data:
@@ -72,6 +77,7 @@ def import_outcomes(
         raise ValidationError(
             f"Missing column(s): {', '.join(missing)}; the file has {', '.join(frame.columns)}."
         )
+    progress(15, "Checking every row")
     problems = []
     rows = np.arange(len(frame)) + 2
 
@@ -105,6 +111,7 @@ def import_outcomes(
     flag((frame["student_id"].str.strip() == "").to_numpy(), "student_id", "no student id.")
     if problems:
         raise ValidationError(_capped(problems))
+    progress(35, "Matching students to the roster")
     district_ids = site_of.map(lambda s: (s.parent or s).pk)
     # a student has several rows: hash each district's id once
     codes, pairs = pd.factorize(
@@ -139,6 +146,7 @@ def import_outcomes(
     flag(duplicated.to_numpy(), "student_id", "a second value for “{value}” on the same date.")
     if problems:
         raise ValidationError(_capped(problems))
+    progress(60, "Comparing with what is recorded")
     report = OutcomeReport(rows=len(table))
     table["student"] = table["student"].astype(int)
     with connection.cursor() as cursor:  # raw rows: a million model rows would be slow
@@ -159,6 +167,7 @@ def import_outcomes(
     report.added, report.changed = int(is_new.sum()), int(is_changed.sum())
     report.unchanged = report.rows - report.added - report.changed
     if not dry_run:
+        progress(80, "Writing")
         with transaction.atomic():
             _insert(merged[is_new], purpose)
             StudentOutcome.objects.bulk_update(

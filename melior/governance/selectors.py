@@ -149,3 +149,12 @@ def agreements_for(user, network):
     return SharingAgreement.objects.filter(
         Q(site_id__in=stewarded) | Q(site_id__in=districts), network=network
     ).select_related("site")
+
+
+def import_job(user, network, pk: int):
+    """An import job, only for the person who started it (404 for anyone else)."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import ImportJob
+
+    return get_object_or_404(ImportJob, pk=pk, network=network, user=user)

@@ -23,8 +23,9 @@ from melior.analysis.suppression import feasible_ranges, protected
 from melior.measures.imports import ImportRefused, csv_table
 from melior.measures.models import Measure, Observation
 from melior.measures.services import record_observation
+from melior.measures.tasks import refresh_network_status
 
-from .models import Enrollment, Section, Student, UsageRecord
+from .models import Enrollment, Section, Student, UsageAggregation, UsageRecord
 from .selectors import counted, counted_students, network_student_ids
 from .services import privacy_for, pseudonym_of
 
@@ -499,3 +500,28 @@ def import_usage(
                 changed, ["minutes", "sessions", "completions", "site"], batch_size=5000
             )
     return report
+
+
+def remember_aggregation(*, product: str, purpose, measure: Measure, statistic: str = ""):
+    """Keep an aggregation for the worker to repeat daily (the statistic chosen last wins)."""
+    return UsageAggregation.objects.update_or_create(
+        measure=measure, purpose=purpose, product=product, defaults={"statistic": statistic}
+    )[0]
+
+
+def run_remembered_aggregations(*, today=None) -> list[tuple[UsageAggregation, int]]:
+    """Repeat every remembered aggregation; returns each with the observations it wrote."""
+    done = []
+    for each in UsageAggregation.objects.select_related("measure__network", "purpose"):
+        written = usage_to_measure(
+            network=each.measure.network,
+            product=each.product,
+            purpose=each.purpose,
+            measure=each.measure,
+            statistic=each.statistic,
+            today=today,
+        )
+        done.append((each, written))
+        if written:
+            refresh_network_status(each.measure.network_id)
+    return done

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from melior import files
 from melior.analysis.suppression import LABEL as SUPPRESSED
 from melior.files import FileRefused
 from melior.measures.exports import safe_cell
@@ -26,7 +25,7 @@ from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
 from melior.web.uploads import keep_upload, upload_path
 
-from . import selectors, services, xapi
+from . import import_jobs, selectors, services, xapi
 from .models import (
     SUBGROUPS,
     AccessLog,
@@ -39,10 +38,8 @@ from .models import (
     StudentOutcome,
     UsageRecord,
 )
-from .outcomes_import import import_outcomes
 from .permissions import row_site_ids, steward_site_ids, stewarded_districts
-from .roster import import_roster, read_export
-from .usage import class_figures_shown, import_usage, usage_by_class
+from .usage import class_figures_shown, usage_by_class
 
 A = AccessLog.Action
 
@@ -478,9 +475,21 @@ def import_page(request, network):
         except FileRefused as refused:
             ctx["errors"] = [str(refused)]
             return render(request, "governance/import.html", ctx, status=400)
+    if ctx["kind"] in import_jobs.BACKGROUND_KINDS:
+        job = import_jobs.start_import(
+            user=request.user,
+            network=network,
+            kind=ctx["kind"],
+            options={
+                name: request.POST[name] for name in import_jobs.OPTIONS if name in request.POST
+            },
+            upload=path.name,
+            dry_run=not commit,
+        )
+        return redirect("students-import-job", network=network.slug, job=job.pk)
     waiting = False  # only a file checked and found good waits for its import
     try:
-        ctx["report"], what, records = _run_import(
+        ctx["report"], what, records = import_jobs.run_import(
             ctx["kind"],
             network,
             request.POST,
@@ -510,44 +519,27 @@ def import_page(request, network):
     return render(request, "governance/import.html", ctx)
 
 
-def _run_import(kind, network, post, path, *, allowed_site_ids, dry_run):
-    """Run one kind of import of the file at `path`; returns its report, a line for the access
-    log and the number of records it wrote."""
-    if kind == "roster":
-        report = import_roster(
-            network=network,
-            files=read_export(path),
-            school_year=int(post["school_year"]) if post.get("school_year", "").isdigit() else None,
-            allowed_site_ids=allowed_site_ids,
-            dry_run=dry_run,
-        )
-        what = f"Roster for {report.school_year}: {report.students} students"
-        return report, what, report.students
-    purpose = Purpose.objects.filter(network=network, pk=post.get("purpose") or 0).first()
-    if purpose is None:
-        raise ValidationError("Choose the purpose the data are collected for.")
-    if kind == "outcomes":
-        if post.get("outcome_kind", "assessment") not in StudentOutcome.Kind.values:
-            raise ValidationError("Choose assessment, attendance or course mark.")
-        report = import_outcomes(
-            network=network,
-            purpose=purpose,
-            data=files.read_file(path),
-            kind=post.get("outcome_kind") or "assessment",
-            allowed_site_ids=allowed_site_ids,
-            dry_run=dry_run,
-        )
-        return report, f"Outcomes for {purpose.name}", report.added + report.changed
-    report = import_usage(
-        network=network,
-        purpose=purpose,
-        product=post.get("product", ""),
-        data=files.read_file(path),
-        allowed_site_ids=allowed_site_ids,
-        dry_run=dry_run,
-    )
-    what = f"Usage of {post.get('product', '').strip()} for {purpose.name}"
-    return report, what, report.added + report.changed
+@login_required
+def import_job_page(request, network, job):
+    """How far the worker has got with an import; htmx polls it until the result is in."""
+    network = get_network(request, network)
+    job = selectors.import_job(request.user, network, job)
+    ctx = {
+        "network": network,
+        "job": job,
+        "kind": job.kind,
+        "kind_label": IMPORT_KINDS.get(job.kind, job.kind),
+        "report": job.report,
+        "errors": job.errors,
+        "committed": job.state == job.State.DONE and not job.dry_run,
+        "upload": job.upload,
+        "posted": job.options,
+        "is_steward": True,
+        "sees_rows": bool(row_site_ids(request.user, network)),
+        "reads_audit": request.user.has_perm("governance.read_audit", network),
+    }
+    partial = "governance/_import_job.html" if request.htmx else "governance/import_job.html"
+    return render(request, partial, ctx)
 
 
 @login_required

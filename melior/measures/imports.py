@@ -26,6 +26,7 @@ from melior.networks.models import Network
 
 from .models import Observation
 from .services import validate_observation
+from .tasks import refresh_network_status
 
 NUMBERS = ("value", "numerator", "denominator")
 
@@ -310,6 +311,9 @@ def import_observations(
             Observation.objects.bulk_update(
                 changed, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
             )
+            if new or changed:
+                # the worker warms the status table so the first visitor does not pay for it
+                transaction.on_commit(lambda: refresh_network_status(network.pk))
     if progress:
         progress(len(rows), len(rows))
     return report

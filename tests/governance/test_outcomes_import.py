@@ -132,3 +132,87 @@ def test_a_large_batch_keeps_the_foreign_keys_of_the_table(world, roster, monkey
     assert report.added == 3 and StudentOutcome.objects.count() == 3
     assert foreign_keys() == before
     assert before is None or len(before) == 3
+
+
+@pytest.fixture
+def steward(client, world):
+    client.force_login(world.users["school:data_steward"])
+    return client
+
+
+def _csv(text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("outcomes.csv", text.encode(), content_type="text/csv")
+
+
+def test_the_page_checks_then_imports_outcomes_as_background_jobs(
+    steward, world, roster, django_capture_on_commit_callbacks
+):
+    from melior.governance.models import AccessLog, ImportJob
+
+    url = f"/n/{world.network.slug}/students/import/"
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = steward.post(url, {"kind": "outcomes", "purpose": roster.pk, "file": _csv(GOOD)})
+    assert queued.status_code == 302  # the request returns at once; the worker checks the file
+    checked = steward.get(queued["Location"])
+    assert "Checked: ready to import" in checked.content.decode()
+    assert "3 rows: 3 to add, 0 to change, 0 unchanged" in checked.content.decode()
+    assert not StudentOutcome.objects.exists()
+    token = checked.context["upload"]
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = steward.post(url, {"kind": "outcomes", "purpose": roster.pk, "upload": token,
+                                    "outcome_kind": "assessment", "commit": "1"})  # fmt: skip
+    done = steward.get(queued["Location"])
+    assert "Imported" in done.content.decode() and "3 added" in done.content.decode()
+    assert StudentOutcome.objects.count() == 3
+    assert AccessLog.objects.filter(action="import", records=3).exists()
+    assert [(j.state, j.percent) for j in ImportJob.objects.order_by("pk")] == [
+        ("done", 100),
+        ("done", 100),
+    ]
+
+
+def test_a_running_job_shows_its_progress_to_its_owner_only(client, world, roster):
+    from melior.governance.models import ImportJob
+
+    owner = world.users["school:data_steward"]
+    job = ImportJob.objects.create(
+        network=world.network, user=owner, kind="outcomes", dry_run=False, upload="x",
+        state="running", percent=35, stage="Matching students to the roster",
+    )  # fmt: skip
+    url = f"/n/{world.network.slug}/students/import/{job.pk}/"
+    client.force_login(owner)
+    polled = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert '<progress max="100" value="35"' in polled and 'hx-trigger="every 1s"' in polled
+    assert "Matching students to the roster — 35%" in polled
+    assert "<html" not in polled  # only the fragment htmx swaps in
+    client.force_login(world.users["network:data_steward"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_job_that_keeps_crashing_is_marked_failed_and_kept_for_the_operator(
+    steward, world, roster, monkeypatch, django_capture_on_commit_callbacks
+):
+    from huey.contrib.djhuey import HUEY
+
+    from melior.governance import import_jobs
+    from melior.governance.models import ImportJob
+    from melior.ops.models import FailedJob
+
+    def crash(*args, **kwargs):
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(import_jobs, "run_import", crash)
+    url = f"/n/{world.network.slug}/students/import/"
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = steward.post(url, {"kind": "outcomes", "purpose": roster.pk, "file": _csv(GOOD)})
+    assert ImportJob.objects.get().state == "running"  # a retry is scheduled
+    later = datetime.datetime(2100, 1, 1)
+    for _ in range(2):  # the worker runs each retry when it falls due
+        for retry in HUEY.read_schedule(later):
+            HUEY.execute(retry, timestamp=later)
+    assert ImportJob.objects.get().state == "failed"
+    assert "went wrong on our side" in steward.get(queued["Location"]).content.decode()
+    (failure,) = FailedJob.objects.all()
+    assert failure.task.endswith("run_import_job") and "the database went away" in failure.error

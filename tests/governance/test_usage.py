@@ -154,6 +154,31 @@ def test_each_statistic_becomes_its_own_weekly_measure(world, pilot):
         )
 
 
+def test_the_worker_repeats_an_aggregation_set_up_once_on_the_command_line(world, pilot):
+    from typer.testing import CliRunner
+
+    from melior.cli import app
+    from melior.ops import tasks
+
+    import_usage(
+        network=world.network, purpose=pilot, product="Math app", data=usage_csv(WEEK_ROWS),
+        today=TODAY,
+    )  # fmt: skip
+    goal = create_measure(
+        network=world.network, name="Active", slug="active", kind="process",
+        value_type="proportion", frequency="weekly",
+    )  # fmt: skip
+    first = CliRunner().invoke(app, ["usage", "aggregate", "--network", world.network.slug,
+                                     "--product", "Math app", "--purpose", pilot.name,
+                                     "--measure", "active"])  # fmt: skip
+    assert first.exit_code == 0, first.output
+    assert "The worker repeats this daily." in first.output
+    Observation.objects.filter(measure=goal).delete()  # as if new usage had come in since
+    tasks.aggregate_usage()
+    week = Observation.objects.get(measure=goal, period_start=WEEK)
+    assert (week.numerator, week.denominator) == (10, 11)
+
+
 def test_usage_by_class_counts_only_consenting_students(world, pilot):
     import_usage(
         network=world.network,
@@ -231,15 +256,18 @@ def test_a_steward_checks_then_imports_a_roster_on_the_page(client, world):
     assert "only the network&#x27;s data steward adds schools" in refused.content.decode()
 
 
-def test_a_school_steward_imports_outcomes_for_their_school_only(client, world, pilot):
+def test_a_school_steward_imports_outcomes_for_their_school_only(
+    client, world, pilot, django_capture_on_commit_callbacks
+):
     url = f"/n/{world.network.slug}/students/import/"
     client.force_login(world.users["school:data_steward"])
     data = io.BytesIO(
         b"student_id,school,name,value,date\nLHS-0,parks-high,Algebra I,250,2025-05-15\n"
     )
     data.name = "outcomes.csv"
-    page = client.post(url, {"kind": "outcomes", "purpose": pilot.pk, "file": data})
-    assert page.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):  # the worker checks the file
+        queued = client.post(url, {"kind": "outcomes", "purpose": pilot.pk, "file": data})
+    page = client.get(queued["Location"])
     assert "Row 2, school: you are not the data steward for “parks-high”" in (page.content.decode())
     client.force_login(world.users["school:team_member"])
     assert client.get(url).status_code == 403

@@ -18,7 +18,8 @@ def started(monkeypatch):
 
 
 def serve():
-    result = CliRunner().invoke(app, ["serve", "--port", "8123"])
+    # one process: waitress (several processes run gunicorn, tests/ops/test_serve.py)
+    result = CliRunner().invoke(app, ["serve", "--port", "8123", "--workers", "1"])
     assert result.exit_code == 0, result.output
     return result
 

@@ -1,0 +1,1 @@
+"""Operations: the task queue's schedule and failed jobs, health endpoints, request logs."""
