@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from melior.bulk import insert_rows
 from melior.networks.models import Network
+from melior.networks.services import bump_data_version
 
 from .models import Observation
 from .services import validate_observation
@@ -283,6 +284,8 @@ def import_observations(
             Observation.objects.bulk_update(
                 changed, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
             )
+            if new or changed:  # bulk writes send no model signals
+                bump_data_version(network.pk)
     if progress:
         progress(len(rows), len(rows))
     return report

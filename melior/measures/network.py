@@ -1,8 +1,8 @@
 """Every site × measure of a network at once: the status table behind the network page.
 
 The whole table is computed in one pass of the batch SPC engine per chart kind and cached under
-the network's data version (count and latest change of its observations), so a repeat view is a
-cache read until someone enters or corrects data.
+the network's data version (a counter moved on by every write to its data), so a repeat view is
+a cache read until someone enters or corrects data.
 """
 
 import hashlib
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, Max, Sum
+from django.db.models import Avg, Sum
 
 from melior.analysis import spc
 from melior.networks.models import Network
@@ -45,19 +45,16 @@ class StatusTable:
         ]
 
 
-def data_version(network: Network) -> str:
-    summary = Observation.objects.filter(measure__network=network).aggregate(
-        count=Count("id"), latest=Max("updated_at")
-    )
-    latest = summary["latest"].isoformat() if summary["latest"] else "none"
-    return f"{summary['count']}:{latest}"
+def data_version(network_id: int) -> int:
+    """The network's data version, read fresh: it moves on with every change to the network's
+    measures, observations, annotations or chart settings (see receivers.py)."""
+    return Network.objects.values_list("data_version", flat=True).get(pk=network_id)
 
 
 def status_table(network: Network) -> StatusTable:
     """Status of every site × measure of the network (cached per data version)."""
     measures = list(measures_for(network))
-    targets = tuple((m.pk, m.target) for m in measures)
-    key = f"melior:status-table:{network.pk}:{data_version(network)}:{hash(targets)}"
+    key = f"melior:status-table:{network.pk}:{data_version(network.pk)}"
     computed = cache.get(key)
     if computed is None:
         computed = _compute_statuses(network, measures)
@@ -164,7 +161,25 @@ class NetworkMeasureView:
 def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> NetworkMeasureView:
     """The network aggregate chart (pooled numerators and denominators per period, or the mean
     value) and, for proportions and rates, a funnel plot of the sites over the latest `window`
-    periods, with an allowance for over-dispersion between sites."""
+    periods, with an allowance for over-dispersion between sites. Cached under the data version
+    and the set of sites the user may see."""
+    key = f"melior:network-measure:{measure.pk}:{data_version(measure.network_id)}:" + _sites_key(
+        sites, window
+    )
+    view = cache.get(key)
+    if view is None:
+        view = _network_measure_view(measure, sites, window=window)
+        cache.set(key, view, timeout=24 * 3600)
+    return view
+
+
+def _sites_key(sites: list, *extra) -> str:
+    """A short key for a set of sites (the cached views differ by what a user may see)."""
+    site_ids = tuple(sorted(site.pk for site in sites))
+    return hashlib.sha1(repr((site_ids, *extra)).encode()).hexdigest()
+
+
+def _network_measure_view(measure: Measure, sites: list, *, window: int) -> NetworkMeasureView:
     from melior.analysis import funnel
 
     from .charts import chart_units, draw, series_chart
@@ -264,11 +279,7 @@ SPARK_WIDTH, SPARK_HEIGHT = 240, 70
 def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> list[Sparkline]:
     """One small chart per visible site, computed in one batch call (cached under the data
     version and the set of sites), in the chosen order."""
-    site_ids = tuple(sorted(site.pk for site in sites))
-    key = (
-        f"melior:multiples:{measure.pk}:{data_version(measure.network)}:"
-        f"{hashlib.sha1(repr(site_ids).encode()).hexdigest()}"
-    )
+    key = f"melior:multiples:{measure.pk}:{data_version(measure.network_id)}:{_sites_key(sites)}"
     lines = cache.get(key)
     if lines is None:
         lines = _sparklines(measure, sites)

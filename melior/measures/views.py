@@ -14,10 +14,10 @@ from melior.networks.views import get_network, get_network_site
 from melior.web.uploads import keep_upload, upload_path
 
 from . import exports, selectors, services
-from .charts import chart_result, site_chart
+from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
 from .imports import ImportRefused, Problem, import_observations
-from .network import SORTS, network_measure_view, small_multiples
+from .network import SORTS, data_version, network_measure_view, small_multiples
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -62,6 +62,7 @@ def _panel_context(ctx: dict, **forms) -> dict:
     """Everything the chart-and-data panel shows, read fresh. Forms passed in (bound, with
     errors) replace the blank ones that people who may enter data otherwise get."""
     link, measure = ctx["link"], ctx["measure"]
+    version = data_version(measure.network_id)  # before the data: never newer than what is read
     observations = list(selectors.site_series(link, measure))
     annotations = list(selectors.site_annotations(link, measure))
     setting = selectors.chart_setting(link, measure)
@@ -82,7 +83,15 @@ def _panel_context(ctx: dict, **forms) -> dict:
         **ctx,
         **blank,
         **{name: form for name, form in forms.items() if form is not None},
-        "chart": site_chart(measure, observations, annotations, setting, _cycle_markers(ctx)),
+        "chart": cached_site_chart(
+            version,
+            measure,
+            link.organization_id,
+            observations,
+            annotations,
+            setting,
+            _cycle_markers(ctx),
+        ),
         "observations": observations[::-1],
         "annotations": annotations,
     }

@@ -82,12 +82,25 @@ class Network(models.Model):
     )
     sites = models.ManyToManyField(Organization, through="NetworkSite", related_name="networks")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Goes up by one in the same transaction as every change to the network's measures,
+    # observations, annotations or chart settings: computed views are cached under it.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # An edit of a network read before a data change must not wind its version back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
 
 
 class NetworkSite(models.Model):
