@@ -1,5 +1,7 @@
 """Networked improvement communities, the organizations in them and who belongs where."""
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -65,6 +67,12 @@ class Organization(models.Model):
         return self.name
 
 
+def random_version_start() -> int:
+    """Where a network's data version starts: at random, so a database rebuilt or restored
+    while a shared cache keeps its entries never meets a version it had before."""
+    return secrets.randbits(48)
+
+
 class Network(models.Model):
     """A networked improvement community: sites working on one shared aim, led by a hub."""
 
@@ -84,7 +92,7 @@ class Network(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Goes up by one in the same transaction as every change to the network's measures,
     # observations, annotations or chart settings: computed views are cached under it.
-    data_version = models.PositiveBigIntegerField(default=0, editable=False)
+    data_version = models.PositiveBigIntegerField(default=random_version_start, editable=False)
 
     class Meta:
         ordering = ["name"]

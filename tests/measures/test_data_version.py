@@ -2,7 +2,9 @@
 settings moves it on in the same transaction, so views cached under it are never stale."""
 
 import datetime
+import io
 import json
+import zipfile
 
 import pytest
 from django.db import transaction
@@ -136,7 +138,6 @@ def test_the_demo_loader(db):
 
     network = load_demo(sites=2).network
     loaded = data_version(network.pk)
-    assert loaded > 0
     load_demo(sites=3)  # one more school's data
     assert data_version(network.pk) > loaded
 
@@ -147,6 +148,21 @@ def test_a_write_rolled_back_leaves_the_version(world):
         weeks(world, 1)
         raise RuntimeError
     assert data_version(world.network.pk) == before
+
+
+def test_a_restored_network_starts_a_version_of_its_own(world):
+    from django.core.management import call_command
+
+    from melior.archive import export_archive, import_archive
+
+    weeks(world, 2)
+    archived = data_version(world.network.pk)
+    archive = export_archive(world.network)
+    assert "data_version" not in zipfile.ZipFile(io.BytesIO(archive)).read("data.json").decode()
+    call_command("flush", interactive=False, verbosity=0)
+    restored = import_archive(archive)
+    assert restored.pk == world.network.pk
+    assert data_version(restored.pk) != archived  # the old instance's cache entries don't fit
 
 
 def test_saving_a_network_read_earlier_keeps_the_newer_version(world):
