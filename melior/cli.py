@@ -26,15 +26,15 @@ def _django():
 def _migrate(quiet: bool = False) -> None:
     from django.core.management import call_command
 
-    from melior.web.assets import ensure_assets
+    from melior.web.assets import collect_static
 
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
-    ensure_assets()
+    collect_static()
 
 
 @app.command()
 def migrate():
-    """Create or update the database tables and build the front-end assets."""
+    """Create or update the database tables and build and collect the front-end assets."""
     _django()
     _migrate()
     console.print("[green]Database is up to date.[/green]")
@@ -51,10 +51,11 @@ def serve(
     from django.conf import settings
     from waitress import serve as waitress_serve
 
-    from melior.web.assets import ensure_assets
-    from melior.wsgi import application
+    from melior.web.assets import collect_static
 
-    ensure_assets()
+    collect_static()
+    from melior.wsgi import application  # after collecting: WhiteNoise indexes the files once
+
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
     console.print(f"Melior is serving at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")

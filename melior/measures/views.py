@@ -93,6 +93,7 @@ def _panel_context(ctx: dict, **forms) -> dict:
             _cycle_markers(ctx),
         ),
         "observations": observations[::-1],
+        "data_version": version,
         "annotations": annotations,
     }
 
