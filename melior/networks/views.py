@@ -46,13 +46,14 @@ class Standing:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.worsening or self.missing_target)
+        return self.worsening > 0
 
 
 @login_required
 def network_detail(request, network):
     """The network at a glance. The status table is summarised so the page stays light at any
-    size: schools needing attention first, the rest in pages, with a name filter."""
+    size: schools needing attention (a worsening signal) first, the rest in pages, with a
+    filter by name and standing."""
     network = get_network(request, network)
     table = status_table(network)
     sites = sites_for(request.user, network)
