@@ -10,7 +10,7 @@ from melior.measures.network import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
-from .selectors import network_site_for, networks_for, site_ids_with, sites_for
+from .selectors import has_site_with, network_site_for, networks_for, sites_for
 
 
 def get_network(request, slug: str):
@@ -83,7 +83,7 @@ def network_detail(request, network):
                 "improving": sum(bool(s.improving) for s in standings),
             },
             "projects": projects_for(request.user, network).filter(site__in=page_sites),
-            "can_import": bool(site_ids_with(request.user, network, "enter_data")),
+            "can_import": has_site_with(request.user, network, "enter_data"),
         },
     )
 
@@ -91,22 +91,10 @@ def network_detail(request, network):
 def _standings(table, sites) -> list[Standing]:
     """Every visible school from (id, name, district name) rows: the most worsening signals
     first, then the most targets reliably missed, then by name."""
-    standings = []
-    for site_id, name, district in sites:
-        statuses = [table.statuses.get((site_id, m.pk)) for m in table.measures]
-        standings.append(
-            Standing(
-                site_id=site_id,
-                name=name,
-                district=district or "",
-                worsening=statuses.count("worsening"),
-                missing_target=sum(
-                    table.assurance.get((site_id, m.pk)) == "consistent_fail"
-                    for m in table.measures
-                ),
-                improving=statuses.count("improving"),
-            )
-        )
+    standings = [
+        Standing(site_id, name, district or "", *table.standing.get(site_id, (0, 0, 0)))
+        for site_id, name, district in sites
+    ]
     standings.sort(key=lambda s: (-s.worsening, -s.missing_target, s.name.casefold()))
     return standings
 
