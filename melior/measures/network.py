@@ -6,6 +6,7 @@ a cache read until someone enters or corrects data.
 """
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -14,6 +15,7 @@ import pandas as pd
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Avg, Sum
+from django.utils.html import json_script
 
 from melior.analysis import spc
 from melior.networks.models import Network
@@ -196,10 +198,10 @@ def _observations_frame(network: Network) -> pd.DataFrame:
 class NetworkMeasureView:
     """A measure across the sites a user may see: the pooled chart and a funnel plot."""
 
-    chart_spec: dict | None
+    chart_script: str | None  # the Vega-Lite spec as a <script type="application/json">
     sentences: list
     status: str
-    funnel_spec: dict | None
+    funnel_script: str | None
     funnel_window: list  # the periods the funnel plot pools
     funnel_outliers: list[dict]  # sites outside the 99.8% limits
     funnel_note: str = ""
@@ -250,10 +252,10 @@ def _network_measure_view(measure: Measure, sites: list, *, window: int) -> Netw
     result = series_chart(measure, x, y, n, kind=kind)
     higher = measure.desired_direction == Measure.Direction.UP
     view = dict(
-        chart_spec=draw(measure, result),
+        chart_script=json_script(draw(measure, result), "network-chart-spec"),
         sentences=result.describe(higher),
         status=result.status(higher),
-        funnel_spec=None,
+        funnel_script=None,
         funnel_window=x[-window:],
         funnel_outliers=[],
     )
@@ -279,7 +281,9 @@ def _network_measure_view(measure: Measure, sites: list, *, window: int) -> Netw
     except ValueError as error:
         return NetworkMeasureView(**view, funnel_note=str(error))
     multiply, percent = chart_units(measure)
-    view["funnel_spec"] = plot.chart(percent=percent, width="container").to_dict(validate=False)
+    view["funnel_script"] = json_script(
+        plot.chart(percent=percent, width="container").to_dict(validate=False), "funnel-spec"
+    )
     view["funnel_outliers"] = [
         {
             "site": row["label"],
@@ -323,60 +327,117 @@ class Sparkline:
 SPARK_WIDTH, SPARK_HEIGHT = 240, 70
 
 
-def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> list[Sparkline]:
-    """One small chart per visible site, computed in one batch call (cached under the data
-    version and the set of sites), in the chosen order."""
-    key = f"melior:multiples:{measure.pk}:{data_version(measure.network_id)}:{_sites_key(sites)}"
-    lines = cache.get(key)
-    if lines is None:
-        lines = _sparklines(measure, sites)
-        cache.set(key, lines, timeout=24 * 3600)
-    lines = list(lines)
+def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> "Multiples":
+    """One small chart per visible site, in the chosen order. The order comes from every
+    site's status and change, computed in one batch call and cached under the data version and
+    the set of sites; the charts themselves are drawn (and cached) only for the slice shown, so
+    a page of them costs the same at 50 schools or 5,000."""
+    version = data_version(measure.network_id)
+    key = f"melior:multiples:{measure.pk}:{version}:{_sites_key(sites)}"
+    standing = cache.get(key)
+    if standing is None:
+        standing = _site_standing(measure, [site.pk for site in sites])
+        cache.set(key, standing, timeout=24 * 3600)
+
+    def status(site) -> str:
+        return standing.get(site.pk, ("no data", NAN))[0]
+
+    def change(site) -> float:
+        return standing.get(site.pk, ("no data", NAN))[1]
+
+    ordered = list(sites)
     if sort == "name":
-        lines.sort(key=lambda s: s.site.name)
+        ordered.sort(key=lambda site: site.name)
     elif sort == "size":
-        lines.sort(key=lambda s: -(s.site.enrolment or 0))
+        ordered.sort(key=lambda site: -(site.enrolment or 0))
     elif sort == "improvement":  # biggest move in the better direction first; no data last
         better = 1 if measure.desired_direction == Measure.Direction.UP else -1
-        lines.sort(key=lambda s: (np.isnan(s.change), -better * np.nan_to_num(s.change)))
+        ordered.sort(key=lambda site: (np.isnan(change(site)), -better * change(site)))
     else:
-        lines.sort(key=lambda s: (STATUS_ORDER[s.status], s.site.name))
-    return lines
+        ordered.sort(key=lambda site: (STATUS_ORDER[status(site)], site.name))
+    return Multiples(measure, version, ordered)
 
 
-def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
+NAN = float("nan")
+
+
+class Multiples(Sequence):
+    """Sites in order, each drawn as a Sparkline when read; a slice is drawn in one batch."""
+
+    def __init__(self, measure: Measure, version: int, sites: list):
+        self.measure, self.version, self.sites = measure, version, sites
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._draw(self.sites[index])
+        return self._draw([self.sites[index]])[0]
+
+    def _draw(self, sites: list) -> list[Sparkline]:
+        key = f"melior:multiples-drawn:{self.measure.pk}:{self.version}:{_sites_key(sites)}"
+        lines = cache.get(key)
+        if lines is None:
+            lines = _sparklines(self.measure, sites)
+            cache.set(key, lines, timeout=24 * 3600)
+        by_site = {line.site.pk: line for line in lines}
+        return [by_site[site.pk] for site in sites]
+
+
+def _site_charts(measure: Measure, site_ids: list[int]):
+    """The batch SPC result of the measure at these sites on its default chart (None without
+    data) and whether its values read as percentages."""
     from .charts import chart_units
 
-    sites_by_id = {site.pk: site for site in sites}
     rows = list(
-        Observation.objects.filter(measure=measure, organization__in=sites)
+        Observation.objects.filter(measure=measure, organization_id__in=site_ids)
         .order_by("organization_id", "period_start")
         .values_list("organization_id", "period_start", "value", "numerator", "denominator")
     )
+    multiply, percent = chart_units(measure)
+    if not rows:
+        return None, percent
+    frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
+    ratio = measure.has_denominator
+    if ratio:
+        frame = frame[frame["denominator"].notna()]
+    charts = spc.control_charts(
+        frame,
+        by="site",
+        x="period",
+        y="numerator" if ratio else "value",
+        n="denominator" if ratio else None,
+        kind=usable_kind(measure, measure.default_chart),
+        multiply=multiply,
+    )
+    return charts, percent
+
+
+def _statuses(measure: Measure, charts) -> dict[int, str]:
+    higher = measure.desired_direction == Measure.Direction.UP
+    summary = charts.summary(higher_is_better=higher)["status"]
+    return {int(site): status for site, status in zip(charts.series["site"], summary, strict=True)}
+
+
+def _site_standing(measure: Measure, site_ids: list[int]) -> dict[int, tuple[str, float]]:
+    """site id -> (latest status, change) for the sites with data: what the order needs."""
+    charts, _ = _site_charts(measure, site_ids)
+    if charts is None:
+        return {}
+    status = _statuses(measure, charts)
+    return {
+        int(site_id): (status[site_id], _change(points["y"].to_numpy(float)))
+        for site_id, points in charts.data.groupby("site", sort=False)
+    }
+
+
+def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
+    charts, percent = _site_charts(measure, [site.pk for site in sites])
     lines: list[Sparkline] = []
-    if rows:
-        frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
-        ratio = measure.has_denominator
-        if ratio:
-            frame = frame[frame["denominator"].notna()]
-        multiply, percent = chart_units(measure)
-        charts = spc.control_charts(
-            frame,
-            by="site",
-            x="period",
-            y="numerator" if ratio else "value",
-            n="denominator" if ratio else None,
-            kind=usable_kind(measure, measure.default_chart),
-            multiply=multiply,
-        )
-        higher = measure.desired_direction == Measure.Direction.UP
-        status = dict(
-            zip(
-                charts.series["site"],
-                charts.summary(higher_is_better=higher)["status"],
-                strict=True,
-            )
-        )
+    if charts is not None:
+        sites_by_id = {site.pk: site for site in sites}
+        status = _statuses(measure, charts)
         for site_id, points in charts.data.groupby("site", sort=False):
             lines.append(_sparkline(sites_by_id[site_id], status[site_id], points, percent))
     drawn = {line.site.pk for line in lines}
