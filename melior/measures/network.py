@@ -233,7 +233,9 @@ def _network_measure_view(measure: Measure, sites: list, *, window: int) -> Netw
 
     from .charts import chart_units, draw, series_chart
 
-    observations = Observation.objects.filter(measure=measure, organization__in=sites)
+    observations = Observation.objects.filter(
+        measure=measure, organization_id__in=[site.pk for site in sites]
+    )
     per_period = list(
         observations.values("period_start")
         .annotate(value=Avg("value"), numerator=Sum("numerator"), denominator=Sum("denominator"))
