@@ -43,9 +43,12 @@ test: $(DEV_STAMP)
 		echo "PostgreSQL pass skipped: set MELIOR_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run it."; \
 	fi
 
+## lint: ruff, the formatter, the layer contracts and migrations that match the models
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	MELIOR_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .
@@ -61,6 +64,7 @@ bench:
 	.venv-bench/bin/python bench/student_import_bench.py
 	.venv-bench/bin/python bench/xapi_bench.py
 	.venv-bench/bin/python bench/evaluation_bench.py
+	.venv-bench/bin/python bench/upload_bomb_bench.py
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		.venv-bench/bin/python bench/import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
 		.venv-bench/bin/python bench/student_import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \

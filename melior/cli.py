@@ -51,6 +51,7 @@ def serve(
     from django.conf import settings
     from waitress import serve as waitress_serve
 
+    from melior.files import MAX_FILE_BYTES
     from melior.web.assets import collect_static
 
     collect_static()
@@ -59,7 +60,16 @@ def serve(
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
     console.print(f"Melior is serving at [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="Melior")
+    waitress_serve(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="Melior",
+        # refuse a request larger than the largest file an import reads (and its form) before
+        # it is read, instead of waitress's 1 GB
+        max_request_body_size=MAX_FILE_BYTES + 2**20,
+    )
 
 
 @app.command()
@@ -385,11 +395,12 @@ def export_archive_command(
     from pathlib import Path
 
     from melior.archive import export_archive
+    from melior.files import write_private
     from melior.networks.models import Network
 
     target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
     data = export_archive(target, students=students)
-    Path(out).write_bytes(data)
+    write_private(Path(out), data)  # it may hold student records: its owner's alone
     console.print(f"Wrote {out} ({len(data) / 1e6:.1f} MB).")
 
 
@@ -410,10 +421,9 @@ def import_outcomes_command(
     """Import student outcomes keyed by the district's student id (hashed on the way in), all
     or nothing; importing the same file again changes nothing."""
     _django()
-    from pathlib import Path
-
     from django.core.exceptions import ValidationError
 
+    from melior.files import read_file
     from melior.governance.outcomes_import import import_outcomes
     from melior.networks.models import Network
 
@@ -421,9 +431,9 @@ def import_outcomes_command(
     chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
     try:
         report = import_outcomes(
-            network=target, purpose=chosen, data=Path(file).read_bytes(), kind=kind, dry_run=dry_run
+            network=target, purpose=chosen, data=read_file(file), kind=kind, dry_run=dry_run
         )
-    except (ValidationError, OSError) as refused:
+    except (ValidationError, OSError, ValueError) as refused:
         _refused(refused)
     verb = "would be" if dry_run else "were"
     console.print(
@@ -451,10 +461,9 @@ def import_usage_command(
     """Import a vendor's usage export, all or nothing; students without consent for the
     purpose are left out and counted; importing the same file again changes nothing."""
     _django()
-    from pathlib import Path
-
     from django.core.exceptions import ValidationError
 
+    from melior.files import read_file
     from melior.governance.usage import import_usage
     from melior.networks.models import Network
 
@@ -465,10 +474,10 @@ def import_usage_command(
             network=target,
             purpose=chosen,
             product=product,
-            data=Path(file).read_bytes(),
+            data=read_file(file),
             dry_run=dry_run,
         )
-    except (ValidationError, OSError) as refused:
+    except (ValidationError, OSError, ValueError) as refused:
         _refused(refused)
     verb = "would be" if dry_run else "were"
     console.print(
@@ -627,11 +636,13 @@ def token_revoke(prefix: Annotated[str, typer.Argument(help="The token's first c
 def purge(
     network: Annotated[str, typer.Option(help="Only this network (its slug).")] = "",
 ):
-    """Remove student records past each network's retention period, and those of students who
-    revoked consent longer ago than it (run it daily; running it twice removes nothing more)."""
+    """Remove student records past each network's retention period, those of students who
+    revoked consent longer ago than it, and uploaded files checked for import more than a day
+    ago and never imported (run it daily; running it twice removes nothing more)."""
     _django()
     from melior.governance.services import purge as purge_network
     from melior.networks.models import Network
+    from melior.web.uploads import purge_stale_uploads
 
     networks = Network.objects.all()
     if network:
@@ -642,6 +653,56 @@ def purge(
         removed = purge_network(network=each)
         summary = ", ".join(f"{n:,} {what}" for what, n in removed.items())
         console.print(f"{each.name}: removed {summary}")
+    console.print(f"Uploads waiting more than a day: removed {purge_stale_uploads():,}")
+
+
+@app.command()
+def backup(
+    folder: Annotated[
+        str, typer.Option("--to", help="Where backups go (default: MELIOR_BACKUP_DIR).")
+    ] = "",
+    keep: Annotated[int, typer.Option(help="How many of the newest backups to keep.")] = 14,
+):
+    """Back up the whole database (pg_dump on PostgreSQL, the online backup API on SQLite),
+    check the copy, and keep the newest (run it daily; files are owner-only)."""
+    _django()
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from melior.backup import BackupError
+    from melior.backup import backup as back_up
+
+    try:
+        written = back_up(folder=Path(folder or settings.MELIOR_BACKUP_DIR), keep=keep)
+    except BackupError as error:
+        _fail(str(error))
+    console.print(f"Backed up to {written} ({written.stat().st_size:,} bytes).")
+
+
+@app.command()
+def restore(
+    path: Annotated[str, typer.Argument(help="A backup file written by `melior backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the database without asking.")
+    ] = False,
+):
+    """Replace the whole database with a backup (stop the app servers first)."""
+    _django()
+    from pathlib import Path
+
+    from melior.backup import BackupError
+    from melior.backup import restore as restore_backup
+
+    if not yes and not typer.confirm(
+        "This replaces every record in the database with the backup. Go on?"
+    ):
+        _fail("Nothing was restored.")
+    try:
+        restore_backup(path=Path(path))
+    except BackupError as error:
+        _fail(str(error))
+    console.print(f"Restored {path}.")
 
 
 @app.command()

@@ -6,11 +6,14 @@ MELIOR_DEBUG         1 for development pages with tracebacks; 0 (default) for pr
 MELIOR_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost)
 MELIOR_HTTPS         1 when served behind an HTTPS proxy: secure cookies, HSTS, SSL redirect
 MELIOR_VAR_DIR       where the embedded database, secret key and built assets live (default: ./var)
-MELIOR_UPLOADS_DIR   where files attached to PDSA cycles are kept (default: var/uploads)
+MELIOR_UPLOADS_DIR   where files attached to PDSA cycles are kept, and files checked for import
+                     wait (for a day at most) in its imports/ (default: var/uploads)
 MELIOR_MAX_UPLOAD_MB the largest file a team may attach, in MB (default: 5)
+MELIOR_MAX_IMPORT_MB the largest file an import reads, in MB (default: 100)
 MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: the console)
 MELIOR_EMAIL_FROM    the digest's sender address
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
+MELIOR_BACKUP_DIR    where `melior backup` writes (default: var/backups)
 """
 
 import os
@@ -19,8 +22,13 @@ from pathlib import Path
 
 import dj_database_url
 
+from melior.files import private_folder, write_private
+
+# Everything Melior writes — the database, its keys, uploads, archives, var/ — is its owner's
+# alone: files 0600 and folders 0700, whoever else shares the machine.
+os.umask(0o077)
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("MELIOR_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR = private_folder(Path(os.environ.get("MELIOR_VAR_DIR", Path.cwd() / "var")).resolve())
 ASSETS_DIR = VAR_DIR / "assets"
 
 
@@ -38,10 +46,8 @@ def _secret_key(variable: str = "MELIOR_SECRET_KEY", name: str = "secret_key") -
     key_file = VAR_DIR / name
     if key_file.exists():
         return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    write_private(key_file, key.encode())
     return key
 
 
@@ -197,7 +203,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("MELIOR_EMAIL_FROM", "melior@localhost")
 # Files attached to PDSA cycles: served only through a view that checks who may see the cycle.
 MEDIA_ROOT = Path(os.environ.get("MELIOR_UPLOADS_DIR", VAR_DIR / "uploads")).resolve()
 MELIOR_MAX_UPLOAD_MB = float(os.environ.get("MELIOR_MAX_UPLOAD_MB", "5"))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# A large upload is spooled to disk while the request is read: beside the checked imports, where
+# `melior purge` finds any that a crash left behind, rather than in the system's /tmp.
+FILE_UPLOAD_TEMP_DIR = str(private_folder(MEDIA_ROOT / "imports"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+MELIOR_BACKUP_DIR = Path(os.environ.get("MELIOR_BACKUP_DIR", VAR_DIR / "backups")).resolve()
 
 # Per-process cache for computed network views; they are keyed by a data version, so a stale
 # entry is never read after data change.

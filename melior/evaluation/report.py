@@ -29,6 +29,7 @@ class OutcomeFinding:
     result: ev.ImpactResult | None = None
     matched: ev.MatchedComparison | None = None
     attrition: ev.Attrition | None = None
+    attrition_unrated: str = ""  # why attrition has no rating (the estimate still stands)
     equivalence: ev.BaselineEquivalence | None = None
     probabilities: ev.MeaningfulEffect | None = None
     adjusted_p: float | None = None
@@ -228,13 +229,16 @@ def _finding(pilot, outcome, students, analysed, with_baseline) -> OutcomeFindin
         if pilot.design == Pilot.Design.RANDOMIZED:
             randomized = students.groupby("arm")["student"].size()
             kept = analysed.groupby("arm")["student"].size()
-            finding.attrition = ev.attrition(
-                int(randomized.get(1, 0)),
-                int(randomized.get(0, 0)),
-                int(kept.get(1, 0)),
-                int(kept.get(0, 0)),
-                boundary=pilot.attrition_boundary,
-            )
+            try:
+                finding.attrition = ev.attrition(
+                    int(randomized.get(1, 0)),
+                    int(randomized.get(0, 0)),
+                    int(kept.get(1, 0)),
+                    int(kept.get(0, 0)),
+                    boundary=pilot.attrition_boundary,
+                )
+            except ValueError as error:  # the boundary cannot rate it; the effect still stands
+                finding.attrition_unrated = str(error)
             if covariates:
                 finding.equivalence = ev.baseline_equivalence(
                     analysed, "arm", covariates, adjusted_for=covariates
@@ -296,7 +300,7 @@ def _probability_chart(p: ev.MeaningfulEffect) -> alt.Chart:
             ],
             "probability": [p.decrease, p.no_change, p.increase],
         }
-    )
+    ).dropna()  # no middle band when the meaningful change is 0
     return (
         alt.Chart(frame)
         .mark_bar()
@@ -352,21 +356,20 @@ def _equity(pilot, primary, frame, min_cell):
                     known.assign(score=_z(known["y"]), period="during the pilot"),
                 ]
             )
-            gaps.append(
-                (
+            try:
+                gap = ev.gap_trajectory(
+                    long,
+                    "score",
                     label,
-                    ev.gap_trajectory(
-                        long,
-                        "score",
-                        label,
-                        "period",
-                        reference="No",
-                        focal="Yes",
-                        arm="arm",
-                        min_cell_size=min_cell,
-                    ),
+                    "period",
+                    reference="No",
+                    focal="Yes",
+                    arm="arm",
+                    min_cell_size=min_cell,
                 )
-            )
+            except ValueError:
+                continue  # the subgroup's own message already says why
+            gaps.append((label, gap))
     return subgroups, gaps
 
 
@@ -456,4 +459,6 @@ def _essa(pilot, findings, primary, frame):
         negative_finding=negative,
         students=len(frame),
         sites=int(frame["site"].nunique()),
+        # the plan's hypotheses are its stated rationale: without them, no Tier 4
+        logic_model=bool(pilot.hypotheses.strip()),
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from melior import files
 from melior.bulk import insert_rows, select_in
 
 from .models import Student, StudentOutcome
@@ -51,6 +52,11 @@ def import_outcomes(
         sep = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
+    try:  # size, lines and header width before pandas reads it (it refuses longer rows)
+        files.decode_text(data)
+        files.check_row(1, len(next(csv.reader([first_line], delimiter=sep))))
+    except (files.FileRefused, csv.Error) as refused:
+        raise ValidationError(str(refused)) from None
     try:
         frame = pd.read_csv(
             io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep

@@ -7,13 +7,13 @@ listed by file, row and column, and nothing is saved unless the whole export is 
 import csv
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from melior import files
 from melior.networks.models import Organization
 from melior.networks.services import add_site, create_organization
 
@@ -52,30 +52,26 @@ class RosterReport:
 
 def read_export(path_or_bytes) -> dict[str, str]:
     """The CSV files of an export by name (e.g. "users.csv"), from a folder, a zip file's path,
-    or a zip's bytes."""
-    files = {}
-    if not isinstance(path_or_bytes, bytes | bytearray) and Path(path_or_bytes).is_dir():
-        for item in Path(path_or_bytes).glob("*.csv"):
-            files[item.name] = _text(item.read_bytes(), item.name)
-        return files
-    source = (
-        io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes | bytearray) else path_or_bytes
-    )
+    or a zip's bytes — each within the size, unpacking, row and column limits of
+    `melior.files`."""
     try:
-        with zipfile.ZipFile(source) as archive:
-            for name in archive.namelist():
-                if name.endswith(".csv"):
-                    files[Path(name).name] = _text(archive.read(name), name)
-    except (zipfile.BadZipFile, EOFError) as error:
-        raise ValidationError(f"The zip file is damaged or incomplete ({error}).") from None
-    return files
+        if not isinstance(path_or_bytes, bytes | bytearray) and Path(path_or_bytes).is_dir():
+            found = {item.name: files.read_file(item) for item in Path(path_or_bytes).glob("*.csv")}
+        else:
+            with files.open_zip(path_or_bytes) as archive:
+                found = {
+                    Path(name).name: data
+                    for name, data in files.read_members(archive, ".csv").items()
+                }
+        return {name: _text(data, name) for name, data in found.items()}
+    except files.FileRefused as refused:
+        raise ValidationError(str(refused)) from None
 
 
 def _text(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(f"{name} is not UTF-8 text.") from None
+    text = files.decode_text(data, name)
+    files.check_table(text, name=name)
+    return text
 
 
 def _rows(files, name, required, errors):

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from melior import files
+from melior.files import FileRefused
 from melior.measures.exports import safe_cell
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
@@ -439,22 +441,29 @@ def import_page(request, network):
         ctx["errors"] = ["Choose a file to check."]
         return render(request, "governance/import.html", ctx, status=400)
     else:
-        token, path = keep_upload(request.user, request.FILES["file"])
+        try:
+            token, path = keep_upload(request.user, request.FILES["file"])
+        except FileRefused as refused:
+            ctx["errors"] = [str(refused)]
+            return render(request, "governance/import.html", ctx, status=400)
+    waiting = False  # only a file checked and found good waits for its import
     try:
         ctx["report"], what, records = _run_import(
             ctx["kind"],
             network,
             request.POST,
-            path.read_bytes(),
+            path,
             allowed_site_ids=None if network_wide else stewarded,
             dry_run=not commit,
         )
-    except ValidationError as refused:
-        path.unlink(missing_ok=True)
-        ctx["errors"] = refused.messages
+        waiting = not commit
+    except (ValidationError, FileRefused) as refused:
+        ctx["errors"] = getattr(refused, "messages", [str(refused)])
         return render(request, "governance/import.html", ctx, status=400)
+    finally:
+        if not waiting:
+            path.unlink(missing_ok=True)
     if commit:
-        path.unlink(missing_ok=True)
         ctx["committed"] = True
         services.log(
             user=request.user,
@@ -469,13 +478,13 @@ def import_page(request, network):
     return render(request, "governance/import.html", ctx)
 
 
-def _run_import(kind, network, post, data, *, allowed_site_ids, dry_run):
-    """Run one kind of import; returns its report, a line for the access log and the number of
-    records it wrote."""
+def _run_import(kind, network, post, path, *, allowed_site_ids, dry_run):
+    """Run one kind of import of the file at `path`; returns its report, a line for the access
+    log and the number of records it wrote."""
     if kind == "roster":
         report = import_roster(
             network=network,
-            files=read_export(data),
+            files=read_export(path),
             school_year=int(post["school_year"]) if post.get("school_year", "").isdigit() else None,
             allowed_site_ids=allowed_site_ids,
             dry_run=dry_run,
@@ -491,7 +500,7 @@ def _run_import(kind, network, post, data, *, allowed_site_ids, dry_run):
         report = import_outcomes(
             network=network,
             purpose=purpose,
-            data=data,
+            data=files.read_file(path),
             kind=post.get("outcome_kind") or "assessment",
             allowed_site_ids=allowed_site_ids,
             dry_run=dry_run,
@@ -501,7 +510,7 @@ def _run_import(kind, network, post, data, *, allowed_site_ids, dry_run):
         network=network,
         purpose=purpose,
         product=post.get("product", ""),
-        data=data,
+        data=files.read_file(path),
         allowed_site_ids=allowed_site_ids,
         dry_run=dry_run,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from melior.measures.models import Observation
 from melior.measures.network import data_version, signal_onsets, status_table
@@ -262,8 +263,10 @@ def health(user, network, today=None, months: int = 12):
         .values_list("cycle_id", flat=True)
     )
     facts = defaultdict(lambda: {"cycles": 0, "predicted": 0, "due": 0, "studied": 0, "days": []})
-    for pk, site_id, status, summary, planned, completed, due in cycles.values_list(
-        "pk", "project__site_id", "status", "study_summary", "planned_start", "completed_on", "due"
+    for pk, site_id, status, summary, started, completed, due in cycles.annotate(
+        start=Coalesce("started_on", "planned_start")
+    ).values_list(
+        "pk", "project__site_id", "status", "study_summary", "start", "completed_on", "due"
     ):
         f = facts[site_id]
         f["cycles"] += 1
@@ -271,8 +274,8 @@ def health(user, network, today=None, months: int = 12):
         if status == Cycle.Status.DONE or (due and due < today):
             f["due"] += 1
             f["studied"] += status == Cycle.Status.DONE and bool(summary.strip())
-        if completed and planned:
-            f["days"].append((completed - planned).days)
+        if completed and started:
+            f["days"].append((completed - started).days)
     active = _active_members(network, sites, today - datetime.timedelta(days=90))
     rows = []
     for site in sites:

@@ -1,5 +1,7 @@
 from django import forms
 
+from melior.files import MAX_FILE_BYTES
+
 from .models import Measure
 
 
@@ -72,7 +74,12 @@ class ChartSettingForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text=".csv or .xlsx, up to 50 MB")
+    file = forms.FileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f".csv or .xlsx, up to {MAX_FILE_BYTES // 2**20} MB"
+
     source = forms.CharField(
         max_length=120,
         required=False,

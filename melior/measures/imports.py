@@ -10,7 +10,7 @@ nothing; a corrected file updates the periods that differ.
 
 import csv
 import datetime
-import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from melior import files
 from melior.bulk import insert_rows
 from melior.networks.models import Network
 from melior.networks.services import bump_data_version
@@ -31,7 +32,7 @@ NUMBERS = ("value", "numerator", "denominator")
 
 FIELDS = ("site", "measure", "period_start", "value", "numerator", "denominator")
 REQUIRED = ("site", "measure", "period_start")
-MAX_BYTES = 50 * 2**20
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,59 +78,85 @@ class ImportReport:
 
 
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV (delimiter and UTF-8/UTF-8-BOM detected) or XLSX file."""
-    if not path.exists():
-        raise ImportRefused([Problem(None, None, f"No such file: {path.name}")])
-    size = path.stat().st_size
-    if size == 0:
-        raise ImportRefused([Problem(None, None, "The file is empty (0 bytes).")])
-    if size > MAX_BYTES:
-        raise ImportRefused([Problem(None, None, "The file is larger than 50 MB; split it.")])
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    return csv_table(path.read_bytes())
+    """Header and rows of a CSV (delimiter and UTF-8/UTF-8-BOM detected) or XLSX file, read
+    within the limits of `melior.files`."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            return _read_xlsx(path)
+        return csv_table(files.read_file(path))
+    except files.FileRefused as refused:
+        raise ImportRefused([Problem(None, None, str(refused))]) from None
 
 
 def csv_table(raw: bytes) -> tuple[list[str], list[list[str]]]:
     """Header and non-blank rows of CSV bytes: UTF-8 with or without a BOM; comma, semicolon or
-    tab, detected."""
+    tab, detected; within the size, row and column limits of `melior.files`."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(
-            [Problem(None, None, "The file is not UTF-8 text; save it as 'CSV UTF-8'.")]
-        ) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+        text = files.decode_text(raw)
+        try:
+            dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        rows = [row for row in files.csv_rows(text, dialect) if any(c.strip() for c in row)]
+    except (files.FileRefused, csv.Error) as refused:
+        raise ImportRefused([Problem(None, None, str(refused))]) from None
     if not rows:
         raise ImportRefused([Problem(None, None, "The file has no rows.")])
     return [h.strip() for h in rows[0]], rows[1:]
 
 
 def _read_xlsx(path: Path):
+    """The first sheet's rows. The zip is checked whole first (`files.open_zip`); openpyxl then
+    parses its XML through defusedxml, which refuses entity declarations."""
+    files.check_zip(path)
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    rows = []
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
-        raise ImportRefused(
-            [Problem(None, None, f"Not a readable .xlsx file ({error}).")]
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # a sheet's declared size can lie: read only its cells
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                files.check_row(number, len(values))
+                row = [_xlsx_text(v) for v in values]
+                if any(cell.strip() for cell in row):
+                    rows.append(row)
+        finally:
+            book.close()
+    except files.FileRefused:
+        raise
+    except Exception as error:  # whatever a damaged workbook makes openpyxl raise
+        if _caused_by(error, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise files.FileRefused(
+                "The workbook declares XML entities, which Melior does not read; save it again "
+                "from a spreadsheet program."
+            ) from None
+        logger.info("Unreadable workbook: %r", error)
+        raise files.FileRefused(
+            "The file is not a readable .xlsx workbook (it is damaged, cut short or another "
+            "kind of file); save it again as .xlsx or as CSV UTF-8."
         ) from None
-    sheet = book.worksheets[0]
-    rows = [
-        ["" if v is None else (v.date().isoformat() if isinstance(v, datetime.datetime) else str(v))
-         for v in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]  # fmt: skip
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
-        raise ImportRefused([Problem(None, None, "The first sheet has no rows.")])
+        raise files.FileRefused("The first sheet has no rows.")
     return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _caused_by(error: BaseException | None, kind: type) -> bool:
+    while error is not None:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _xlsx_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    return str(value)
 
 
 def column_map(header: list[str], mapping: dict[str, str] | None) -> dict[str, int]:

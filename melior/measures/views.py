@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from melior.files import FileRefused
 from melior.networks.selectors import site_ids_with, sites_for
 from melior.networks.views import get_network, get_network_site
 from melior.web.uploads import keep_upload, upload_path
@@ -227,16 +228,24 @@ def import_observations_page(request, network):
     ctx["form"] = form
     if not form.is_valid():
         return render(request, "measures/import.html", ctx, status=400)
-    token, path = keep_upload(request.user, form.cleaned_data["file"])
+    try:
+        token, path = keep_upload(request.user, form.cleaned_data["file"])
+    except FileRefused as refused:
+        ctx["problems"] = [Problem(None, None, str(refused))]
+        return render(request, "measures/import.html", ctx, status=400)
     mapping = form.mapping() or selectors.remembered_mapping(network, form.cleaned_data["source"])
+    waiting = False  # only a file checked and found good waits for its import
     try:
         ctx["report"] = import_observations(
             network, path, mapping=mapping, dry_run=True, writable_sites=allowed
         )
+        waiting = True
     except ImportRefused as refused:
-        path.unlink(missing_ok=True)
         ctx["problems"] = refused.problems
         return render(request, "measures/import.html", ctx, status=400)
+    finally:
+        if not waiting:
+            path.unlink(missing_ok=True)
     ctx.update(upload=token, mapping=mapping, source=form.cleaned_data["source"])
     return render(request, "measures/import.html", ctx)
 

@@ -107,6 +107,10 @@ class QuestionForm(forms.ModelForm):
         }
 
 
+class StartForm(forms.Form):
+    started_on = forms.DateField(label="Started on", widget=DATE)
+
+
 class DoForm(forms.Form):
     what_happened = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

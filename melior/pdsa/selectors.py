@@ -4,7 +4,8 @@ school out of reach is never returned."""
 import datetime
 
 import pandas as pd
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from melior.analysis.calibration import prediction_calibration
 from melior.networks.selectors import sites_for
@@ -57,10 +58,12 @@ def search(user, network, params) -> QuerySet[Cycle]:
         cycles = cycles.filter(decision=params["decision"])
     if params.get("status"):
         cycles = cycles.filter(status=params["status"])
+    # a cycle's date is the day it started, or the day it is planned to start until then
+    cycles = cycles.annotate(start=Coalesce("started_on", "planned_start"))
     if params.get("since"):
-        cycles = cycles.filter(planned_start__gte=params["since"])
+        cycles = cycles.filter(start__gte=params["since"])
     if params.get("until"):
-        cycles = cycles.filter(planned_start__lte=params["until"])
+        cycles = cycles.filter(start__lte=params["until"])
     if params.get("q"):
         text = params["q"]
         cycles = cycles.filter(
@@ -71,7 +74,7 @@ def search(user, network, params) -> QuerySet[Cycle]:
             | Q(what_happened__icontains=text)
             | Q(questions__question__icontains=text)
         ).distinct()
-    return cycles.order_by("-planned_start", "-pk")
+    return cycles.order_by(F("start").desc(nulls_last=True), "-pk")
 
 
 def idea_evidence(user, network, node):

@@ -229,9 +229,16 @@ def study_problems(cycle: Cycle) -> list[str]:
 
 
 @transaction.atomic
-def advance(*, cycle: Cycle, to: str, user=None, today=None) -> Cycle:
-    """Move the cycle one step along its flow (or a plan back to draft)."""
+def advance(
+    *, cycle: Cycle, to: str, user=None, today=None, started_on: datetime.date | None = None
+) -> Cycle:
+    """Move the cycle one step along its flow (or a plan back to draft).
+
+    A test starts on the day the team says it did (today unless given): teams often record a
+    test after running it, and its observations, chart marker and bright spots follow that date.
+    """
     today = _today(today)
+    started_on = started_on or today
     step = (cycle.status, to)
     if step == (S.DRAFT, S.PLANNED):
         problems = plan_problems(cycle)
@@ -239,8 +246,8 @@ def advance(*, cycle: Cycle, to: str, user=None, today=None) -> Cycle:
         problems = []
     elif step == (S.PLANNED, S.RUNNING):
         problems = plan_problems(cycle)
-        if cycle.planned_start and cycle.planned_start > today:
-            problems.append(f"The test is planned to start on {cycle.planned_start:%-d %B %Y}.")
+        if started_on > today:
+            problems.append("The start date is in the future: start the test on the day it begins.")
     elif step == (S.RUNNING, S.STUDYING):
         problems = []
         if not cycle.what_happened.strip() and not cycle.observations.exists():
@@ -256,7 +263,7 @@ def advance(*, cycle: Cycle, to: str, user=None, today=None) -> Cycle:
     if problems:
         raise ValidationError(problems)
     if to == S.RUNNING:
-        cycle.started_on = today
+        cycle.started_on = started_on
         cycle.predictions_locked_at = timezone.now()
         for q in cycle.questions.all():
             q.locked_prediction = q.prediction_text
@@ -264,6 +271,14 @@ def advance(*, cycle: Cycle, to: str, user=None, today=None) -> Cycle:
     cycle.status = to
     cycle.save()
     return cycle
+
+
+def default_start(cycle: Cycle, today=None) -> datetime.date:
+    """The start date offered when a team starts its test: the planned day, unless still ahead."""
+    today = _today(today)
+    if cycle.planned_start and cycle.planned_start <= today:
+        return cycle.planned_start
+    return today
 
 
 @transaction.atomic

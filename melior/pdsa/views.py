@@ -36,6 +36,7 @@ from .forms import (
     ObservationForm,
     PlanForm,
     QuestionForm,
+    StartForm,
 )
 from .models import Cycle, LearningQuestion, Notification
 
@@ -120,6 +121,7 @@ def _context(request, network, cycle, bound=None, errors=()):
             ("measures", "Measures"),
         ],
         "plan_problems": services.plan_problems(cycle) if cycle.status == S.DRAFT else [],
+        "start_default": services.default_start(cycle),
         "study_problems": services.study_problems(cycle) if cycle.status == S.STUDYING else [],
         "ramp": services.ramp_of(cycle),
         "measure_links": measure_links,
@@ -223,7 +225,13 @@ def _handle(request, network, cycle, section):
         )
         return "questions", None
     if section == "advance":
-        services.advance(cycle=cycle, to=post.get("to", ""), user=user)
+        started_on = None
+        if post.get("to") == S.RUNNING:
+            form = StartForm(post)
+            if not form.is_valid():
+                raise ValidationError(f"Started on: {form.errors['started_on'][0]}")
+            started_on = form.cleaned_data["started_on"]
+        services.advance(cycle=cycle, to=post.get("to", ""), user=user, started_on=started_on)
         return "status", None
     if section == "do":
         form = DoForm(post)

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from melior import files
+
 from .models import Cause, CauseCategory
 
 
@@ -59,6 +61,14 @@ class TallyForm(forms.Form):
 class TallyImportForm(forms.Form):
     file = forms.FileField(help_text="CSV with columns cause, count and optionally date.")
     source = forms.CharField(max_length=120, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            files.check_size(upload.size)  # before the view reads it into memory
+        except files.FileRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload
 
 
 class StepForm(forms.Form):

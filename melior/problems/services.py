@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from melior import files
 from melior.theory.models import Node
 from melior.theory.services import DRIVERS
 
@@ -185,15 +186,19 @@ def import_tallies(*, analysis: ProblemAnalysis, data: bytes, source: str = "", 
     by name (any case). Every problem is reported by row; nothing is saved unless all rows are
     good. Returns the number of tallies added."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text; save it as CSV (UTF-8).") from None
+        text = files.decode_text(data)
+    except files.FileRefused as refused:
+        raise ValidationError(str(refused)) from None
     if not text.strip():
         raise ValidationError("The file is empty.")
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    try:
+        files.check_table(text, dialect)
+    except (files.FileRefused, csv.Error) as refused:
+        raise ValidationError(str(refused)) from None
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     header = [(h or "").strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in TALLY_COLUMNS if c not in header]

@@ -42,3 +42,47 @@ def page(live_server, built_assets, monkeypatch):
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+
+
+# Where each radio button and checkbox sits against the words of its own label. A control
+# stretched across the row, or centred between two labels, is one a user can mistake for its
+# neighbour's — and record the wrong decision with.
+_CHOICE_GEOMETRY = """
+() => [...document.querySelectorAll('input[type=radio], input[type=checkbox]')]
+  .filter((input) => input.offsetParent !== null)
+  .map((input) => {
+    const label = input.closest('label') || document.querySelector(`label[for="${input.id}"]`);
+    if (!label) return {name: input.name, problem: 'no label'};
+    const range = document.createRange();
+    const texts = [...label.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!texts.length) return {name: input.name, problem: 'label has no words'};
+    range.setStartBefore(texts[0]);
+    range.setEndAfter(texts[texts.length - 1]);
+    const words = range.getClientRects()[0];
+    const box = input.getBoundingClientRect();
+    return {
+      name: `${input.name}: ${texts[0].textContent.trim()}`,
+      gap: words.left - box.right,
+      drift: Math.abs((box.top + box.bottom) / 2 - (words.top + words.bottom) / 2),
+      width: box.width,
+    };
+  })
+"""
+
+
+@pytest.fixture
+def misplaced_choice_controls():
+    """A check that lists every visible choice control not sitting just left of its own words."""
+
+    def check(page) -> list[str]:
+        problems = []
+        for control in page.evaluate(_CHOICE_GEOMETRY):
+            if "problem" in control:
+                problems.append(f"{control['name']}: {control['problem']}")
+            elif not (
+                0 <= control["gap"] <= 24 and control["drift"] <= 8 and control["width"] <= 32
+            ):
+                problems.append(str(control))
+        return problems
+
+    return check

@@ -6,7 +6,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_lead_reads_the_report_and_decides(page, live_server, transactional_db):
+def test_lead_reads_the_report_and_decides(
+    page, live_server, transactional_db, misplaced_choice_controls
+):
     from melior.demo.generator import DEMO_PASSWORD, load_demo
 
     load_demo(seed=5, sites=4)
@@ -24,7 +26,9 @@ def test_lead_reads_the_report_and_decides(page, live_server, transactional_db):
     ).first.wait_for()
     assert page.locator(".chart svg, .chart canvas").count() >= 4
     assert "probability of an increase of 3 or more" in page.content()
-    page.get_by_role("radio", name="Iterate and test again").check()
+    assert misplaced_choice_controls(page) == []
+    page.get_by_text("Iterate and test again", exact=True).click()
+    assert page.get_by_role("radio", name="Iterate and test again").is_checked()
     page.get_by_label("Why").fill("Promising for English learners; test a second term first.")
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("Recorded by lead").wait_for()

@@ -12,7 +12,7 @@ from melior.evaluation import services
 from melior.evaluation.models import Amendment, Pilot
 from melior.evaluation.report import build_report
 from melior.governance import services as governance
-from melior.governance.models import Consent, Enrollment, Section, StudentOutcome
+from melior.governance.models import Consent, Enrollment, Section, Student, StudentOutcome
 from melior.networks.services import add_site, create_organization
 
 STARTS, ENDS = datetime.date(2025, 9, 15), datetime.date(2026, 6, 1)
@@ -311,3 +311,57 @@ def test_a_matched_comparison_of_users_and_similar_non_users(world, schools):
     raw = np.mean([o.value for o in users]) - np.mean([o.value for o in others])
     assert raw > primary.result.impact + 3
     assert abs(primary.equivalence.data["effect_size"].iloc[0]) < 0.25
+
+
+def record_scores(pilot, schools, lost=None):
+    """A math score for every assigned student but the first `lost[arm]` of each arm."""
+    _, purpose = schools
+    lost = dict(lost or {})
+    rng = np.random.default_rng(2)
+    for a in pilot.assignments.select_related("student").order_by("pk"):
+        if lost.get(a.arm):
+            lost[a.arm] -= 1
+            continue
+        StudentOutcome.objects.create(
+            student=a.student,
+            site=a.site,
+            purpose=purpose,
+            kind="assessment",
+            name="Math score",
+            value=200 + 4 * a.arm + rng.normal(0, 5),
+            date=datetime.date(2026, 5, 20),
+        )
+
+
+def test_a_subgroup_nobody_or_everybody_belongs_to_reads_as_a_message(client, world, schools):
+    """Tried as a new user would: a network whose students carry no English-learner status,
+    and where every student is recorded as having no disability."""
+    Student.objects.update(english_learner_status="", idea_indicator="No")
+    pilot, lead = plan(world, schools, subgroups=["english_learner_status", "idea_indicator"])
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=3)
+    record_scores(pilot, schools)
+    client.force_login(world.users["network:viewer"])
+    page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "has a recorded English learner: there is no subgroup to report" in text
+    assert "Every student with a recorded Disability (IDEA) is “No”" in text
+    (english, _, why), (disability, _, other) = build_report(pilot).subgroups
+    assert disability == "Disability (IDEA)"
+    assert english == "English learner" and "no subgroup to report" in why
+    assert "no second group to compare with" in other
+
+
+def test_attrition_the_optimistic_boundary_cannot_rate_still_reports_the_effect(world, schools):
+    """30% overall attrition with an 8.3-point differential lies between the two public
+    transcriptions of the WWC optimistic column (8.2 and 8.4): attrition is not rated, the
+    effect still is."""
+    pilot, lead = plan(world, schools, attrition_boundary="optimistic")
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=5)
+    record_scores(pilot, schools, lost={1: 41, 0: 31})  # of 120 an arm: 34.2% and 25.8%
+    primary = build_report(pilot).primary
+    assert primary.result is not None and not primary.error
+    assert primary.attrition is None
+    assert "8.2 and 8.4 points" in primary.attrition_unrated

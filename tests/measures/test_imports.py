@@ -111,7 +111,7 @@ def test_wrong_encoding_and_broken_xlsx(world, tmp_path):
     broken = tmp_path / "truncated.xlsx"
     with zipfile.ZipFile(broken, "w") as archive:
         archive.writestr("not-a-workbook.txt", "x")
-    assert any("Not a readable .xlsx" in p for p in problems(world, broken))
+    assert any("not a readable .xlsx workbook" in p for p in problems(world, broken))
 
 
 def test_xlsx_file(world, tmp_path):

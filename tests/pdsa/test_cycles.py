@@ -354,3 +354,38 @@ def test_a_sites_latest_decision_counts_and_one_context_is_not_enough():
     assert summarise(rows).readiness == "promising"  # 3 adoptions, all in one context
     rows.append(Row(9, same[0], "abandon", datetime.date(2025, 6, 1)))  # later: abandoned
     assert summarise(rows).adopted == 2 and summarise(rows).abandoned == 1
+
+
+def test_a_test_started_earlier_keeps_its_actual_start_date(client, world, lab):
+    """A team that ran its test last week records the day it started: its observations from
+    that week are accepted, and every page and the search show that day, not today."""
+    _, project, _, idea = lab
+    ran_on = datetime.date.today() - datetime.timedelta(9)
+    cycle = planned_cycle(project, idea)
+    cycle.planned_start = ran_on - datetime.timedelta(2)
+    cycle.save()
+    services.advance(cycle=cycle, to="planned")
+    assert services.default_start(cycle) == cycle.planned_start
+    with pytest.raises(ValidationError, match="start date is in the future"):
+        services.advance(
+            cycle=cycle, to="running", started_on=datetime.date.today() + datetime.timedelta(1)
+        )
+
+    client.force_login(world.users["school:team_member"])
+    url = reverse("pdsa-detail", kwargs={"network": world.network.slug, "pk": cycle.pk})
+    refused = client.post(url, {"section": "advance", "to": "running", "started_on": "soon"})
+    assert refused.status_code == 400 and "Started on: Enter a valid date." in refused.text
+    assert Cycle.objects.get(pk=cycle.pk).status == "planned"
+    client.post(url, {"section": "advance", "to": "running", "started_on": ran_on.isoformat()})
+    cycle.refresh_from_db()
+    assert cycle.status == "running" and cycle.started_on == ran_on
+    services.add_observation(cycle=cycle, date=ran_on, note="First calls made")
+
+    page = client.get(url).text
+    assert f"Started {ran_on:%-d %b %Y} (planned for {cycle.planned_start:%-d %b %Y})" in page
+    listing = client.get(reverse("pdsa-list", kwargs={"network": world.network.slug}))
+    assert f"{ran_on:%-d %b %Y}" in listing.text
+    found = selectors.search(
+        world.users["school:team_member"], world.network, {"since": ran_on, "until": ran_on}
+    )
+    assert list(found) == [cycle]

@@ -10,7 +10,7 @@
 Formulas, conventions and sources: docs/evaluation.md."""
 
 from .assignment import Assignment, randomise
-from .decision import MeaningfulEffect, benjamini_hochberg, meaningful_effect
+from .decision import MeaningfulEffect, benjamini_hochberg, bonferroni, meaningful_effect
 from .designs import (
     InterruptedTimeSeries,
     MatchedComparison,
@@ -62,6 +62,7 @@ __all__ = [
     "attrition",
     "baseline_equivalence",
     "benjamini_hochberg",
+    "bonferroni",
     "clustering_correction",
     "cox_index",
     "difference_in_differences",

@@ -55,14 +55,19 @@ def check_two_arms(treated: np.ndarray, minimum: int = 2) -> None:
         )
 
 
-def design_matrix(data: pd.DataFrame, covariates) -> tuple[pd.DataFrame, list[str]]:
-    """Covariates as numbers: text columns become indicator columns (first level left out);
-    columns that do not vary are dropped and named."""
+def design_matrix(
+    data: pd.DataFrame, covariates, *, all_levels: bool = False
+) -> tuple[pd.DataFrame, list[str]]:
+    """Covariates as numbers: text columns become indicator columns (first level left out, or
+    every level with `all_levels`, as a balance table shows them); columns that do not vary
+    are dropped and named."""
     frames, dropped = [], []
     for column in covariates:
         values = data[column]
-        if values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype):
-            dummies = pd.get_dummies(values, prefix=column, drop_first=True, dtype=float)
+        if not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            dummies = pd.get_dummies(values, prefix=column, drop_first=not all_levels, dtype=float)
+            # a missing value stays missing in every indicator (get_dummies would say 0)
+            dummies.loc[values.isna()] = np.nan
             frames.append(dummies)
         else:
             frames.append(numeric(data, column, "covariate").rename(column).to_frame())

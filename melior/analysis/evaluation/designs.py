@@ -23,6 +23,7 @@ from .effects import cox_index, hedges_g, is_binary, standardized_difference
 from .impact import ImpactResult, fit, term
 
 TREATED = "treated"
+DISTANCE = "distance (propensity score)"
 
 
 def _effect(y, treated, impact):
@@ -49,37 +50,63 @@ def randomized_pilot(
     blocks: str | None = None,
     cluster: str | None = None,
     min_clusters: int = 2,
+    se_type: str | None = None,
+    weights: str | None = None,
 ) -> ImpactResult:
     """The impact of being assigned to the tool (intent to treat). `cluster` names the unit
     that was assigned (class, school) when it was not the student: standard errors are then
-    cluster-robust on G − 1 degrees of freedom, and each arm needs at least `min_clusters`."""
+    cluster-robust on G − 1 degrees of freedom, and each arm needs at least `min_clusters`. A
+    cluster coarser than the unit assigned (schools, when classes were drawn) is allowed with a
+    note. `se_type` "classical" gives the homoskedastic standard errors that published tables
+    often print (default: HC1, or CR1 with a cluster). `weights` names a column of matching or
+    inverse-probability weights (weighted least squares; rows weighted 0 are left out)."""
     covariates = list(covariates)
-    require_columns(data, [outcome, treatment, *covariates, blocks, cluster])
+    require_columns(data, [outcome, treatment, *covariates, blocks, cluster, weights])
+    chosen = se_type or ("CR1" if cluster else "HC1")
+    if chosen not in {"HC1", "CR1", "classical"}:
+        raise ValueError("Choose HC1, CR1 or classical standard errors.")
+    if chosen == "CR1" and not cluster:
+        raise ValueError("Cluster-robust (CR1) standard errors need the cluster column.")
     y_all = numeric(data, outcome, "outcome")
     if y_all.isna().all():
         raise ValueError(f"The outcome “{outcome}” has no values.")
     treated_all = treatment_indicator(data, treatment)
     X, dropped_covariates = design_matrix(data, covariates)
     frame = pd.concat([y_all.rename("__y"), treated_all.rename(TREATED), X], axis=1)
+    block_columns = []
     if blocks:
-        frame = frame.join(
-            pd.get_dummies(data[blocks].astype(str), prefix="block", drop_first=True, dtype=float)
+        block_dummies = pd.get_dummies(
+            data[blocks].astype(str), prefix="block", drop_first=True, dtype=float
         )
+        block_columns = list(block_dummies.columns)
+        frame = frame.join(block_dummies)
+        frame["__block"] = data[blocks]
     if cluster:
         frame["__cluster"] = data[cluster]
+    if weights:
+        w = numeric(data, weights, "weight")
+        if (w < 0).any():
+            raise ValueError(f"The weights “{weights}” must not be negative.")
+        frame["__weight"] = w
     complete = frame.dropna()
+    if weights:
+        complete = complete[complete["__weight"] > 0]
     dropped = len(frame) - len(complete)
     if complete.empty:
         raise ValueError("No student has the outcome, the treatment and every covariate.")
     y = complete.pop("__y").to_numpy()
     groups = complete.pop("__cluster").to_numpy() if cluster else None
+    block_labels = complete.pop("__block") if blocks else None
+    w = complete.pop("__weight").to_numpy() if weights else None
     treated = complete[TREATED].to_numpy()
     check_two_arms(treated)
     notes = [
         f"Covariate(s) that do not vary were left out: {', '.join(dropped_covariates)}."
     ] * bool(dropped_covariates)
-    se_type = "HC1"
+    if weights:
+        notes.append(f"Weighted least squares with the weights in “{weights}”.")
     n_clusters = None
+    counted = None
     if cluster:
         per_arm = pd.Series(groups).groupby(treated).nunique()
         if per_arm.min() < min_clusters:
@@ -89,23 +116,29 @@ def randomized_pilot(
             )
         mixed = pd.Series(treated).groupby(groups).nunique()
         if (mixed > 1).any():
-            raise ValueError(
-                f"{int((mixed > 1).sum())} {cluster}(s) have students in both groups: when whole "
-                f"{cluster}s are assigned, each belongs to one group."
+            notes.append(
+                f"{int((mixed > 1).sum())} {cluster}(s) have students in both groups: the "
+                f"units assigned are smaller than the {cluster}, and standard errors clustered "
+                f"by {cluster} are conservative, as asked (the usual choice is to cluster by "
+                "the unit assigned)."
             )
         n_clusters = len(mixed)
-        se_type = "CR1"
         if n_clusters < 30:
             notes.append(
                 f"Only {n_clusters} clusters: cluster-robust standard errors are approximate "
                 "with fewer than about 30."
             )
-    X = sm.add_constant(complete, has_constant="add")
-    results = fit(y, X, se_type=se_type, groups=groups)
+        if blocks and chosen == "CR1":
+            # block effects nested within the clusters do not count in CR1's k
+            nested = pd.Series(groups).groupby(block_labels.to_numpy()).nunique().max() == 1
+            if nested:
+                counted = 1 + complete.shape[1] - len(block_columns)
+    design = sm.add_constant(complete, has_constant="add")
+    results = fit(y, design, se_type=chosen, groups=groups, weights=w, counted_parameters=counted)
     return ImpactResult.from_fit(
         results,
         TREATED,
-        se_type=se_type,
+        se_type=chosen,
         groups=groups,
         outcome_sd=y.std(ddof=1),
         effect=lambda impact: _effect(y, treated, impact),
@@ -129,6 +162,7 @@ class MatchedComparison:
     caliper: float | None  # in SDs of the logit propensity score
     replace: bool
     propensity: pd.Series  # each analysed student's propensity score
+    naive: ImpactResult  # the plain difference before matching, labelled as naive
 
     @property
     def data(self) -> pd.DataFrame:
@@ -216,12 +250,16 @@ def _propensity(X: pd.DataFrame, treated: np.ndarray) -> np.ndarray:
 
 def _match_without_replacement(t_score, c_score, caliper_width):
     """Greedy nearest-neighbour matching, treated students taken from the highest propensity
-    score down (MatchIt's default order); each comparison student is used once. Free
+    score down (MatchIt's default order; ties in data order); each comparison student is used
+    once. Of several comparison students equally near, the first in data order is taken, as
+    MatchIt does. Free
     neighbours are found with two "next free" pointer arrays (union–find with path halving),
     so the whole match is O(n log n)."""
     order_c = np.argsort(c_score, kind="stable")
     sorted_c = c_score[order_c]
     n = len(sorted_c)
+    tie_start = np.searchsorted(sorted_c, sorted_c, side="left").tolist()  # first equal score
+    data_order = order_c.tolist()
     right = list(range(n + 1))  # next free position at or after i (n: none)
     left = list(range(n + 1))  # next free position at or before i-1, shifted by one (0: none)
 
@@ -238,19 +276,24 @@ def _match_without_replacement(t_score, c_score, caliper_width):
         return i
 
     matches = np.full(len(t_score), -1)
-    positions = np.searchsorted(sorted_c, t_score)
-    for k in np.argsort(-t_score, kind="stable"):
-        score, position = t_score[k], positions[k]
+    positions = np.searchsorted(sorted_c, t_score).tolist()
+    scores, values = t_score.tolist(), sorted_c.tolist()  # Python floats: a faster loop
+    for k in np.argsort(-t_score, kind="stable").tolist():
+        score, position = scores[k], positions[k]
         r = free_right(position)
         l1 = free_left(position)  # l1 - 1 is the free position to the left, if l1 > 0
         best, gap = -1, np.inf
         if r < n:
-            best, gap = r, sorted_c[r] - score
-        if l1 > 0 and score - sorted_c[l1 - 1] <= gap:
-            best, gap = l1 - 1, score - sorted_c[l1 - 1]
+            best, gap = r, values[r] - score
+        if l1 > 0:
+            # the first free student, in data order, among those sharing the left score
+            first = free_right(tie_start[l1 - 1])
+            left_gap = score - values[first]
+            if left_gap < gap or (left_gap == gap and data_order[first] < data_order[best]):
+                best, gap = first, left_gap
         if best < 0 or (caliper_width is not None and gap > caliper_width):
             continue
-        matches[k] = order_c[best]
+        matches[k] = data_order[best]
         right[best] = best + 1
         left[best + 1] = best
     return matches
@@ -260,9 +303,14 @@ def _match_with_replacement(t_score, c_score, caliper_width):
     order_c = np.argsort(c_score, kind="stable")
     sorted_c = c_score[order_c]
     position = np.clip(np.searchsorted(sorted_c, t_score), 1, len(sorted_c) - 1)
-    left, right = sorted_c[position - 1], sorted_c[position]
-    take_left = (t_score - left) <= (right - t_score)
-    nearest = np.where(take_left, position - 1, position)
+    # the first, in data order, of the students sharing each neighbouring score
+    left = np.searchsorted(sorted_c, sorted_c[position - 1], side="left")
+    right = np.searchsorted(sorted_c, sorted_c[position], side="left")
+    left_gap, right_gap = np.abs(t_score - sorted_c[left]), np.abs(sorted_c[right] - t_score)
+    take_left = (left_gap < right_gap) | (
+        (left_gap == right_gap) & (order_c[left] < order_c[right])
+    )
+    nearest = np.where(take_left, left, right)
     if len(sorted_c) == 1:
         nearest = np.zeros(len(t_score), dtype=int)
     gap = np.abs(sorted_c[nearest] - t_score)
@@ -376,7 +424,28 @@ def matched_comparison(
         dropped=dropped,
         notes=tuple(notes),
     )
-    balance = _balance(X.assign(distance=score), treated, t_rows, c_rows)
+    # the balance table shows every level of a text covariate (the model leaves one out) and
+    # the distance as MatchIt reports it: the propensity score itself, not its logit
+    levels, _ = design_matrix(data.loc[frame.index], covariates, all_levels=True)
+    propensity = 1 / (1 + np.exp(-score))
+    balance = _balance(levels.assign(**{DISTANCE: propensity}), treated, t_rows, c_rows)
+    naive_fit = fit(frame["__y"].to_numpy(), sm.add_constant(frame[[TREATED]]), se_type="HC1")
+    naive = ImpactResult.from_fit(
+        naive_fit,
+        TREATED,
+        se_type="HC1",
+        outcome_sd=frame["__y"].std(ddof=1),
+        effect=lambda impact: _effect(frame["__y"].to_numpy(), treated, impact),
+        design="Naive comparison (all users against all non-users, unmatched)",
+        outcome=outcome,
+        n_treated=int(treated.sum()),
+        n_comparison=int(len(treated) - treated.sum()),
+        dropped=dropped,
+        notes=(
+            "Naive comparison: users and non-users chose themselves and differ before the "
+            "tool, so this difference is not the tool's effect; the matched estimate is.",
+        ),
+    )
     return MatchedComparison(
         result,
         balance,
@@ -384,7 +453,8 @@ def matched_comparison(
         int((~ok).sum()),
         caliper,
         replace,
-        pd.Series(1 / (1 + np.exp(-score)), index=frame.index, name="propensity"),
+        pd.Series(propensity, index=frame.index, name="propensity"),
+        naive,
     )
 
 
@@ -464,11 +534,26 @@ def difference_in_differences(
     cluster_column = "__cluster" if cluster else ("__unit" if unit and time else None)
     chosen = se_type or ("CR1" if cluster_column else "HC1")
     groups = frame[cluster_column].to_numpy() if chosen == "CR1" else None
+    notes = ["Counts are observations (student × period), not students."]
+    if groups is not None:
+        treated_clusters = frame.loc[frame["__g"] == 1, cluster_column].nunique()
+        if treated_clusters == 1:
+            notes.append(
+                "Only one treated cluster: cluster-robust standard errors cannot be trusted "
+                "with a single treated cluster (they understate the uncertainty); treat the "
+                "interval as too narrow."
+            )
     if unit and time:
         columns = ["treated_x_post", *X.columns]
         values = _two_way_demean(frame, ["__y", *columns], "__unit", "__time")
         design = values[columns]
-        results = fit(values["__y"].to_numpy(), design, se_type=chosen, groups=groups)
+        results = fit(
+            values["__y"].to_numpy(),
+            design,
+            se_type=chosen,
+            groups=groups,
+            counted_parameters=len(columns) + _absorbed_not_nested(frame, groups),
+        )
         design_name = "Difference in differences (two-way fixed effects)"
     else:
         design = sm.add_constant(
@@ -493,8 +578,25 @@ def difference_in_differences(
         clusters=len(np.unique(groups)) if groups is not None else None,
         covariates=tuple(covariates),
         dropped=dropped,
-        notes=("Counts are observations (student × period), not students.",),
+        notes=tuple(notes),
     )
+
+
+def _absorbed_not_nested(frame, groups) -> int:
+    """How many of the unit and period effects removed by demeaning CR1 counts (Cameron &
+    Miller 2015): the U + T − 1 effects of a connected panel, less the unit effects when each
+    unit lies in one cluster and the period effects when each period does. With unit clusters
+    that leaves T (the intercept and T − 1 period effects), as Stata's xtreg, fe counts."""
+    units, periods = frame["__unit"].nunique(), frame["__time"].nunique()
+    counted = units + periods - 1
+    if groups is None:
+        return counted
+    clusters = pd.Series(groups, index=frame.index)
+    if clusters.groupby(frame["__unit"]).nunique().max() == 1:
+        counted -= units - 1
+    if clusters.groupby(frame["__time"]).nunique().max() == 1:
+        counted -= periods - 1
+    return counted
 
 
 def _two_way_demean(frame, columns, unit, time, tolerance=1e-10, max_rounds=1000):
@@ -519,14 +621,27 @@ class InterruptedTimeSeries:
     slope_change_p: float
     pre_slope: float
     hac_lags: int
+    first_post_slope: int = 0  # the slope term's value in the first period after the change
+    hac_correction: bool = True  # N/(N − k) applied to the Newey–West covariance
+    covariates: tuple[str, ...] = ()
 
     def summary(self) -> str:
+        level_at = (
+            "at the first period after the change"
+            if self.first_post_slope == 0
+            else "one period before the first period after the change (the first period "
+            "after it moves by the level change plus one slope change)"
+        )
         return (
-            f"Level change at the start: {self.level_change.impact:.3f} (SE "
+            f"Level change {level_at}: {self.level_change.impact:.3f} (SE "
             f"{self.level_change.se:.3f}, p = {self.level_change.p_value:.3g}); slope change "
             f"{self.slope_change:+.4f} a period (SE {self.slope_change_se:.4f}, p = "
             f"{self.slope_change_p:.3g}) on a slope of {self.pre_slope:+.4f} before; "
-            f"Newey–West standard errors with {self.hac_lags} lags."
+            f"Newey–West standard errors with {self.hac_lags} lags, "
+            + ("with" if self.hac_correction else "without")
+            + " the N/(N − k) small-sample correction"
+            + (f"; adjusted for {', '.join(self.covariates)}" if self.covariates else "")
+            + "."
         )
 
     def chart(self) -> alt.Chart:
@@ -547,11 +662,25 @@ class InterruptedTimeSeries:
 
 
 def interrupted_time_series(
-    values, *, start: int, outcome: str = "outcome", hac_lags: int | None = None
+    values,
+    *,
+    start: int,
+    outcome: str = "outcome",
+    covariates: pd.DataFrame | None = None,
+    first_post_slope: int = 0,
+    hac_lags: int | None = None,
+    hac_correction: bool = True,
 ) -> InterruptedTimeSeries:
     """Segmented regression of a series y_t (t = 0, 1, …; the change begins at index `start`):
-    y = b0 + b1·t + b2·after + b3·(t − start)·after, with Newey–West (HAC) standard errors
-    (lags floor(4 (n/100)^(2/9)) unless given). b2 is the level change, b3 the slope change."""
+    y = b0 + b1·t + b2·after + b3·(t − start + first_post_slope)·after [+ covariates], with
+    Newey–West (HAC) standard errors (lags floor(4 (n/100)^(2/9)) unless given). b2 is the level
+    change, b3 the slope change. With `first_post_slope` 0 (the default) the slope term is 0 in
+    the first period after the change, so b2 is the jump there; with 1 it is already 1 there,
+    so b2 is the jump one period earlier and the first period after the change moves by
+    b2 + b3 (both codings are in use; the slope change is the same). `covariates` (one row
+    per period, e.g. month of year for seasonality) enter the regression; text columns become
+    indicators (first level left out). `hac_correction` multiplies the Newey–West covariance
+    by N/(N − k), as Stata's newey does; statsmodels' default (False) does not."""
     y = np.asarray(values, dtype=float)
     if np.isnan(y).any():
         raise ValueError("The series has gaps: fill or drop the missing periods first.")
@@ -561,21 +690,55 @@ def interrupted_time_series(
             "An interrupted time series needs at least three periods before the change and "
             f"three after (the series has {n}, the change starts at {start})."
         )
+    if first_post_slope not in (0, 1):
+        raise ValueError(
+            "first_post_slope is the slope term's value in the first period after the "
+            "change: 0 or 1."
+        )
     t = np.arange(n, dtype=float)
     after = (t >= start).astype(float)
     X = pd.DataFrame(
-        {"const": 1.0, "time": t, "level_change": after, "slope_change": (t - start) * after}
+        {
+            "const": 1.0,
+            "time": t,
+            "level_change": after,
+            "slope_change": (t - start + first_post_slope) * after,
+        }
     )
+    names: tuple[str, ...] = ()
+    if covariates is not None:
+        if not isinstance(covariates, pd.DataFrame) or len(covariates) != n:
+            raise ValueError(f"Give the covariates as a table with one row per period ({n} rows).")
+        extra, left_out = design_matrix(covariates.reset_index(drop=True), list(covariates))
+        if extra.isna().any().any():
+            raise ValueError("A covariate has missing periods: fill them first.")
+        clash = set(extra.columns) & set(X.columns)
+        if clash:
+            raise ValueError(f"Rename the covariate(s) {', '.join(sorted(clash))}.")
+        X = pd.concat([X, extra], axis=1)
+        names = tuple(str(c) for c in covariates.columns if str(c) not in left_out)
+        if np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:
+            raise ValueError(
+                "The covariates repeat the time trend or the change (they are collinear with "
+                "them): leave out the one that does."
+            )
+    if n - X.shape[1] < 2:
+        raise ValueError(f"Too many covariates for {n} periods.")
     lags = hac_lags if hac_lags is not None else int(np.floor(4 * (n / 100) ** (2 / 9)))
-    results = fit(y, X, se_type="HAC", hac_lags=lags)
+    results = fit(y, X, se_type="HAC", hac_lags=lags, hac_correction=hac_correction)
     slope, slope_se, _, slope_p = term(results, "slope_change", "HAC")
-    fitted = results.fittedvalues
-    counterfactual = results.params["const"] + results.params["time"] * t
+    fitted = np.asarray(results.fittedvalues)
+    # the counterfactual keeps everything but the change: the fit less the level and slope terms
+    counterfactual = (
+        fitted
+        - results.params["level_change"] * X["level_change"].to_numpy()
+        - results.params["slope_change"] * X["slope_change"].to_numpy()
+    )
     frame = pd.DataFrame(
         {
             "time": t,
             "value": y,
-            "fitted": np.asarray(fitted),
+            "fitted": fitted,
             "counterfactual": np.where(after == 1, counterfactual, np.nan),
         }
     )
@@ -588,8 +751,18 @@ def interrupted_time_series(
         outcome=outcome,
         n_treated=int(after.sum()),
         n_comparison=int(n - after.sum()),
+        covariates=names,
         notes=("Counts are periods after and before the change.",),
     )
     return InterruptedTimeSeries(
-        frame, level_result, slope, slope_se, slope_p, float(results.params["time"]), lags
+        frame,
+        level_result,
+        slope,
+        slope_se,
+        slope_p,
+        float(results.params["time"]),
+        lags,
+        first_post_slope,
+        hac_correction,
+        names,
     )

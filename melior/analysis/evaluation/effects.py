@@ -78,8 +78,7 @@ def hedges_g_from_stats(
 ) -> EffectSize:
     """Hedges' g from group summaries; give `adjusted_difference` (the regression-adjusted
     impact) for the covariate-adjusted g, which keeps the unadjusted pooled SD."""
-    if n_t < 2 or n_c < 2:
-        raise ValueError("Each group needs at least two students for a standard deviation.")
+    _require_two_each(n_t, n_c)
     sd = pooled_sd(sd_t, n_t, sd_c, n_c)
     if not sd > 0:
         raise ValueError("The outcome does not vary within the groups: no effect size.")
@@ -88,16 +87,22 @@ def hedges_g_from_stats(
     return EffectSize(w * difference / sd, "hedges_g", difference, sd, w, n_t, n_c)
 
 
+def _require_two_each(n_t: int, n_c: int) -> None:
+    if n_t < 2 or n_c < 2:
+        raise ValueError("Each group needs at least two students for a standard deviation.")
+
+
 def hedges_g(treated, comparison, *, adjusted_difference: float | None = None) -> EffectSize:
     """Hedges' g from the two groups' values (missing values are left out)."""
     t = _values(treated)
     c = _values(comparison)
+    _require_two_each(len(t), len(c))
     return hedges_g_from_stats(
         t.mean(),
-        t.std(ddof=1) if len(t) > 1 else 0.0,
+        t.std(ddof=1),
         len(t),
         c.mean(),
-        c.std(ddof=1) if len(c) > 1 else 0.0,
+        c.std(ddof=1),
         len(c),
         adjusted_difference=adjusted_difference,
     )

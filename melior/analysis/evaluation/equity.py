@@ -16,28 +16,43 @@ import statsmodels.api as sm
 
 from ._data import design_matrix, numeric, require_columns, treatment_indicator
 from .designs import randomized_pilot
-from .impact import fit
+from .impact import fit, interval, term
 
 
 @dataclass(frozen=True, eq=False)
 class SubgroupEffects:
-    data: pd.DataFrame  # one row per level: n per arm, impact, SE, CI, p, or withheld
+    # one row per level: n per arm, impact, SE, CI, p (or withheld, with the reason), and the
+    # interaction with the reference level: the difference in impact, its SE, CI and p
+    data: pd.DataFrame
     interaction_p: float  # do the impacts differ across levels? (joint Wald test)
     subgroup: str
     min_cell_size: int
+    reference: str | None = None  # the level each interaction is measured against
 
     def summary(self) -> str:
         shown = self.data[~self.data["withheld"]]
         parts = [
             f"{row.level}: {row.impact:+.3f} (95% CI {row.ci_low:+.3f} to {row.ci_high:+.3f})"
+            + (
+                f", {row.interaction:+.3f} against {self.reference} (95% CI "
+                f"{row.interaction_ci_low:+.3f} to {row.interaction_ci_high:+.3f})"
+                if not np.isnan(row.interaction)
+                else ""
+            )
             for row in shown.itertuples()
         ]
         hidden = int(self.data["withheld"].sum())
-        text = f"Impact by {self.subgroup} — " + "; ".join(parts) + "."
+        text = f"Impact by {self.subgroup} — " + (
+            "; ".join(parts) + "." if parts else "no group large enough to estimate."
+        )
         if hidden:
             text += (
-                f" {hidden} group(s) with fewer than {self.min_cell_size} students in an arm "
-                "withheld."
+                f" {hidden} group(s) withheld: "
+                + "; ".join(
+                    f"{row.level} ({row.reason})"
+                    for row in self.data[self.data["withheld"]].itertuples()
+                )
+                + "."
             )
         if not np.isnan(self.interaction_p):
             differ = "differ" if self.interaction_p < 0.05 else "do not clearly differ"
@@ -58,6 +73,16 @@ class SubgroupEffects:
         ).properties(width=460)
 
 
+ESTIMATES = ("impact", "se", "ci_low", "ci_high", "p_value")
+INTERACTIONS = (
+    "interaction",
+    "interaction_se",
+    "interaction_ci_low",
+    "interaction_ci_high",
+    "interaction_p",
+)
+
+
 def subgroup_effects(
     data: pd.DataFrame,
     outcome: str,
@@ -68,67 +93,98 @@ def subgroup_effects(
     cluster: str | None = None,
     min_cell_size: int = 10,
 ) -> SubgroupEffects:
+    """The impact within each level of `subgroup`, each level's interaction with the first
+    level (the difference between their impacts, from one regression with assignment ×
+    level terms) and the joint test that the impacts differ. A level with fewer than
+    `min_cell_size` students in either arm is withheld; a subgroup nobody has a value for, or
+    everyone shares one value of, is refused with a message (there is nothing to compare)."""
     covariates = list(covariates)
     require_columns(data, [outcome, treatment, subgroup, *covariates, cluster])
-    frame = data.dropna(subset=[outcome, treatment, subgroup])
+    frame = data.assign(**{outcome: numeric(data, outcome, "outcome")}).dropna(
+        subset=[outcome, treatment, subgroup]
+    )
+    if frame.empty:
+        raise ValueError(
+            f"No student with an outcome has a recorded {subgroup}: there is no subgroup to report."
+        )
+    frame = frame.assign(**{subgroup: frame[subgroup].astype(str)})
+    levels_present = sorted(frame[subgroup].unique())
+    if len(levels_present) < 2:
+        raise ValueError(
+            f"Every student with a recorded {subgroup} is “{levels_present[0]}”: there is no "
+            "second group to compare with."
+        )
     rows, kept = [], []
-    for level, part in frame.groupby(subgroup, sort=True):
+    for level in levels_present:
+        part = frame[frame[subgroup] == level]
         arms = treatment_indicator(part, treatment)
         n_t, n_c = int((arms == 1).sum()), int((arms == 0).sum())
-        row = {"level": str(level), "n_treated": n_t, "n_comparison": n_c, "withheld": False}
+        row = {"level": level, "n_treated": n_t, "n_comparison": n_c, "withheld": False}
+        row.update(dict.fromkeys(ESTIMATES + INTERACTIONS, np.nan), reason="")
         if min(n_t, n_c) < min_cell_size:
-            row.update(
-                withheld=True,
-                impact=np.nan,
-                se=np.nan,
-                ci_low=np.nan,
-                ci_high=np.nan,
-                p_value=np.nan,
-            )
+            row.update(withheld=True, reason=f"fewer than {min_cell_size} students in an arm")
         else:
-            result = randomized_pilot(
-                part, outcome, treatment, covariates=covariates, cluster=cluster
-            )
-            row.update(
-                impact=result.impact,
-                se=result.se,
-                ci_low=result.ci_low,
-                ci_high=result.ci_high,
-                p_value=result.p_value,
-            )
-            kept.append(level)
+            try:
+                result = randomized_pilot(
+                    part, outcome, treatment, covariates=covariates, cluster=cluster
+                )
+            except ValueError as error:
+                row.update(withheld=True, reason=str(error))
+            else:
+                row.update({name: getattr(result, name) for name in ESTIMATES})
+                kept.append(level)
         rows.append(row)
     table = pd.DataFrame(rows)
     interaction_p = float("nan")
-    if len(kept) >= 2:
-        part = frame[frame[subgroup].isin(kept)]
-        y = numeric(part, outcome, "outcome")
-        d = treatment_indicator(part, treatment)
-        levels = pd.get_dummies(
-            part[subgroup].astype(str), prefix="g", drop_first=True, dtype=float
+    reference = kept[0] if len(kept) >= 2 else None
+    if reference is not None:
+        interaction_p = _interactions(
+            table,
+            frame[frame[subgroup].isin(kept)],
+            outcome,
+            treatment,
+            subgroup,
+            kept,
+            covariates,
+            cluster,
         )
-        X, _ = design_matrix(part, covariates)
-        inter = levels.mul(d, axis=0).add_prefix("treated_x_")
-        design = pd.concat([d.rename("treated"), levels, inter, X], axis=1)
-        complete = pd.concat([y.rename("__y"), design], axis=1)
-        if cluster:
-            complete["__cluster"] = part[cluster]
-        complete = complete.dropna()
-        groups = complete.pop("__cluster").to_numpy() if cluster else None
-        se_type = "CR1" if cluster else "HC1"
-        results = fit(
-            complete.pop("__y").to_numpy(),
-            sm.add_constant(complete, has_constant="add"),
-            se_type=se_type,
-            groups=groups,
-        )
-        names = list(inter.columns)
-        test = results.wald_test(
-            np.eye(len(results.params))[[list(results.params.index).index(n) for n in names]],
-            scalar=True,
-        )
-        interaction_p = float(test.pvalue)
-    return SubgroupEffects(table, interaction_p, subgroup, min_cell_size)
+    return SubgroupEffects(table, interaction_p, subgroup, min_cell_size, reference)
+
+
+def _interactions(table, part, outcome, treatment, subgroup, kept, covariates, cluster):
+    """Fill each level's interaction with the reference level (the first kept) into `table`;
+    return the joint Wald test's p-value."""
+    y = part[outcome].astype(float)
+    d = treatment_indicator(part, treatment)
+    levels = pd.DataFrame(
+        {f"g_{level}": (part[subgroup] == level).astype(float) for level in kept[1:]},
+        index=part.index,
+    )
+    X, _ = design_matrix(part, covariates)
+    inter = levels.mul(d, axis=0).add_prefix("treated_x_")
+    design = pd.concat([d.rename("treated"), levels, inter, X], axis=1)
+    complete = pd.concat([y.rename("__y"), design], axis=1)
+    if cluster:
+        complete["__cluster"] = part[cluster]
+    complete = complete.dropna()
+    groups = complete.pop("__cluster").to_numpy() if cluster else None
+    se_type = "CR1" if cluster else "HC1"
+    results = fit(
+        complete.pop("__y").to_numpy(),
+        sm.add_constant(complete, has_constant="add"),
+        se_type=se_type,
+        groups=groups,
+    )
+    for level, name in zip(kept[1:], inter.columns, strict=True):
+        estimate, se, df, p = term(results, name, se_type, groups)
+        low, high = interval(estimate, se, df)
+        table.loc[table["level"] == level, list(INTERACTIONS)] = [estimate, se, low, high, p]
+    names = list(inter.columns)
+    test = results.wald_test(
+        np.eye(len(results.params))[[list(results.params.index).index(n) for n in names]],
+        scalar=True,
+    )
+    return float(test.pvalue)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +199,14 @@ class GapTrajectory:
     def narrowing(self) -> dict:
         return {arm: bool(value < 0) for arm, value in self.change.items()}
 
+    @property
+    def change_between_arms(self) -> float:
+        """How much more the gap changed in the tool's arm than in the comparison arm (negative:
+        it narrowed more with the tool); missing when either arm's change is."""
+        if not {"tool", "comparison"} <= set(self.change.index):
+            return float("nan")
+        return float(self.change["tool"] - self.change["comparison"])
+
     def summary(self) -> str:
         parts = []
         for arm, value in self.change.items():
@@ -151,7 +215,14 @@ class GapTrajectory:
             else:
                 word = "narrowed" if value < 0 else "widened" if value > 0 else "held"
                 parts.append(f"{arm}: the gap {word} by {abs(value):.3g}")
-        return f"Gap between {self.reference} and {self.focal} — " + "; ".join(parts) + "."
+        text = f"Gap between {self.reference} and {self.focal} — " + "; ".join(parts) + "."
+        between = self.change_between_arms
+        if not np.isnan(between):
+            text += (
+                f" With the tool the gap changed by {between:+.3g} more than without it "
+                "(negative: it narrowed more)."
+            )
+        return text
 
     def chart(self) -> alt.Chart:
         return (
@@ -178,32 +249,39 @@ def gap_trajectory(
     min_cell_size: int = 10,
 ) -> GapTrajectory:
     """The reference group's mean minus the focal group's, per period (and per arm); a period
-    where either group has fewer than `min_cell_size` students shows no gap."""
+    where either group has fewer than `min_cell_size` students shows no gap. Refused with a
+    message when no student with a score belongs to either group."""
     require_columns(data, [outcome, group, period, arm])
     frame = data.assign(__y=numeric(data, outcome, "outcome")).dropna(subset=["__y", group, period])
     frame = frame[frame[group].isin([reference, focal])]
-    frame = frame.assign(__arm=frame[arm].map({1: "tool", 0: "comparison"}) if arm else "all")
-    stats = frame.groupby(["__arm", period, group])["__y"].agg(["mean", "size"]).unstack(group)
+    if arm:
+        frame = frame.assign(__arm=treatment_indicator(frame, arm)).dropna(subset=["__arm"])
+        frame = frame.assign(__arm=frame["__arm"].map({1.0: "tool", 0.0: "comparison"}))
+    else:
+        frame = frame.assign(__arm="all")
+    if frame.empty:
+        raise ValueError(
+            f"No student with a score is in {reference} or {focal} of {group}: there is no gap "
+            "to follow."
+        )
     rows = []
-    for (arm_name, when), values in stats.iterrows():
-        n_ref = values.get(("size", reference), 0) or 0
-        n_focal = values.get(("size", focal), 0) or 0
-        enough = min(n_ref, n_focal) >= min_cell_size
+    for (arm_name, when), part in frame.groupby(["__arm", period], sort=True):
+        ref = part.loc[part[group] == reference, "__y"]
+        foc = part.loc[part[group] == focal, "__y"]
+        enough = min(len(ref), len(foc)) >= min_cell_size and len(ref) > 0 and len(foc) > 0
         rows.append(
             {
                 "arm": arm_name,
                 "period": when,
-                "reference_mean": values.get(("mean", reference)) if enough else np.nan,
-                "focal_mean": values.get(("mean", focal)) if enough else np.nan,
-                "gap": values.get(("mean", reference)) - values.get(("mean", focal))
-                if enough
-                else np.nan,
-                "students": int(n_ref + n_focal),
+                "reference_mean": ref.mean() if enough else np.nan,
+                "focal_mean": foc.mean() if enough else np.nan,
+                "gap": ref.mean() - foc.mean() if enough else np.nan,
+                "students": len(ref) + len(foc),
             }
         )
     table = pd.DataFrame(rows).sort_values(["arm", "period"]).reset_index(drop=True)
     change = (
         table.dropna(subset=["gap"]).groupby("arm")["gap"].agg(lambda g: g.iloc[-1] - g.iloc[0])
     )
-    change = change.reindex(table["arm"].unique())
+    change = change.reindex(table["arm"].unique()).astype(float)
     return GapTrajectory(table, str(reference), str(focal), change, min_cell_size)

@@ -2,9 +2,12 @@
 
 Standard errors are named on every result: HC1 (heteroskedasticity-robust, Stata's default
 "robust") for students assigned one by one; CR1 (cluster-robust, with the G/(G−1)·(N−1)/(N−k)
-factor) when classes or schools were assigned or matched pairs are analysed; classical only
-when asked for (to compare with a textbook). Intervals and p-values use the t distribution on
-N − k degrees of freedom (G − 1 with clusters)."""
+factor) when classes or schools were assigned or matched pairs are analysed; classical when
+asked for (published tables such as Dehejia–Wahba's report it). In CR1's factor k counts the
+regressors and the fixed effects *not* nested within the clusters (Cameron & Miller 2015):
+effects absorbed by demeaning count when they are not nested, explicit dummies nested within
+clusters do not. Intervals and p-values use the t distribution on N − k degrees of freedom
+(G − 1 with clusters)."""
 
 from dataclasses import dataclass, field
 
@@ -41,6 +44,7 @@ class ImpactResult:
     effect: EffectSize | None  # WWC effect size (covariate-adjusted g, or Cox index)
     rce_effect: float  # impact ÷ SD of the outcome in the whole sample (RCE Coach), no ω
     coefficients: pd.DataFrame  # the fitted model, one row per term
+    r_squared: float = float("nan")  # of the fitted model (after removing fixed effects)
     clusters: int | None = None
     covariates: tuple[str, ...] = ()
     dropped: int = 0  # students left out for missing values
@@ -73,6 +77,7 @@ class ImpactResult:
             effect=effect(impact) if callable(effect) else effect,
             rce_effect=float(impact / outcome_sd) if outcome_sd > 0 else float("nan"),
             coefficients=coefficient_table(results, se_type, groups),
+            r_squared=float(results.rsquared),
             **fields,
         )
 
@@ -101,7 +106,8 @@ class ImpactResult:
         lines = [
             f"{self.design}: impact on {self.outcome} = {self.impact:.3f} "
             f"(SE {self.se:.3f}, {self.se_name}; 95% CI {self.ci_low:.3f} to "
-            f"{self.ci_high:.3f}; p = {self.p_value:.3g}; df {self.df:.0f})",
+            f"{self.ci_high:.3f}; p = {self.p_value:.3g}; df {self.df:.0f}; "
+            f"R² {self.r_squared:.3f})",
             f"students: {self.n_treated} treated, {self.n_comparison} comparison"
             + (f" in {self.clusters} clusters" if self.clusters else "")
             + (f"; {self.dropped} left out for missing values" if self.dropped else ""),
@@ -150,17 +156,42 @@ def fit(
     groups: np.ndarray | None = None,
     weights: np.ndarray | None = None,
     hac_lags: int | None = None,
+    hac_correction: bool = True,
+    counted_parameters: int | None = None,
 ):
     """Least squares (weighted when weights are given) with the named standard errors; returns
-    the statsmodels results."""
+    the statsmodels results. `counted_parameters` is the k of the small-sample factor (and of
+    N − k) when it is not the number of columns of X: fixed effects removed by demeaning add to
+    it — for CR1 only those not nested within the clusters —, explicit dummies nested within
+    the clusters do not. `hac_correction` applies N/(N − k) to the Newey–West covariance
+    (statsmodels' own default applies none)."""
     model = sm.WLS(y, X, weights=weights) if weights is not None else sm.OLS(y, X)
-    if se_type == "CR1":
-        return model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True})
     if se_type == "HAC":
-        return model.fit(cov_type="HAC", cov_kwds={"maxlags": hac_lags, "use_correction": True})
-    if se_type == "classical":
-        return model.fit()
-    return model.fit(cov_type="HC1")
+        return model.fit(
+            cov_type="HAC", cov_kwds={"maxlags": hac_lags, "use_correction": hac_correction}
+        )
+    n, columns = X.shape
+    k = columns if counted_parameters is None else counted_parameters
+    if n - k <= 0:
+        raise ValueError(
+            "As many parameters as observations: nothing is left to estimate the standard "
+            "error from."
+        )
+    if se_type == "CR1":
+        results = model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True})
+    elif se_type == "classical":
+        results = model.fit()
+        if k != columns:
+            results = model.fit(cov_type="fixed scale", cov_kwds={"scale": results.ssr / (n - k)})
+    else:
+        results = model.fit(cov_type="HC1")
+    if k != columns:
+        inner = results._results  # the wrapper would keep a copy: set the fitted results
+        if se_type != "classical":
+            # statsmodels counted the columns; rescale before any SE is read (bse is cached)
+            inner.cov_params_default = inner.cov_params_default * (n - columns) / (n - k)
+        inner.df_resid = float(n - k)
+    return results
 
 
 def term(results, name: str, se_type: str, groups=None) -> tuple[float, float, float, float]:

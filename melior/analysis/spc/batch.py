@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import inputs
 from .core import evaluate
+from .grouped import combine_points
 from .limits import Points
 from .result import recent_points
 from .runs import RUNS_COLUMNS
@@ -112,9 +113,10 @@ def control_charts(
     screened_mr: bool = True,
     multiply: float = 1,
 ) -> BatchCharts:
-    """Chart every series of a long DataFrame (one row per series and period) in one call.
+    """Chart every series of a long DataFrame in one call.
 
-    Each series gives the same numbers as `control_chart()` on that series alone. Parts and
+    Each series gives the same numbers as `control_chart()` on that series alone: several rows
+    for one series and period are combined into one point by the same rules. Parts and
     exclusions are per-chart choices and are not offered here; `freeze` applies to every series.
     Subgroup charts (xbar, s, r) are not offered in batch.
     """
@@ -129,11 +131,19 @@ def control_charts(
     if df.empty:
         raise ValueError("The data frame is empty: there is nothing to chart.")
 
+    has_x = df[x].notna().to_numpy()
+    if not has_x.all():  # rows without x are dropped, as control_chart() drops them
+        df = df[has_x]
+        if df.empty:
+            raise ValueError("No points are left once rows without x are dropped.")
     code = _series_codes(df, by)
     xs = df[x].to_numpy()
-    order = _order(code, xs)
+    # a pandas categorical sorts in the order of its categories, as control_chart() groups it
+    sort_key = df[x].cat.codes.to_numpy() if isinstance(df[x].dtype, pd.CategoricalDtype) else xs
+    order = _order(code, sort_key)
+    rows = order  # the frame row of each element (None: its own position)
     if order is not None:
-        code, xs = code[order], xs[order]
+        code, xs, sort_key = code[order], xs[order], sort_key[order]
     y_values = inputs.numeric(df[y].to_numpy() if order is None else df[y].to_numpy()[order], y)
     n_values = None
     if n is not None:
@@ -143,11 +153,11 @@ def control_charts(
         y_values[missing_pair] = np.nan
         n_values[missing_pair] = np.nan
     inputs.check_values(kind, y_values, n_values)
-    if len(code) > 1 and np.any((code[1:] == code[:-1]) & (xs[1:] == xs[:-1])):
-        raise ValueError(
-            f"Some series have two rows for the same {x}: combine them first (one row per "
-            "series and period)."
-        )
+    period_starts = _period_starts(code, sort_key)
+    if period_starts is not None:  # several rows for one series and period: one point
+        y_values, n_values = combine_points(kind, y_values, n_values, period_starts)
+        code, xs = code[period_starts], xs[period_starts]
+        rows = period_starts if rows is None else rows[period_starts]
 
     n_series = int(code[-1]) + 1
     starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
@@ -160,6 +170,7 @@ def control_charts(
         include=np.ones(len(code), dtype=bool),
         baseline=baseline,
         n_seg=n_series,
+        ordered=not inputs.is_categorical(df[x]),
     )
     columns, stats = evaluate(kind, points, rules=rules, screened_mr=screened_mr)
 
@@ -177,7 +188,7 @@ def control_charts(
     for extra in ("shift", "trend", "rule", "rule_sign"):
         if extra in columns:
             points_out[extra] = columns[extra]
-    series = _keys(df, by, order, starts)
+    series = df[by].iloc[starts if rows is None else rows[starts]].reset_index(drop=True)
     for column in RUNS_COLUMNS:
         series[column] = stats[column]
     latest = _latest_signal(points_out, code, stats, n_series, rules)
@@ -198,20 +209,27 @@ def _series_codes(df: pd.DataFrame, by: list[str]) -> np.ndarray:
 
 
 def _order(code: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
-    """None when rows already run series by series in x order (the usual export), else the
-    sorting permutation. Series are numbered in order of first appearance either way."""
+    """None when rows already run series by series in x order (the usual export; rows of one
+    period side by side), else the sorting permutation. Series are numbered in order of first
+    appearance either way."""
     if len(code) < 2:
         return None
     step = np.diff(code)
     same = step == 0
-    if np.all((step == 0) | (step == 1)) and np.all(xs[1:][same] > xs[:-1][same]):
+    if np.all((step == 0) | (step == 1)) and np.all(xs[1:][same] >= xs[:-1][same]):
         return None
     return np.lexsort((xs, code))
 
 
-def _keys(df, by, order, starts) -> pd.DataFrame:
-    rows = starts if order is None else order[starts]
-    return df[by].iloc[rows].reset_index(drop=True)
+def _period_starts(code: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
+    """Where each (series, period) group begins in rows sorted by series and x; None when every
+    group is a single row (the usual case, checked without allocating groups)."""
+    if len(code) < 2:
+        return None
+    repeated = (code[1:] == code[:-1]) & (xs[1:] == xs[:-1])
+    if not repeated.any():
+        return None
+    return np.flatnonzero(np.r_[True, ~repeated])
 
 
 def _latest_signal(data: dict, code, stats: dict, n_series: int, rules: str) -> pd.DataFrame:

@@ -5,6 +5,7 @@ import pandas as pd
 
 from . import inputs
 from .core import evaluate
+from .grouped import combine_points
 from .limits import Points
 from .result import ControlChart
 
@@ -58,10 +59,12 @@ def control_chart(
 ) -> ControlChart:
     """A Shewhart control chart of one series (qicharts2 conventions; see docs/spc.md).
 
-    y: values; for counts and proportions the numerator, with n the denominator; for xbar, s
-    and r the raw measurements with x naming each one's subgroup. x: the period or subgroup of
-    each value (repeated x values are combined into one point). part: 1-based points after which
-    a new phase starts. freeze: the number of baseline points the centre and limits come from.
+    y: values; for counts and proportions the numerator, with n the denominator (run and I
+    charts given n plot Σy/Σn, as P and U charts do); for xbar, s and r the raw measurements
+    with x naming each one's subgroup. x: the period or subgroup of each value (repeated x
+    values are combined into one point); text labels (a funnel of units) make x categorical:
+    no runs rules, and Laney charts take the SD of z. part: 1-based points after which a new
+    phase starts. freeze: the number of baseline points the centre and limits come from.
     exclude: 1-based points left out of the calculations (still shown, still tested).
     rules: "anhoej" (default), "ihi" or "nhs". direction: "increase" or "decrease", the
     direction of improvement (used for plain-language verdicts and the NHS point types).
@@ -106,6 +109,7 @@ def control_chart(
         sd=frame["sd"].to_numpy(float) if "sd" in frame else None,
         range_=frame["range"].to_numpy(float) if "range" in frame else None,
         size=frame["size"].to_numpy(float) if "size" in frame else None,
+        ordered=not inputs.is_categorical(x_values),
     )
     columns, stats = evaluate(
         kind, points, rules=rules, screened_mr=screened_mr, xbar_sigma=xbar_sigma
@@ -143,19 +147,18 @@ def _aggregate(kind: str, x: pd.Series, y: np.ndarray, n: np.ndarray | None) -> 
         frame["n"] = n
         missing = frame["y"].isna() | frame["n"].isna()
         frame.loc[missing, ["y", "n"]] = np.nan
-    frame = frame[frame["x"].notna()]
+    frame = frame[frame["x"].notna()].sort_values("x", kind="stable").reset_index(drop=True)
     if frame["x"].is_unique:
-        return frame.sort_values("x", kind="stable").reset_index(drop=True)
-    groups = frame.groupby("x", sort=True)
-    size = groups.size()
-    if n is not None or kind == "c":
-        # a lone missing value stays missing; in a larger group missing values are skipped
-        out = groups[["y"] + (["n"] if n is not None else [])].sum(min_count=0)
-        lone_missing = (size == 1) & groups["y"].first().isna()
-        out.loc[lone_missing] = np.nan
-    else:
-        out = groups[["y"]].mean()
-    return out.reset_index()
+        return frame
+    xs = frame["x"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    y_out, n_out = combine_points(
+        kind, frame["y"].to_numpy(float), None if n is None else frame["n"].to_numpy(float), starts
+    )
+    out = pd.DataFrame({"x": xs[starts], "y": y_out})
+    if n_out is not None:
+        out["n"] = n_out
+    return out
 
 
 def _subgroups(x: pd.Series, y: np.ndarray) -> pd.DataFrame:

@@ -34,8 +34,26 @@ def evaluate(
         _ihi(out, stats, points)
     elif rules == "nhs":
         _nhs(out, stats, points)
+    if not points.ordered:
+        _no_runs_rules(out, stats, n_seg)
     out["runs_signal"] = stats["runs_signal"][seg]
     return out, stats
+
+
+def _no_runs_rules(out: dict, stats: dict, n_seg: int) -> None:
+    """On a categorical x (units in an arbitrary order, as in a funnel) runs, shifts and trends
+    mean nothing: only points beyond the limits signal (as qicharts2)."""
+    stats["runs_signal"] = np.zeros(n_seg, dtype=bool)
+    for key in ("shift_signal", "trend_signal", "too_few_runs", "too_many_runs"):
+        if key in stats:
+            stats[key] = np.zeros(n_seg, dtype=bool)
+    for column in ("shift", "trend"):
+        if column in out:
+            out[column] = np.zeros(len(out[column]), dtype=bool)
+    if "rule" in out:
+        outside = out["rule"] == "outside"
+        out["rule"] = np.where(outside, out["rule"], "")
+        out["rule_sign"] = np.where(outside, out["rule_sign"], 0)
 
 
 def _segment_slices(seg: np.ndarray, n_seg: int):
@@ -93,6 +111,9 @@ def _nhs(out: dict, stats: dict, points: Points) -> None:
     y, cl, lcl, ucl = out["y"], out["cl"], out["lcl"], out["ucl"]
     rule = np.zeros(len(y), dtype=object)
     sign = np.zeros(len(y), dtype=int)
+    # the runs rules (trend, 2 of 3, shift) before prioritising: a shift that contains a point
+    # beyond the limits is still a shift, and a point beyond the limits alone is no runs signal
+    runs_rule = np.zeros(len(y), dtype=bool)
     for part in _segment_slices(points.seg, points.n_seg):
         yy, cc = y[part], cl[part]
         with np.errstate(invalid="ignore"):
@@ -104,6 +125,7 @@ def _nhs(out: dict, stats: dict, points: Points) -> None:
         trend = runs_mod.sign_of_seven(runs_mod.seven_point_trend(yy))
         two = runs_mod.two_in_three(close.astype(int), side) * close
         shift = runs_mod.part_of_seven(runs_mod.seven_point_one_side(side))
+        runs_rule[part] = (trend != 0) | (two != 0) | (shift != 0)
         r, s = rule[part], sign[part]
         for i in range(len(yy)):
             if outside[i]:
@@ -117,5 +139,4 @@ def _nhs(out: dict, stats: dict, points: Points) -> None:
         rule[part], sign[part] = r, s
     out["rule"] = np.where(rule == 0, "", rule).astype(str)
     out["rule_sign"] = sign
-    flagged = sign != 0
-    stats["runs_signal"] = np.bincount(points.seg[flagged], minlength=points.n_seg) > 0
+    stats["runs_signal"] = np.bincount(points.seg[runs_rule], minlength=points.n_seg) > 0

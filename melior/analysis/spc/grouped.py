@@ -29,6 +29,17 @@ def seg_mean(values: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int) 
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+def seg_sd(values: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int) -> np.ndarray:
+    """Sample standard deviation (n − 1) of the masked finite elements of each segment (NaN
+    with fewer than two)."""
+    m = mask & np.isfinite(values)
+    mean = seg_mean(values, m, seg, n_seg)
+    squares = seg_sum((values - mean[seg]) ** 2, m, seg, n_seg)
+    count = seg_count(m, seg, n_seg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 1, np.sqrt(squares / np.maximum(count - 1, 1)), np.nan)
+
+
 def seg_median(values: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int) -> np.ndarray:
     """Median of the masked finite elements of each segment (NaN when none)."""
     m = mask & np.isfinite(values)
@@ -73,3 +84,24 @@ def screened_average_moving_range(
         ok &= (mr < d4 * amr[g]) | (amr[g] == 0)
         amr = seg_mean(mr, ok, g, n_seg)
     return amr
+
+
+def combine_points(
+    kind: str, y: np.ndarray, n: np.ndarray | None, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One point per group of rows sharing a period (groups contiguous, beginning at `starts`),
+    by qicharts2's rules: with n (and for C charts) Σy and Σn, missing values skipped but a lone
+    missing value kept missing; otherwise the mean of the values (missing when there are none).
+    Rows missing y or n are expected to be missing both."""
+    present = np.isfinite(y)
+    total = np.add.reduceat(np.where(present, y, 0.0), starts)
+    if n is None and kind != "c":
+        count = np.add.reduceat(present.astype(np.int64), starts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan), None
+    lone_missing = (np.diff(np.r_[starts, len(y)]) == 1) & ~present[starts]
+    y_out = np.where(lone_missing, np.nan, total)
+    if n is None:
+        return y_out, None
+    n_total = np.add.reduceat(np.where(np.isfinite(n), n, 0.0), starts)
+    return y_out, np.where(lone_missing, np.nan, n_total)

@@ -112,5 +112,13 @@ def as_x(x, length: int) -> pd.Series:
     return series.reset_index(drop=True)
 
 
+def is_categorical(x: pd.Series) -> bool:
+    """x labels units (text or a pandas categorical) rather than times or numbers: the order of
+    its points carries no meaning (as qicharts2 treats a factor or character x)."""
+    if isinstance(x.dtype, pd.CategoricalDtype):
+        return True
+    return pd.api.types.infer_dtype(x, skipna=True) in {"string", "bytes"}
+
+
 def is_sequence(value) -> bool:
     return isinstance(value, Sequence | np.ndarray | pd.Series) and not isinstance(value, str)

@@ -6,12 +6,12 @@ adjustment for P′/U′, the cube-root-like transform for T, the median centre 
 S-based Xbar chart unless the range method is asked for (qcc's convention).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import constants as k
-from .grouped import screened_average_moving_range, seg_mean, seg_median, seg_sum
+from .grouped import screened_average_moving_range, seg_mean, seg_median, seg_sd, seg_sum
 
 T_POWER = 3.6
 
@@ -29,6 +29,7 @@ class Points:
     sd: np.ndarray | None = None  # xbar/s/r: subgroup SD
     range_: np.ndarray | None = None  # xbar/s/r: subgroup range
     size: np.ndarray | None = None  # xbar/s/r: non-missing measurements in the subgroup
+    ordered: bool = True  # False when x labels units (a funnel) rather than times
 
     @property
     def base(self) -> np.ndarray:
@@ -49,6 +50,10 @@ def _pooled_rate(p: Points, valid: np.ndarray) -> np.ndarray:
 
 
 def _laney_sigma_z(z: np.ndarray, p: Points, screened: bool) -> np.ndarray:
+    """The spread of the z-scores: from their moving ranges over ordered x, but their sample SD
+    when x labels units in no meaningful order (qicharts2)."""
+    if not p.ordered:
+        return seg_sd(z, p.base, p.seg, p.n_seg)
     amr = screened_average_moving_range(z, p.base, p.seg, p.n_seg, screened, k.MR_D4)
     return amr / k.MR_D2
 
@@ -58,6 +63,9 @@ def compute(
 ) -> dict[str, np.ndarray]:
     """Plotted values, centre line and 3-sigma limits per point for one chart kind."""
     seg = p.seg
+    if kind in {"run", "i"} and p.n is not None:
+        # a run or I chart of a ratio plots Σy/Σn per point (n = 0: a missing point), as qicharts2
+        p = replace(p, y=_ratio(p.y, p.n))
     if kind == "run":
         y = p.y
         cl = seg_median(y, p.base, seg, p.n_seg)[seg]

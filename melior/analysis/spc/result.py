@@ -138,21 +138,23 @@ class ControlChart:
 
     def _describe_part(self, points, stats, better) -> list[Sentence]:
         out = []
-        if self.rules == "anhoej" and self.kind != "mr" and stats["n_useful"] > 0:
+        # runs_signal is off where a runs analysis means nothing (MR charts, categorical x)
+        if self.rules == "anhoej" and stats["runs_signal"]:
             if stats["longest_run"] > stats["longest_run_max"]:
-                side = "above" if stats["long_run_sign"] > 0 else "below"
+                # the length and the side of the same run: the longest
+                side = "above" if stats["longest_run_sign"] > 0 else "below"
                 out.append(
                     Sentence(
                         f"{int(stats['longest_run'])} points in a row {side} the centre line (more "
                         f"than {int(stats['longest_run_max'])} is unlikely by chance) — a shift; "
                         "likely a real change.",
-                        _tone(stats["long_run_sign"], better),
+                        _tone(stats["longest_run_sign"], better),
                     )
                 )
             if stats["n_crossings"] < stats["n_crossings_min"]:
                 out.append(
                     Sentence(
-                        f"The data cross the centre line only {int(stats['n_crossings'])} times "
+                        f"The data {_crossings(int(stats['n_crossings']))} "
                         f"(fewer than {int(stats['n_crossings_min'])} is unlikely by chance) — "
                         "the process has likely shifted.",
                         _tone(stats["last_run_sign"], better),
@@ -300,6 +302,12 @@ def recent_points(n_points):
     3-sigma limit by chance now and then; only a signal that reaches the latest points speaks
     of the process as it is."""
     return np.maximum(3, np.ceil(0.1 * np.asarray(n_points))).astype(int)
+
+
+def _crossings(count: int) -> str:
+    if count == 0:
+        return "never cross the centre line"
+    return "cross the centre line only " + ("once" if count == 1 else f"{count} times")
 
 
 def _points(count: int) -> str:

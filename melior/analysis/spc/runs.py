@@ -65,6 +65,7 @@ def run_stats(y, centre, seg, include, n_seg) -> dict[str, np.ndarray]:
     longest_run_max, crossings_min = anhoej_limits(n_useful)
     longest = np.zeros(n_seg)
     n_runs = np.zeros(n_seg)
+    longest_sign = np.zeros(n_seg)  # side of the longest run (the latest of equal length)
     long_sign = np.zeros(n_seg)  # sign of the latest unusually long run
     long_end = np.full(n_seg, -1)  # its last point (index into the long arrays)
     last_sign = np.zeros(n_seg)  # sign of the latest run
@@ -80,6 +81,11 @@ def run_stats(y, centre, seg, include, n_seg) -> dict[str, np.ndarray]:
         present = run_seg[first]
         longest[present] = np.maximum.reduceat(run_len, first)
         last_sign[present] = run_sign[np.r_[first[1:] - 1, len(run_seg) - 1]]
+        # the side of each segment's latest run of its longest length
+        at_longest = np.flatnonzero(run_len == longest[run_seg])
+        seg_of = run_seg[at_longest]
+        latest = at_longest[np.r_[seg_of[1:] != seg_of[:-1], True]]
+        longest_sign[run_seg[latest]] = run_sign[latest]
         long_runs = np.flatnonzero(run_len > longest_run_max[run_seg])
         if len(long_runs):
             # the point each long run ends on; assignment in order: the latest run wins
@@ -99,6 +105,7 @@ def run_stats(y, centre, seg, include, n_seg) -> dict[str, np.ndarray]:
         "n_crossings": n_crossings,
         "n_crossings_min": crossings_min,
         "runs_signal": signal,
+        "longest_run_sign": longest_sign,
         "long_run_sign": long_sign,
         "long_run_end": long_end,
         "last_run_sign": last_sign,
