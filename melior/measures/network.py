@@ -494,25 +494,9 @@ def signal_onsets(measure: Measure, site_ids) -> dict[int, object]:
     """For each site: when its measure's most recent signal began (the first period of the
     unbroken stretch on that side of the centre line that ends at the signal), on the
     measure's default chart; sites without a signal are left out."""
-    rows = list(
-        Observation.objects.filter(measure=measure, organization_id__in=list(site_ids))
-        .order_by("organization_id", "period_start")
-        .values_list("organization_id", "period_start", "value", "numerator", "denominator")
-    )
-    if not rows:
+    charts, _ = _site_charts(measure, list(site_ids))  # scaling to display units moves no signal
+    if charts is None:
         return {}
-    frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
-    ratio = measure.has_denominator
-    if ratio:
-        frame = frame[frame["denominator"].notna()]
-    charts = spc.control_charts(
-        frame,
-        by="site",
-        x="period",
-        y="numerator" if ratio else "value",
-        n="denominator" if ratio else None,
-        kind=usable_kind(measure, measure.default_chart),
-    )
     onsets = charts.signal_onsets()
     found = onsets[onsets["direction"] != 0]
     return dict(zip(found["site"], found["onset_x"], strict=True))
