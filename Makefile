@@ -76,6 +76,7 @@ bench:
 	.venv-bench/bin/python -m pip install --quiet -e . clinical-qikit psmpy
 	.venv-bench/bin/python bench/spc_bench.py
 	.venv-bench/bin/python bench/network_bench.py --sites 500
+	.venv-bench/bin/python bench/pages_bench.py --sites 500
 	.venv-bench/bin/python bench/import_bench.py
 	.venv-bench/bin/python bench/student_import_bench.py
 	.venv-bench/bin/python bench/xapi_bench.py

@@ -44,6 +44,8 @@ from melior.theory import models as t
 
 FORMAT = 1
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
+# The data version belongs to one instance's caches: a restored network starts a new one.
+NETWORK_FIELDS = tuple(f.name for f in Network._meta.fields if f.name not in ("id", "data_version"))
 
 
 def _record_sets(network, students: bool):
@@ -144,7 +146,7 @@ def export_archive(network, *, students: bool = True) -> bytes:
     records = []
     counts = {}
     for name, queryset in sets:
-        fields = USER_FIELDS if name == "users" else None
+        fields = {"users": USER_FIELDS, "network": NETWORK_FIELDS}.get(name)
         text = serializers.serialize("json", queryset, fields=fields)
         items = json.loads(text)
         many = [f.name for f in queryset.model._meta.many_to_many]

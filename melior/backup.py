@@ -96,6 +96,7 @@ def restore(*, path: Path) -> None:
             ],
             "pg_restore failed and changed nothing",
         )
+        _new_data_versions()
         return
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -106,6 +107,17 @@ def restore(*, path: Path) -> None:
         raise BackupError(f"{path.name} is not a readable SQLite backup ({error}).") from None
     finally:
         source.close()
+    _new_data_versions()
+
+
+def _new_data_versions() -> None:
+    """Start every network on a fresh random data version. Computed views are cached under it,
+    and the restored database goes back to versions a shared cache may hold entries for, made
+    from data written after the backup."""
+    from melior.networks.models import Network, random_version_start
+
+    for pk in Network.objects.values_list("pk", flat=True):
+        Network.objects.filter(pk=pk).update(data_version=random_version_start())
 
 
 def _sqlite_connection() -> sqlite3.Connection:

@@ -42,15 +42,15 @@ def _log_student_data(network, action: str, what: str, records: int) -> None:
 def _migrate(quiet: bool = False) -> None:
     from django.core.management import call_command
 
-    from melior.web.assets import ensure_assets
+    from melior.web.assets import collect_static
 
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
-    ensure_assets()
+    collect_static()
 
 
 @app.command()
 def migrate():
-    """Create or update the database tables and build the front-end assets."""
+    """Create or update the database tables and build and collect the front-end assets."""
     _django()
     _migrate()
     console.print("[green]Database is up to date.[/green]")
@@ -68,9 +68,10 @@ def serve(
     _django()
     from django.conf import settings
 
-    from melior.web.assets import ensure_assets
+    from melior.web.assets import collect_static
 
-    ensure_assets()
+    collect_static()  # before the app loads: WhiteNoise indexes the files once
+
     if host not in settings.ALLOWED_HOSTS and host not in {"0.0.0.0", "::"}:
         settings.ALLOWED_HOSTS.append(host)
     if settings.DEBUG:

@@ -107,11 +107,14 @@ def monday():
     return datetime.date(2025, 9, 1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def built_assets():
-    from melior.web.assets import ensure_assets
+    """The chart bundle built and every static file collected under its hashed name, as
+    `melior serve` does: pages name their static files through the manifest."""
+    from melior.web.assets import collect_static, vega_bundle_path
 
-    return ensure_assets()
+    collect_static()
+    return vega_bundle_path()
 
 
 @pytest.fixture(autouse=True)

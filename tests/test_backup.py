@@ -77,6 +77,20 @@ def test_a_backup_restores_the_data_as_it_was(network_with_data, tmp_path):
     assert _state() == before
 
 
+def test_a_restore_never_meets_views_cached_after_the_backup(network_with_data, tmp_path):
+    from melior.measures.network import data_version
+
+    network, measure = network_with_data
+    written = backup(folder=tmp_path / "backups")
+    at_backup = data_version(network.pk)
+    measure.name = "Renamed after the backup"  # views cached now are filed under later versions
+    measure.save()
+    later = data_version(network.pk)
+    restore(path=written)
+    # the restored network's next versions are far from every version used before the restore
+    assert data_version(network.pk) not in range(at_backup - 1000, later + 1000)
+
+
 def test_the_command_backs_up_keeps_the_newest_and_restores(network_with_data, tmp_path):
     from melior.measures.models import Observation
 

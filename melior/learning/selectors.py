@@ -67,7 +67,7 @@ def bright_spots(user, network, measure=None) -> list[BrightSpot]:
     sites = {s.pk: s for s in sites_for(user, network)}
     table = status_table(network)
     measures = [m for m in table.measures if measure is None or m.pk == measure.pk]
-    version = data_version(network)
+    version = data_version(network.pk)
     spots = []
     for m in measures:
         improving = [sid for sid in sites if table.statuses.get((sid, m.pk)) == "improving"]

@@ -8,8 +8,9 @@ class MeasuresConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, receivers
 
         auditlog.register(models.Measure)
         auditlog.register(models.Observation)
         auditlog.register(models.Annotation)
+        receivers.connect()

@@ -1,9 +1,11 @@
 """The chart a site sees for one measure: the SPC engine applied to its observations."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 
 from melior.analysis import spc
 
@@ -149,6 +151,27 @@ def site_chart(
         freeze=freeze,
         notes=notes,
     )
+
+
+def cached_site_chart(
+    version: int,
+    measure: Measure,
+    site_id: int,
+    observations: list[Observation],
+    annotations: list[Annotation],
+    setting: ChartSetting | None,
+    markers=(),
+) -> SiteChart:
+    """site_chart, cached under the network's data version read before the data (`version`):
+    the chart depends only on the measure, the site's observations, notes and chart settings,
+    which all move the version on, and on the PDSA markers, which are part of the key."""
+    marked = hashlib.sha1(repr(list(markers)).encode()).hexdigest()
+    key = f"melior:site-chart:{measure.pk}:{site_id}:{version}:{marked}"
+    chart = cache.get(key)
+    if chart is None:
+        chart = site_chart(measure, observations, annotations, setting, markers)
+        cache.set(key, chart, timeout=24 * 3600)
+    return chart
 
 
 def usable_kind(measure: Measure, kind: str) -> str:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from melior import files
 from melior.bulk import insert_rows
 from melior.networks.models import Network
+from melior.networks.services import bump_data_version
 
 from .models import Observation
 from .services import validate_observation
@@ -312,6 +313,7 @@ def import_observations(
                 changed, ["value", "numerator", "denominator", "updated_at"], batch_size=2000
             )
             if new or changed:
+                bump_data_version(network.pk)  # bulk writes send no model signals
                 # the worker warms the status table so the first visitor does not pay for it
                 transaction.on_commit(lambda: refresh_network_status(network.pk))
     if progress:

@@ -1,18 +1,21 @@
 """Every site × measure of a network at once: the status table behind the network page.
 
 The whole table is computed in one pass of the batch SPC engine per chart kind and cached under
-the network's data version (count and latest change of its observations), so a repeat view is a
-cache read until someone enters or corrects data.
+the network's data version (a counter moved on by every write to its data), so a repeat view is
+a cache read until someone enters or corrects data.
 """
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, Max, Sum
+from django.db.models import Avg, Sum
+from django.utils.html import json_script
 
 from melior.analysis import spc
 from melior.networks.models import Network
@@ -28,41 +31,69 @@ ASSURANCE = {
 }
 
 
-@dataclass(frozen=True)
+NO_DATA = ("no data", "")
+
+
 class StatusTable:
-    measures: list[Measure]
-    statuses: dict[tuple[int, int], str]  # (site id, measure id) -> status
-    assurance: dict[tuple[int, int], str]  # (site id, measure id) -> assurance, where a target
+    """Status and target assurance of every site × measure. Kept per site, a tuple per measure,
+    so the cached table of thousands of sites reads back in a few milliseconds."""
+
+    def __init__(self, measures: list[Measure], computed: "ComputedStatuses"):
+        self.measures = measures
+        self._computed = computed
+        position = {pk: k for k, pk in enumerate(computed.measure_ids)}
+        self._positions = [position.get(m.pk) for m in measures]
+
+    @property
+    def standing(self) -> dict[int, tuple[int, int, int]]:
+        """site id -> (measures worsening, targets reliably missed, measures improving), for
+        sites with data."""
+        return self._computed.standing
 
     def row(self, site_id: int) -> list[tuple[Measure, str, str]]:
+        """(measure, status, assurance) per measure at a site."""
+        cells = self._computed.cells.get(site_id, ())
         return [
-            (
-                m,
-                self.statuses.get((site_id, m.pk), "no data"),
-                self.assurance.get((site_id, m.pk), ""),
-            )
-            for m in self.measures
+            (m, *(cells[k] if k is not None and cells else NO_DATA))
+            for m, k in zip(self.measures, self._positions, strict=True)
         ]
 
+    @cached_property
+    def statuses(self) -> dict[tuple[int, int], str]:
+        """(site id, measure id) -> status, for series with data."""
+        return {
+            (site, m.pk): status
+            for site in self._computed.cells
+            for m, status, _ in self.row(site)
+            if status != "no data"
+        }
 
-def data_version(network: Network) -> str:
-    summary = Observation.objects.filter(measure__network=network).aggregate(
-        count=Count("id"), latest=Max("updated_at")
-    )
-    latest = summary["latest"].isoformat() if summary["latest"] else "none"
-    return f"{summary['count']}:{latest}"
+
+@dataclass(frozen=True)
+class ComputedStatuses:
+    """What is cached: site id -> ((status, assurance) per measure of measure_ids), and each
+    site's standing."""
+
+    measure_ids: tuple[int, ...]
+    cells: dict[int, tuple[tuple[str, str], ...]]
+    standing: dict[int, tuple[int, int, int]]
+
+
+def data_version(network_id: int) -> int:
+    """The network's data version, read fresh: it moves on with every change to the network's
+    measures, observations, annotations or chart settings (see receivers.py)."""
+    return Network.objects.values_list("data_version", flat=True).get(pk=network_id)
 
 
 def status_table(network: Network) -> StatusTable:
     """Status of every site × measure of the network (cached per data version)."""
+    key = f"melior:status-table:{network.pk}:{data_version(network.pk)}"  # before the data
     measures = list(measures_for(network))
-    targets = tuple((m.pk, m.target) for m in measures)
-    key = f"melior:status-table:{network.pk}:{data_version(network)}:{hash(targets)}"
     computed = cache.get(key)
     if computed is None:
         computed = _compute_statuses(network, measures)
         cache.set(key, computed, timeout=24 * 3600)
-    return StatusTable(measures=measures, statuses=computed[0], assurance=computed[1])
+    return StatusTable(measures, computed)
 
 
 def _chart_target(measure: Measure) -> float:
@@ -72,18 +103,33 @@ def _chart_target(measure: Measure) -> float:
     return measure.target / measure.display_scale
 
 
-def _compute_statuses(network: Network, measures: list[Measure]):
+def _compute_statuses(network: Network, measures: list[Measure]) -> ComputedStatuses:
     summary = summarise_measures(
         _observations_frame(network), measures, by=["measure_id", "organization_id"]
     )
-    statuses: dict[tuple[int, int], str] = {}
-    assurance: dict[tuple[int, int], str] = {}
+    measure_ids = tuple(m.pk for m in measures)
+    position = {pk: k for k, pk in enumerate(measure_ids)}
+    words = {}  # one string object per word: the pickle stores each once
+    cells: dict[int, list[tuple[str, str]]] = {}
     for row in summary.itertuples(index=False):
-        key = (row.organization_id, row.measure_id)
-        statuses[key] = row.status
-        if row.assurance:
-            assurance[key] = row.assurance
-    return statuses, assurance
+        site = int(row.organization_id)  # plain ints: NumPy scalars are slow to unpickle
+        status = words.setdefault(row.status, row.status)
+        assurance = words.setdefault(row.assurance or "", row.assurance or "")
+        cells.setdefault(site, [NO_DATA] * len(measure_ids))[position[row.measure_id]] = (
+            status,
+            assurance,
+        )
+    standing = {
+        site: (
+            sum(status == "worsening" for status, _ in row),
+            sum(assurance == "consistent_fail" for _, assurance in row),
+            sum(status == "improving" for status, _ in row),
+        )
+        for site, row in cells.items()
+    }
+    return ComputedStatuses(
+        measure_ids, {site: tuple(row) for site, row in cells.items()}, standing
+    )
 
 
 def summarise_measures(frame: pd.DataFrame, measures: list[Measure], by: list[str]) -> pd.DataFrame:
@@ -152,10 +198,10 @@ def _observations_frame(network: Network) -> pd.DataFrame:
 class NetworkMeasureView:
     """A measure across the sites a user may see: the pooled chart and a funnel plot."""
 
-    chart_spec: dict | None
+    chart_script: str | None  # the Vega-Lite spec as a <script type="application/json">
     sentences: list
     status: str
-    funnel_spec: dict | None
+    funnel_script: str | None
     funnel_window: list  # the periods the funnel plot pools
     funnel_outliers: list[dict]  # sites outside the 99.8% limits
     funnel_note: str = ""
@@ -164,12 +210,32 @@ class NetworkMeasureView:
 def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> NetworkMeasureView:
     """The network aggregate chart (pooled numerators and denominators per period, or the mean
     value) and, for proportions and rates, a funnel plot of the sites over the latest `window`
-    periods, with an allowance for over-dispersion between sites."""
+    periods, with an allowance for over-dispersion between sites. Cached under the data version
+    and the set of sites the user may see."""
+    key = f"melior:network-measure:{measure.pk}:{data_version(measure.network_id)}:" + _sites_key(
+        sites, window
+    )
+    view = cache.get(key)
+    if view is None:
+        view = _network_measure_view(measure, sites, window=window)
+        cache.set(key, view, timeout=24 * 3600)
+    return view
+
+
+def _sites_key(sites: list, *extra) -> str:
+    """A short key for a set of sites (the cached views differ by what a user may see)."""
+    site_ids = tuple(sorted(site.pk for site in sites))
+    return hashlib.sha1(repr((site_ids, *extra)).encode()).hexdigest()
+
+
+def _network_measure_view(measure: Measure, sites: list, *, window: int) -> NetworkMeasureView:
     from melior.analysis import funnel
 
     from .charts import chart_units, draw, series_chart
 
-    observations = Observation.objects.filter(measure=measure, organization__in=sites)
+    observations = Observation.objects.filter(
+        measure=measure, organization_id__in=[site.pk for site in sites]
+    )
     per_period = list(
         observations.values("period_start")
         .annotate(value=Avg("value"), numerator=Sum("numerator"), denominator=Sum("denominator"))
@@ -188,10 +254,10 @@ def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> 
     result = series_chart(measure, x, y, n, kind=kind)
     higher = measure.desired_direction == Measure.Direction.UP
     view = dict(
-        chart_spec=draw(measure, result),
+        chart_script=json_script(draw(measure, result), "network-chart-spec"),
         sentences=result.describe(higher),
         status=result.status(higher),
-        funnel_spec=None,
+        funnel_script=None,
         funnel_window=x[-window:],
         funnel_outliers=[],
     )
@@ -217,7 +283,9 @@ def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> 
     except ValueError as error:
         return NetworkMeasureView(**view, funnel_note=str(error))
     multiply, percent = chart_units(measure)
-    view["funnel_spec"] = plot.chart(percent=percent, width="container").to_dict(validate=False)
+    view["funnel_script"] = json_script(
+        plot.chart(percent=percent, width="container").to_dict(validate=False), "funnel-spec"
+    )
     view["funnel_outliers"] = [
         {
             "site": row["label"],
@@ -261,64 +329,117 @@ class Sparkline:
 SPARK_WIDTH, SPARK_HEIGHT = 240, 70
 
 
-def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> list[Sparkline]:
-    """One small chart per visible site, computed in one batch call (cached under the data
-    version and the set of sites), in the chosen order."""
-    site_ids = tuple(sorted(site.pk for site in sites))
-    key = (
-        f"melior:multiples:{measure.pk}:{data_version(measure.network)}:"
-        f"{hashlib.sha1(repr(site_ids).encode()).hexdigest()}"
-    )
-    lines = cache.get(key)
-    if lines is None:
-        lines = _sparklines(measure, sites)
-        cache.set(key, lines, timeout=24 * 3600)
-    lines = list(lines)
+def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> "Multiples":
+    """One small chart per visible site, in the chosen order. The order comes from every
+    site's status and change, computed in one batch call and cached under the data version and
+    the set of sites; the charts themselves are drawn (and cached) only for the slice shown, so
+    a page of them costs the same at 50 schools or 5,000."""
+    version = data_version(measure.network_id)
+    key = f"melior:multiples:{measure.pk}:{version}:{_sites_key(sites)}"
+    standing = cache.get(key)
+    if standing is None:
+        standing = _site_standing(measure, [site.pk for site in sites])
+        cache.set(key, standing, timeout=24 * 3600)
+
+    def status(site) -> str:
+        return standing.get(site.pk, ("no data", NAN))[0]
+
+    def change(site) -> float:
+        return standing.get(site.pk, ("no data", NAN))[1]
+
+    ordered = list(sites)
     if sort == "name":
-        lines.sort(key=lambda s: s.site.name)
+        ordered.sort(key=lambda site: site.name)
     elif sort == "size":
-        lines.sort(key=lambda s: -(s.site.enrolment or 0))
+        ordered.sort(key=lambda site: -(site.enrolment or 0))
     elif sort == "improvement":  # biggest move in the better direction first; no data last
         better = 1 if measure.desired_direction == Measure.Direction.UP else -1
-        lines.sort(key=lambda s: (np.isnan(s.change), -better * np.nan_to_num(s.change)))
+        ordered.sort(key=lambda site: (np.isnan(change(site)), -better * change(site)))
     else:
-        lines.sort(key=lambda s: (STATUS_ORDER[s.status], s.site.name))
-    return lines
+        ordered.sort(key=lambda site: (STATUS_ORDER[status(site)], site.name))
+    return Multiples(measure, version, ordered)
 
 
-def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
+NAN = float("nan")
+
+
+class Multiples(Sequence):
+    """Sites in order, each drawn as a Sparkline when read; a slice is drawn in one batch."""
+
+    def __init__(self, measure: Measure, version: int, sites: list):
+        self.measure, self.version, self.sites = measure, version, sites
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._draw(self.sites[index])
+        return self._draw([self.sites[index]])[0]
+
+    def _draw(self, sites: list) -> list[Sparkline]:
+        key = f"melior:multiples-drawn:{self.measure.pk}:{self.version}:{_sites_key(sites)}"
+        lines = cache.get(key)
+        if lines is None:
+            lines = _sparklines(self.measure, sites)
+            cache.set(key, lines, timeout=24 * 3600)
+        by_site = {line.site.pk: line for line in lines}
+        return [by_site[site.pk] for site in sites]
+
+
+def _site_charts(measure: Measure, site_ids: list[int]):
+    """The batch SPC result of the measure at these sites on its default chart (None without
+    data) and whether its values read as percentages."""
     from .charts import chart_units
 
-    sites_by_id = {site.pk: site for site in sites}
     rows = list(
-        Observation.objects.filter(measure=measure, organization__in=sites)
+        Observation.objects.filter(measure=measure, organization_id__in=site_ids)
         .order_by("organization_id", "period_start")
         .values_list("organization_id", "period_start", "value", "numerator", "denominator")
     )
+    multiply, percent = chart_units(measure)
+    if not rows:
+        return None, percent
+    frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
+    ratio = measure.has_denominator
+    if ratio:
+        frame = frame[frame["denominator"].notna()]
+    charts = spc.control_charts(
+        frame,
+        by="site",
+        x="period",
+        y="numerator" if ratio else "value",
+        n="denominator" if ratio else None,
+        kind=usable_kind(measure, measure.default_chart),
+        multiply=multiply,
+    )
+    return charts, percent
+
+
+def _statuses(measure: Measure, charts) -> dict[int, str]:
+    higher = measure.desired_direction == Measure.Direction.UP
+    summary = charts.summary(higher_is_better=higher)["status"]
+    return {int(site): status for site, status in zip(charts.series["site"], summary, strict=True)}
+
+
+def _site_standing(measure: Measure, site_ids: list[int]) -> dict[int, tuple[str, float]]:
+    """site id -> (latest status, change) for the sites with data: what the order needs."""
+    charts, _ = _site_charts(measure, site_ids)
+    if charts is None:
+        return {}
+    status = _statuses(measure, charts)
+    return {
+        int(site_id): (status[site_id], _change(points["y"].to_numpy(float)))
+        for site_id, points in charts.data.groupby("site", sort=False)
+    }
+
+
+def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
+    charts, percent = _site_charts(measure, [site.pk for site in sites])
     lines: list[Sparkline] = []
-    if rows:
-        frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
-        ratio = measure.has_denominator
-        if ratio:
-            frame = frame[frame["denominator"].notna()]
-        multiply, percent = chart_units(measure)
-        charts = spc.control_charts(
-            frame,
-            by="site",
-            x="period",
-            y="numerator" if ratio else "value",
-            n="denominator" if ratio else None,
-            kind=usable_kind(measure, measure.default_chart),
-            multiply=multiply,
-        )
-        higher = measure.desired_direction == Measure.Direction.UP
-        status = dict(
-            zip(
-                charts.series["site"],
-                charts.summary(higher_is_better=higher)["status"],
-                strict=True,
-            )
-        )
+    if charts is not None:
+        sites_by_id = {site.pk: site for site in sites}
+        status = _statuses(measure, charts)
         for site_id, points in charts.data.groupby("site", sort=False):
             lines.append(_sparkline(sites_by_id[site_id], status[site_id], points, percent))
     drawn = {line.site.pk for line in lines}
@@ -373,25 +494,9 @@ def signal_onsets(measure: Measure, site_ids) -> dict[int, object]:
     """For each site: when its measure's most recent signal began (the first period of the
     unbroken stretch on that side of the centre line that ends at the signal), on the
     measure's default chart; sites without a signal are left out."""
-    rows = list(
-        Observation.objects.filter(measure=measure, organization_id__in=list(site_ids))
-        .order_by("organization_id", "period_start")
-        .values_list("organization_id", "period_start", "value", "numerator", "denominator")
-    )
-    if not rows:
+    charts, _ = _site_charts(measure, list(site_ids))  # scaling to display units moves no signal
+    if charts is None:
         return {}
-    frame = pd.DataFrame(rows, columns=["site", "period", "value", "numerator", "denominator"])
-    ratio = measure.has_denominator
-    if ratio:
-        frame = frame[frame["denominator"].notna()]
-    charts = spc.control_charts(
-        frame,
-        by="site",
-        x="period",
-        y="numerator" if ratio else "value",
-        n="denominator" if ratio else None,
-        kind=usable_kind(measure, measure.default_chart),
-    )
     onsets = charts.signal_onsets()
     found = onsets[onsets["direction"] != 0]
     return dict(zip(found["site"], found["onset_x"], strict=True))

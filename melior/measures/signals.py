@@ -21,7 +21,7 @@ def latest_signals(measures, organization: Organization | None = None) -> dict[i
         return {}
     ids = "-".join(str(pk) for pk in sorted(m.pk for m in measures))
     where = organization.pk if organization else "all"
-    raw = f"{data_version(measures[0].network)}:{ids}:{where}"
+    raw = f"{data_version(measures[0].network_id)}:{ids}:{where}"
     key = f"melior:latest-signals:{hashlib.sha1(raw.encode()).hexdigest()}"
     cached = cache.get(key)
     if cached is None:

@@ -1,4 +1,5 @@
 import datetime
+from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +16,10 @@ from melior.networks.views import get_network, get_network_site
 from melior.web.uploads import keep_upload, upload_path
 
 from . import exports, selectors, services
-from .charts import chart_result, site_chart
+from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
 from .imports import ImportRefused, Problem, import_observations
-from .network import SORTS, network_measure_view, small_multiples
+from .network import SORTS, data_version, network_measure_view, small_multiples
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -63,6 +64,7 @@ def _panel_context(ctx: dict, **forms) -> dict:
     """Everything the chart-and-data panel shows, read fresh. Forms passed in (bound, with
     errors) replace the blank ones that people who may enter data otherwise get."""
     link, measure = ctx["link"], ctx["measure"]
+    version = data_version(measure.network_id)  # before the data: never newer than what is read
     observations = list(selectors.site_series(link, measure))
     annotations = list(selectors.site_annotations(link, measure))
     setting = selectors.chart_setting(link, measure)
@@ -83,8 +85,17 @@ def _panel_context(ctx: dict, **forms) -> dict:
         **ctx,
         **blank,
         **{name: form for name, form in forms.items() if form is not None},
-        "chart": site_chart(measure, observations, annotations, setting, _cycle_markers(ctx)),
+        "chart": cached_site_chart(
+            version,
+            measure,
+            link.organization_id,
+            observations,
+            annotations,
+            setting,
+            _cycle_markers(ctx),
+        ),
         "observations": observations[::-1],
+        "data_version": version,
         "annotations": annotations,
     }
 
@@ -102,7 +113,7 @@ def measure_page(request, network, measure):
     """A measure across the network: pooled chart, funnel plot, every site's chart, definition."""
     network = get_network(request, network)
     measure = get_object_or_404(selectors.measures_for(network), slug=measure)
-    sites = list(sites_for(request.user, network).order_by("name"))
+    sites = _listed_sites(request.user, network)
     return render(
         request,
         "measures/measure_page.html",
@@ -117,6 +128,20 @@ def measure_page(request, network, measure):
 
 
 MULTIPLES_PER_PAGE = 48
+
+
+class ListedSite(NamedTuple):
+    pk: int
+    name: str
+    slug: str
+    enrolment: int | None
+
+
+def _listed_sites(user, network) -> list[ListedSite]:
+    """The visible sites with only what the measure page shows of them: plain tuples, as a
+    network may have thousands."""
+    rows = sites_for(user, network).order_by("name").values_list("pk", "name", "slug", "enrolment")
+    return [ListedSite(*row) for row in rows]
 
 
 def _multiples_context(request, measure, sites) -> dict:
@@ -136,7 +161,7 @@ def measure_multiples(request, network, measure):
     """More small multiples (the next page, or another order), for htmx."""
     network = get_network(request, network)
     measure = get_object_or_404(selectors.measures_for(network), slug=measure)
-    sites = list(sites_for(request.user, network))
+    sites = _listed_sites(request.user, network)
     context = {
         "network": network,
         "measure": measure,

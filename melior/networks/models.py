@@ -1,5 +1,7 @@
 """Networked improvement communities, the organizations in them and who belongs where."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -96,6 +98,12 @@ class Organization(models.Model):
             raise ValidationError({"nces_id": f"An NCES id of a {kind} is {digits} digits."})
 
 
+def random_version_start() -> int:
+    """Where a network's data version starts: at random, so a database rebuilt or restored
+    while a shared cache keeps its entries never meets a version it had before."""
+    return secrets.randbits(48)
+
+
 class Network(models.Model):
     """A networked improvement community: sites working on one shared aim, led by a hub."""
 
@@ -113,12 +121,25 @@ class Network(models.Model):
     )
     sites = models.ManyToManyField(Organization, through="NetworkSite", related_name="networks")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Goes up by one in the same transaction as every change to the network's measures,
+    # observations, annotations or chart settings: computed views are cached under it.
+    data_version = models.PositiveBigIntegerField(default=random_version_start, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # An edit of a network read before a data change must not wind its version back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
 
 
 class NetworkSite(models.Model):

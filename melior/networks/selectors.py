@@ -37,12 +37,22 @@ def site_ids_with(user, network: Network, capability: str) -> set[int]:
     """Ids of the network's sites (among those the user sees) where the user has a capability
     of the permission matrix, e.g. "enter_data"."""
     access = access_for(user)
+    sites = sites_for(user, network)
+    if user.is_superuser or grants(access.roles_in_network(network.pk), capability):
+        return set(sites.values_list("pk", flat=True))
     return {
-        site.pk
-        for site in sites_for(user, network)
-        if user.is_superuser
-        or grants(access.roles_at_site(network.pk, site.pk, site.parent_id), capability)
+        site_id
+        for site_id, district_id in sites.values_list("pk", "parent_id")
+        if grants(access.roles_at_site(network.pk, site_id, district_id), capability)
     }
+
+
+def has_site_with(user, network: Network, capability: str) -> bool:
+    """Whether the user has the capability at any site of the network they see (without
+    listing the sites when a network-wide role grants it)."""
+    if user.is_superuser or grants(access_for(user).roles_in_network(network.pk), capability):
+        return sites_for(user, network).exists()
+    return bool(site_ids_with(user, network, capability))
 
 
 def network_site_for(user, network: Network, site_slug: str) -> NetworkSite | None:

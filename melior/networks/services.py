@@ -1,6 +1,7 @@
 """State changes for networks, organizations and memberships. Each runs in one transaction."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from .models import Membership, Network, NetworkSite, Organization, Role
@@ -15,6 +16,12 @@ def unique_slug(model, text: str, max_length: int = 80) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def bump_data_version(network_id: int) -> None:
+    """Mark the network's data as changed, so views cached under its data version are
+    recomputed. Call it inside the transaction of the write; F() makes concurrent bumps add up."""
+    Network.objects.filter(pk=network_id).update(data_version=F("data_version") + 1)
 
 
 @transaction.atomic

@@ -1,4 +1,7 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -7,7 +10,7 @@ from melior.measures.network import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
-from .selectors import network_site_for, networks_for, site_ids_with, sites_for
+from .selectors import has_site_with, network_site_for, networks_for, sites_for
 
 
 def get_network(request, slug: str):
@@ -22,29 +25,94 @@ def get_network_site(request, network, site_slug: str):
     return link
 
 
+STATUS_PAGE_SIZE = 25
+SITE_FILTERS = {
+    "all": "All schools",
+    "attention": "Needing attention",
+    "improving": "Improving",
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How one school stands across the measures, for ordering and filtering the table."""
+
+    site_id: int
+    name: str
+    district: str
+    worsening: int  # measures whose latest signal is a worsening
+    missing_target: int  # measures whose target will reliably be missed
+    improving: int
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.worsening > 0
+
+
 @login_required
 def network_detail(request, network):
+    """The network at a glance. The status table is summarised so the page stays light at any
+    size: schools needing attention (a worsening signal) first, the rest in pages, with a
+    filter by name and standing."""
     network = get_network(request, network)
-    sites = list(sites_for(request.user, network).order_by("parent__name", "name"))
     table = status_table(network)
+    sites = sites_for(request.user, network)
+    standings = _standings(table, sites.values_list("pk", "name", "parent__name"))
+    query = request.GET.get("q", "").strip()
+    show = request.GET.get("show", "all")
+    if show not in SITE_FILTERS:
+        show = "all"
+    shown = [s for s in standings if _matches(s, query, show)]
+    page = Paginator(shown, STATUS_PAGE_SIZE).get_page(request.GET.get("page"))
+    order = {s.site_id: k for k, s in enumerate(page)}
+    page_sites = sorted(sites.filter(pk__in=order), key=lambda site: order[site.pk])
     return render(
         request,
         "networks/network_detail.html",
         {
             "network": network,
-            "sites": sites,
             "measures": table.measures,
-            "status_rows": _status_rows(network, sites, table),
-            "projects": projects_for(request.user, network),
-            "can_import": bool(site_ids_with(request.user, network, "enter_data")),
+            "status_rows": _status_rows(network, page_sites, table),
+            "page": page,
+            "query": query,
+            "show": show,
+            "filters": SITE_FILTERS,
+            "counts": {
+                "all": len(standings),
+                "attention": sum(s.needs_attention for s in standings),
+                "improving": sum(bool(s.improving) for s in standings),
+            },
+            "projects": projects_for(request.user, network).filter(site__in=page_sites),
+            "can_import": has_site_with(request.user, network, "enter_data"),
         },
     )
 
 
+def _standings(table, sites) -> list[Standing]:
+    """Every visible school from (id, name, district name) rows: the most worsening signals
+    first, then the most targets reliably missed, then by name."""
+    standings = [
+        Standing(site_id, name, district or "", *table.standing.get(site_id, (0, 0, 0)))
+        for site_id, name, district in sites
+    ]
+    standings.sort(key=lambda s: (-s.worsening, -s.missing_target, s.name.casefold()))
+    return standings
+
+
+def _matches(standing: Standing, query: str, show: str) -> bool:
+    if query and query.casefold() not in f"{standing.name} {standing.district}".casefold():
+        return False
+    if show == "attention":
+        return standing.needs_attention
+    if show == "improving":
+        return standing.improving > 0
+    return True
+
+
 def _status_rows(network, sites, table) -> list[tuple]:
     """(site, site url, [(status, css class, symbol, chart url, title, assurance symbol,
-    assurance class), ...]) per visible site. URLs are joined here rather than reversed per
-    cell: hundreds of sites × measures."""
+    assurance class), ...]) per site shown. URLs are joined here rather than reversed per
+    cell."""
     symbols = {"improving": "▲", "worsening": "▼", "no change": "●", "no data": "○"}
     base = reverse("network", kwargs={"network": network.slug})
     rows = []

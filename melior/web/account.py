@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from melior.api.selectors import tokens_of
 from melior.api.services import create_token, revoke_token
+from melior.web.compression import carries_secret
 
 
 class TokenForm(forms.Form):
@@ -48,6 +49,7 @@ def change_password(request):
 
 @login_required
 @require_POST
+@carries_secret  # the new key is on the page: never compressed (BREACH)
 def create_api_token(request):
     form = TokenForm(request.POST)
     if not form.is_valid():

@@ -1,4 +1,5 @@
-"""Front-end assets built on the machine, never fetched from a CDN.
+"""Front-end assets built on the machine, never fetched from a CDN, and collected under
+hashed names for long-lived caching.
 
 The Vega/Vega-Lite/vega-embed bundle comes from vl-convert (the same engine that exports charts
 to SVG/PNG/PDF), so the page renders exactly what the exports show.
@@ -30,3 +31,12 @@ def ensure_assets(force: bool = False) -> Path:
     tmp.replace(target)
     stamp.write_text(version)
     return target
+
+
+def collect_static() -> None:
+    """Build the chart bundle, then copy every static file into STATIC_ROOT under a name with
+    its content's hash (and gzipped beside it), with the manifest `{% static %}` reads."""
+    from django.core.management import call_command
+
+    ensure_assets()
+    call_command("collectstatic", interactive=False, verbosity=0)

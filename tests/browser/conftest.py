@@ -17,8 +17,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def page(live_server, built_assets, monkeypatch):
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from playwright.sync_api import sync_playwright
 
+    # Static files as in production: WhiteNoise serves the collected files under their hashed
+    # names (the live server's own static handler looks in the app folders, by plain names).
+    monkeypatch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
     # Playwright's sync API runs an event loop; the test itself still makes ORM calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:

@@ -1,0 +1,205 @@
+"""The network's data version: every write to its measures, observations, notes and chart
+settings moves it on in the same transaction, so views cached under it are never stale."""
+
+import datetime
+import io
+import json
+import zipfile
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from melior.api.services import create_token
+from melior.measures.imports import import_observations
+from melior.measures.models import Observation
+from melior.measures.network import data_version, status_table
+from melior.measures.services import (
+    add_annotation,
+    create_measure,
+    record_observation,
+    save_chart_setting,
+)
+from melior.networks.models import Network
+
+MONDAY = datetime.date(2025, 9, 1)
+
+
+def weeks(world, count, numerator=lambda week: 20, measure=None):
+    for week in range(count):
+        record_observation(
+            measure=measure or world.measure,
+            organization=world.school,
+            period=MONDAY + datetime.timedelta(weeks=week),
+            numerator=numerator(week),
+            denominator=40,
+        )
+
+
+@pytest.fixture
+def bumped(world):
+    """Asserts that the block moves the network's version on and leaves the other's alone."""
+
+    class Check:
+        def __init__(self):
+            self.before = data_version(world.network.pk)
+            self.other = data_version(world.other_network.pk)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            if exc[0] is None:
+                assert data_version(world.network.pk) > self.before
+                assert data_version(world.other_network.pk) == self.other
+
+    return Check
+
+
+def test_entering_and_correcting_an_observation(world, bumped):
+    with bumped():
+        weeks(world, 1)
+    with bumped():
+        record_observation(
+            measure=world.measure,
+            organization=world.school,
+            period=MONDAY,
+            numerator=25,
+            denominator=40,
+            correcting=Observation.objects.get(),
+        )
+
+
+def test_deleting_an_observation(world, bumped):
+    weeks(world, 1)
+    with bumped():
+        Observation.objects.get().delete()
+
+
+def test_notes_chart_settings_and_measures(world, bumped):
+    with bumped():
+        add_annotation(
+            measure=world.measure, organization=world.school, date=MONDAY, text="Started"
+        )
+    with bumped():
+        save_chart_setting(measure=world.measure, organization=world.school, chart="run")
+    with bumped():
+        world.measure.desired_direction = "down"
+        world.measure.save()
+    with bumped():
+        create_measure(
+            network=world.network,
+            name="Attendance",
+            slug="attendance",
+            kind="process",
+            value_type="proportion",
+            frequency="weekly",
+        )
+
+
+def test_a_bulk_import_but_not_a_dry_run(world, bumped, tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text(
+        f"site,measure,period_start,numerator,denominator\n{world.school.slug},on-track,"
+        f"{MONDAY},10,40\n"
+    )
+    before = data_version(world.network.pk)
+    import_observations(world.network, path, dry_run=True)
+    assert data_version(world.network.pk) == before
+    with bumped():
+        import_observations(world.network, path)
+    unchanged = data_version(world.network.pk)
+    import_observations(world.network, path)  # the same file again writes nothing
+    assert data_version(world.network.pk) == unchanged
+
+
+def test_the_api(world, bumped, client):
+    key = create_token(user=world.users["network:network_lead"], name="test")[1]
+    with bumped():
+        response = client.post(
+            f"/api/networks/{world.network.slug}/observations",
+            json.dumps(
+                {
+                    "site": world.school.slug,
+                    "measure": "on-track",
+                    "period_start": str(MONDAY),
+                    "numerator": 10,
+                    "denominator": 40,
+                }
+            ),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+        assert response.status_code == 201
+
+
+def test_the_demo_loader(db):
+    from melior.demo.generator import load_demo
+
+    network = load_demo(sites=2).network
+    loaded = data_version(network.pk)
+    load_demo(sites=3)  # one more school's data
+    assert data_version(network.pk) > loaded
+
+
+def test_a_write_rolled_back_leaves_the_version(world):
+    before = data_version(world.network.pk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        weeks(world, 1)
+        raise RuntimeError
+    assert data_version(world.network.pk) == before
+
+
+@pytest.mark.django_db(transaction=True)  # flush empties the tables: nothing may be pending
+def test_a_restored_network_starts_a_version_of_its_own(world):
+    from django.core.management import call_command
+
+    from melior.archive import export_archive, import_archive
+
+    weeks(world, 2)
+    archived = data_version(world.network.pk)
+    archive = export_archive(world.network)
+    assert "data_version" not in zipfile.ZipFile(io.BytesIO(archive)).read("data.json").decode()
+    call_command("flush", interactive=False, verbosity=0)
+    restored = import_archive(archive)
+    assert restored.pk == world.network.pk
+    assert data_version(restored.pk) != archived  # the old instance's cache entries don't fit
+
+
+def test_saving_a_network_read_earlier_keeps_the_newer_version(world):
+    stale = Network.objects.get(pk=world.network.pk)
+    weeks(world, 1)
+    moved = data_version(world.network.pk)
+    stale.aim = "A new aim."
+    stale.save()
+    assert data_version(world.network.pk) == moved
+    assert Network.objects.get(pk=world.network.pk).aim == "A new aim."
+
+
+def test_changing_which_way_is_better_updates_the_status_table(world):
+    weeks(world, 24, numerator=lambda week: 10 if week < 12 else 30)
+    key = (world.school.pk, world.measure.pk)
+    assert status_table(world.network).statuses[key] == "improving"
+    world.measure.desired_direction = "down"
+    world.measure.save()
+    assert status_table(world.network).statuses[key] == "worsening"
+
+
+def test_the_school_chart_shows_a_new_note_at_once(world, client):
+    weeks(world, 12)
+    client.force_login(world.users["network:network_lead"])
+    url = reverse(
+        "site-measure",
+        kwargs={"network": world.network.slug, "site": world.school.slug, "measure": "on-track"},
+    )
+    assert "Began peer tutoring" not in client.get(url).content.decode()
+    add_annotation(
+        measure=world.measure,
+        organization=world.school,
+        date=MONDAY + datetime.timedelta(weeks=6),
+        text="Began peer tutoring",
+    )
+    page = client.get(url).content.decode()
+    start = page.index(">", page.index('id="chart-spec"')) + 1
+    spec = json.loads(page[start : page.index("</script>", start)])
+    assert "Began peer tutoring" in json.dumps(spec)

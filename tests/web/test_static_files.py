@@ -1,0 +1,41 @@
+"""Static files go out under names carrying a hash of their content, cached for a year as
+immutable; the chart bundle loads only on pages that draw charts."""
+
+import re
+
+from django.urls import reverse
+
+from melior.measures.services import record_observation
+
+
+def static_urls(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+
+
+def test_pages_name_hashed_static_files_served_as_immutable(client, world):
+    client.force_login(world.users["network:viewer"])
+    html = client.get(reverse("network", kwargs={"network": world.network.slug})).text
+    urls = static_urls(html)
+    stylesheet = next(u for u in urls if "melior/melior." in u and u.endswith(".css"))
+    assert re.fullmatch(r"/static/melior/melior\.[0-9a-f]{12}\.css", stylesheet)
+    response = client.get(stylesheet, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert "immutable" in response["Cache-Control"]
+    assert int(re.search(r"max-age=(\d+)", response["Cache-Control"])[1]) >= 365 * 24 * 3600
+    assert response["Content-Encoding"] == "gzip"  # compressed once, when collected
+    assert "vega-embed" not in html  # no chart on the network page: no chart bundle
+
+
+def test_a_chart_page_loads_the_hashed_chart_bundle(client, world, monday):
+    record_observation(
+        measure=world.measure, organization=world.school, period=monday, numerator=5, denominator=9
+    )
+    client.force_login(world.users["network:viewer"])
+    url = reverse(
+        "site-measure",
+        kwargs={"network": world.network.slug, "site": world.school.slug, "measure": "on-track"},
+    )
+    bundle = [u for u in static_urls(client.get(url).text) if "vega-embed" in u]
+    assert len(bundle) == 1 and re.search(r"vega-embed\.[0-9a-f]{12}\.js$", bundle[0])
+    response = client.get(bundle[0])
+    assert response.status_code == 200 and "immutable" in response["Cache-Control"]
