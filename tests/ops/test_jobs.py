@@ -105,7 +105,8 @@ def test_an_import_warms_the_network_status_table(
     with CaptureQueriesContext(connection) as cold:
         cold_table = status_table(world.network)
     assert len(warm) < len(cold)  # the first visitor after the import reads it from the cache
-    assert warm_table == cold_table
+    assert warm_table.statuses == cold_table.statuses and warm_table.statuses
+    assert warm_table.standing == cold_table.standing
 
 
 @db_task(retries=2, name="test_always_fails")
