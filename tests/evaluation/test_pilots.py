@@ -276,13 +276,44 @@ def test_a_new_plan_with_a_bad_field_names_it(client, world, schools):
             "ends": "2025-12-01",
             "purpose": purpose.pk,
             "attrition_boundary": "cautious",
-            "certainty": "0.75",
+            "certainty": "75",
         },
     )
     assert (
         page.status_code == 400 and "The pilot must end after it starts." in page.content.decode()
     )
     assert not Pilot.objects.exists()
+
+
+def test_the_certainty_is_asked_and_shown_as_the_percentage_its_label_names(client, world, schools):
+    client.force_login(world.users["network:network_lead"])
+    sites, purpose = schools
+    new_plan = {
+        "title": "Reading app",
+        "tool": "Reading app",
+        "question": "Does it help?",
+        "design": "randomized",
+        "unit": "school",
+        "share": "0.5",
+        "sites": [s.pk for s in sites],
+        "school_year": "2025",
+        "starts": "2025-09-01",
+        "ends": "2026-06-01",
+        "purpose": purpose.pk,
+        "attrition_boundary": "cautious",
+    }
+    url = f"/n/{world.network.slug}/pilots/"
+    form = client.get(url).content.decode()
+    assert "Certainty to act (%)" in form and 'name="certainty" value="75"' in form
+    refused = client.post(url, {**new_plan, "certainty": "0.75"})
+    assert refused.status_code == 400
+    assert "Give a percentage from 50 to 99, such as 75." in refused.content.decode()
+    assert not Pilot.objects.exists()
+    assert client.post(url, {**new_plan, "certainty": "80"}).status_code == 302
+    pilot = Pilot.objects.get()
+    assert pilot.certainty == 0.8
+    edit = client.get(f"{url}{pilot.pk}/").content.decode()
+    assert 'name="certainty" value="80"' in edit
 
 
 def test_a_matched_comparison_of_users_and_similar_non_users(world, schools):

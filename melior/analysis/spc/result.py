@@ -339,9 +339,9 @@ def _tone(sign, better: int | None) -> str:
 
 def _label(value) -> str:
     if isinstance(value, pd.Timestamp | np.datetime64):
-        return pd.Timestamp(value).strftime("%d %b %Y")
+        return pd.Timestamp(value).strftime("%b %-d, %Y")
     if hasattr(value, "strftime"):
-        return value.strftime("%d %b %Y")
+        return value.strftime("%b %-d, %Y")
     if isinstance(value, float) and value.is_integer():
         return f"point {int(value)}"
     if isinstance(value, int | np.integer):
