@@ -238,7 +238,7 @@ MEASURES = [
         description="Office discipline referrals of 9th graders that week, per 100 enrolled.",
         numerator_definition="Office discipline referrals",
         denominator_definition="9th graders enrolled",
-        data_source="Behaviour incident log",
+        data_source="Behavior incident log",
     ),
 ]
 

@@ -45,7 +45,7 @@ IDEAS = {
 WHO = [
     "Two Algebra I teachers",
     "The 9th-grade advisory team",
-    "The attendance mentor and the counsellor",
+    "The attendance mentor and the counselor",
     "One English 9 teacher",
     "The 9th-grade team lead",
 ]

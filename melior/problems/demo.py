@@ -66,10 +66,10 @@ TALLIES = {
 STEPS = [
     ("Student misses a class", "Student", ""),
     ("Teacher marks the absence", "Classroom teacher", ""),
-    ("Attendance report is run", "Attendance clerk", "The report reaches counsellors a day late."),
-    ("Counsellor reviews the weekly list", "Counsellor",
-     "About 400 students per counsellor; the list is weekly, not daily."),
-    ("Family is called", "Counsellor", "One call in three reaches an out-of-date number."),
+    ("Attendance report is run", "Attendance clerk", "The report reaches counselors a day late."),
+    ("Counselor reviews the weekly list", "Counselor",
+     "About 400 students per counselor; the list is weekly, not daily."),
+    ("Family is called", "Counselor", "One call in three reaches an out-of-date number."),
     ("Student returns to class", "Classroom teacher",
      "Missed work is not followed up, so it becomes missing work."),
 ]  # fmt: skip

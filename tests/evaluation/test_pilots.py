@@ -409,3 +409,19 @@ def test_attrition_the_optimistic_boundary_cannot_rate_still_reports_the_effect(
     assert primary.result is not None and not primary.error
     assert primary.attrition is None
     assert "8.2 and 8.4 points" in primary.attrition_unrated
+
+
+def test_the_report_names_subgroups_by_their_labels_not_their_codes(client, world, schools):
+    for k, student in enumerate(Student.objects.order_by("pk")):
+        student.race_ethnicity = "BlackOrAfricanAmerican" if k % 2 else "HispanicOrLatino"
+        student.save()
+    pilot, lead = plan(world, schools, subgroups=["race_ethnicity"])
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=3)
+    record_scores(pilot, schools)
+    ((_, effects, _),) = build_report(pilot).subgroups
+    assert set(effects.data["level"]) == {"Black or African American", "Hispanic or Latino"}
+    client.force_login(world.users["network:viewer"])
+    page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/").content.decode()
+    assert "<td>Black or African American</td>" in page
+    assert "BlackOrAfricanAmerican" not in page and "HispanicOrLatino" not in page
