@@ -336,7 +336,7 @@ def _equity(pilot, primary, frame, min_cell):
         if registered is not None and label not in registered["subgroups"].split(", "):
             label += " (exploratory: not in the registered plan)"
         known = frame[frame[field_name].fillna("") != ""].rename(columns={field_name: label})
-        known[label] = known[label].map(lambda code: LABELS[field_name].get(code, code))
+        known[label] = known[label].replace(LABELS[field_name])
         try:
             effects = ev.subgroup_effects(
                 known.rename(columns={"y": primary.outcome.name}),
