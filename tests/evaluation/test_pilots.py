@@ -258,37 +258,10 @@ def test_pages_for_the_right_roles_only(client, world, schools):
     assert client.get(url).status_code == 404
 
 
-def test_a_new_plan_with_a_bad_field_names_it(client, world, schools):
-    client.force_login(world.users["network:network_lead"])
+def new_plan_form(schools, **changes) -> dict:
+    """What a lead types into the new-pilot form."""
     sites, purpose = schools
-    page = client.post(
-        f"/n/{world.network.slug}/pilots/",
-        {
-            "title": "Reading app",
-            "tool": "Reading app",
-            "question": "Does it help?",
-            "design": "randomized",
-            "unit": "school",
-            "share": "0.5",
-            "sites": [s.pk for s in sites],
-            "school_year": "2025",
-            "starts": "2026-01-10",
-            "ends": "2025-12-01",
-            "purpose": purpose.pk,
-            "attrition_boundary": "cautious",
-            "certainty": "75",
-        },
-    )
-    assert (
-        page.status_code == 400 and "The pilot must end after it starts." in page.content.decode()
-    )
-    assert not Pilot.objects.exists()
-
-
-def test_the_certainty_is_asked_and_shown_as_the_percentage_its_label_names(client, world, schools):
-    client.force_login(world.users["network:network_lead"])
-    sites, purpose = schools
-    new_plan = {
+    return {
         "title": "Reading app",
         "tool": "Reading app",
         "question": "Does it help?",
@@ -301,15 +274,33 @@ def test_the_certainty_is_asked_and_shown_as_the_percentage_its_label_names(clie
         "ends": "2026-06-01",
         "purpose": purpose.pk,
         "attrition_boundary": "cautious",
+        "certainty": "75",
+        **changes,
     }
+
+
+def test_a_new_plan_with_a_bad_field_names_it(client, world, schools):
+    client.force_login(world.users["network:network_lead"])
+    page = client.post(
+        f"/n/{world.network.slug}/pilots/",
+        new_plan_form(schools, starts="2026-01-10", ends="2025-12-01"),
+    )
+    assert (
+        page.status_code == 400 and "The pilot must end after it starts." in page.content.decode()
+    )
+    assert not Pilot.objects.exists()
+
+
+def test_the_certainty_is_asked_and_shown_as_the_percentage_its_label_names(client, world, schools):
+    client.force_login(world.users["network:network_lead"])
     url = f"/n/{world.network.slug}/pilots/"
     form = client.get(url).content.decode()
     assert "Certainty to act (%)" in form and 'name="certainty" value="75"' in form
-    refused = client.post(url, {**new_plan, "certainty": "0.75"})
+    refused = client.post(url, new_plan_form(schools, certainty="0.75"))
     assert refused.status_code == 400
     assert "Give a percentage from 50 to 99, such as 75." in refused.content.decode()
     assert not Pilot.objects.exists()
-    assert client.post(url, {**new_plan, "certainty": "80"}).status_code == 302
+    assert client.post(url, new_plan_form(schools, certainty="80")).status_code == 302
     pilot = Pilot.objects.get()
     assert pilot.certainty == 0.8
     edit = client.get(f"{url}{pilot.pk}/").content.decode()
