@@ -385,6 +385,8 @@ def test_a_test_started_earlier_keeps_its_actual_start_date(client, world, lab):
     assert f"Started {ran_on:%b %-d, %Y} (planned for {cycle.planned_start:%b %-d, %Y})" in page
     listing = client.get(reverse("pdsa-list", kwargs={"network": world.network.slug}))
     assert f"{ran_on:%b %-d, %Y}" in listing.text
+    # a "plan a new cycle" button cuts a long project title but names it whole on hover
+    assert f'title="{project.site.name} · {project.title}"' in listing.text
     found = selectors.search(
         world.users["school:team_member"], world.network, {"since": ran_on, "until": ran_on}
     )
