@@ -13,6 +13,7 @@ The targets are in the module's TARGETS; prints figures and asserts nothing.
 """
 
 import argparse
+import datetime
 import gzip
 import os
 import tempfile
@@ -51,18 +52,18 @@ def grow(network, sites: int, seed: int = 2026) -> None:
 
     from melior.bulk import insert_rows
     from melior.demo import generator
-    from melior.demo.calendar import weekly_calendar
+    from melior.demo.calendar import entered_weeks
     from melior.measures.models import Observation
     from melior.networks.services import bump_data_version
 
-    mondays, year_index = weekly_calendar(generator.FIRST_SCHOOL_YEAR, generator.SCHOOL_YEARS)
+    mondays, year_index = entered_weeks(datetime.date.today(), generator.SCHOOL_YEARS)
     measures = {m.slug: m for m in network.measures.all()}
     days = np.array([d.isoformat() for d in mondays])
     plans = [generator.school_plan(seed, i, len(mondays)) for i in range(12, sites)]
     for start in range(0, len(plans), 250):
         chunk = plans[start : start + 250]
         with transaction.atomic():
-            schools = generator._schools(network, chunk)
+            schools = generator._schools(network, chunk, joined_on=mondays[0].replace(day=1))
             parts = []
             for plan in chunk:
                 series = generator.school_series(seed, plan, len(mondays), year_index)

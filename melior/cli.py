@@ -661,7 +661,7 @@ def import_roster_command(
     verb = "would import" if dry_run else "imported"
     console.print(
         f"{report.students} students {verb} ({report.added} new, {report.enrolments} "
-        f"new enrolments), {report.classes} classes, {report.schools_added} schools added to "
+        f"new enrollments), {report.classes} classes, {report.schools_added} schools added to "
         f"the network; {report.skipped_users} other users skipped."
     )
 

@@ -188,6 +188,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["melior.formats"]  # one date style everywhere (US by default)
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/password/", account.change_password, name="change-password"),
     path("accounts/tokens/", account.create_api_token, name="create-api-token"),
     path("accounts/tokens/<int:pk>/revoke/", account.revoke_api_token, name="revoke-api-token"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("healthz", web_views.healthz, name="healthz"),
     path("health/", include("melior.ops.urls")),
     path("admin/", admin.site.urls),

@@ -34,6 +34,7 @@ RULES = {
     "home": ("get", "login", None),
     "login": ("get", "public", None),
     "logout": ("post", "public", None),
+    "favicon": ("get", "public", None),
     "healthz": ("get", "public", None),
     "health": ("get", "public", None),
     "health-live": ("get", "public", None),

@@ -96,7 +96,7 @@ def test_chart_command_prints_the_summary_and_writes_a_file(tmp_path):
          "--part", "period", "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "U chart" in result.output and "Part 2 (from 01 Jul 2024)" in result.output
+    assert "U chart" in result.output and "Part 2 (from Jul 1, 2024)" in result.output
     assert out.read_text().startswith("<svg")
     html = tmp_path / "chart.html"
     assert runner.invoke(app, ["chart", str(csv), "--y", "n", "--out", str(html)]).exit_code == 0

@@ -44,3 +44,27 @@ def weekly_calendar(first_year: int, years: int) -> tuple[list[datetime.date], n
         mondays += weeks
         year_index += [offset] * len(weeks)
     return mondays, np.asarray(year_index)
+
+
+def school_year_of(day: datetime.date) -> int:
+    """The first calendar year of the school year `day` falls in (school years start in August)."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def last_finished_school_year(day: datetime.date) -> int:
+    """The first calendar year of the latest school year that ended (mid June) before `day`."""
+    current = school_year_of(day)
+    return current if day > datetime.date(current + 1, 6, 15) else current - 1
+
+
+def entered_weeks(today: datetime.date, years: int) -> tuple[list[datetime.date], np.ndarray]:
+    """The instructional Mondays of the current school year and the `years - 1` before it, up
+    to last week: the weeks a live network would have entered by `today`."""
+    mondays, year_index = weekly_calendar(school_year_of(today) - years + 1, years)
+    entered = sum(day < _monday(today) for day in mondays)
+    return mondays[:entered], year_index[:entered]
+
+
+def aim_date(today: datetime.date) -> datetime.date:
+    """The end of next school year (its first week of June): an aim about a year ahead."""
+    return datetime.date(school_year_of(today) + 2, 6, 5)

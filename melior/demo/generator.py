@@ -1,5 +1,10 @@
 """A seeded, realistic demo network: "9th-Grade Success", weekly data over three school years.
 
+Dates follow the day the demo is loaded, so it always looks like a live network: weekly data for
+the current school year and the two before it, up to last week; aims a year ahead; cycles,
+announcements and the EdTech pilot placed around that day. A given seed and load day always give
+the same demo, and the figures depend on the day only through the number of weeks entered.
+
 Each school draws its own context (size, locale, poverty share) and baseline levels from a random
 stream keyed by (seed, school number), so the first 12 schools are the same whether 12 or 500 are
 loaded. About 60% of schools adopt one of three change ideas during the second or third year; the
@@ -31,10 +36,9 @@ from melior.problems.demo import load_demo_problem
 from melior.projects.models import ImprovementProject
 from melior.theory.demo import load_demo_theory
 
-from .calendar import weekly_calendar
+from .calendar import aim_date, entered_weeks
 
 NETWORK_SLUG = "ninth-grade-success"
-FIRST_SCHOOL_YEAR = 2023
 SCHOOL_YEARS = 3
 SCHOOLS_PER_DISTRICT = 4
 DEMO_PASSWORD = "melior-demo"
@@ -234,7 +238,7 @@ MEASURES = [
         description="Office discipline referrals of 9th graders that week, per 100 enrolled.",
         numerator_definition="Office discipline referrals",
         denominator_definition="9th graders enrolled",
-        data_source="Behaviour incident log",
+        data_source="Behavior incident log",
     ),
 ]
 
@@ -378,15 +382,21 @@ def school_series(seed: int, plan: SchoolPlan, n_weeks: int, year_index: np.ndar
 
 
 def load_demo(
-    *, seed: int = 2026, sites: int = 12, progress: Callable[[int, int], None] | None = None
+    *,
+    seed: int = 2026,
+    sites: int = 12,
+    progress: Callable[[int, int], None] | None = None,
+    today: datetime.date | None = None,
 ) -> LoadResult:
-    mondays, year_index = weekly_calendar(FIRST_SCHOOL_YEAR, SCHOOL_YEARS)
+    """Load the demo as of `today` (the day it is loaded unless given)."""
+    today = today or datetime.date.today()
+    mondays, year_index = entered_weeks(today, SCHOOL_YEARS)
     n_weeks = len(mondays)
     plans = [school_plan(seed, i, n_weeks) for i in range(sites)]
 
     with transaction.atomic():
-        network, measures = _network_and_measures()
-        schools = _schools(network, plans)
+        network, measures = _network_and_measures(aim_date(today))
+        schools = _schools(network, plans, joined_on=mondays[0].replace(day=1))
     done_sites = set(
         Observation.objects.filter(measure__network=network, organization__in=schools.values())
         .values_list("organization_id", flat=True)
@@ -398,20 +408,20 @@ def load_demo(
         if school.pk not in done_sites:
             with transaction.atomic():
                 added_observations += _load_school(
-                    seed, plan, school, network, measures, mondays, year_index
+                    seed, plan, school, network, measures, mondays, year_index, aim_date(today)
                 )
             added_schools += 1
         if progress:
             progress(i + 1, len(plans))
     with transaction.atomic():
         accounts = _accounts(network, schools[plans[0].slug])
-    load_demo_theory(network)
-    load_demo_problem(network)
+    load_demo_theory(network, aim_date(today))
+    load_demo_problem(network, today)
     team = list(get_user_model().objects.filter(username__in=["teacher", "sitelead"]))
-    load_demo_cycles(network, plans, mondays, seed, authors={plans[0].slug: team})
-    load_demo_hub(network)
-    load_demo_students(network, plans, seed)
-    load_demo_pilot(network, plans, seed)
+    load_demo_cycles(network, plans, mondays, seed, today, authors={plans[0].slug: team})
+    load_demo_hub(network, mondays[0], today)
+    load_demo_students(network, plans, seed, today)
+    load_demo_pilot(network, plans, seed, today)
     if added_schools and connection.vendor == "postgresql":
         # fresh planner statistics after a bulk load, or PostgreSQL guesses a handful of rows
         # where there are hundreds and picks nested loops that take seconds
@@ -420,7 +430,7 @@ def load_demo(
     return LoadResult(network, added_schools, added_observations, accounts)
 
 
-def _network_and_measures():
+def _network_and_measures(aim_by: datetime.date):
     hub, _ = Organization.objects.get_or_create(
         slug="ninth-grade-success-hub",
         defaults={"name": "9th-Grade Success Hub", "kind": Organization.Kind.HUB},
@@ -430,8 +440,8 @@ def _network_and_measures():
         defaults={
             "name": "9th-Grade Success Network",
             "hub": hub,
-            "aim": "By June 2026, 85% of 9th graders in every network school will be on track "
-            "to graduate, and the gap between schools will have halved.",
+            "aim": f"By June {aim_by.year}, 85% of 9th graders in every network school will be "
+            "on track to graduate, and the gap between schools will have halved.",
         },
     )
     measures = {}
@@ -443,7 +453,9 @@ def _network_and_measures():
     return network, measures
 
 
-def _schools(network: Network, plans: list[SchoolPlan]) -> dict[str, Organization]:
+def _schools(
+    network: Network, plans: list[SchoolPlan], joined_on: datetime.date
+) -> dict[str, Organization]:
     districts = {}
     for k in sorted({p.district_index for p in plans}):
         name = district_name(k)
@@ -476,7 +488,7 @@ def _schools(network: Network, plans: list[SchoolPlan]) -> dict[str, Organizatio
     linked = set(network.site_links.values_list("organization_id", flat=True))
     NetworkSite.objects.bulk_create(
         [
-            NetworkSite(network=network, organization=o, joined_on=datetime.date(2023, 8, 1))
+            NetworkSite(network=network, organization=o, joined_on=joined_on)
             for o in schools.values()
             if o.pk not in linked
         ],
@@ -485,7 +497,7 @@ def _schools(network: Network, plans: list[SchoolPlan]) -> dict[str, Organizatio
     return schools
 
 
-def _load_school(seed, plan, school, network, measures, mondays, year_index) -> int:
+def _load_school(seed, plan, school, network, measures, mondays, year_index, aim_by) -> int:
     series = school_series(seed, plan, len(mondays), year_index)
     rows = []
     for slug, data in series.items():
@@ -528,23 +540,26 @@ def _load_school(seed, plan, school, network, measures, mondays, year_index) -> 
         first_year = year_index == 0
         baseline = round(100 * on_track[0][first_year].sum() / on_track[1][first_year].sum(), 1)
         target = min(round(baseline + 12), 95)
+        baseline_year = mondays[0].year
         ImprovementProject.objects.create(
             network=network,
             site=school,
             title=f"9th-grade on-track at {school.name}",
             problem_statement=(
-                f"Only {baseline:.0f}% of our 9th graders were on track to graduate in 2023-24. "
+                f"Only {baseline:.0f}% of our 9th graders were on track to graduate in "
+                f"{baseline_year}–{(baseline_year + 1) % 100:02d}. "
                 "Students who fail a core course in 9th grade are far less likely to graduate; "
                 "many of our failures come from missing assignments rather than from tests."
             ),
             aim_statement=(
-                f"By 5 June 2026, raise the share of 9th graders on track at {school.name} "
+                f"By {aim_by:%B} {aim_by.day}, {aim_by.year}, raise the share of 9th graders "
+                f"on track at {school.name} "
                 f"from {baseline:.0f}% to {target}%."
             ),
             aim_measure=measures["on-track"],
             baseline_value=baseline,
             target_value=target,
-            target_date=datetime.date(2026, 6, 5),
+            target_date=aim_by,
             population=f"All 9th graders at {school.name}",
         )
     return len(rows)

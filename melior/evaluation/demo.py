@@ -1,8 +1,9 @@
 """The demo network's EdTech pilot: a math practice app tried in 6 of the 12 schools by lot
-(2025–26, ninth graders). Its synthetic data have a real, modest effect (about a quarter of an SD,
-larger for English learners, so that gap narrows), some attrition (a little more in the app's
-schools), a few families who refused or revoked consent, and weekly app use that goes with
-larger gains. The plan is registered before the lot; the decision is left to the team."""
+(ninth graders, in the last school year that has ended). Its synthetic data have a real, modest
+effect (about a quarter of an SD, larger for English learners, so that gap narrows), some
+attrition (a little more in the app's schools), a few families who refused or revoked consent,
+and weekly app use that goes with larger gains. The plan is registered before the lot; the
+decision is left to the team."""
 
 import datetime
 
@@ -10,6 +11,7 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from melior.demo.calendar import last_finished_school_year
 from melior.governance.models import (
     Consent,
     Enrollment,
@@ -23,26 +25,26 @@ from . import services
 from .models import Pilot
 
 TITLE = "Math practice app in ninth grade"
-YEAR = 2025
-STARTS, ENDS = datetime.date(2025, 9, 15), datetime.date(2026, 6, 12)
 BASELINE = "Grade 8 math (spring)"
 PRIMARY = "Math end-of-year scale score"
 SECONDARY = "Passed Algebra I"
 
 
 @transaction.atomic
-def load_demo_pilot(network, plans, seed: int) -> Pilot | None:
+def load_demo_pilot(network, plans, seed: int, today: datetime.date) -> Pilot | None:
     if Pilot.objects.filter(network=network, title=TITLE).exists():
         return None
+    year = last_finished_school_year(today)
+    starts, ends = datetime.date(year, 9, 15), datetime.date(year + 1, 6, 12)
     schools = [Organization.objects.get(slug=p.slug) for p in plans[:12]]
     if len(schools) < 4:  # a lot needs at least two schools in each arm
         return None
-    if not Enrollment.objects.filter(site__in=schools, school_year=YEAR).exists():
+    if not Enrollment.objects.filter(site__in=schools, school_year=year).exists():
         return None
     lead = get_user_model().objects.filter(username="lead").first()
     purpose, _ = Purpose.objects.get_or_create(
         network=network,
-        name="Math practice app pilot, 2025–26",
+        name=f"Math practice app pilot, {year}–{(year + 1) % 100:02d}",
         defaults={
             "description": "Scores and app use of ninth graders in the pilot's schools, under the "
             "districts' evaluation agreement; families may refuse."
@@ -61,10 +63,10 @@ def load_demo_pilot(network, plans, seed: int) -> Pilot | None:
         design=Pilot.Design.RANDOMIZED,
         unit=Pilot.Unit.SCHOOL,
         share=0.5,
-        school_year=YEAR,
+        school_year=year,
         grades="09",
-        starts=STARTS,
-        ends=ENDS,
+        starts=starts,
+        ends=ends,
         purpose=purpose,
         baseline=BASELINE,
         subgroups=["english_learner_status", "economic_disadvantage_status"],
@@ -97,6 +99,7 @@ def load_demo_pilot(network, plans, seed: int) -> Pilot | None:
 
 
 def _student_data(pilot, purpose, seed) -> None:
+    year = pilot.school_year
     rng = np.random.default_rng([seed, 909])
     rows = list(
         pilot.assignments.order_by("student_id").values_list(
@@ -109,13 +112,14 @@ def _student_data(pilot, purpose, seed) -> None:
     )
     school_effect = {s: rng.normal(0, 1) for s in {r[1] for r in rows}}
     outcomes, usage, consents = [], [], []
-    mondays = [STARTS + datetime.timedelta(weeks=k) for k in range((ENDS - STARTS).days // 7)]
+    weeks = (pilot.ends - pilot.starts).days // 7
+    mondays = [pilot.starts + datetime.timedelta(weeks=k) for k in range(weeks)]
     for student, site, arm, el, poor in rows:
         el, poor = el == "Yes", poor == "Yes"
         baseline = rng.normal(250 - 10 * el - 6 * poor, 20)
         if rng.random() > 0.02:
             outcomes.append(
-                _outcome(student, site, purpose, BASELINE, baseline, datetime.date(2025, 5, 20))
+                _outcome(student, site, purpose, BASELINE, baseline, datetime.date(year, 5, 20))
             )
         weekly = rng.gamma(3, 12) if arm else 0.0  # minutes a week on the app
         effect = (3.0 + 5.0 * el + 0.05 * (weekly - 36)) if arm else 0.0
@@ -123,7 +127,9 @@ def _student_data(pilot, purpose, seed) -> None:
         stays = rng.random() > (0.10 if arm else 0.07)  # a little more attrition with the app
         if stays:
             outcomes.append(
-                _outcome(student, site, purpose, PRIMARY, round(score), datetime.date(2026, 5, 20))
+                _outcome(
+                    student, site, purpose, PRIMARY, round(score), datetime.date(year + 1, 5, 20)
+                )
             )
             passed = rng.random() < 1 / (1 + np.exp(-(score - 243) / 8))
             outcomes.append(
@@ -133,7 +139,7 @@ def _student_data(pilot, purpose, seed) -> None:
                     purpose,
                     SECONDARY,
                     float(passed),
-                    datetime.date(2026, 6, 10),
+                    datetime.date(year + 1, 6, 10),
                     kind="course_mark",
                 )
             )
@@ -161,7 +167,7 @@ def _student_data(pilot, purpose, seed) -> None:
                     purpose=purpose,
                     given_by="guardian",
                     status="refused" if chance < 0.02 else "revoked",
-                    date=datetime.date(2025, 10, 1),
+                    date=datetime.date(year, 10, 1),
                     source="Letter home",
                 )
             )

@@ -19,6 +19,18 @@ class PilotForm(forms.ModelForm):
         help_text="Once the plan is registered, every change needs a reason (kept as an "
         "amendment).",
     )
+    # asked as the percentage the label names; the pilot keeps it as a share (0.75)
+    certainty = forms.FloatField(
+        label="Certainty to act (%)",
+        min_value=50,
+        max_value=99,
+        help_text="How sure the team wants to be before acting, from 50% to 99%.",
+        error_messages={
+            "min_value": "Give a percentage from 50 to 99, such as 75.",
+            "max_value": "Give a percentage from 50 to 99, such as 75.",
+            "invalid": "Give a percentage from 50 to 99, such as 75.",
+        },
+    )
 
     class Meta:
         model = Pilot
@@ -35,10 +47,14 @@ class PilotForm(forms.ModelForm):
 
     def __init__(self, *args, network, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial["certainty"] = f"{self.instance.certainty * 100:.3g}"
         self.fields["sites"].queryset = network.sites.order_by("name")
         self.fields["purpose"].queryset = network.purposes.all()
         if self.instance.pk is None or not self.instance.registered:
             del self.fields["reason"]
+
+    def clean_certainty(self):
+        return round(self.cleaned_data["certainty"] / 100, 4)
 
 
 class OutcomeForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from melior.networks.models import Network, Organization
 
 class Pilot(models.Model):
     class Design(models.TextChoices):
-        RANDOMIZED = "randomized", "Randomised pilot (schools or classes assigned by lot)"
+        RANDOMIZED = "randomized", "Randomized pilot (schools or classes assigned by lot)"
         MATCHED = "matched", "Matched comparison (users against similar non-users)"
 
     class Unit(models.TextChoices):
@@ -38,7 +38,7 @@ class Pilot(models.Model):
         max_length=8,
         choices=Unit.choices,
         default=Unit.SCHOOL,
-        help_text="What is assigned to the tool in a randomised pilot.",
+        help_text="What is assigned to the tool in a randomized pilot.",
     )
     classes = models.CharField(
         max_length=120,

@@ -16,7 +16,7 @@ from melior.analysis import evaluation as ev
 from melior.analysis.evaluation.equity import ESTIMATES, INTERACTIONS
 from melior.analysis.suppression import suppress
 from melior.governance.models import SUBGROUPS, Student, StudentOutcome, UsageRecord
-from melior.governance.selectors import counted, counted_students
+from melior.governance.selectors import LABELS, counted, counted_students
 from melior.governance.services import privacy_for
 
 from .models import Pilot, PilotOutcome
@@ -336,6 +336,7 @@ def _equity(pilot, primary, frame, min_cell):
         if registered is not None and label not in registered["subgroups"].split(", "):
             label += " (exploratory: not in the registered plan)"
         known = frame[frame[field_name].fillna("") != ""].rename(columns={field_name: label})
+        known[label] = known[label].replace(LABELS[field_name])
         try:
             effects = ev.subgroup_effects(
                 known.rename(columns={"y": primary.outcome.name}),

@@ -9,6 +9,7 @@ import datetime
 import numpy as np
 from django.db import transaction
 
+from melior.demo.calendar import last_finished_school_year
 from melior.networks.models import Organization
 
 from . import services
@@ -24,11 +25,14 @@ from .models import (
 )
 
 MAX_SCHOOLS = 16  # larger demo networks (benchmarks) get students at their first 16 schools
-YEARS = (2023, 2024, 2025)
+SCHOOL_YEARS = 3  # of enrolments, ending with the last school year that has ended
 RACES = [code for code, _ in RACE_ETHNICITY]
 
 
-def load_demo_students(network, plans, seed: int) -> int:
+def load_demo_students(network, plans, seed: int, today: datetime.date) -> int:
+    """Students of the last three school years that ended before `today`."""
+    last = last_finished_school_year(today)
+    years = tuple(range(last - SCHOOL_YEARS + 1, last + 1))
     equity, _ = Purpose.objects.get_or_create(
         network=network,
         name="Equity monitoring",
@@ -46,34 +50,37 @@ def load_demo_students(network, plans, seed: int) -> int:
         if Enrollment.objects.filter(site=school).exists():
             continue
         with transaction.atomic():
-            added += _load_school(seed, plan, school, equity, pilot)
+            added += _load_school(seed, plan, school, equity, pilot, years)
     first = Organization.objects.get(slug=plans[0].slug)
     if not SharingAgreement.objects.filter(network=network).exists():
         services.set_agreement(
             network=network,
             site=first,
             level="rows",
-            starts=datetime.date(2023, 7, 1),
+            starts=datetime.date(years[0], 7, 1),
             note="The school shares de-identified rows with the hub.",
         )
     return added
 
 
-def _load_school(seed, plan, school, equity, pilot) -> int:
+def _load_school(seed, plan, school, equity, pilot, years) -> int:
     rng = np.random.default_rng([seed, plan.index, 11])
     district = school.parent or school
     pov = plan.poverty_share
     race_mix = rng.dirichlet([3, 0.3, 1.2, 2.5, 0.2, 4 * (1 - pov) + 0.5, 1])
     cohort = plan.ninth_graders
-    # cohorts by the year they started 9th grade: 2020..2025 cover grades 9-12 in 2023-2025
+    # cohorts by the year they started 9th grade, three before the first year to the last, cover
+    # grades 9-12 in every year; keys are numbered as if the last year were 2025, so the same
+    # seed gives the same keys whatever the load day
     students, enrolments, outcomes = [], [], []
-    for start in range(YEARS[0] - 3, YEARS[-1] + 1):
+    key_offset = years[-1] - 2025
+    for start in range(years[0] - 3, years[-1] + 1):
         size = int(cohort * rng.uniform(0.9, 1.1))
         for k in range(size):
             econ = rng.random() < pov
             el = rng.random() < 0.04 + 0.2 * pov
             student = Student(
-                key=services.pseudonym(district, f"{plan.index}-{start}-{k}"),
+                key=services.pseudonym(district, f"{plan.index}-{start - key_offset}-{k}"),
                 district=district,
                 sex=rng.choice(["Female", "Male", "NotSelected"], p=[0.49, 0.49, 0.02]),
                 race_ethnicity=RACES[int(rng.choice(len(RACES), p=race_mix))],
@@ -88,7 +95,7 @@ def _load_school(seed, plan, school, equity, pilot) -> int:
     for student, start, econ, el in students:
         student = saved[student.key]
         base = 0.93 - 0.05 * econ - 0.02 * el
-        for year in YEARS:
+        for year in years:
             grade = year - start + 9
             if not 9 <= grade <= 12:
                 continue
@@ -122,7 +129,7 @@ def _load_school(seed, plan, school, equity, pilot) -> int:
                         date=datetime.date(year + 1, 5, 15),
                     )
                 )
-                if year == YEARS[-1] and plan.index % 3 == 0:
+                if year == years[-1] and plan.index % 3 == 0:
                     pilot_students.append(student)
     Enrollment.objects.bulk_create(enrolments, batch_size=5000)
     StudentOutcome.objects.bulk_create(outcomes, batch_size=5000)
@@ -135,12 +142,12 @@ def _load_school(seed, plan, school, equity, pilot) -> int:
                 purpose=pilot,
                 given_by="guardian",
                 status="granted" if granted else "refused",
-                date=datetime.date(2025, 9, 2),
+                date=datetime.date(years[-1], 9, 2),
                 source="Paper form",
             )
         )
         for month in (9, 10, 11, 12, 1, 2, 3, 4, 5):
-            year = YEARS[-1] + (month < 9)
+            year = years[-1] + (month < 9)
             usage.append(
                 UsageRecord(
                     student=student,

@@ -10,20 +10,24 @@ from melior.theory.models import Node
 from . import services
 
 
-def load_demo_hub(network) -> bool:
+def load_demo_hub(network, first_week: datetime.date, today: datetime.date) -> bool:
+    """The hub's tools as of `today`, for a network whose data start on `first_week`."""
     if network.phases.exists():
         return False
-    services.set_phase(network=network, phase="initiation", started_on=datetime.date(2023, 6, 1))
+    services.set_phase(
+        network=network, phase="initiation", started_on=datetime.date(first_week.year, 6, 1)
+    )
     services.set_phase(
         network=network,
         phase="testing",
-        started_on=datetime.date(2024, 1, 8),
+        started_on=datetime.date(first_week.year + 1, 1, 8),
         note="Schools test the three change ideas in ramps.",
     )
+    convening = today + datetime.timedelta(days=(3 - today.weekday()) % 7, weeks=5)  # a Thursday
     services.announce(
         network=network,
         pinned=True,
-        title="Spring convening: 14 March",
+        title=f"Next convening: {convening:%A}, {convening:%B} {convening.day}",
         body="Bring one chart and one PDSA ramp you learned from. Bright spots "
         "will share what they did.",
     )
@@ -48,7 +52,7 @@ def load_demo_hub(network) -> bool:
         title="Run two empathy interviews with 9th graders",
         description="Ask about the first weeks of school; tag what you "
         "hear to the fishbone's causes.",
-        due=datetime.date(2026, 12, 18),
+        due=today + datetime.timedelta(days=11),
         group=group,
     )
     ideas = {

@@ -206,7 +206,9 @@ def spread_page(request, network):
         current, timeline = selectors.spread_for(request.user, network, chosen)
         visible = [row[0] for row in current]
         ctx.update(
-            current=current,
+            current=[
+                (site, stage, SpreadStage(stage).label, *rest) for site, stage, *rest in current
+            ],
             spec=spread_chart(timeline),
             editable={s.pk for s in visible if _manages(request.user, network, s)},
         )

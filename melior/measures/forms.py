@@ -55,7 +55,7 @@ class ChartSettingForm(forms.Form):
         label="Split the chart at a change date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "list": "annotation-dates"}),
-        help_text="A new part (with its own centre line and limits) starts at the first period "
+        help_text="A new part (with its own center line and limits) starts at the first period "
         "on or after this date.",
     )
     remove_splits = forms.MultipleChoiceField(
@@ -65,7 +65,7 @@ class ChartSettingForm(forms.Form):
         label="Freeze the baseline at the first N points",
         required=False,
         min_value=2,
-        help_text="Centre line and limits come from these points and are extended to the rest.",
+        help_text="Center line and limits come from these points and are extended to the rest.",
     )
 
     def __init__(self, *args, split_dates=(), **kwargs):

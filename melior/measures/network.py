@@ -305,7 +305,7 @@ def _network_measure_view(measure: Measure, sites: list, *, window: int) -> Netw
 SORTS = {
     "status": "Latest signal",
     "name": "Name",
-    "size": "Size (enrolment)",
+    "size": "Size (enrollment)",
     "improvement": "Improvement (last quarter against the first)",
 }
 STATUS_ORDER = {"worsening": 0, "improving": 1, "no change": 2, "no data": 3}

@@ -6,6 +6,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from melior.networks.models import Network, Organization
 
@@ -48,8 +49,8 @@ def validate_observation(
     expected = period_start(measure.frequency, period)
     if expected != period:
         errors["period_start"] = (
-            f"Periods of this {measure.frequency} measure start on {expected:%a %d %b %Y}; "
-            f"{period:%a %d %b %Y} is not on its grid."
+            f"Periods of this {measure.frequency} measure start on {expected:%A}, "
+            f"{date_format(expected)}; {period:%A}, {date_format(period)} is not on its grid."
         )
     elif period > (today or timezone.localdate()):
         errors["period_start"] = "This period has not started yet."
@@ -120,7 +121,7 @@ def record_observation(
         raise ValidationError(
             {
                 "period_start": f"There is already a value for the period starting "
-                f"{period:%d %b %Y}; correct that one instead."
+                f"{date_format(period)}; correct that one instead."
             }
         )
     observation = correcting or Observation(measure=measure, organization=organization)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
@@ -326,7 +327,7 @@ def observation_form(request, network, site, measure):
             _add_errors(form, error)
         else:
             verb = "Corrected" if correcting else "Saved"
-            ctx["saved"] = f"{verb} the period starting {observation.period_start:%d %b %Y}."
+            ctx["saved"] = f"{verb} the period starting {date_format(observation.period_start)}."
             response = _render_panel(request, ctx)
             # The form targets itself (to show its errors); a saved period refreshes the panel.
             return reswap(retarget(response, "#measure-panel"), "outerHTML")

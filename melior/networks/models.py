@@ -54,7 +54,7 @@ class Organization(models.Model):
         "state id",
         max_length=60,
         blank=True,
-        help_text="The state's id for the organisation, with the state's code, e.g. TX-101912.",
+        help_text="The state's id for the organization, with the state's code, e.g. TX-101912.",
     )
     # Context attributes: used to ask "what works where".
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)

@@ -65,7 +65,7 @@ def ramp_chart(ramps) -> dict:
             "scale_label",
             "status",
             "decision",
-            alt.Tooltip("start:T", format="%-d %b %Y"),
+            alt.Tooltip("start:T", format="%b %-d, %Y"),
         ],
     )
     return alt.layer(lines, points).properties(width="container", height=260).to_dict()

@@ -45,7 +45,7 @@ IDEAS = {
 WHO = [
     "Two Algebra I teachers",
     "The 9th-grade advisory team",
-    "The attendance mentor and the counsellor",
+    "The attendance mentor and the counselor",
     "One English 9 teacher",
     "The 9th-grade team lead",
 ]
@@ -73,7 +73,7 @@ REASONS = {
 }
 
 
-def load_demo_cycles(network, plans, mondays, seed: int, authors=None) -> int:
+def load_demo_cycles(network, plans, mondays, seed: int, today, authors=None) -> int:
     """Write each school's cycles unless its project already has some; returns how many."""
     ideas = {
         n.name: n
@@ -89,16 +89,15 @@ def load_demo_cycles(network, plans, mondays, seed: int, authors=None) -> int:
             continue
         with transaction.atomic():
             users = (authors or {}).get(plan.slug, [])
-            written += _load_school(seed, plan, project, ideas, measures, mondays, users)
+            written += _load_school(seed, plan, project, ideas, measures, mondays, users, today)
     return written
 
 
-def _load_school(seed, plan, project, ideas, measures, mondays, users) -> int:
+def _load_school(seed, plan, project, ideas, measures, mondays, users, today) -> int:
     rng = np.random.default_rng([seed, plan.index, 7])
     calibration = float(rng.beta(5, 3))  # how often this team's predictions hold
     adaptation = DriverDiagram.objects.filter(project=project).first()
     local = {n.origin_id: n for n in adaptation.nodes.all()} if adaptation else {}
-    today = datetime.date.today()
     ramps = []
     if plan.idea is not None:  # the ramp that led to the school's dated change
         end = mondays[plan.change_week]
@@ -114,7 +113,9 @@ def _load_school(seed, plan, project, ideas, measures, mondays, users) -> int:
                 "abandon" if rng.random() < 0.45 else "adapt",
             )
         )
-        if k == 0 and rng.random() < 0.4:  # a ramp going on now
+        going_on = rng.random() < 0.4
+        if k == 0 and (going_on or plan.index == 0):  # a ramp going on now (always at the
+            # first school, the demo accounts' own)
             ramps.append(
                 (
                     name,

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from melior.measures.models import period_start
 from melior.measures.services import record_observation
@@ -314,7 +315,7 @@ def add_observation(
     if date is None:
         errors["date"] = "When was it?"
     elif cycle.started_on and date < cycle.started_on:
-        errors["date"] = f"The test started on {cycle.started_on:%-d %B %Y}, after this date."
+        errors["date"] = f"The test started on {date_format(cycle.started_on)}, after this date."
     elif date > today:
         errors["date"] = "That date is in the future."
     if measure is not None and not cycle.measures.filter(pk=measure.pk).exists():
@@ -559,7 +560,7 @@ def notify_overdue(*, today=None) -> int:
         for author in cycle.authors.all():
             if not Notification.objects.filter(user=author, cycle=cycle, kind="overdue").exists():
                 _notify(
-                    author, cycle, "overdue", f"“{cycle.title}” was due on {cycle.due:%-d %B %Y}"
+                    author, cycle, "overdue", f"“{cycle.title}” was due on {date_format(cycle.due)}"
                 )
                 sent += 1
     return sent

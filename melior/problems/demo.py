@@ -3,6 +3,7 @@ after a year of listening to its schools."""
 
 import datetime
 
+from melior.demo.calendar import last_finished_school_year
 from melior.networks.models import Network
 from melior.theory.models import DriverDiagram
 
@@ -65,24 +66,25 @@ TALLIES = {
 STEPS = [
     ("Student misses a class", "Student", ""),
     ("Teacher marks the absence", "Classroom teacher", ""),
-    ("Attendance report is run", "Attendance clerk", "The report reaches counsellors a day late."),
-    ("Counsellor reviews the weekly list", "Counsellor",
-     "About 400 students per counsellor; the list is weekly, not daily."),
-    ("Family is called", "Counsellor", "One call in three reaches an out-of-date number."),
+    ("Attendance report is run", "Attendance clerk", "The report reaches counselors a day late."),
+    ("Counselor reviews the weekly list", "Counselor",
+     "About 400 students per counselor; the list is weekly, not daily."),
+    ("Family is called", "Counselor", "One call in three reaches an out-of-date number."),
     ("Student returns to class", "Classroom teacher",
      "Missed work is not followed up, so it becomes missing work."),
 ]  # fmt: skip
 
+# interviews in the fall, tallies at the end of the first semester, of the last school year
 INTERVIEWS = [
-    ("9th-grade student", datetime.date(2025, 10, 6),
+    ("9th-grade student", (10, 6),
      "I missed a week when my brother was sick and then I was so behind I didn't want to come "
      "back. Nobody asked me what I missed.",
      ["Caring for younger siblings", "No routine to follow up a first absence"]),
-    ("Parent of a 9th grader", datetime.date(2025, 10, 9),
+    ("Parent of a 9th grader", (10, 9),
      "The first I heard was the letter after ten absences. If someone had called after the "
      "second one I would have done something.",
      ["District attendance letters go out after 10 absences"]),
-    ("Algebra I teacher", datetime.date(2025, 10, 14),
+    ("Algebra I teacher", (10, 14),
      "I have 150 students. By the time I see the missing-work pattern in the gradebook it is "
      "report-card week.",
      ["Teachers see grades only at report-card time",
@@ -90,10 +92,11 @@ INTERVIEWS = [
 ]  # fmt: skip
 
 
-def load_demo_problem(network: Network) -> bool:
+def load_demo_problem(network: Network, today: datetime.date) -> bool:
     """Write the network's problem analysis unless it has one; True when written."""
     if ProblemAnalysis.objects.filter(network=network, project=None).exists():
         return False
+    year = last_finished_school_year(today)
     analysis = services.analysis_for(network)
     services.update_statement(analysis=analysis, problem_statement=PROBLEM, why_it_matters=WHY)
     diagram = DriverDiagram.objects.filter(network=network, project=None).first()
@@ -111,11 +114,12 @@ def load_demo_problem(network: Network) -> bool:
                 causes[sub] = services.save_cause(analysis=analysis, category=category, name=sub,
                                                   parent=cause, in_control=sub_control)  # fmt: skip
     for name, count in TALLIES.items():
-        services.add_tally(cause=causes[name], count=count, observed_on=datetime.date(2026, 1, 30),
-                           source="Semester 1 failure reasons")  # fmt: skip
+        services.add_tally(cause=causes[name], count=count, source="Semester 1 failure reasons",
+                           observed_on=datetime.date(year + 1, 1, 30))  # fmt: skip
     for name, owner, pain in STEPS:
         services.save_step(analysis=analysis, name=name, owner=owner, pain_point=pain)
-    for role, day, heard, tagged in INTERVIEWS:
-        services.add_interview(analysis=analysis, role=role, interviewed_on=day, heard=heard,
+    for role, (month, day), heard, tagged in INTERVIEWS:
+        services.add_interview(analysis=analysis, role=role, heard=heard,
+                               interviewed_on=datetime.date(year, month, day),
                                causes=[causes[c] for c in tagged])  # fmt: skip
     return True

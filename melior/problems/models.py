@@ -122,7 +122,7 @@ class EmpathyNote(models.Model):
     analysis = models.ForeignKey(
         ProblemAnalysis, on_delete=models.CASCADE, related_name="interviews"
     )
-    role = models.CharField(max_length=120, help_text="e.g. 9th-grade student, parent, counsellor")
+    role = models.CharField(max_length=120, help_text="e.g. 9th-grade student, parent, counselor")
     interviewed_on = models.DateField()
     heard = models.TextField("what we heard")
     causes = models.ManyToManyField(Cause, blank=True, related_name="interviews")

@@ -8,6 +8,18 @@ from html import escape
 ROW, FONT = 16, "system-ui, sans-serif"
 
 
+def _lines(text: str, width: int, most: int) -> list[str]:
+    """`text` wrapped to `width`, at most `most` lines; a cut shows as "…" on the last line
+    (the whole text is in the shape's <title>, read on hover or focus)."""
+    lines = textwrap.wrap(text, width) or [""]
+    if len(lines) <= most:
+        return lines
+    return [
+        *lines[: most - 1],
+        textwrap.shorten(" ".join(lines[most - 1 :]), width, placeholder="…"),
+    ]
+
+
 def fishbone_svg(problem: str, categories: list[tuple[object, list[tuple[object, bool]]]]) -> str:
     """categories: [(category, [(cause, is_sub_cause), ...]), ...] in drawing order. Causes
     link to their entry on the page (#cause-<id>); causes outside the team's control are grey."""
@@ -30,14 +42,15 @@ def fishbone_svg(problem: str, categories: list[tuple[object, list[tuple[object,
         f'<line x1="30" y1="{spine_y}" x2="{head_x}" y2="{spine_y}" stroke="#4a5868" '
         f'stroke-width="3"/>',
     ]
-    head_lines = textwrap.wrap(problem or "The problem", 26)[:6]
+    head_lines = _lines(problem or "The problem", 26, 6)
     head_h = len(head_lines) * 14 + 16
     parts.append(
+        f"<g><title>{escape(problem or 'The problem')}</title>"
         f'<rect x="{head_x}" y="{spine_y - head_h / 2}" width="200" height="{head_h}" rx="8" '
         f'fill="#fbe3d6" stroke="#c25b12"/>'
         f'<text x="{head_x + 10}" y="{spine_y - head_h / 2 + 6}" font-size="12" font-weight="600">'
         + "".join(f'<tspan x="{head_x + 10}" dy="14">{escape(t)}</tspan>' for t in head_lines)
-        + "</text>"
+        + "</text></g>"
     )
     for side, sign, length in ((top, -1, top_len), (bottom, 1, bottom_len)):
         for slot, (category, causes) in enumerate(side):
@@ -92,10 +105,11 @@ def process_svg(steps) -> str:
         x, y = 10 + col * (box_w + gap_x), 10 + row * (box_h + gap_y)
         pain = bool(step.pain_point.strip())
         stroke = ' stroke="#c62828" stroke-width="2"' if pain else ' stroke="#8a9bb0"'
-        lines = textwrap.wrap(f"{i + 1}. {step.name}", 26)[:2]
+        lines = _lines(f"{i + 1}. {step.name}", 26, 2)
         text = "".join(f'<tspan x="{x + 8}" dy="14">{escape(t)}</tspan>' for t in lines)
         parts.append(
             f"<g><title>{escape(step.name)}"
+            f"{escape(' — ' + step.owner) if step.owner else ''}"
             f"{escape(' — pain point: ' + step.pain_point) if pain else ''}</title>"
             f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" '
             f'fill="#eef4ea"{stroke}/><text x="{x + 8}" y="{y + 4}" font-weight="600">'

@@ -4,6 +4,8 @@ by when — the parts the improvement guides ask for — checked on a project's 
 import datetime
 import re
 
+from django.utils.formats import date_format
+
 
 def aim_gaps(project, today: datetime.date | None = None) -> list[str]:
     """What the aim is missing, in words a team can act on; empty when it is complete."""
@@ -24,7 +26,7 @@ def aim_gaps(project, today: datetime.date | None = None) -> list[str]:
     if project.target_date is None:
         gaps.append("No target date: by when?")
     elif project.target_date < today and project.status == "active":
-        gaps.append(f"The target date ({project.target_date:%-d %B %Y}) has passed.")
+        gaps.append(f"The target date ({date_format(project.target_date)}) has passed.")
     if (
         project.aim_measure_id is not None
         and project.baseline_value is not None

@@ -1,6 +1,8 @@
 """The demo network's theory of improvement (its change ideas are the ones the demo schools
 test, by the same names), with its measures linked, two schools' adaptations and a proposal."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 
 from melior.networks.models import Network
@@ -8,8 +10,9 @@ from melior.projects.models import ImprovementProject
 
 from . import services
 
+AIM = "85% of 9th graders on track to graduate by June {year}"
 OUTLINE = """\
-85% of 9th graders on track to graduate by June 2026
+{aim}
   Students attend every day
     Families hear early when a student starts missing school
       Attendance success mentors for chronically absent 9th graders
@@ -28,7 +31,7 @@ OUTLINE = """\
 
 # measure slug -> the node it watches
 MEASURE_NODES = {
-    "on-track": "85% of 9th graders on track to graduate by June 2026",
+    "on-track": AIM,
     "attendance": "Students attend every day",
     "assignment-completion": "Students complete and submit their work",
     "exit-ticket-mastery": "Daily exit tickets with next-day re-teaching",
@@ -37,14 +40,15 @@ MEASURE_NODES = {
 }
 
 
-def load_demo_theory(network: Network) -> bool:
+def load_demo_theory(network: Network, aim_by: datetime.date) -> bool:
     """Write the network's driver diagram unless it already has one; True when written."""
     diagram = services.network_diagram(network)
     if diagram.nodes.exists():
         return False
-    services.replace_from_outline(diagram=diagram, text=OUTLINE)
+    aim = AIM.format(year=aim_by.year)
+    services.replace_from_outline(diagram=diagram, text=OUTLINE.format(aim=aim))
     for measure in network.measures.filter(slug__in=MEASURE_NODES):
-        node = diagram.nodes.get(name=MEASURE_NODES[measure.slug])
+        node = diagram.nodes.get(name=MEASURE_NODES[measure.slug].format(year=aim_by.year))
         services.link_measure(node=node, measure=measure)
     # two schools have adapted the theory; the first school (the demo accounts') has not yet
     projects = list(ImprovementProject.objects.filter(network=network).order_by("pk")[1:3])

@@ -21,10 +21,12 @@ class TokenForm(forms.Form):
 
 
 def _page(request, *, password_form=None, token_form=None, new_key=None, status=200):
+    tokens = tokens_of(request.user)
     context = {
         "password_form": password_form or PasswordChangeForm(request.user),
         "token_form": token_form or TokenForm(),
-        "tokens": tokens_of(request.user),
+        "tokens": tokens,
+        "has_active_token": any(token.revoked_at is None for token in tokens),
         "new_key": new_key,
     }
     return render(request, "web/account.html", context, status=status)

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from melior.networks.selectors import network_summaries
@@ -20,6 +21,12 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links; send them to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("melior/favicon.svg"))
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -383,7 +383,7 @@ def test_subgroup_effects_and_a_narrowing_gap():
         (
             pd.DataFrame({"y": [1.0, 2, 3], "d": [1, 1, 1]}),
             {},
-            "Every analysed student is in the treatment group",
+            "Every analyzed student is in the treatment group",
         ),
         (pd.DataFrame({"y": [np.nan] * 4, "d": [1, 0, 1, 0]}), {}, "has no values"),
         (

@@ -155,7 +155,7 @@ def test_plain_words_for_a_shift_and_the_status():
         y, x=[datetime.date(2025, 1, 6) + datetime.timedelta(weeks=i) for i in range(20)]
     )
     text = " ".join(s.text for s in r.describe(higher_is_better=True))
-    assert "points in a row above the centre line" in text
+    assert "points in a row above the center line" in text
     assert r.status(higher_is_better=True) == "improving"
     assert r.status(higher_is_better=False) == "worsening"
     assert r.describe(higher_is_better=True)[0].tone == "improving"

@@ -359,7 +359,7 @@ def test_describe_names_the_side_of_the_longest_run():
     assert stats["longest_run"] == 12 and stats["longest_run_max"] == 7
     sentences = r.describe(higher_is_better=True)
     shift = next(s for s in sentences if "in a row" in s.text)
-    assert shift.text.startswith("12 points in a row below the centre line")
+    assert shift.text.startswith("12 points in a row below the center line")
     assert shift.tone == "worsening"
 
 
@@ -367,5 +367,5 @@ def test_describe_says_once_for_a_single_crossing():
     r = spc.control_chart([10, 11, 10, 9, 11, 10, 12, 10, 20, 21, 19, 20, 22, 20, 21, 20],
                           kind="run")  # fmt: skip
     text = " ".join(s.text for s in r.describe())
-    assert "cross the centre line only once" in text
+    assert "cross the center line only once" in text
     assert "1 times" not in text

@@ -25,5 +25,5 @@ def test_log_in_open_a_chart_and_add_a_period(page, open_demo_chart, transaction
 
     page.fill("#id_numerator", "60")
     page.get_by_role("button", name="Save").click()
-    page.get_by_text(f"Saved the period starting {monday:%d %b %Y}").wait_for()
+    page.get_by_text(f"Saved the period starting {monday:%b %-d, %Y}").wait_for()
     page.locator(".chart.chart-ready svg.marks").wait_for()

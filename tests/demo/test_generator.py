@@ -4,10 +4,10 @@ import datetime
 
 import numpy as np
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.test import RequestFactory
 
-from melior.demo.calendar import school_weeks, weekly_calendar
+from melior.demo.calendar import entered_weeks, school_weeks, weekly_calendar
 from melior.demo.generator import CHANGE_IDEAS, load_demo, school_plan, school_series
 from melior.measures.models import Annotation, Measure, Observation
 from melior.networks.models import Membership, Network, Organization
@@ -61,9 +61,13 @@ def test_loading_twice_adds_nothing():
     assert counts["ChangeIdeaProposal"] == 1 and counts["Cause"] == 11
 
 
+# a load day in the middle of a school year, so the figures below do not move with the calendar
+LOAD_DAY = datetime.date(2026, 12, 7)
+
+
 @pytest.mark.django_db
 def test_default_demo_network_shape():
-    result = load_demo(seed=2026, sites=12)
+    result = load_demo(seed=2026, sites=12, today=LOAD_DAY)
     network = Network.objects.get()
     assert network.sites.count() == 12
     assert Organization.objects.filter(kind="district").count() == 3
@@ -83,7 +87,7 @@ def test_default_demo_network_shape():
         "process",
         "balancing",
     }
-    n_weeks = len(weekly_calendar(2023, 3)[0])
+    n_weeks = len(entered_weeks(LOAD_DAY, 3)[0])
     assert Observation.objects.count() == 12 * measures.count() * n_weeks
     assert result.observations_added == Observation.objects.count()
     # proportions are valid everywhere
@@ -195,3 +199,66 @@ def test_same_seed_same_data_and_changes_shift_the_measures():
         "advisory-check-ins",
         "attendance-mentors",
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "today",
+    [datetime.date(2026, 12, 7), datetime.date(2026, 4, 16), datetime.date(2025, 7, 20)],
+    ids=["in the fall", "in the spring", "in the summer"],
+)
+def test_the_demo_looks_live_on_the_day_it_is_loaded(today):
+    from melior.evaluation.models import Pilot
+    from melior.learning.models import Activity
+    from melior.learning.selectors import health
+    from melior.pdsa.models import Cycle
+    from melior.projects.aims import aim_gaps
+
+    result = load_demo(seed=7, sites=4, today=today)
+    last_week = today - datetime.timedelta(days=today.weekday(), weeks=1)
+    latest = Observation.objects.latest("period_start").period_start
+    in_session = today.month not in (6, 7, 8)
+    if in_session:  # data entered up to last week
+        assert latest == last_week
+    else:  # the school year ended in June: its last week is the latest
+        assert datetime.date(today.year, 5, 25) <= latest <= datetime.date(today.year, 6, 5)
+    assert not Annotation.objects.filter(date__gt=today).exists()
+    # every aim is about a year ahead, so the aim checker finds no passed date
+    for project in ImprovementProject.objects.all():
+        assert 300 <= (project.target_date - today).days <= 700
+        assert not [gap for gap in aim_gaps(project, today=today) if "passed" in gap]
+    assert f"By June {project.target_date.year}," in result.network.aim
+    # cycles: none started in the future, some going on now and some finished in recent weeks
+    assert not Cycle.objects.filter(started_on__gt=today).exists()
+    assert not Cycle.objects.filter(completed_on__gt=today).exists()
+    assert Cycle.objects.exclude(status="done").exists()
+    recent = today - datetime.timedelta(weeks=8)
+    assert Cycle.objects.filter(planned_start__gte=recent, planned_start__lte=today).exists()
+    assert Activity.objects.get().due > today
+    # the pilot ran in a school year that has ended, with its students enrolled that year
+    pilot = Pilot.objects.get()
+    assert pilot.ends < today and today - pilot.ends < datetime.timedelta(days=366)
+    assert pilot.assignments.filter(student__enrollments__school_year=pilot.school_year).exists()
+    # network health shows the demo school team active
+    lead = get_user_model().objects.get(username="lead")
+    _months, rows = health(lead, result.network, today=today)
+    assert any(row["active"] > 0 for row in rows)
+
+
+@pytest.mark.django_db
+def test_the_same_seed_and_day_give_the_same_demo():
+    today = datetime.date(2026, 2, 10)
+    load_demo(seed=7, sites=2, today=today)
+    first = list(
+        Observation.objects.order_by(
+            "organization__slug", "measure__slug", "period_start"
+        ).values_list("numerator", "denominator", "value")
+    )
+    Observation.objects.all().delete()
+    load_demo(seed=7, sites=2, today=today)
+    again = list(
+        Observation.objects.order_by(
+            "organization__slug", "measure__slug", "period_start"
+        ).values_list("numerator", "denominator", "value")
+    )
+    assert first == again and len(first) == 2 * 6 * len(entered_weeks(today, 3)[0])

@@ -258,31 +258,53 @@ def test_pages_for_the_right_roles_only(client, world, schools):
     assert client.get(url).status_code == 404
 
 
+def new_plan_form(schools, **changes) -> dict:
+    """What a lead types into the new-pilot form."""
+    sites, purpose = schools
+    return {
+        "title": "Reading app",
+        "tool": "Reading app",
+        "question": "Does it help?",
+        "design": "randomized",
+        "unit": "school",
+        "share": "0.5",
+        "sites": [s.pk for s in sites],
+        "school_year": "2025",
+        "starts": "2025-09-01",
+        "ends": "2026-06-01",
+        "purpose": purpose.pk,
+        "attrition_boundary": "cautious",
+        "certainty": "75",
+        **changes,
+    }
+
+
 def test_a_new_plan_with_a_bad_field_names_it(client, world, schools):
     client.force_login(world.users["network:network_lead"])
-    sites, purpose = schools
     page = client.post(
         f"/n/{world.network.slug}/pilots/",
-        {
-            "title": "Reading app",
-            "tool": "Reading app",
-            "question": "Does it help?",
-            "design": "randomized",
-            "unit": "school",
-            "share": "0.5",
-            "sites": [s.pk for s in sites],
-            "school_year": "2025",
-            "starts": "2026-01-10",
-            "ends": "2025-12-01",
-            "purpose": purpose.pk,
-            "attrition_boundary": "cautious",
-            "certainty": "0.75",
-        },
+        new_plan_form(schools, starts="2026-01-10", ends="2025-12-01"),
     )
     assert (
         page.status_code == 400 and "The pilot must end after it starts." in page.content.decode()
     )
     assert not Pilot.objects.exists()
+
+
+def test_the_certainty_is_asked_and_shown_as_the_percentage_its_label_names(client, world, schools):
+    client.force_login(world.users["network:network_lead"])
+    url = f"/n/{world.network.slug}/pilots/"
+    form = client.get(url).content.decode()
+    assert "Certainty to act (%)" in form and 'name="certainty" value="75"' in form
+    refused = client.post(url, new_plan_form(schools, certainty="0.75"))
+    assert refused.status_code == 400
+    assert "Give a percentage from 50 to 99, such as 75." in refused.content.decode()
+    assert not Pilot.objects.exists()
+    assert client.post(url, new_plan_form(schools, certainty="80")).status_code == 302
+    pilot = Pilot.objects.get()
+    assert pilot.certainty == 0.8
+    edit = client.get(f"{url}{pilot.pk}/").content.decode()
+    assert 'name="certainty" value="80"' in edit
 
 
 def test_a_matched_comparison_of_users_and_similar_non_users(world, schools):
@@ -378,3 +400,19 @@ def test_attrition_the_optimistic_boundary_cannot_rate_still_reports_the_effect(
     assert primary.result is not None and not primary.error
     assert primary.attrition is None
     assert "8.2 and 8.4 points" in primary.attrition_unrated
+
+
+def test_the_report_names_subgroups_by_their_labels_not_their_codes(client, world, schools):
+    for k, student in enumerate(Student.objects.order_by("pk")):
+        student.race_ethnicity = "BlackOrAfricanAmerican" if k % 2 else "HispanicOrLatino"
+        student.save()
+    pilot, lead = plan(world, schools, subgroups=["race_ethnicity"])
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=3)
+    record_scores(pilot, schools)
+    ((_, effects, _),) = build_report(pilot).subgroups
+    assert set(effects.data["level"]) == {"Black or African American", "Hispanic or Latino"}
+    client.force_login(world.users["network:viewer"])
+    page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/").content.decode()
+    assert "<td>Black or African American</td>" in page
+    assert "BlackOrAfricanAmerican" not in page and "HispanicOrLatino" not in page

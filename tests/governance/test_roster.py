@@ -66,7 +66,7 @@ def test_a_oneroster_11_export_becomes_hashed_students(world, tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "2 students imported (0 new, 2 new enrolments), 0 classes, 0 schools" in result.output
+    assert "2 students imported (0 new, 2 new enrollments), 0 classes, 0 schools" in result.output
 
 
 def test_a_bad_export_is_refused_whole(world):

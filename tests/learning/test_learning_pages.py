@@ -108,6 +108,16 @@ def test_spread_stages_and_a_stage_set_by_hand(client, world, network_data):
     assert {site: stage for site, stage, *_ in current}[world.sibling_school] == "implementing"
 
 
+def test_the_spread_page_names_each_stage_in_words(client, world, network_data):
+    url = reverse("learning-spread", kwargs={"network": world.network.slug})
+    client.force_login(world.users["district:site_lead"])
+    form = {"idea": network_data.key, "site": world.sibling_school.pk, "stage": "not_started"}
+    assert client.post(url, form).status_code == 302
+    page = client.get(url, {"idea": network_data.key}).text
+    assert '<span class="pill stage-not_started">Not started</span>' in page
+    assert "Notstarted" not in page
+
+
 def test_health_counts_cycles_per_month_and_flags_sites(world, network_data):
     today = START + datetime.timedelta(weeks=20)
     columns, rows = selectors.health(

@@ -72,7 +72,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(world, tmp_path):
     found = problems(world, write(tmp_path, HEADER + "\n".join(rows) + "\n"))
     expected = [
         "row 2, column 'numerator': The numerator (50) cannot be larger",
-        "row 3, column 'period_start': Periods of this weekly measure start on Mon 01 Sep 2025",
+        "row 3, column 'period_start': Periods of this weekly measure start on Monday, Sep 1, 2025",
         "row 4, column 'numerator': 'lots' is not a number",
         "row 5, column 'site': Unknown site 'nowhere-high'",
         "row 6, column 'measure': Unknown measure 'happiness'",

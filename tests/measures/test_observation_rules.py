@@ -72,7 +72,7 @@ def test_period_must_be_on_the_weekly_grid(world):
             denominator=2,
         )
     message = errors_of(e)["period_start"][0]
-    assert "Mon 01 Sep 2025" in message and "Wed 03 Sep 2025" in message
+    assert "Monday, Sep 1, 2025" in message and "Wednesday, Sep 3, 2025" in message
 
 
 def test_monthly_measure_needs_the_first_of_the_month(world):
@@ -85,7 +85,7 @@ def test_monthly_measure_needs_the_first_of_the_month(world):
             period=datetime.date(2025, 9, 2),
             value=3,
         )
-    assert "01 Sep 2025" in errors_of(e)["period_start"][0]
+    assert "Sep 1, 2025" in errors_of(e)["period_start"][0]
     record_observation(
         measure=world.count_measure,
         organization=world.school,

@@ -94,7 +94,7 @@ def test_do_observations_feed_the_measure_and_files_are_checked(world, lab, sett
     cycle.measures.set([world.measure])
     services.advance(cycle=cycle, to="planned", today=TODAY)
     services.advance(cycle=cycle, to="running", today=TODAY)
-    with pytest.raises(ValidationError, match="started on 20 October 2025, after this date"):
+    with pytest.raises(ValidationError, match="started on Oct 20, 2025, after this date"):
         services.add_observation(
             cycle=cycle, date=TODAY - datetime.timedelta(1), note="x", today=TODAY
         )
@@ -382,9 +382,11 @@ def test_a_test_started_earlier_keeps_its_actual_start_date(client, world, lab):
     services.add_observation(cycle=cycle, date=ran_on, note="First calls made")
 
     page = client.get(url).text
-    assert f"Started {ran_on:%-d %b %Y} (planned for {cycle.planned_start:%-d %b %Y})" in page
+    assert f"Started {ran_on:%b %-d, %Y} (planned for {cycle.planned_start:%b %-d, %Y})" in page
     listing = client.get(reverse("pdsa-list", kwargs={"network": world.network.slug}))
-    assert f"{ran_on:%-d %b %Y}" in listing.text
+    assert f"{ran_on:%b %-d, %Y}" in listing.text
+    # a "plan a new cycle" button cuts a long project title but names it whole on hover
+    assert f'title="{project.site.name} · {project.title}"' in listing.text
     found = selectors.search(
         world.users["school:team_member"], world.network, {"since": ran_on, "until": ran_on}
     )

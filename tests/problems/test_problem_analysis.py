@@ -131,7 +131,7 @@ def test_the_page_draws_everything_and_shows_which_field_is_wrong(client, world,
     assert "pareto-spec" in text and "1 of 1 causes account for 100%" in text
     assert "Nobody called" in text and "Students attend" in text  # the driver addressing a cause
     note = analysis.interviews.get()
-    assert f'href="#interview-{note.pk}">the interview with a Parent, 2 Oct 2025' in text
+    assert f'href="#interview-{note.pk}">the interview with a Parent, Oct 2, 2025' in text
 
     refused = client.post(
         page, {"form": "interview", "role": "Student", "interviewed_on": "2999-01-01", "heard": "x"}

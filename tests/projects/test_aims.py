@@ -40,7 +40,7 @@ def test_a_complete_aim_passes_and_a_backwards_target_is_caught(world):
     project.target_value, project.aim_statement = 75, "Get better at on-track"
     assert aim_gaps(project, datetime.date(2026, 7, 1)) == [
         "The aim statement has no number: say how much.",
-        "The target date (5 June 2026) has passed.",
+        "The target date (Jun 5, 2026) has passed.",
     ]
 
 

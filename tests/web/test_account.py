@@ -76,3 +76,16 @@ def test_revoking_ends_the_token_and_only_ones_own(client, world):
 def test_the_account_page_needs_sign_in(client, world):
     response = client.get(reverse("account"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_api_documentation_is_linked_for_someone_holding_an_active_token(client, world):
+    user = signed_in(client, world)
+    docs = reverse("api:openapi-view")
+    assert f'href="{docs}"' not in client.get(reverse("account")).text
+    token, _key = create_token(user=user, name="SIS sync")
+    page = client.get(reverse("account")).text
+    assert f'href="{docs}"' in page
+    assert client.get(docs).status_code == 200
+    token.revoked_at = token.created_at
+    token.save()
+    assert f'href="{docs}"' not in client.get(reverse("account")).text

@@ -141,7 +141,7 @@ def test_team_member_adds_an_observation_through_htmx(client, world, monday):
     )
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#measure-panel"
-    assert "Saved the period starting 01 Sep 2025" in response.text
+    assert "Saved the period starting Sep 1, 2025" in response.text
     obs = Observation.objects.get()
     assert (obs.numerator, obs.denominator, obs.entered_by.username) == (
         30,

@@ -2,9 +2,11 @@
 immutable; the chart bundle loads only on pages that draw charts."""
 
 import re
+from pathlib import Path
 
 from django.urls import reverse
 
+import melior
 from melior.measures.services import record_observation
 
 
@@ -39,3 +41,24 @@ def test_a_chart_page_loads_the_hashed_chart_bundle(client, world, monday):
     assert len(bundle) == 1 and re.search(r"vega-embed\.[0-9a-f]{12}\.js$", bundle[0])
     response = client.get(bundle[0])
     assert response.status_code == 200 and "immutable" in response["Cache-Control"]
+
+
+def test_every_page_links_the_icon_and_favicon_ico_leads_to_it(client, world):
+    signed_out = client.get(reverse("login")).text
+    client.force_login(world.users["network:viewer"])
+    network_page = client.get(reverse("network", kwargs={"network": world.network.slug})).text
+    for html in (signed_out, network_page):
+        icon = re.search(r'rel="icon" href="(/static/melior/favicon\.[0-9a-f]{12}\.svg)"', html)
+        assert icon, "the page links no icon"
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == icon[1]
+    served = client.get(icon[1])
+    assert served.status_code == 200 and served["Content-Type"].startswith("image/svg+xml")
+
+
+def test_every_standalone_page_template_links_the_icon():
+    package = Path(melior.__file__).parent
+    standalone = [p for p in package.rglob("templates/**/*.html") if "<html" in p.read_text()]
+    assert len(standalone) >= 2  # the base layout and the printable PDSA cycle
+    for template in standalone:
+        assert 'rel="icon"' in template.read_text(), template.name

@@ -46,7 +46,7 @@ def check_two_arms(treated: np.ndarray, minimum: int = 2) -> None:
     if n_t == 0 or n_c == 0:
         who = "in the treatment group" if n_c == 0 else "in the comparison group"
         raise ValueError(
-            f"Every analysed student is {who}: the treatment does not vary, so there is "
+            f"Every analyzed student is {who}: the treatment does not vary, so there is "
             "nothing to compare."
         )
     if min(n_t, n_c) < minimum:

@@ -44,7 +44,7 @@ def mdes_individual(
         raise ValueError("R² of the covariates must be between 0 and 1.")
     df = n - 2
     m = _multiplier(df, alpha, power)
-    return Mdes(m * math.sqrt((1 - r2) / (n * p * (1 - p))), m, df, "Students randomised")
+    return Mdes(m * math.sqrt((1 - r2) / (n * p * (1 - p))), m, df, "Students randomized")
 
 
 def mdes_cluster(

@@ -66,7 +66,7 @@ def plot(
     tooltip = [
         alt.Tooltip("x", type=x_type, title="Period"),
         alt.Tooltip("y:Q", title=y_title or "Value", format=y_format),
-        alt.Tooltip("cl:Q", title="Centre line", format=y_format),
+        alt.Tooltip("cl:Q", title="Center line", format=y_format),
         alt.Tooltip("lcl:Q", title="Lower limit", format=y_format),
         alt.Tooltip("ucl:Q", title="Upper limit", format=y_format),
     ]

@@ -145,7 +145,7 @@ class ControlChart:
                 side = "above" if stats["longest_run_sign"] > 0 else "below"
                 out.append(
                     Sentence(
-                        f"{int(stats['longest_run'])} points in a row {side} the centre line (more "
+                        f"{int(stats['longest_run'])} points in a row {side} the center line (more "
                         f"than {int(stats['longest_run_max'])} is unlikely by chance) — a shift; "
                         "likely a real change.",
                         _tone(stats["longest_run_sign"], better),
@@ -306,8 +306,8 @@ def recent_points(n_points):
 
 def _crossings(count: int) -> str:
     if count == 0:
-        return "never cross the centre line"
-    return "cross the centre line only " + ("once" if count == 1 else f"{count} times")
+        return "never cross the center line"
+    return "cross the center line only " + ("once" if count == 1 else f"{count} times")
 
 
 def _points(count: int) -> str:
@@ -339,9 +339,9 @@ def _tone(sign, better: int | None) -> str:
 
 def _label(value) -> str:
     if isinstance(value, pd.Timestamp | np.datetime64):
-        return pd.Timestamp(value).strftime("%d %b %Y")
+        return pd.Timestamp(value).strftime("%b %-d, %Y")
     if hasattr(value, "strftime"):
-        return value.strftime("%d %b %Y")
+        return value.strftime("%b %-d, %Y")
     if isinstance(value, float) and value.is_integer():
         return f"point {int(value)}"
     if isinstance(value, int | np.integer):
