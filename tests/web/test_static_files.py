@@ -39,3 +39,20 @@ def test_a_chart_page_loads_the_hashed_chart_bundle(client, world, monday):
     assert len(bundle) == 1 and re.search(r"vega-embed\.[0-9a-f]{12}\.js$", bundle[0])
     response = client.get(bundle[0])
     assert response.status_code == 200 and "immutable" in response["Cache-Control"]
+
+
+def test_a_browser_that_accepts_brotli_gets_the_smaller_brotli_file(client, world):
+    import brotli
+
+    client.force_login(world.users["network:viewer"])
+    html = client.get(reverse("network", kwargs={"network": world.network.slug})).text
+    stylesheet = next(u for u in static_urls(html) if u.endswith(".css"))
+    plain = b"".join(client.get(stylesheet).streaming_content)
+    gzipped = client.get(stylesheet, HTTP_ACCEPT_ENCODING="gzip")
+    response = client.get(stylesheet, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "br"
+    assert "immutable" in response["Cache-Control"]
+    body = b"".join(response.streaming_content)
+    assert brotli.decompress(body) == plain
+    assert len(body) < int(gzipped["Content-Length"]) < len(plain)
