@@ -117,16 +117,17 @@ class Topology:
         processes: int = 1,
         threads: int = 8,
         database_url: str = "postgresql://postgres@127.0.0.1:5432/melior_topology",
-        redis_url: str = "redis://127.0.0.1:6379/0",
+        redis_url: str = "redis://127.0.0.1:6379/7",
         sites: int = 12,
         folder: Path | None = None,
         assets_from: Path | None = None,
         quiet: bool = False,
     ):
         self.app_servers, self.processes, self.threads = app_servers, processes, threads
+        self.own_folder = folder is None  # removed at the end; a folder given is kept
         self.folder = Path(folder or tempfile.mkdtemp(prefix="melior-topology-"))
-        # SQLite: one file that every app server opens (as `make demo`'s processes do)
-        database_url = database_url or f"sqlite:///{self.folder / 'melior.sqlite3'}"
+        # SQLite: the file in the shared var/ (below) that every app server opens
+        database_url = database_url or f"sqlite:///{self.folder / 'setup' / 'melior.sqlite3'}"
         self.database_url, self.redis_url, self.sites = database_url, redis_url, sites
         self.quiet = quiet
         self.assets_from = assets_from
@@ -212,12 +213,16 @@ class Topology:
         servers = []
         for index, port in enumerate(self.app_ports):
             name = f"app{index + 1}"
-            # the chart bundle migrate built, so each server only collects it
-            shutil.copytree(self.folder / "setup" / "assets", self.folder / name / "assets")
+            # With Redis each app server has a var/ of its own (nothing shared but PostgreSQL
+            # and Redis), given the chart bundle migrate built. Without, they share one var/
+            # (the SQLite database and task queue), as `make demo`'s processes do.
+            var = name if self.redis_url else "setup"
+            if self.redis_url:
+                shutil.copytree(self.folder / "setup" / "assets", self.folder / name / "assets")
             command = [sys.executable, "-m", "melior.cli", "serve", "--host", "127.0.0.1",
                        "--port", str(port), "--workers", str(self.processes),
                        "--threads", str(self.threads)]  # fmt: skip
-            servers.append((self.start(name, command), port, name))
+            servers.append((self.start(name, command, var=var), port, name))
         worker = self.start("worker", [sys.executable, "-m", "melior.cli", "worker"], var="setup")
 
         self.https_port = free_port()
@@ -256,7 +261,7 @@ class Topology:
         self.pinned = [f"https://127.0.0.1:{port}" for port in self.pinned_ports]
         self.say(
             f"nginx {self.url} → {self.app_servers} app server(s) × {self.processes} "
-            f"process(es) on ports {self.app_ports}; worker; logs in {self.folder}"
+            f"process(es) on ports {self.app_ports}; worker"
         )
 
     def stop(self) -> None:
@@ -270,6 +275,8 @@ class Topology:
                 process.kill()
                 process.wait()
         self.children.clear()
+        if self.own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def api_token(self, username: str) -> str:
         output = self.melior("token", "create", username, f"bench {secrets.token_hex(4)}")
@@ -398,7 +405,7 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgresql://postgres@127.0.0.1:5432/melior_topology"
     )
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7", help="emptied first")
     parser.add_argument("--sites", type=int, default=12)
     parser.add_argument("--check", action="store_true", help="prove the servers are stateless")
     parser.add_argument("--hold", type=float, default=None, help="seconds to keep running")
