@@ -19,8 +19,8 @@ clicks:
 Prints requests, p50, p95 and errors per page type and overall, the app servers' memory, the
 load average, and any "database is locked" in the logs. --ramp runs several user counts in turn
 (each for --seconds, measured once all of them have signed in) to find the knee: the first count
-whose p95 passes 500 ms. Bounded: it
-stops after --seconds per step, whatever happens, and stops everything it started.
+whose p95 passes 500 ms. Bounded: it stops after --seconds per step, whatever happens, and stops
+everything it started.
 """
 
 import argparse

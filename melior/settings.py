@@ -197,13 +197,14 @@ STATIC_ROOT = VAR_DIR / "static"
 for _folder in (STATIC_ROOT, ASSETS_DIR):  # WhiteNoise and staticfiles expect them
     _folder.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [ASSETS_DIR]
-# Static files under names that carry a hash of their content, gzipped ahead, served by
+# Static files under names that carry a hash of their content, gzipped and brotli-compressed
+# ahead (once: a file already compressed is left alone, melior.web.static_storage), served by
 # WhiteNoise with a year-long immutable Cache-Control: a browser never asks twice. The files
 # are collected by `melior migrate`, `melior demo` and `melior serve` (melior.web.assets) and
 # by the test suite's setup; with MELIOR_DEBUG=1 they are served straight from the app folders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "melior.web.static_storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -56,3 +56,33 @@ def test_a_browser_that_accepts_brotli_gets_the_smaller_brotli_file(client, worl
     body = b"".join(response.streaming_content)
     assert brotli.decompress(body) == plain
     assert len(body) < int(gzipped["Content-Length"]) < len(plain)
+
+
+def test_collecting_again_compresses_only_the_files_that_changed(settings, tmp_path, monkeypatch):
+    # `melior serve` collects at every start; compressing everything again (brotli at its
+    # best quality) cost some 40 s of CPU each time
+    from whitenoise.compress import Compressor
+
+    from melior.web.assets import collect_static
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "probe.js").write_text("var probe = 1;\n" * 200)
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
+    compressed = []
+    original = Compressor.compress_brotli
+    monkeypatch.setattr(
+        Compressor,
+        "compress_brotli",
+        staticmethod(lambda data: compressed.append(len(data)) or original(data)),
+    )
+    collect_static()
+    assert compressed  # the new file, under its own and its hashed name
+    compressed.clear()
+    collect_static()
+    # only files too small for compression to pay (so no .br was kept) are tried again
+    assert [size for size in compressed if size > 100] == []
+    (extra / "probe.js").write_text("var probe = 2;\n" * 300)
+    collect_static()
+    changed = len("var probe = 2;\n" * 300)
+    assert [size for size in compressed if size > 100] == [changed, changed]
