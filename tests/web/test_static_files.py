@@ -1,7 +1,9 @@
 """Static files go out under names carrying a hash of their content, cached for a year as
 immutable; the chart bundle loads only on pages that draw charts."""
 
+import os
 import re
+import uuid
 
 from django.urls import reverse
 
@@ -67,7 +69,8 @@ def test_collecting_again_compresses_only_the_files_that_changed(settings, tmp_p
 
     extra = tmp_path / "extra"
     extra.mkdir()
-    (extra / "probe.js").write_text("var probe = 1;\n" * 200)
+    run = uuid.uuid4().hex  # content (so hashed names) no earlier run collected
+    (extra / "probe.js").write_text(f"var probe = '{run}';\n" * 200)
     settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
     compressed = []
     original = Compressor.compress_brotli
@@ -82,7 +85,9 @@ def test_collecting_again_compresses_only_the_files_that_changed(settings, tmp_p
     collect_static()
     # only files too small for compression to pay (so no .br was kept) are tried again
     assert [size for size in compressed if size > 100] == []
-    (extra / "probe.js").write_text("var probe = 2;\n" * 300)
+    (extra / "probe.js").write_text(f"var probe = '{run}';\n" * 300)
+    later = (extra / "probe.js").stat().st_mtime + 5  # collectstatic compares whole seconds
+    os.utime(extra / "probe.js", (later, later))
     collect_static()
-    changed = len("var probe = 2;\n" * 300)
+    changed = len(f"var probe = '{run}';\n" * 300)
     assert [size for size in compressed if size > 100] == [changed, changed]
