@@ -73,7 +73,7 @@ format: $(DEV_STAMP)
 ## bench: benchmarks in their own .venv-bench, with the published peers they compare against
 bench:
 	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
-	.venv-bench/bin/python -m pip install --quiet -e . clinical-qikit psmpy
+	.venv-bench/bin/python -m pip install --quiet -e . clinical-qikit psmpy requests
 	.venv-bench/bin/python bench/spc_bench.py
 	.venv-bench/bin/python bench/network_bench.py --sites 500
 	.venv-bench/bin/python bench/pages_bench.py --sites 500
@@ -82,10 +82,16 @@ bench:
 	.venv-bench/bin/python bench/xapi_bench.py
 	.venv-bench/bin/python bench/evaluation_bench.py
 	.venv-bench/bin/python bench/upload_bomb_bench.py
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
+		.venv-bench/bin/python bench/load_bench.py --sqlite --app-servers 1 --processes 2 --users 50 --seconds 60; \
+	else echo "load bench skipped: nginx missing (apt-get install nginx)"; fi
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		.venv-bench/bin/python bench/import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
 		.venv-bench/bin/python bench/student_import_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
 		.venv-bench/bin/python bench/xapi_bench.py --database-url "$(BENCH_POSTGRES_URL)"; \
+		.venv-bench/bin/python bench/network_bench.py --bulk --sites 5000 --database-url "$(BENCH_POSTGRES_URL)"; \
+		.venv-bench/bin/python bench/load_bench.py --database-url "$(BENCH_POSTGRES_URL)" --app-servers 1 --ramp 50,100,150,200 --seconds 60; \
+		.venv-bench/bin/python bench/load_bench.py --database-url "$(BENCH_POSTGRES_URL)" --app-servers 2 --ramp 50,100,150,200 --seconds 60; \
 	fi
 
 clean:

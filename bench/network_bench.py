@@ -1,6 +1,6 @@
 """Server time of the network page's status table (every site × measure) on a large network.
 
-    python bench/network_bench.py [--sites 500] [--database-url URL]
+    python bench/network_bench.py [--sites 500] [--database-url URL] [--bulk]
 
 Loads the demo network with --sites schools into a fresh database (SQLite in a temporary folder
 by default, or the PostgreSQL database named by --database-url, which is emptied first), then
@@ -8,7 +8,9 @@ times: the status table computed cold (cache empty), the same table when nothing
 hit under the data version), and the pages the hub's lead opens — the network page, a measure
 across the network (pooled chart, funnel, small multiples), the theory, PDSA search, a change
 idea's evidence, bright spots, what works where, spread and network health — each with its query
-count. Prints figures; asserts nothing.
+count, and the process's peak memory while it serves them. With --bulk, 12 schools get the
+whole demo and the rest only their observations, written in bulk (pages_bench.grow): minutes
+instead of hours at 5,000 schools. Prints figures; asserts nothing.
 """
 
 import argparse
@@ -18,11 +20,24 @@ import tempfile
 import time
 
 
+def reset_peak_memory() -> None:
+    """Start the process's peak resident memory (VmHWM) afresh: the load is not counted."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+
+
+def peak_memory_mb() -> float:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--bulk", action="store_true", help="observations alone past 12 schools")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="melior-bench-")
@@ -47,11 +62,19 @@ def main() -> None:
     if args.database_url:
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+    from melior.web.assets import collect_static
+
+    collect_static()  # pages name their static files through the manifest
     engine = connection.vendor
     start = time.perf_counter()
-    result = load_demo(sites=args.sites)
+    network = load_demo(sites=min(args.sites, 12) if args.bulk else args.sites).network
+    if args.bulk and args.sites > 12:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from pages_bench import grow
+
+        grow(network, args.sites)
     load_time = time.perf_counter() - start
-    network = result.network
+    reset_peak_memory()
     points = Observation.objects.count()
     measures = network.measures.count()
     print(f"Network bench — {engine}, {args.sites} sites × {measures} measures, {points:,} points")
@@ -115,6 +138,7 @@ def main() -> None:
                 f"  {name + ' (' + label + ')':42s} {best * 1000:8.0f} ms, {queries:3d} queries, "
                 f"{len(response.content) / 1024:5.0f} KB"
             )
+    print(f"  peak memory of the process serving them: {peak_memory_mb():,.0f} MB")
     sys.stdout.flush()
 
 

@@ -14,7 +14,10 @@ MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: 
 MELIOR_EMAIL_FROM    the digest's sender address
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
 MELIOR_BACKUP_DIR    where `melior backup` writes (default: var/backups)
-MELIOR_REDIS_URL     Redis for the task queue (default: SQLite under var/), e.g. redis://127.0.0.1:6379/0
+MELIOR_REDIS_URL     Redis for the task queue, the shared cache and sessions (default: SQLite under
+                     var/, a per-process cache, sessions in the database), e.g. redis://127.0.0.1:6379/0
+MELIOR_CACHE_REDIS_URL another Redis (or database number) for the cache and sessions alone
+                     (default: MELIOR_REDIS_URL)
 MELIOR_TASKS_IMMEDIATE 1 to run background jobs at once in the calling process (no worker)
 MELIOR_WORKER_STALE_SECONDS how old the worker's heartbeat may be before /health/ fails (180)
 MELIOR_DISK_MIN_FREE_MB the free disk under var/ below which readiness fails (default: 500)
@@ -195,13 +198,14 @@ STATIC_ROOT = VAR_DIR / "static"
 for _folder in (STATIC_ROOT, ASSETS_DIR):  # WhiteNoise and staticfiles expect them
     _folder.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [ASSETS_DIR]
-# Static files under names that carry a hash of their content, gzipped ahead, served by
+# Static files under names that carry a hash of their content, gzipped and brotli-compressed
+# ahead (once: a file already compressed is left alone, melior.web.static_storage), served by
 # WhiteNoise with a year-long immutable Cache-Control: a browser never asks twice. The files
 # are collected by `melior migrate`, `melior demo` and `melior serve` (melior.web.assets) and
 # by the test suite's setup; with MELIOR_DEBUG=1 they are served straight from the app folders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "melior.web.static_storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -298,15 +302,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 MELIOR_BACKUP_DIR = Path(os.environ.get("MELIOR_BACKUP_DIR", VAR_DIR / "backups")).resolve()
 
-# Per-process cache for computed network views; they are keyed by a data version, so a stale
-# entry is never read after data change.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "melior",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+# The cache for computed network views; they are keyed by a data version, so a stale entry is
+# never read after data change. Embedded: per process, with sessions in the database. With
+# MELIOR_REDIS_URL (the worker's Redis) the cache and the sessions live there, shared by every
+# app process and machine, so a user signed in through one is signed in on all and a write
+# seen by one is seen by all.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("MELIOR_CACHE_REDIS_URL", REDIS_URL),
+            "KEY_PREFIX": "melior",
+        }
     }
-}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "melior",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 # --- Security hardening (docs/security.md) ------------------------------------------------------
 # Sign-in limits (django-axes): failures are counted per account and, separately, per address;

@@ -30,3 +30,38 @@ def test_deploy_check_only_asks_for_https(tmp_path):
 def test_deploy_check_is_clean_behind_https(tmp_path):
     code, output = deploy_check(tmp_path, MELIOR_HTTPS="1")
     assert code == 0 and "no issues" in output, output
+
+
+def test_deploy_check_is_clean_with_redis_for_cache_and_sessions(tmp_path):
+    code, output = deploy_check(
+        tmp_path, MELIOR_HTTPS="1", MELIOR_REDIS_URL="redis://127.0.0.1:6379/15"
+    )
+    assert code == 0 and "no issues" in output, output
+
+
+def chosen_stores(tmp_path, **env) -> list[str]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if "REDIS" not in k},
+        "MELIOR_VAR_DIR": str(tmp_path),
+        **env,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c",
+         "from melior import settings as s; "
+         "print(s.CACHES['default']['BACKEND']); print(s.SESSION_ENGINE if "
+         "hasattr(s, 'SESSION_ENGINE') else 'django.contrib.sessions.backends.db')"],
+        capture_output=True, text=True, env=environment, timeout=60, check=True,
+    )  # fmt: skip
+    return result.stdout.split()
+
+
+def test_redis_holds_the_cache_and_sessions_shared_by_every_app_process(tmp_path):
+    assert chosen_stores(tmp_path, MELIOR_REDIS_URL="redis://127.0.0.1:6379/3") == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cache",
+    ]
+    # embedded: a cache per process and sessions in the database
+    assert chosen_stores(tmp_path) == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.contrib.sessions.backends.db",
+    ]
