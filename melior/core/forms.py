@@ -1,0 +1,12 @@
+"""Services refuse bad input with a ``ValidationError`` keyed by field; views show it on the form."""
+
+from django.core.exceptions import ValidationError
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: under the field it names, else at the top."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
