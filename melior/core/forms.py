@@ -1,4 +1,4 @@
-"""Services refuse bad input with a ``ValidationError`` keyed by field; views show it on the form."""
+"""Services refuse bad input with a field-keyed ``ValidationError``; views show it on the form."""
 
 from django.core.exceptions import ValidationError
 
