@@ -305,7 +305,7 @@ def version_detail(request, network, number, project=None):
         previous = get_object_or_404(diagram.versions, number=int(compare))
     else:
         previous = diagram.versions.filter(number__lt=number).order_by("-number").first()
-    changes = services.diff(previous.snapshot, version.snapshot) if previous else []
+    changes = services.describe_changes(previous.snapshot, version.snapshot) if previous else []
     return render(
         request,
         "theory/version.html",
