@@ -76,6 +76,12 @@ class PlanForm(forms.ModelForm):
             "measures": forms.CheckboxSelectMultiple,
         }
 
+    @classmethod
+    def posted_fields(cls, data) -> list[str]:
+        """The fields the posted form showed (it names them), so an unticked box still counts
+        as an answer."""
+        return [f for f in data.get("fields", "").split(",") if f in cls.Meta.fields]
+
     def __init__(self, *args, only=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measures"].queryset = self.instance.network.measures.all()
@@ -137,6 +143,45 @@ class ObservationForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField()
+
+
+class StudyForm(forms.Form):
+    """What happened for each learning question, and the summary: the fields of each
+    question are named after it (result_12, held_12, …)."""
+
+    study_summary = forms.CharField(required=False)
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for q in questions:
+            # held is checked by the service, which names the choices in its refusal
+            for name in ("result", "result_value", "held", "learned"):
+                self.fields[f"{name}_{q.pk}"] = forms.CharField(required=False, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        for q in self.questions:
+            field = f"result_value_{q.pk}"
+            value = (data.get(field) or "").strip()
+            try:
+                data[field] = float(value) if value else None
+            except ValueError:
+                self.add_error(field, f"{q.question}: “{value}” is not a number.")
+        return data
+
+    def summary(self) -> str:
+        return self.cleaned_data["study_summary"]
+
+    def results(self) -> dict:
+        """question id -> {result, result_value, held, learned}, as the service takes them."""
+        return {
+            q.pk: {
+                name: self.cleaned_data[f"{name}_{q.pk}"]
+                for name in ("result", "result_value", "held", "learned")
+            }
+            for q in self.questions
+        }
 
 
 class ActForm(forms.Form):

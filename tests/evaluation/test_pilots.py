@@ -239,17 +239,17 @@ def test_pages_for_the_right_roles_only(client, world, schools):
     client.force_login(world.users["network:viewer"])
     assert client.get(url).status_code == 200
     assert client.get(url + "report/").status_code == 200
-    assert client.post(url, {"section": "register"}).status_code == 403
+    assert client.post(url + "register/").status_code == 403
     assert not Pilot.objects.get().registered
     client.force_login(world.users["school:site_lead"])
-    assert client.post(url, {"section": "register"}).status_code == 403
+    assert client.post(url + "register/").status_code == 403
     client.force_login(world.users["network:improvement_coach"])
-    assert client.post(url, {"section": "register"}).status_code == 302
+    assert client.post(url + "register/").status_code == 302
     assert Pilot.objects.get().registered
-    refused = client.post(url, {"section": "decision", "decision": "scale"})
+    refused = client.post(url + "decision/", {"decision": "scale"})
     assert refused.status_code == 400 and "This field is required" in refused.content.decode()
     decided = client.post(
-        url, {"section": "decision", "decision": "iterate", "decision_rationale": "Too early."}
+        url + "decision/", {"decision": "iterate", "decision_rationale": "Too early."}
     )
     assert decided.status_code == 302 and Pilot.objects.get().decision == "iterate"
     report = client.get(url + "report/").content.decode()

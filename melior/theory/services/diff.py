@@ -46,9 +46,23 @@ def _link_changes(old_links: set, new_links: set, before: dict, after: dict, nam
     return sentences
 
 
+def _added(node: dict, new_links: set, names: dict) -> str:
+    parents = [names[p] for p, c in new_links if c == node["key"]]
+    under = f" under “{parents[0]}”" if parents else ""
+    return f"Added {LABEL[node['kind']]} “{node['name']}”{under}."
+
+
+def _reordered(before: dict, after: dict, names: dict) -> list[str]:
+    moved = [k for k in after if k in before and before[k]["position"] != after[k]["position"]]
+    if not moved:
+        return []
+    return ["Changed the order of " + ", ".join(f"“{names[k]}”" for k in moved) + "."]
+
+
 def diff_snapshots(old: dict, new: dict, measure_names: dict | None = None) -> list[str]:
     """Plain sentences for what changed from one snapshot to another; `measure_names` maps
-    the ids of linked measures to their names."""
+    the ids of linked measures to their names. A change of order alone is said only when
+    nothing else changed."""
     measure_names = measure_names or {}
     before = {n["key"]: n for n in old["nodes"]}
     after = {n["key"]: n for n in new["nodes"]}
@@ -59,17 +73,12 @@ def diff_snapshots(old: dict, new: dict, measure_names: dict | None = None) -> l
     for key, node in after.items():
         if key in before:
             sentences += _node_changes(before[key], node, measure_names)
-            continue
-        parents = [names[p] for p, c in new_links if c == key]
-        under = f" under “{parents[0]}”" if parents else ""
-        sentences.append(f"Added {LABEL[node['kind']]} “{node['name']}”{under}.")
+        else:
+            sentences.append(_added(node, new_links, names))
     sentences += [
         f"Removed {LABEL[node['kind']]} “{node['name']}”."
         for key, node in before.items()
         if key not in after
     ]
     sentences += _link_changes(old_links, new_links, before, after, names)
-    moved = [k for k in after if k in before and before[k]["position"] != after[k]["position"]]
-    if moved and not sentences:
-        sentences.append("Changed the order of " + ", ".join(f"“{names[k]}”" for k in moved) + ".")
-    return sentences
+    return sentences or _reordered(before, after, names)
