@@ -165,11 +165,8 @@ def theory_page(request, network, project=None):
     scope.require_edit()
     text = request.POST.get("outline", "")
     try:
-        if scope.diagram is None:
-            if scope.project is not None:
-                raise ValidationError("Start from the network's theory first.")
-            scope.diagram = services.network_diagram(scope.network)
-        services.replace_from_outline(diagram=scope.diagram, text=text, user=request.user)
+        services.outline_theory(network=scope.network, project=scope.project,
+                                diagram=scope.diagram, text=text, user=request.user)  # fmt: skip
     except ValidationError as error:
         return _page(scope, status=400, outline=text, errors=error.messages)
     return redirect(scope.url())

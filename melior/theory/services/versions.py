@@ -160,6 +160,19 @@ def replace_from_outline(*, diagram: DriverDiagram, text: str, user=None) -> Dia
     return save_version(diagram, user, "Replaced from an outline")
 
 
+@transaction.atomic
+def outline_theory(
+    *, network: Network, project=None, diagram: DriverDiagram | None = None, text: str, user=None
+) -> DiagramVersion:
+    """An outline typed on a theory page. The network's theory is made by its first outline;
+    a project's own diagram exists only once the project adapts the network's theory."""
+    if diagram is None:
+        if project is not None:
+            raise ValidationError("Start from the network's theory first.")
+        diagram = network_diagram(network)
+    return replace_from_outline(diagram=diagram, text=text, user=user)
+
+
 def export_outline(diagram: DriverDiagram) -> str:
     nodes = diagram.nodes.order_by("position", "pk").values("key", "kind", "name", "position")
     links = Link.objects.filter(parent__diagram=diagram).values_list("parent__key", "child__key")
