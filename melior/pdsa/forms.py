@@ -3,21 +3,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from melior.theory.models import DriverDiagram, Node
+from melior.theory.selectors import testable_change_ideas
 
 from .models import Cycle, LearningQuestion
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def idea_choices(project):
-    """Change ideas a project can test: its own adaptation's if it has one, else the network's."""
-    diagram = DriverDiagram.objects.filter(project=project).first()
-    if diagram is None:
-        diagram = DriverDiagram.objects.filter(network=project.network, project=None).first()
-    if diagram is None:
-        return Node.objects.none()
-    return diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA, hidden=False).order_by("position")
 
 
 class NewCycleForm(forms.Form):
@@ -31,7 +21,7 @@ class NewCycleForm(forms.Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["change_idea"].queryset = idea_choices(project)
+        self.fields["change_idea"].queryset = testable_change_ideas(project)
         self.fields["change_idea"].label_from_instance = lambda node: node.name
 
 

@@ -162,3 +162,12 @@ def copies_of(user, network: Network, node: Node):
 
 def version_before(diagram: DriverDiagram, number: int) -> DiagramVersion | None:
     return diagram.versions.filter(number__lt=number).order_by("-number").first()
+
+
+def testable_change_ideas(project):
+    """Change ideas a project can test: its own adaptation's if it has one, else the
+    network's (hidden ones left out)."""
+    diagram = project_diagram_or_none(project) or network_diagram_or_none(project.network)
+    if diagram is None:
+        return Node.objects.none()
+    return diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA, hidden=False).order_by("position")
