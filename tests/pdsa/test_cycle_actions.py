@@ -37,6 +37,10 @@ def test_a_cycle_from_plan_to_act_on_the_web(client, world, lab):
     question.refresh_from_db()
     assert (question.question, question.prediction) == ("Will they answer?", "Most will")
     extra = services.save_question(cycle=cycle, text="Spare", kind="qualitative")
+    page = client.get(url(cycle)).text  # each form names its own action
+    assert f'formaction="{url(cycle, "pdsa-question-delete", question=extra.pk)}"' in page
+    assert f'action="{url(cycle, "pdsa-question", question=extra.pk)}"' in page
+    assert 'name="section"' not in page
     client.post(url(cycle, "pdsa-question-delete", question=extra.pk))
     assert list(cycle.questions.all()) == [question]
 
