@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from melior.evaluation.services import create_pilot
+from melior.evaluation.services import add_outcome, create_pilot, register
 from melior.governance import services as governance
 from melior.governance.models import Enrollment, ImportJob, StudentOutcome
 from melior.learning.models import ActivityStatus
@@ -79,6 +79,21 @@ RULES = {
     "pdsa-clone": ("post", "manage_projects", "clone"),
     "pdsa-print": ("get", "member", None),
     "pdsa-attachment": ("get", "member", None),
+    # each action on a cycle: its editors (the project's charter rights, here) or commenters;
+    # actions the cycle's state refuses answer 400, which still shows the way in was open
+    "pdsa-plan": ("post", "manage_projects", None),
+    "pdsa-question-add": ("post", "manage_projects", None),
+    "pdsa-question": ("post", "manage_projects", None),
+    "pdsa-question-delete": ("post", "manage_projects", None),  # locked: refused, kept
+    "pdsa-advance": ("post", "manage_projects", None),
+    "pdsa-do": ("post", "manage_projects", None),
+    "pdsa-observation": ("post", "manage_projects", None),
+    "pdsa-attach": ("post", "manage_projects", None),
+    "pdsa-study": ("post", "manage_projects", None),
+    "pdsa-act": ("post", "manage_projects", None),
+    "pdsa-next": ("post", "manage_projects", None),
+    "pdsa-authors": ("post", "manage_projects", None),
+    "pdsa-comment": ("post", "enter_data", None),
     "notifications": ("get", "login", None),
     "account": ("get", "login", None),
     "change-password": ("post", "login", None),
@@ -101,6 +116,13 @@ RULES = {
     "pilots": ("get", "member", None),
     "pilot": ("get", "member", None),
     "pilot-report": ("get", "member", None),
+    # each change to a pilot: the hub's roles across the network
+    "pilot-plan": ("post", "run_hub", None),
+    "pilot-outcome-add": ("post", "run_hub", None),
+    "pilot-outcome-remove": ("post", "run_hub", "registered"),  # registered: refused, kept
+    "pilot-register": ("post", "run_hub", None),
+    "pilot-assign": ("post", "run_hub", None),
+    "pilot-decision": ("post", "run_hub", None),
     "students-usage": ("get", "member", None),
     "api:student_aggregate": ("get", "member", "aggregate"),
     "api:student_rows": ("get", "student_rows", "rows"),
@@ -160,7 +182,9 @@ def place(world):
         parents=[diagram.nodes.get(name="Secondary")],
     )
     cycle = pdsa.create_cycle(project=project, change_idea=idea, title="First test")
+    pdsa.save_question(cycle=cycle, text="Will families answer?", kind="qualitative")
     cycle.status = "planned"
+    cycle.predictions_locked_at = datetime.datetime.now(datetime.UTC)  # its question stays
     cycle.save()
     pdsa.add_attachment(cycle=cycle, upload=SimpleUploadedFile("notes.txt", b"what we saw"))
     create_activity(network=world.network, title="Interview two students")
@@ -193,6 +217,14 @@ def place(world):
         starts=datetime.date(2025, 9, 1),
         ends=datetime.date(2026, 6, 1),
         purpose=purpose,
+    )
+    add_outcome(
+        pilot=world.network.pilots.get(),
+        user=None,
+        name="Attendance rate",
+        role="primary",
+        direction="up",
+        meaningful_effect=0.05,
     )
     ImportJob.objects.create(
         network=world.network, user=world.users["school:data_steward"], kind="outcomes",
@@ -229,6 +261,9 @@ def _second_network_stewards(world):
     return cedar, ridge
 
 
+ACTION_ROUTES = ("pdsa-", "pilot-")  # the routes of one cycle or one pilot
+
+
 def url_for(name, world, project):
     n, s, m = world.network.slug, world.school.slug, world.measure.slug
     p = project.pk
@@ -236,6 +271,7 @@ def url_for(name, world, project):
     aim = network_diagram.nodes.get(kind="aim")
     cycle = project.cycles.get()
     idea = network_diagram.nodes.get(name="Idea", kind="change_idea")
+    pilot = world.network.pilots.get()
     kwargs = {
         "network": {"network": n}, "site": {"network": n, "site": s},
         "measure": {"network": n, "measure": m}, "measure-multiples": {"network": n, "measure": m},
@@ -295,6 +331,13 @@ def url_for(name, world, project):
         "pdsa-clone": {"network": n, "pk": cycle.pk},
         "pdsa-print": {"network": n, "pk": cycle.pk},
         "pdsa-attachment": {"network": n, "pk": cycle.pk, "file": cycle.attachments.get().pk},
+        "pdsa-question": {"network": n, "pk": cycle.pk, "question": cycle.questions.get().pk},
+        "pdsa-question-delete": {
+            "network": n, "pk": cycle.pk, "question": cycle.questions.get().pk
+        },
+        "pilot-outcome-remove": {
+            "network": n, "pilot": pilot.pk, "outcome": pilot.outcomes.get().pk
+        },
         "project-problem": {"network": n, "project": p},
         "api:get_network": {"slug": n}, "api:list_sites": {"slug": n},
         "api:list_measures": {"slug": n}, "api:get_measure": {"slug": n, "measure": m},
@@ -303,6 +346,13 @@ def url_for(name, world, project):
         "api:get_project": {"slug": n, "project_id": project.pk},
         "api:site_measure_chart": {"slug": n, "site": s, "measure": m},
     }.get(name, {})  # fmt: skip
+    for action in ACTION_ROUTES:
+        if name.startswith(action) and not kwargs:
+            kwargs = (
+                {"network": n, "pk": cycle.pk}
+                if action == "pdsa-"
+                else {"network": n, "pilot": pilot.pk}
+            )
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
     if name == "api:put_theory":
@@ -333,7 +383,7 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward"
     if rule == "audit":
         return role == "data_steward" and scope == "network"
-    if rule == "edit_theory":  # the network's theory: hub roles across the network only
+    if rule in {"edit_theory", "run_hub"}:  # hub roles across the network only
         return role in {"network_lead", "improvement_coach"} and scope == "network"
     return role in MANAGE_PROJECTS  # manage_projects
 
@@ -357,6 +407,9 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
         data = {"outcome": "Attendance rate", "purpose": purpose.pk}
     if data == "rows":
         data = {"site": world.school.slug}
+    if data == "registered":
+        register(pilot=world.network.pilots.get(), user=None)
+        data = None
     if data == "clone":
         data = {"project": project.pk}
     if data == "proposal":

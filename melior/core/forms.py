@@ -10,3 +10,16 @@ def apply_service_errors(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def submit(form, change) -> bool:
+    """Hand a valid form's cleaned data to `change` (a service call); a refusal goes onto the
+    form. True when the change was made."""
+    if not form.is_valid():
+        return False
+    try:
+        change(form.cleaned_data)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return False
+    return True

@@ -10,17 +10,16 @@ from dataclasses import dataclass, field, replace
 import altair as alt
 import numpy as np
 import pandas as pd
-from django.db.models import Sum
 
 from melior.analysis import evaluation as ev
 from melior.analysis.evaluation.equity import ESTIMATES, INTERACTIONS
 from melior.analysis.suppression import suppress
-from melior.governance.models import SUBGROUPS, Student, StudentOutcome, UsageRecord
-from melior.governance.selectors import LABELS, counted, counted_students
+from melior.governance.models import SUBGROUPS
+from melior.governance.selectors import LABELS
 from melior.governance.services import privacy_for
 
+from . import selectors
 from .models import Pilot, PilotOutcome
-from .services import enrolled
 
 YES_NO_FIELDS = ["economic_disadvantage_status", "english_learner_status", "idea_indicator"]
 
@@ -100,19 +99,11 @@ def _latest(queryset) -> pd.Series:
     return rows.sort_values("date").groupby("student")["value"].last()
 
 
-def _scope(pilot: Pilot):
-    """The pilot's students as a subquery (lists of ids would overrun SQLite's limit on the
-    number of values in one query for a large pilot)."""
-    if pilot.design == Pilot.Design.RANDOMIZED:
-        return pilot.assignments.values("student_id")
-    return enrolled(pilot).values("student_id")
-
-
 def _students(pilot: Pilot) -> pd.DataFrame:
     """One row per student in the pilot: arm (or use of the tool), unit, school, subgroups."""
     if pilot.design == Pilot.Design.RANDOMIZED:
         frame = pd.DataFrame(
-            list(pilot.assignments.values_list("student_id", "site_id", "section_id", "arm")),
+            selectors.assignment_rows(pilot),
             columns=["student", "site", "section", "arm"],
         )
         frame["unit"] = np.where(
@@ -123,22 +114,14 @@ def _students(pilot: Pilot) -> pd.DataFrame:
         frame[pilot.unit] = frame["unit"]
     else:
         frame = pd.DataFrame(
-            list(enrolled(pilot).values_list("student_id", "site_id")),
+            selectors.enrolment_rows(pilot),
             columns=["student", "site"],
         ).drop_duplicates("student")
-        used = set(
-            UsageRecord.objects.filter(
-                purpose=pilot.purpose,
-                product=pilot.tool,
-                date__gte=pilot.starts,
-                date__lte=pilot.ends,
-                minutes__gt=0,
-            ).values_list("student_id", flat=True)
-        )
+        used = selectors.tool_users(pilot)
         frame["arm"] = frame["student"].isin(used).astype(int)
         frame["unit"] = "s" + frame["site"].astype(str)
     attributes = pd.DataFrame(
-        list(Student.objects.filter(pk__in=_scope(pilot)).values_list("pk", *SUBGROUPS)),
+        selectors.student_attributes(pilot),
         columns=["student", *SUBGROUPS],
     )
     return frame.merge(attributes, on="student", how="left")
@@ -148,34 +131,14 @@ def build_report(pilot: Pilot) -> PilotReport:
     min_cell = privacy_for(pilot.network).min_cell_size
     students = _students(pilot)
     notes = []
-    counted_ids = set(
-        Student.objects.filter(pk__in=_scope(pilot))
-        .filter(counted_students(pilot.purpose))
-        .values_list("pk", flat=True)
-    )
+    counted_ids = selectors.counted_student_ids(pilot)
     students["counted"] = students["student"].isin(counted_ids)
     excluded = int((~students["counted"]).sum())
     assigned = students.groupby("arm")["student"].size().to_dict()
     units = students.groupby("arm")["unit"].nunique().to_dict()
     # only the records of students counted under the purpose are read at all
-    in_window = StudentOutcome.objects.filter(
-        purpose=pilot.purpose,
-        student_id__in=_scope(pilot),
-        date__gte=pilot.starts,
-        date__lte=pilot.ends,
-    ).filter(counted(pilot.purpose))
-    baseline = (
-        _latest(
-            StudentOutcome.objects.filter(
-                purpose=pilot.purpose,
-                student_id__in=_scope(pilot),
-                name=pilot.baseline,
-                date__lt=pilot.starts,
-            ).filter(counted(pilot.purpose))
-        )
-        if pilot.baseline
-        else None
-    )
+    in_window = selectors.outcomes_in_window(pilot)
+    baseline = _latest(selectors.baseline_outcomes(pilot)) if pilot.baseline else None
     if baseline is not None:
         students["baseline"] = students["student"].map(baseline)
     findings = []
@@ -412,19 +375,7 @@ def _usage(pilot, primary, frame, min_cell):
     if primary is None or primary.result is None or frame is None:
         return None, None
     tool = frame[frame["arm"] == 1]
-    minutes = dict(
-        UsageRecord.objects.filter(
-            purpose=pilot.purpose,
-            product=pilot.tool,
-            student_id__in=_scope(pilot),
-            date__gte=pilot.starts,
-            date__lte=pilot.ends,
-        )
-        .filter(counted(pilot.purpose))
-        .values("student_id")
-        .annotate(total=Sum("minutes"))
-        .values_list("student_id", "total")
-    )
+    minutes = selectors.usage_minutes(pilot)
     tool = tool.assign(minutes=tool["student"].map(minutes).fillna(0))
     if len(tool) < 3 * min_cell or tool["minutes"].nunique() < 3:
         return None, None

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from melior.analysis import evaluation as ev
-from melior.governance.models import SUBGROUPS, Enrollment, Section
+from melior.governance.models import SUBGROUPS, Section
 
 from .models import Amendment, Assignment, Pilot, PilotOutcome
+from .selectors import enrolled, grade_levels
 
 PLAN_FIELDS = [
     "title",
@@ -203,17 +204,6 @@ def register(*, pilot: Pilot, user) -> Pilot:
     pilot.registration_hash = plan_hash(pilot, pilot.registered_plan)
     pilot.save(update_fields=["registered_at", "registered_plan", "registration_hash"])
     return pilot
-
-
-def grade_levels(pilot: Pilot) -> list[str]:
-    return [g.strip().zfill(2) for g in pilot.grades.split(",") if g.strip()]
-
-
-def enrolled(pilot: Pilot):
-    """The enrolments of the pilot's students: its schools, school year and grades."""
-    rows = Enrollment.objects.filter(site__in=pilot.sites.all(), school_year=pilot.school_year)
-    levels = grade_levels(pilot)
-    return rows.filter(grade_level__in=levels) if levels else rows
 
 
 def units_of(pilot: Pilot) -> pd.DataFrame:

@@ -1,27 +1,22 @@
-"""Pilot pages: the list, the plan (edit, outcomes, register, assign, decide) and the report.
-Forms parse, services change, the report module computes; permissions in permissions.py."""
+"""Pilot pages: the list, the pilot (its plan, outcomes, registration, assignment and decision,
+each changed through its own URL and form) and the report. Forms parse, services change, the
+report module computes from what the selectors read; permissions in permissions.py."""
+
+import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from melior.core.forms import apply_service_errors, submit
 from melior.governance.models import SUBGROUPS
 from melior.networks.views import get_network
 
-from . import services
+from . import selectors, services
 from .forms import DecisionForm, OutcomeForm, PilotForm
 from .report import build_report
 from .selectors import pilots_for
-
-
-def _apply(form, error: ValidationError) -> None:
-    """Put a service's refusal on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -41,7 +36,7 @@ def pilots_page(request, network):
                     network=network, user=request.user, sites=form.cleaned_data["sites"], **data
                 )
             except ValidationError as error:
-                _apply(form, error)
+                apply_service_errors(form, error)
             else:
                 return redirect("pilot", network=network.slug, pilot=pilot.pk)
     return render(
@@ -52,84 +47,126 @@ def pilots_page(request, network):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def pilot_page(request, network, pilot):
+def _pilot(request, network, pk):
     network = get_network(request, network)
-    pilot = get_object_or_404(pilots_for(request.user, network), pk=pilot)
-    runs = request.user.has_perm("pilots.run", network)
-    plan = PilotForm(instance=pilot, network=network, initial={"subgroups": pilot.subgroups})
-    outcome_form, decision_form, errors = OutcomeForm(), DecisionForm(), []
-    if request.method == "POST":
-        if not runs:
-            raise PermissionDenied
-        section = request.POST.get("section")
-        try:
-            if section == "plan":
-                plan = PilotForm(request.POST, instance=pilot, network=network)
-                if plan.is_valid():
-                    data = dict(plan.cleaned_data)
-                    sites, reason = data.pop("sites"), data.pop("reason", "")
-                    services.update_plan(
-                        pilot=pilot, user=request.user, reason=reason, sites=sites, **data
-                    )
-                    return redirect("pilot", network=network.slug, pilot=pilot.pk)
-                pilot.refresh_from_db()
-            elif section == "outcome":
-                outcome_form = OutcomeForm(request.POST)
-                if outcome_form.is_valid():
-                    services.add_outcome(
-                        pilot=pilot, user=request.user, **outcome_form.cleaned_data
-                    )
-                    return redirect("pilot", network=network.slug, pilot=pilot.pk)
-            elif section == "remove_outcome":
-                services.remove_outcome(
-                    outcome=get_object_or_404(pilot.outcomes, pk=request.POST.get("outcome") or 0)
-                )
-                return redirect("pilot", network=network.slug, pilot=pilot.pk)
-            elif section == "register":
-                services.register(pilot=pilot, user=request.user)
-                return redirect("pilot", network=network.slug, pilot=pilot.pk)
-            elif section == "assign":
-                services.assign(pilot=pilot, user=request.user)
-                return redirect("pilot", network=network.slug, pilot=pilot.pk)
-            elif section == "decision":
-                decision_form = DecisionForm(request.POST)
-                if decision_form.is_valid():
-                    services.record_decision(
-                        pilot=pilot, user=request.user, **decision_form.cleaned_data
-                    )
-                    return redirect("pilot-report", network=network.slug, pilot=pilot.pk)
-            else:
-                errors = ["Unknown change."]
-        except ValidationError as error:
-            target = {"plan": plan, "outcome": outcome_form, "decision": decision_form}.get(section)
-            if target is not None:
-                _apply(target, error)
-            else:
-                errors = error.messages
-            pilot.refresh_from_db()
-    failed = errors or plan.errors or outcome_form.errors or decision_form.errors
+    return network, get_object_or_404(pilots_for(request.user, network), pk=pk)
+
+
+def _pilot_page(request, network, pilot, *, status=200, errors=(), **forms):
+    """The pilot's page; a refused action passes its bound form (plan, outcome_form or
+    decision_form) or its errors, and the page answers 400."""
+    forms.setdefault(
+        "plan", PilotForm(instance=pilot, network=network, initial={"subgroups": pilot.subgroups})
+    )
+    forms.setdefault("outcome_form", OutcomeForm())
+    forms.setdefault("decision_form", DecisionForm())
     return render(
         request,
         "evaluation/pilot.html",
         {
             "network": network,
             "pilot": pilot,
-            "runs": runs,
-            "plan": plan,
-            "outcome_form": outcome_form,
-            "decision_form": decision_form,
+            "runs": request.user.has_perm("pilots.run", network),
+            **forms,
             "errors": errors,
             "subgroup_names": [SUBGROUPS[s] for s in pilot.subgroups],
-            "assigned": pilot.assignments.values("arm").order_by().distinct().count() > 0,
+            "assigned": selectors.is_assigned(pilot),
             "hash_matches": pilot.registered
             and services.plan_hash(pilot) == pilot.registration_hash,
             "stored_plan_intact": pilot.registered
             and services.plan_hash(pilot, pilot.registered_plan) == pilot.registration_hash,
         },
-        status=400 if failed else 200,
+        status=status,
     )
+
+
+@login_required
+def pilot_page(request, network, pilot):
+    network, pilot = _pilot(request, network, pilot)
+    return _pilot_page(request, network, pilot)
+
+
+def pilot_action(view):
+    """One change to a pilot, posted to its own URL: those who run pilots only; a refusal the
+    view does not put on a form shows at the top of the pilot's page, with nothing saved."""
+
+    @login_required
+    @require_POST
+    @functools.wraps(view)
+    def action(request, network, pilot, **kwargs):
+        network, pilot = _pilot(request, network, pilot)
+        if not request.user.has_perm("pilots.run", network):
+            raise PermissionDenied
+        try:
+            return view(request, network, pilot, **kwargs)
+        except ValidationError as error:
+            pilot.refresh_from_db()
+            return _pilot_page(request, network, pilot, status=400, errors=error.messages)
+
+    return action
+
+
+def _back(network, pilot, name="pilot"):
+    return redirect(name, network=network.slug, pilot=pilot.pk)
+
+
+@pilot_action
+def edit_plan(request, network, pilot):
+    form = PilotForm(request.POST, instance=pilot, network=network)
+
+    def change(data):
+        data = dict(data)
+        sites, reason = data.pop("sites"), data.pop("reason", "")
+        services.update_plan(pilot=pilot, user=request.user, reason=reason, sites=sites, **data)
+
+    if submit(form, change):
+        return _back(network, pilot)
+    pilot.refresh_from_db()  # the form filled the instance; show the plan as saved
+    return _pilot_page(request, network, pilot, status=400, plan=form)
+
+
+@pilot_action
+def add_outcome(request, network, pilot):
+    form = OutcomeForm(request.POST)
+
+    def change(data):
+        services.add_outcome(pilot=pilot, user=request.user, **data)
+
+    if submit(form, change):
+        return _back(network, pilot)
+    pilot.refresh_from_db()
+    return _pilot_page(request, network, pilot, status=400, outcome_form=form)
+
+
+@pilot_action
+def remove_outcome(request, network, pilot, outcome):
+    services.remove_outcome(outcome=get_object_or_404(pilot.outcomes, pk=outcome))
+    return _back(network, pilot)
+
+
+@pilot_action
+def register(request, network, pilot):
+    services.register(pilot=pilot, user=request.user)
+    return _back(network, pilot)
+
+
+@pilot_action
+def assign(request, network, pilot):
+    services.assign(pilot=pilot, user=request.user)
+    return _back(network, pilot)
+
+
+@pilot_action
+def record_decision(request, network, pilot):
+    form = DecisionForm(request.POST)
+
+    def change(data):
+        services.record_decision(pilot=pilot, user=request.user, **data)
+
+    if submit(form, change):
+        return _back(network, pilot, "pilot-report")
+    pilot.refresh_from_db()
+    return _pilot_page(request, network, pilot, status=400, decision_form=form)
 
 
 @login_required

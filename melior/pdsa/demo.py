@@ -98,6 +98,28 @@ def _load_school(seed, plan, project, ideas, measures, mondays, users, today) ->
     calibration = float(rng.beta(5, 3))  # how often this team's predictions hold
     adaptation = DriverDiagram.objects.filter(project=project).first()
     local = {n.origin_id: n for n in adaptation.nodes.all()} if adaptation else {}
+    written = 0
+    for name, end, scales, ending in _ramps(rng, plan, mondays, today):
+        idea = ideas[name]
+        n = len(scales)
+        starts = [end - datetime.timedelta(weeks=3 * (n - i)) for i in range(n)]
+        previous = None
+        for i, (scale, start) in enumerate(zip(scales, starts, strict=True)):
+            status, decision = _outcome(rng, i, scales, ending)
+            cycle = _cycle(rng, project, name, local.get(idea.pk, idea), idea, scale, start,
+                           i, status, decision, previous, today)  # fmt: skip
+            measure_slug = IDEAS[name][0]
+            cycle.measures.set([measures[measure_slug]] if measure_slug in measures else [])
+            cycle.authors.set(users)
+            _questions(rng, cycle, name, scale, calibration)
+            previous = cycle
+            written += 1
+    return written
+
+
+def _ramps(rng, plan, mondays, today) -> list[tuple]:
+    """(idea, end, scales, ending) per ramp: the one that led to the school's dated change,
+    one per other idea (abandoned or adapted), and now and then one going on now."""
     ramps = []
     if plan.idea is not None:  # the ramp that led to the school's dated change
         end = mondays[plan.change_week]
@@ -105,127 +127,120 @@ def _load_school(seed, plan, project, ideas, measures, mondays, users, today) ->
     others = [name for name in IDEAS if plan.idea is None or name != plan.idea.name]
     for k, name in enumerate(others):
         end = mondays[int(rng.integers(20, len(mondays) - 5))]
-        ramps.append(
-            (
-                name,
-                end,
-                [1, 2, 3, 3][: int(rng.integers(3, 5))],
-                "abandon" if rng.random() < 0.45 else "adapt",
-            )
-        )
+        scales = [1, 2, 3, 3][: int(rng.integers(3, 5))]
+        ramps.append((name, end, scales, "abandon" if rng.random() < 0.45 else "adapt"))
         going_on = rng.random() < 0.4
         if k == 0 and (going_on or plan.index == 0):  # a ramp going on now (always at the
             # first school, the demo accounts' own)
-            ramps.append(
-                (
-                    name,
-                    today + datetime.timedelta(days=int(rng.integers(-10, 20))),
-                    [1, 2, 3][: int(rng.integers(2, 4))],
-                    "now",
-                )
+            end = today + datetime.timedelta(days=int(rng.integers(-10, 20)))
+            ramps.append((name, end, [1, 2, 3][: int(rng.integers(2, 4))], "now"))
+    return ramps
+
+
+def _outcome(rng, i: int, scales: list, ending: str) -> tuple[str, str]:
+    """The status and decision of the i-th cycle of a ramp."""
+    last = i == len(scales) - 1
+    status, decision = Cycle.Status.DONE, Cycle.Decision.ADAPT
+    if last and ending in Cycle.Decision.values:
+        decision = ending
+    elif ending == "adopt" and scales[i + 1] > scales[i]:
+        decision = Cycle.Decision.ADOPT  # on the way to adoption: the next test is bigger
+    if last and ending == "now":
+        status = [Cycle.Status.RUNNING, Cycle.Status.PLANNED, Cycle.Status.STUDYING][
+            int(rng.integers(3))
+        ]
+        decision = ""
+    return status, decision
+
+
+def _cycle(rng, project, name, idea, network_idea, scale, start, i, status, decision, previous,
+           today) -> Cycle:  # fmt: skip
+    running = status != Cycle.Status.DONE
+    planned = status == Cycle.Status.PLANNED
+    due = start + datetime.timedelta(days=13)
+    # the draws happen in this order (the arguments' order): keep it, so the demo stays the same
+    cycle = Cycle.objects.create(
+        network=project.network,
+        project=project,
+        change_idea=idea,
+        network_idea=network_idea,
+        format=["guided", "classic", "freeform"][int(rng.integers(3))],
+        title=f"{name.split(' with')[0].split(' for')[0]} — {Scale(scale).label} (cycle {i + 1})",
+        objective=f"Learn whether “{name.lower()}” works at the scale of "
+        f"{Scale(scale).label} at {project.site.name}.",
+        who=WHO[int(rng.integers(len(WHO)))],
+        what=name,
+        where=project.site.name,
+        scale=scale,
+        planned_start=start,
+        due=due,
+        started_on=None if planned else start,
+        status=status,
+        previous=previous,
+        what_happened="" if planned else HAPPENED[int(rng.integers(len(HAPPENED)))],
+        study_summary="" if running else _summary(name, scale),
+        decision=decision,
+        decision_reason=""
+        if running
+        else REASONS[decision][int(rng.integers(len(REASONS[decision])))],
+        completed_on=None
+        if running
+        else min(due + datetime.timedelta(days=int(rng.integers(-3, 12))), today),
+    )
+    if not planned:
+        Cycle.objects.filter(pk=cycle.pk).update(
+            predictions_locked_at=datetime.datetime.combine(
+                start, datetime.time(8), tzinfo=datetime.UTC
             )
-    written = 0
-    for name, end, scales, ending in ramps:
-        idea = ideas[name]
-        measure_slug, quant, unit, typical, qual, qual_prediction = IDEAS[name]
-        n = len(scales)
-        starts = [end - datetime.timedelta(weeks=3 * (n - i)) for i in range(n)]
-        previous = None
-        for i, (scale, start) in enumerate(zip(scales, starts, strict=True)):
-            last = i == n - 1
-            due = start + datetime.timedelta(days=13)
-            status, decision = Cycle.Status.DONE, Cycle.Decision.ADAPT
-            if last and ending in Cycle.Decision.values:
-                decision = ending
-            elif ending == "adopt" and scales[i + 1] > scale:
-                decision = Cycle.Decision.ADOPT  # on the way to adoption: the next test is bigger
-            if last and ending == "now":
-                status = [Cycle.Status.RUNNING, Cycle.Status.PLANNED, Cycle.Status.STUDYING][
-                    int(rng.integers(3))
-                ]
-                decision = ""
-            running = status != Cycle.Status.DONE
-            cycle = Cycle.objects.create(
-                network=project.network,
-                project=project,
-                change_idea=local.get(idea.pk, idea),
-                network_idea=idea,
-                format=["guided", "classic", "freeform"][int(rng.integers(3))],
-                title=f"{name.split(' with')[0].split(' for')[0]} — {Scale(scale).label}"
-                f" (cycle {i + 1})",
-                objective=f"Learn whether “{name.lower()}” works at the scale of "
-                f"{Scale(scale).label} at {project.site.name}.",
-                who=WHO[int(rng.integers(len(WHO)))],
-                what=name,
-                where=project.site.name,
-                scale=scale,
-                planned_start=start,
-                due=due,
-                started_on=None if status == Cycle.Status.PLANNED else start,
-                status=status,
-                previous=previous,
-                what_happened=""
-                if status == Cycle.Status.PLANNED
-                else HAPPENED[int(rng.integers(len(HAPPENED)))],
-                study_summary="" if running else _summary(name, scale),
-                decision=decision,
-                decision_reason=""
+        )
+    return cycle
+
+
+def _questions(rng, cycle, name, scale, calibration) -> None:
+    """The cycle's two questions, predicted before it ran and (once it is done) scored."""
+    _, quant, unit, typical, qual, qual_prediction = IDEAS[name]
+    running = cycle.status != Cycle.Status.DONE
+    predicted = round(typical * (0.8 + 0.1 * scale) * rng.uniform(0.85, 1.15))
+    held_q = _held(rng, calibration) if not running else ""
+    held_s = _held(rng, calibration) if not running else ""
+    factor = {"yes": 1.0, "partly": 0.8, "no": 0.55, "": 1.0}[held_q]
+    if running:
+        learned = ""
+    elif held_q == "yes":
+        learned = "Numbers were close to what we expected."
+    else:
+        learned = "Fewer than we hoped; the first days were slow."
+    LearningQuestion.objects.bulk_create(
+        [
+            LearningQuestion(
+                cycle=cycle,
+                position=0,
+                question=quant,
+                kind="quantitative",
+                predicted_value=predicted,
+                locked_prediction=f"{predicted:g}",
+                data_to_collect=f"Count ({unit}) on each day of the test",
+                result="" if running else f"{round(predicted * factor)} {unit}",
+                result_value=None if running else round(predicted * factor),
+                held=held_q,
+                learned=learned,
+            ),
+            LearningQuestion(
+                cycle=cycle,
+                position=1,
+                question=qual,
+                kind="qualitative",
+                prediction=qual_prediction,
+                locked_prediction=qual_prediction,
+                data_to_collect="Notes from the teachers after each day",
+                result=""
                 if running
-                else REASONS[decision][int(rng.integers(len(REASONS[decision])))],
-                completed_on=None
-                if running
-                else min(due + datetime.timedelta(days=int(rng.integers(-3, 12))), today),
-            )
-            if status != Cycle.Status.PLANNED:
-                Cycle.objects.filter(pk=cycle.pk).update(
-                    predictions_locked_at=datetime.datetime.combine(
-                        start, datetime.time(8), tzinfo=datetime.UTC
-                    )
-                )
-            cycle.measures.set([measures[measure_slug]] if measure_slug in measures else [])
-            cycle.authors.set(users)
-            predicted = round(typical * (0.8 + 0.1 * scale) * rng.uniform(0.85, 1.15))
-            held_q = _held(rng, calibration) if not running else ""
-            held_s = _held(rng, calibration) if not running else ""
-            factor = {"yes": 1.0, "partly": 0.8, "no": 0.55, "": 1.0}[held_q]
-            LearningQuestion.objects.bulk_create(
-                [
-                    LearningQuestion(
-                        cycle=cycle,
-                        position=0,
-                        question=quant,
-                        kind="quantitative",
-                        predicted_value=predicted,
-                        locked_prediction=f"{predicted:g}",
-                        data_to_collect=f"Count ({unit}) on each day of the test",
-                        result="" if running else f"{round(predicted * factor)} {unit}",
-                        result_value=None if running else round(predicted * factor),
-                        held=held_q,
-                        learned=""
-                        if running
-                        else "Numbers were close to what we expected."
-                        if held_q == "yes"
-                        else "Fewer than we hoped; the first days were slow.",
-                    ),
-                    LearningQuestion(
-                        cycle=cycle,
-                        position=1,
-                        question=qual,
-                        kind="qualitative",
-                        prediction=qual_prediction,
-                        locked_prediction=qual_prediction,
-                        data_to_collect="Notes from the teachers after each day",
-                        result=""
-                        if running
-                        else ("As predicted." if held_s == "yes" else "Only some of the time."),
-                        held=held_s,
-                        learned="" if running else "Timing is what makes it work.",
-                    ),
-                ]
-            )
-            previous = cycle
-            written += 1
-    return written
+                else ("As predicted." if held_s == "yes" else "Only some of the time."),
+                held=held_s,
+                learned="" if running else "Timing is what makes it work.",
+            ),
+        ]
+    )
 
 
 def _held(rng, calibration: float) -> str:

@@ -3,21 +3,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from melior.theory.models import DriverDiagram, Node
+from melior.theory.selectors import testable_change_ideas
 
 from .models import Cycle, LearningQuestion
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def idea_choices(project):
-    """Change ideas a project can test: its own adaptation's if it has one, else the network's."""
-    diagram = DriverDiagram.objects.filter(project=project).first()
-    if diagram is None:
-        diagram = DriverDiagram.objects.filter(network=project.network, project=None).first()
-    if diagram is None:
-        return Node.objects.none()
-    return diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA, hidden=False).order_by("position")
 
 
 class NewCycleForm(forms.Form):
@@ -31,7 +21,7 @@ class NewCycleForm(forms.Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["change_idea"].queryset = idea_choices(project)
+        self.fields["change_idea"].queryset = testable_change_ideas(project)
         self.fields["change_idea"].label_from_instance = lambda node: node.name
 
 
@@ -75,6 +65,12 @@ class PlanForm(forms.ModelForm):
             "due": DATE,
             "measures": forms.CheckboxSelectMultiple,
         }
+
+    @classmethod
+    def posted_fields(cls, data) -> list[str]:
+        """The fields the posted form showed (it names them), so an unticked box still counts
+        as an answer."""
+        return [f for f in data.get("fields", "").split(",") if f in cls.Meta.fields]
 
     def __init__(self, *args, only=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,6 +133,45 @@ class ObservationForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField()
+
+
+class StudyForm(forms.Form):
+    """What happened for each learning question, and the summary: the fields of each
+    question are named after it (result_12, held_12, …)."""
+
+    study_summary = forms.CharField(required=False)
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for q in questions:
+            # held is checked by the service, which names the choices in its refusal
+            for name in ("result", "result_value", "held", "learned"):
+                self.fields[f"{name}_{q.pk}"] = forms.CharField(required=False, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        for q in self.questions:
+            field = f"result_value_{q.pk}"
+            value = (data.get(field) or "").strip()
+            try:
+                data[field] = float(value) if value else None
+            except ValueError:
+                self.add_error(field, f"{q.question}: “{value}” is not a number.")
+        return data
+
+    def summary(self) -> str:
+        return self.cleaned_data["study_summary"]
+
+    def results(self) -> dict:
+        """question id -> {result, result_value, held, learned}, as the service takes them."""
+        return {
+            q.pk: {
+                name: self.cleaned_data[f"{name}_{q.pk}"]
+                for name in ("result", "result_value", "held", "learned")
+            }
+            for q in self.questions
+        }
 
 
 class ActForm(forms.Form):

@@ -8,6 +8,8 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from melior.analysis.calibration import prediction_calibration
+from melior.networks.models import Membership
+from melior.networks.permissions import DATA_ENTRY_ROLES
 from melior.networks.selectors import sites_for
 from melior.projects.selectors import projects_for
 
@@ -130,3 +132,18 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at=None).count()
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (the model's order)."""
+    return Notification.objects.filter(user=user).select_related("cycle__network")
+
+
+def author_candidates(cycle: Cycle) -> set:
+    """Who may be a co-author: those who may enter data at the cycle's school, through the
+    network, the school or its district."""
+    site = cycle.project.site
+    members = Membership.objects.filter(role__in=DATA_ENTRY_ROLES).filter(
+        Q(network=cycle.network) | Q(organization=site) | Q(organization_id=site.parent_id)
+    )
+    return {m.user for m in members.select_related("user")}

@@ -1,30 +1,29 @@
 """PDSA pages: plan, run, study and act on a cycle (in the guided, classic or freeform format,
 one data model), find cycles across the network, ramps and evidence per change idea,
-calibration, and notifications. Each form posts with the name of its section; a refused form
-comes back with its errors and nothing saved."""
+calibration, and notifications. Each action on a cycle posts to its own URL with its own form;
+a refused form comes back on the cycle page with its errors and nothing saved."""
 
-import csv
 import datetime
+import functools
 import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from melior.measures.exports import safe_cell
-from melior.networks.models import Membership
-from melior.networks.permissions import DATA_ENTRY_ROLES
+from melior.core.forms import apply_service_errors, submit
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
 from melior.projects.selectors import projects_for
+from melior.theory import selectors as theory
 from melior.theory.models import Node
 
 from . import selectors, services
 from .charts import ramp_chart
+from .exports import cycles_csv
 from .forms import (
     PLAN_STEPS,
     ActForm,
@@ -37,8 +36,9 @@ from .forms import (
     PlanForm,
     QuestionForm,
     StartForm,
+    StudyForm,
 )
-from .models import Cycle, LearningQuestion, Notification
+from .models import Cycle
 
 S = Cycle.Status
 
@@ -49,14 +49,6 @@ def _cycle(request, network, pk):
     if cycle is None:
         raise Http404("No such PDSA cycle")
     return network, cycle
-
-
-def _author_candidates(cycle):
-    site = cycle.project.site
-    members = Membership.objects.filter(role__in=DATA_ENTRY_ROLES).filter(
-        Q(network=cycle.network) | Q(organization=site) | Q(organization_id=site.parent_id)
-    )
-    return {m.user for m in members.select_related("user")}
 
 
 def _url(cycle, anchor="") -> str:
@@ -83,7 +75,8 @@ def _context(request, network, cycle, bound=None, errors=()):
         "act": ActForm(),
         "comment": CommentForm(),
         "authors": AuthorsForm(
-            candidates=_author_candidates(cycle), initial={"authors": list(cycle.authors.all())}
+            candidates=selectors.author_candidates(cycle),
+            initial={"authors": list(cycle.authors.all())},
         ),
     }
     if bound:
@@ -133,209 +126,203 @@ def _context(request, network, cycle, bound=None, errors=()):
     }
 
 
-def _number(value):
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise ValidationError(f"“{value}” is not a number.") from None
+def _refused(request, network, cycle, section=None, form=None, errors=()):
+    """The cycle page again with the refusal shown: on the form it came from, else at the top.
+    The cycle is read afresh, as saved, so nothing half-done shows."""
+    cycle = selectors.cycle_for(request.user, network, cycle.pk)
+    bound = (section, form) if form is not None else None
+    ctx = _context(request, network, cycle, bound=bound, errors=errors)
+    return render(request, "pdsa/cycle.html", ctx, status=400)
 
 
-def _study_results(cycle, post) -> dict:
-    results = {}
-    for q in cycle.questions.all():
-        try:
-            value = _number(post.get(f"result_value_{q.pk}"))
-        except ValidationError as error:
-            raise ValidationError({"result_value": f"{q.question}: {error.messages[0]}"}) from None
-        results[q.pk] = {
-            "result": post.get(f"result_{q.pk}", ""),
-            "result_value": value,
-            "held": post.get(f"held_{q.pk}", ""),
-            "learned": post.get(f"learned_{q.pk}", ""),
-        }
-    return results
+def cycle_action(permission: str = "pdsa.edit_cycle"):
+    """One action on a cycle, posted to its own URL: 404 unless the user sees the cycle, 403
+    without the permission; a refusal the view does not put on a form shows at the top of the
+    page, with nothing saved."""
+
+    def wrap(view):
+        @login_required
+        @require_POST
+        @functools.wraps(view)
+        def action(request, network, pk, **kwargs):
+            network, cycle = _cycle(request, network, pk)
+            if not request.user.has_perm(permission, cycle):
+                raise PermissionDenied
+            try:
+                return view(request, network, cycle, **kwargs)
+            except ValidationError as error:
+                return _refused(request, network, cycle, errors=error.messages)
+
+        return action
+
+    return wrap
 
 
-def _handle(request, network, cycle, section):
-    """Apply one posted section; returns (anchor, redirect url or None)."""
-    post, user = request.POST, request.user
-    if section == "comment":
-        if not user.has_perm("pdsa.comment", cycle):
-            raise PermissionDenied
-        form = CommentForm(post)
-        if not form.is_valid():
-            raise _bound(ValidationError(""), "comment", form)
-        try:
-            services.add_comment(
-                cycle=cycle, user=user, text=form.cleaned_data["text"], can_see=selectors.can_see
-            )
-        except ValidationError as error:
-            raise _bound(error, "comment", form) from None
-        return "comments", None
-    if not user.has_perm("pdsa.edit_cycle", cycle):
-        raise PermissionDenied
-    if section == "plan":
-        # the form names the fields it showed, so an unticked box still counts as an answer
-        only = [f for f in post.get("fields", "").split(",") if f in PlanForm.Meta.fields]
-        form = PlanForm(post, instance=Cycle.objects.get(pk=cycle.pk), only=only)
-        if not form.is_valid():
-            raise _bound(ValidationError(""), "plan", form)
-        data = dict(form.cleaned_data)
-        measures = data.pop("measures", None)
-        try:
-            services.update_plan(cycle=cycle, measures=measures, **data)
-        except ValidationError as error:
-            raise _bound(error, "plan", form) from None
-        following = post.get("next_step")
-        if following:
-            return "plan", _url(cycle) + f"?step={following}#plan"
-        return "plan", None
-    if section == "question":
-        question = None
-        if post.get("question_id"):
-            question = get_object_or_404(cycle.questions, pk=_pk(post, "question_id"))
-        form = QuestionForm(post, instance=question)
-        if not form.is_valid():
-            raise _bound(ValidationError(""), "question", form)
-        d = form.cleaned_data
-        try:
-            services.save_question(
-                cycle=cycle,
-                question=question,
-                text=d["question"],
-                kind=d["kind"],
-                prediction=d["prediction"],
-                predicted_value=d["predicted_value"],
-                predicted_direction=d["predicted_direction"],
-                data_to_collect=d["data_to_collect"],
-            )
-        except ValidationError as error:
-            raise _bound(error, "question", form) from None
-        return "questions", (
-            _url(cycle) + "?step=questions#questions"
-            if cycle.format == Cycle.Format.GUIDED
-            else None
+@cycle_action("pdsa.comment")
+def comment(request, network, cycle):
+    form = CommentForm(request.POST)
+
+    def change(d):
+        return services.add_comment(
+            cycle=cycle, user=request.user, text=d["text"], can_see=selectors.can_see
         )
-    if section == "delete_question":
-        services.delete_question(
-            question=get_object_or_404(cycle.questions, pk=_pk(post, "question_id"))
-        )
-        return "questions", None
-    if section == "advance":
-        started_on = None
-        if post.get("to") == S.RUNNING:
-            form = StartForm(post)
-            if not form.is_valid():
-                raise ValidationError(f"Started on: {form.errors['started_on'][0]}")
-            started_on = form.cleaned_data["started_on"]
-        services.advance(cycle=cycle, to=post.get("to", ""), user=user, started_on=started_on)
-        return "status", None
-    if section == "do":
-        form = DoForm(post)
-        form.is_valid()
-        services.record_do(
+
+    if not submit(form, change):
+        return _refused(request, network, cycle, "comment", form)
+    return redirect(_url(cycle, "comments"))
+
+
+@cycle_action()
+def plan(request, network, cycle):
+    # a fresh copy for the form to fill, so the service sees the cycle as saved
+    instance = selectors.cycle_for(request.user, network, cycle.pk)
+    form = PlanForm(request.POST, instance=instance, only=PlanForm.posted_fields(request.POST))
+
+    def change(data):
+        data = dict(data)
+        services.update_plan(cycle=cycle, measures=data.pop("measures", None), **data)
+
+    if not submit(form, change):
+        return _refused(request, network, cycle, "plan", form)
+    following = request.POST.get("next_step")
+    if following:
+        return redirect(_url(cycle) + f"?step={following}#plan")
+    return redirect(_url(cycle, "plan"))
+
+
+@cycle_action()
+def question(request, network, cycle, question=None):
+    """Add a learning question, or (with its id in the URL) change one."""
+    existing = get_object_or_404(cycle.questions, pk=question) if question else None
+    form = QuestionForm(request.POST, instance=existing)
+
+    def change(d):
+        return services.save_question(
             cycle=cycle,
-            what_happened=form.cleaned_data.get("what_happened", ""),
-            surprises=form.cleaned_data.get("surprises", ""),
+            question=existing,
+            text=d["question"],
+            kind=d["kind"],
+            prediction=d["prediction"],
+            predicted_value=d["predicted_value"],
+            predicted_direction=d["predicted_direction"],
+            data_to_collect=d["data_to_collect"],
         )
-        return "do", None
-    if section == "observation":
-        form = ObservationForm(post, cycle=cycle)
+
+    if not submit(form, change):
+        return _refused(request, network, cycle, "question", form)
+    if cycle.format == Cycle.Format.GUIDED:
+        return redirect(_url(cycle) + "?step=questions#questions")
+    return redirect(_url(cycle, "questions"))
+
+
+@cycle_action()
+def delete_question(request, network, cycle, question):
+    services.delete_question(question=get_object_or_404(cycle.questions, pk=question))
+    return redirect(_url(cycle, "questions"))
+
+
+@cycle_action()
+def advance(request, network, cycle):
+    to, started_on = request.POST.get("to", ""), None
+    if to == S.RUNNING:
+        form = StartForm(request.POST)
         if not form.is_valid():
-            raise _bound(ValidationError(""), "observation", form)
-        d = form.cleaned_data
-        try:
-            services.add_observation(
-                cycle=cycle,
-                date=d["date"],
-                note=d["note"],
-                measure=d["measure"],
-                value=d["value"] or None,
-                numerator=d["numerator"] or None,
-                denominator=d["denominator"] or None,
-                user=user,
-            )
-        except ValidationError as error:
-            raise _bound(error, "observation", form) from None
-        return "do", None
-    if section == "attach":
-        form = AttachmentForm(post, request.FILES)
-        if not form.is_valid():
-            raise _bound(ValidationError(""), "attach", form)
-        try:
-            services.add_attachment(cycle=cycle, upload=form.cleaned_data["file"], user=user)
-        except ValidationError as error:
-            raise _bound(error, "attach", form) from None
-        return "do", None
-    if section == "study":
-        services.save_study(
-            cycle=cycle, summary=post.get("study_summary", ""), results=_study_results(cycle, post)
+            raise ValidationError(f"Started on: {form.errors['started_on'][0]}")
+        started_on = form.cleaned_data["started_on"]
+    services.advance(cycle=cycle, to=to, user=request.user, started_on=started_on)
+    return redirect(_url(cycle, "status"))
+
+
+@cycle_action()
+def record_do(request, network, cycle):
+    form = DoForm(request.POST)
+    form.is_valid()  # both fields are optional text
+    services.record_do(
+        cycle=cycle,
+        what_happened=form.cleaned_data.get("what_happened", ""),
+        surprises=form.cleaned_data.get("surprises", ""),
+    )
+    return redirect(_url(cycle, "do"))
+
+
+@cycle_action()
+def observation(request, network, cycle):
+    form = ObservationForm(request.POST, cycle=cycle)
+
+    def change(d):
+        return services.add_observation(
+            cycle=cycle,
+            date=d["date"],
+            note=d["note"],
+            measure=d["measure"],
+            value=d["value"] or None,
+            numerator=d["numerator"] or None,
+            denominator=d["denominator"] or None,
+            user=request.user,
         )
-        return "study", None
-    if section == "act":
-        form = ActForm(post)
-        if not form.is_valid():
-            raise _bound(ValidationError(""), "act", form)
-        try:
-            services.act(
-                cycle=cycle,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            raise _bound(error, "act", form) from None
-        if form.cleaned_data["open_next"] and cycle.decision != Cycle.Decision.ABANDON:
-            following = services.next_cycle(cycle=cycle, user=user)
-            return "plan", _url(following)
-        return "act", None
-    if section == "next":
-        return "plan", _url(services.next_cycle(cycle=cycle, user=user))
-    if section == "authors":
-        form = AuthorsForm(post, candidates=_author_candidates(cycle))
-        if not form.is_valid():
-            raise _bound(ValidationError(""), "authors", form)
-        services.set_authors(cycle=cycle, authors=form.cleaned_data["authors"])
-        return "people", None
-    raise ValidationError(f"Unknown section {section!r}.")
+
+    if not submit(form, change):
+        return _refused(request, network, cycle, "observation", form)
+    return redirect(_url(cycle, "do"))
 
 
-def _bound(error: ValidationError, section: str, form) -> ValidationError:
-    """Attach a refused service error to the form it came from, for showing back."""
-    if error.messages != [""]:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            form.add_error(None, error.messages)
-    error.form = (section, form)
-    return error
+@cycle_action()
+def attach(request, network, cycle):
+    form = AttachmentForm(request.POST, request.FILES)
+
+    def change(d):
+        return services.add_attachment(cycle=cycle, upload=d["file"], user=request.user)
+
+    if not submit(form, change):
+        return _refused(request, network, cycle, "attach", form)
+    return redirect(_url(cycle, "do"))
 
 
-def _pk(post, name) -> int:
-    value = post.get(name, "")
-    if not value.isdigit():
-        raise ValidationError(f"Choose a {name.replace('_id', '')}.")
-    return int(value)
+@cycle_action()
+def study(request, network, cycle):
+    form = StudyForm(request.POST, questions=list(cycle.questions.all()))
+    if not form.is_valid():
+        raise ValidationError([m for messages in form.errors.values() for m in messages])
+    services.save_study(cycle=cycle, summary=form.summary(), results=form.results())
+    return redirect(_url(cycle, "study"))
+
+
+@cycle_action()
+def act(request, network, cycle):
+    form = ActForm(request.POST)
+
+    def change(d):
+        return services.act(cycle=cycle, decision=d["decision"], reason=d["reason"])
+
+    if not submit(form, change):
+        return _refused(request, network, cycle, "act", form)
+    if form.cleaned_data["open_next"] and cycle.decision != Cycle.Decision.ABANDON:
+        return redirect(_url(services.next_cycle(cycle=cycle, user=request.user)))
+    return redirect(_url(cycle, "act"))
+
+
+@cycle_action()
+def next_cycle(request, network, cycle):
+    return redirect(_url(services.next_cycle(cycle=cycle, user=request.user)))
+
+
+@cycle_action()
+def authors(request, network, cycle):
+    form = AuthorsForm(request.POST, candidates=selectors.author_candidates(cycle))
+
+    def change(d):
+        return services.set_authors(cycle=cycle, authors=d["authors"])
+
+    if not submit(form, change):
+        return _refused(request, network, cycle, "authors", form)
+    return redirect(_url(cycle, "people"))
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_safe
 def cycle_detail(request, network, pk):
     network, cycle = _cycle(request, network, pk)
-    if request.method == "GET":
-        return render(request, "pdsa/cycle.html", _context(request, network, cycle))
-    section = request.POST.get("section", "")
-    try:
-        anchor, url = _handle(request, network, cycle, section)
-    except ValidationError as error:
-        cycle = selectors.cycle_for(request.user, network, pk)  # as saved: nothing half-done
-        bound = getattr(error, "form", None)
-        ctx = _context(request, network, cycle, bound=bound, errors=[] if bound else error.messages)
-        return render(request, "pdsa/cycle.html", ctx, status=400)
-    return redirect(url or _url(cycle, anchor))
+    return render(request, "pdsa/cycle.html", _context(request, network, cycle))
 
 
 @login_required
@@ -356,7 +343,7 @@ def new_cycle(request, network, project):
                 format=form.cleaned_data["format"],
             )
         except ValidationError as error:
-            _bound(error, "new", form)
+            apply_service_errors(form, error)
         else:
             return redirect(_url(cycle, "plan"))
     status = 400 if request.method == "POST" else 200
@@ -399,24 +386,6 @@ def attachment(request, network, pk, file):
     )
 
 
-CSV_COLUMNS = [
-    "id",
-    "title",
-    "site",
-    "project",
-    "change idea",
-    "status",
-    "scale",
-    "planned start",
-    "due",
-    "completed",
-    "decision",
-    "reason",
-    "predictions",
-    "held",
-]
-
-
 @login_required
 def cycle_list(request, network):
     """Find PDSAs across the network; the same filters export as CSV."""
@@ -436,8 +405,8 @@ def cycle_list(request, network):
             params[key] = ""
     cycles = selectors.search(request.user, network, params)
     if request.GET.get("export") == "csv":
-        return _csv(network, cycles.prefetch_related("questions"))
-    theory = Node.objects.filter(diagram__network=network, diagram__project=None)
+        return cycles_csv(network, cycles.prefetch_related("questions"))
+    drivers = [Node.Kind.PRIMARY, Node.Kind.SECONDARY, Node.Kind.TERTIARY]
     return render(
         request,
         "pdsa/list.html",
@@ -447,10 +416,8 @@ def cycle_list(request, network):
             "count": cycles.count(),
             "params": params,
             "notes": notes,
-            "ideas": theory.filter(kind=Node.Kind.CHANGE_IDEA),
-            "drivers": theory.filter(
-                kind__in=[Node.Kind.PRIMARY, Node.Kind.SECONDARY, Node.Kind.TERTIARY]
-            ),
+            "ideas": theory.network_theory_nodes(network, [Node.Kind.CHANGE_IDEA]),
+            "drivers": theory.network_theory_nodes(network, drivers),
             "sites": sites_for(request.user, network).order_by("name"),
             "statuses": S.choices,
             "decisions": Cycle.Decision.choices,
@@ -471,38 +438,6 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _csv(network, cycles) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{network.slug}-pdsa-cycles.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for c in cycles.select_related("project__site", "change_idea"):
-        questions = list(c.questions.all())
-        held = sum(q.held == LearningQuestion.Held.YES for q in questions)
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    c.pk,
-                    c.title,
-                    c.project.site.name,
-                    c.project.title,
-                    c.change_idea.name,
-                    c.get_status_display(),
-                    c.get_scale_display() if c.scale else "",
-                    c.planned_start,
-                    c.due,
-                    c.completed_on,
-                    c.get_decision_display(),
-                    c.decision_reason,
-                    len(questions),
-                    held,
-                )
-            ]
-        )
-    return response
-
-
 IDEA_PAGE_ROWS = 300  # the rest are one click away in the PDSA search (and its CSV)
 
 
@@ -510,9 +445,9 @@ IDEA_PAGE_ROWS = 300  # the rest are one click away in the PDSA search (and its 
 def idea_page(request, network, key):
     """Every cycle on one change idea across the network: ramps per school and the evidence."""
     network = get_network(request, network)
-    node = get_object_or_404(
-        Node, key=key, kind=Node.Kind.CHANGE_IDEA, diagram__network=network, diagram__project=None
-    )
+    node = theory.network_node(network, key, Node.Kind.CHANGE_IDEA)
+    if node is None:
+        raise Http404("No such change idea")
     cycles, summary = selectors.idea_evidence(request.user, network, node)
     ramps = selectors.ramps(cycles)
     return render(
@@ -554,5 +489,5 @@ def notifications(request):
         ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()]
         services.mark_read(user=request.user, notification_ids=ids or None)
         return redirect("notifications")
-    items = Notification.objects.filter(user=request.user).select_related("cycle__network")[:100]
+    items = selectors.notifications_for(request.user)[:100]
     return render(request, "pdsa/notifications.html", {"items": items})

@@ -1,6 +1,7 @@
 """Who may change which driver diagram, and who may propose change ideas. The network's theory
-belongs to the hub (networks.edit_theory); a site project's adaptation belongs to those who may
-edit that project's charter; any member who may enter data may propose a change idea."""
+belongs to the hub (the capability edit_theory of the matrix in networks.permissions); a site
+project's adaptation belongs to those who may edit that project's charter; any member who may
+enter data may propose a change idea."""
 
 import rules
 
@@ -12,12 +13,16 @@ from .models import DriverDiagram
 
 
 @rules.predicate
-def can_edit_diagram(user, diagram: DriverDiagram | None) -> bool:
-    if diagram is None or not user.is_authenticated:
+def can_edit_theory_of(user, owner) -> bool:
+    """`owner` is a driver diagram, or the network or project whose diagram it would be (so
+    the same rule answers before the diagram exists)."""
+    if owner is None or not user.is_authenticated:
         return False
-    if diagram.project_id is not None:
-        return user.has_perm("projects.edit_charter", diagram.project)
-    return user.has_perm("networks.edit_theory", diagram.network)
+    if isinstance(owner, DriverDiagram):
+        owner = owner.project if owner.project_id is not None else owner.network
+    if isinstance(owner, Network):
+        return user.has_perm("networks.edit_theory", owner)
+    return user.has_perm("projects.edit_charter", owner)
 
 
 @rules.predicate
@@ -29,5 +34,6 @@ def can_propose_change_idea(user, network: Network | None) -> bool:
     return bool(site_ids_with(user, network, "enter_data"))
 
 
-rules.add_perm("theory.edit_diagram", can_edit_diagram)
+# a diagram, or its network or project before it exists
+rules.add_perm("theory.edit_diagram", can_edit_theory_of)
 rules.add_perm("theory.propose_change_idea", can_propose_change_idea)

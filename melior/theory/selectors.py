@@ -126,3 +126,48 @@ def proposals(diagram: DriverDiagram | None):
     if diagram is None:
         return ChangeIdeaProposal.objects.none()
     return diagram.proposals.select_related("driver", "result", "proposed_by", "decided_by")
+
+
+def editor_nodes(diagram: DriverDiagram) -> list[Node]:
+    """Every node of a diagram, with its measures and parents, in the drawing's order."""
+    return list(
+        diagram.nodes.prefetch_related("measures", "parent_links__parent").order_by(
+            "position", "pk"
+        )
+    )
+
+
+def nodes_of_kinds(diagram: DriverDiagram | None, kinds) -> list[Node]:
+    if diagram is None:
+        return []
+    return list(diagram.nodes.filter(kind__in=list(kinds)))
+
+
+def network_theory_nodes(network: Network, kinds):
+    """Nodes of the network's theory (not of sites' adaptations) of the given kinds."""
+    return Node.objects.filter(diagram__network=network, diagram__project=None, kind__in=kinds)
+
+
+def network_node(network: Network, key, kind: str) -> Node | None:
+    """One node of the network's theory, by its key: every member sees the network's theory."""
+    return network_theory_nodes(network, [kind]).filter(key=key).first()
+
+
+def copies_of(user, network: Network, node: Node):
+    """Sites' copies of a node of the network's theory, in the adaptations the user may see."""
+    return Node.objects.filter(
+        origin=node, diagram__in=visible_diagrams(user, network)
+    ).select_related("diagram__project__site")
+
+
+def version_before(diagram: DriverDiagram, number: int) -> DiagramVersion | None:
+    return diagram.versions.filter(number__lt=number).order_by("-number").first()
+
+
+def testable_change_ideas(project):
+    """Change ideas a project can test: its own adaptation's if it has one, else the
+    network's (hidden ones left out)."""
+    diagram = project_diagram_or_none(project) or network_diagram_or_none(project.network)
+    if diagram is None:
+        return Node.objects.none()
+    return diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA, hidden=False).order_by("position")

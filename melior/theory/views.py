@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from melior.measures.models import Measure
+from melior.measures.selectors import measures_for
 from melior.networks.views import get_network
 from melior.projects.selectors import projects_for
 
@@ -41,12 +41,8 @@ class Scope:
 
     @property
     def can_edit(self) -> bool:
-        user = self.request.user
-        if self.diagram is not None:
-            return user.has_perm("theory.edit_diagram", self.diagram)
-        if self.project is not None:
-            return user.has_perm("projects.edit_charter", self.project)
-        return user.has_perm("networks.edit_theory", self.network)
+        owner = self.diagram or self.project or self.network
+        return self.request.user.has_perm("theory.edit_diagram", owner)
 
     def require_edit(self):
         if not self.can_edit:
@@ -86,11 +82,8 @@ def _drawing(scope: Scope, *, links=True) -> str:
 
 def _editor(scope: Scope) -> list:
     """The in-place editor's columns: each node with what may be done to it."""
-    nodes = list(
-        scope.diagram.nodes.prefetch_related("measures", "parent_links__parent")
-        .order_by("position", "pk")
-    )  # fmt: skip
-    measures = list(Measure.objects.filter(network=scope.network).order_by("name"))
+    nodes = selectors.editor_nodes(scope.diagram)
+    measures = list(measures_for(scope.network).order_by("name"))
     present = {n.kind for n in nodes}
     columns = []
     for kind, label in Node.Kind.choices:
@@ -143,14 +136,10 @@ def _context(scope: Scope, **extra) -> dict:
         ctx["can_propose"] = has_nodes and scope.request.user.has_perm(
             "theory.propose_change_idea", scope.network
         )
-        ctx["idea_drivers"] = (
-            list(diagram.nodes.filter(kind__in=[Node.Kind.SECONDARY, Node.Kind.TERTIARY]))
-            if has_nodes
-            else []
+        ctx["idea_drivers"] = selectors.nodes_of_kinds(
+            diagram, [Node.Kind.SECONDARY, Node.Kind.TERTIARY]
         )
-        ctx["change_ideas"] = (
-            list(diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA)) if has_nodes else []
-        )
+        ctx["change_ideas"] = selectors.nodes_of_kinds(diagram, [Node.Kind.CHANGE_IDEA])
     elif diagram is not None and diagram.based_on_id:
         report = [
             row
@@ -176,11 +165,8 @@ def theory_page(request, network, project=None):
     scope.require_edit()
     text = request.POST.get("outline", "")
     try:
-        if scope.diagram is None:
-            if scope.project is not None:
-                raise ValidationError("Start from the network's theory first.")
-            scope.diagram = services.network_diagram(scope.network)
-        services.replace_from_outline(diagram=scope.diagram, text=text, user=request.user)
+        services.outline_theory(network=scope.network, project=scope.project,
+                                diagram=scope.diagram, text=text, user=request.user)  # fmt: skip
     except ValidationError as error:
         return _page(scope, status=400, outline=text, errors=error.messages)
     return redirect(scope.url())
@@ -193,7 +179,7 @@ def _other_node(diagram, key):
 def _measure(scope, pk):
     if not str(pk or "").isdigit():
         raise ValidationError("Choose a measure.")
-    return get_object_or_404(Measure, network=scope.network, pk=pk)
+    return get_object_or_404(measures_for(scope.network), pk=pk)
 
 
 # action -> what it does to the node named in the form
@@ -216,6 +202,9 @@ ACTIONS = {
         description=p.get("description", ""),
         operational_note=p.get("operational_note", ""),
         user=u,
+    ),
+    "add": lambda s, n, p, u: services.add_child(
+        parent=n, kind=p.get("kind") or None, name=p.get("name", ""), user=u
     ),
     "hide": lambda s, n, p, u: services.set_hidden(node=n, hidden=True, user=u),
     "show": lambda s, n, p, u: services.set_hidden(node=n, hidden=False, user=u),
@@ -240,22 +229,7 @@ def edit_node(request, network, project=None):
     errors = []
     try:
         if action == "undo":
-            previous = diagram.versions.order_by("-number")[1:2].first()
-            if previous is None:
-                raise ValidationError("There is no earlier version to go back to.")
-            services.restore_version(version=previous, user=request.user)
-        elif action == "add":
-            node = _other_node(diagram, request.POST.get("node"))
-            allowed = services.CHILD_KINDS[node.kind]
-            kind = request.POST.get("kind") or (allowed[0] if allowed else None)
-            if kind is None:
-                raise ValidationError("Change ideas are the last level.")
-            if kind not in allowed:
-                raise ValidationError(
-                    f"Nothing of that kind hangs under a {node.get_kind_display().lower()}."
-                )
-            services.add_node(diagram=diagram, kind=kind, name=request.POST.get("name", ""),
-                              parents=[node], user=request.user)  # fmt: skip
+            services.undo(diagram=diagram, user=request.user)
         elif action in ACTIONS:
             node = _other_node(diagram, request.POST.get("node"))
             ACTIONS[action](scope, node, request.POST, request.user)
@@ -304,8 +278,8 @@ def version_detail(request, network, number, project=None):
     if compare.isdigit():
         previous = get_object_or_404(diagram.versions, number=int(compare))
     else:
-        previous = diagram.versions.filter(number__lt=number).order_by("-number").first()
-    changes = services.diff(previous.snapshot, version.snapshot) if previous else []
+        previous = selectors.version_before(diagram, number)
+    changes = services.describe_changes(previous.snapshot, version.snapshot) if previous else []
     return render(
         request,
         "theory/version.html",
@@ -395,9 +369,7 @@ def node_detail(request, network, key):
         )
         for measure, signal in badges
     ]
-    copies = Node.objects.filter(
-        origin=node, diagram__in=selectors.visible_diagrams(request.user, network)
-    ).select_related("diagram__project__site")
+    copies = selectors.copies_of(request.user, network, node)
     return render(
         request,
         "theory/node.html",

@@ -239,17 +239,17 @@ def test_pages_for_the_right_roles_only(client, world, schools):
     client.force_login(world.users["network:viewer"])
     assert client.get(url).status_code == 200
     assert client.get(url + "report/").status_code == 200
-    assert client.post(url, {"section": "register"}).status_code == 403
+    assert client.post(url + "register/").status_code == 403
     assert not Pilot.objects.get().registered
     client.force_login(world.users["school:site_lead"])
-    assert client.post(url, {"section": "register"}).status_code == 403
+    assert client.post(url + "register/").status_code == 403
     client.force_login(world.users["network:improvement_coach"])
-    assert client.post(url, {"section": "register"}).status_code == 302
+    assert client.post(url + "register/").status_code == 302
     assert Pilot.objects.get().registered
-    refused = client.post(url, {"section": "decision", "decision": "scale"})
+    refused = client.post(url + "decision/", {"decision": "scale"})
     assert refused.status_code == 400 and "This field is required" in refused.content.decode()
     decided = client.post(
-        url, {"section": "decision", "decision": "iterate", "decision_rationale": "Too early."}
+        url + "decision/", {"decision": "iterate", "decision_rationale": "Too early."}
     )
     assert decided.status_code == 302 and Pilot.objects.get().decision == "iterate"
     report = client.get(url + "report/").content.decode()
@@ -416,3 +416,45 @@ def test_the_report_names_subgroups_by_their_labels_not_their_codes(client, worl
     page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/").content.decode()
     assert "<td>Black or African American</td>" in page
     assert "BlackOrAfricanAmerican" not in page and "HispanicOrLatino" not in page
+
+
+def test_each_change_to_a_pilot_posts_to_its_own_url(client, world, schools):
+    """Outcomes, registration, assignment and the plan each post to their own URL; a refusal
+    shows on its form or at the top of the page, with nothing saved."""
+    pilot, _ = plan(world, schools)
+    url = f"/n/{world.network.slug}/pilots/{pilot.pk}/"
+    client.force_login(world.users["network:network_lead"])
+    early = client.post(url + "assign/")
+    assert early.status_code == 400 and "Register the plan before assigning" in early.text
+    outcome = {"name": "Attendance", "role": "secondary", "direction": "up"}
+    refused = client.post(url + "outcomes/", outcome)
+    assert refused.status_code == 400 and "This field is required." in refused.text
+    assert client.post(url + "outcomes/", {**outcome, "meaningful_effect": "2"})["Location"] == url
+    added = pilot.outcomes.get(name="Attendance")
+    assert client.post(url + f"outcomes/{added.pk}/remove/").status_code == 302
+    assert not pilot.outcomes.filter(name="Attendance").exists()
+    assert client.post(url + "register/").status_code == 302
+    primary = pilot.outcomes.get()
+    kept = client.post(url + f"outcomes/{primary.pk}/remove/")
+    assert kept.status_code == 400 and "outcomes stay" in kept.text
+    assert client.post(url + "assign/").status_code == 302
+    pilot.refresh_from_db()
+    assert pilot.assigned_at is not None
+    form = client.get(url).text
+    assert f'action="{url}plan/"' in form and 'name="section"' not in form
+    plan_form = new_plan_form(
+        schools,
+        title="Math app, renamed",
+        tool="Math app",
+        question="Does it raise scores?",
+        grades="9",
+        starts=STARTS.isoformat(),
+        baseline="Grade 8 math",
+        subgroups=["english_learner_status"],
+    )
+    unexplained = client.post(url + "plan/", plan_form)
+    assert unexplained.status_code == 400 and "say why it changes" in unexplained.text
+    assert Pilot.objects.get().title == "Math app"
+    assert client.post(url + "plan/", {**plan_form, "reason": "A clearer name."}).status_code == 302
+    assert Pilot.objects.get().title == "Math app, renamed"
+    assert Pilot.objects.get().amendments.get(what="title").reason == "A clearer name."

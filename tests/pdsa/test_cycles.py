@@ -17,6 +17,14 @@ from melior.pdsa.models import Cycle, Notification
 TODAY = datetime.date(2025, 10, 20)  # a Monday
 
 
+def action_url(cycle, action, **kwargs):
+    """Where the cycle page's form for one action posts."""
+    name = {"question": "pdsa-question-add"}.get(action, f"pdsa-{action}")
+    if "question" in kwargs:
+        name = "pdsa-question"
+    return reverse(name, kwargs={"network": cycle.network.slug, "pk": cycle.pk, **kwargs})
+
+
 def planned_cycle(project, idea, **extra):
     cycle = services.create_cycle(
         project=project,
@@ -230,9 +238,11 @@ def test_comments_mention_and_notify_and_overdue_reminders(client, world, lab, s
     teacher.save()
     client.force_login(coach)
     url = reverse("pdsa-detail", kwargs={"network": world.network.slug, "pk": cycle.pk})
-    refused = client.post(url, {"section": "comment", "text": "Ask @nobody-here"})
+    refused = client.post(action_url(cycle, "comment"), {"text": "Ask @nobody-here"})
     assert refused.status_code == 400 and "No one called @nobody-here" in refused.text
-    client.post(url, {"section": "comment", "text": "Nice plan @school-site_lead — and @outsider"})
+    client.post(
+        action_url(cycle, "comment"), {"text": "Nice plan @school-site_lead — and @outsider"}
+    )
     assert "No one called" not in client.get(url).text
     site_lead = world.users["school:site_lead"]
     assert Notification.objects.filter(user=site_lead, kind="mention").exists()
@@ -254,20 +264,20 @@ def test_who_may_plan_edit_and_comment(client, world, lab):
     _, project, _, idea = lab
     cycle = planned_cycle(project, idea)
     url = reverse("pdsa-detail", kwargs={"network": world.network.slug, "pk": cycle.pk})
-    plan = {"section": "plan", "fields": "objective,title", "title": "Calls", "objective": "New"}
+    plan = {"fields": "objective,title", "title": "Calls", "objective": "New"}
     client.force_login(world.users["school:viewer"])
     assert client.get(url).status_code == 200
-    assert client.post(url, plan).status_code == 403
-    assert client.post(url, {"section": "comment", "text": "hi"}).status_code == 403
+    assert client.post(action_url(cycle, "plan"), plan).status_code == 403
+    assert client.post(action_url(cycle, "comment"), {"text": "hi"}).status_code == 403
     client.force_login(world.users["school:team_member"])  # on the project's team
-    assert client.post(url, plan).status_code == 302
+    assert client.post(action_url(cycle, "plan"), plan).status_code == 302
     client.force_login(world.users["school:data_steward"])  # not on the team, not an author
-    assert client.post(url, plan).status_code == 403
-    assert client.post(url, {"section": "comment", "text": "Looks good"}).status_code == 302
+    assert client.post(action_url(cycle, "plan"), plan).status_code == 403
+    assert client.post(action_url(cycle, "comment"), {"text": "Looks good"}).status_code == 302
     cycle.authors.add(world.users["school:data_steward"])  # a co-author may edit
-    assert client.post(url, plan).status_code == 302
+    assert client.post(action_url(cycle, "plan"), plan).status_code == 302
     client.force_login(world.users["district:site_lead"])  # the district's site lead manages it
-    assert client.post(url, plan).status_code == 302
+    assert client.post(action_url(cycle, "plan"), plan).status_code == 302
     client.force_login(world.users["outsider"])  # another network's lead sees nothing of it
     assert client.get(url).status_code == 404
 
@@ -373,10 +383,10 @@ def test_a_test_started_earlier_keeps_its_actual_start_date(client, world, lab):
 
     client.force_login(world.users["school:team_member"])
     url = reverse("pdsa-detail", kwargs={"network": world.network.slug, "pk": cycle.pk})
-    refused = client.post(url, {"section": "advance", "to": "running", "started_on": "soon"})
+    refused = client.post(action_url(cycle, "advance"), {"to": "running", "started_on": "soon"})
     assert refused.status_code == 400 and "Started on: Enter a valid date." in refused.text
     assert Cycle.objects.get(pk=cycle.pk).status == "planned"
-    client.post(url, {"section": "advance", "to": "running", "started_on": ran_on.isoformat()})
+    client.post(action_url(cycle, "advance"), {"to": "running", "started_on": ran_on.isoformat()})
     cycle.refresh_from_db()
     assert cycle.status == "running" and cycle.started_on == ran_on
     services.add_observation(cycle=cycle, date=ran_on, note="First calls made")

@@ -8,6 +8,14 @@ from django.urls import reverse
 from melior.pdsa import services
 
 
+def action_url(cycle, action, **kwargs):
+    """Where the cycle page's form for one action posts."""
+    name = {"question": "pdsa-question-add"}.get(action, f"pdsa-{action}")
+    if "question" in kwargs:
+        name = "pdsa-question"
+    return reverse(name, kwargs={"network": cycle.network.slug, "pk": cycle.pk, **kwargs})
+
+
 def test_guided_steps_save_part_of_the_plan_and_move_on(client, world, lab):
     _, project, _, idea = lab
     client.force_login(world.users["school:team_member"])
@@ -21,9 +29,8 @@ def test_guided_steps_save_part_of_the_plan_and_move_on(client, world, lab):
     first = client.get(url).text
     assert "1. Objective" in first and 'name="objective"' in first and 'name="due"' not in first
     saved = client.post(
-        url,
+        action_url(cycle, "plan"),
         {
-            "section": "plan",
             "fields": "title,objective",
             "title": "Calls",
             "objective": "Learn",
@@ -34,9 +41,8 @@ def test_guided_steps_save_part_of_the_plan_and_move_on(client, world, lab):
     logistics = client.get(url, {"step": "logistics"}).text
     assert 'name="due"' in logistics and 'name="objective"' not in logistics
     client.post(
-        url,
+        action_url(cycle, "plan"),
         {
-            "section": "plan",
             "fields": "who,what,where,scale,scale_detail,planned_start,due",
             "scale": "1",
             "due": "2025-10-31",
@@ -44,9 +50,8 @@ def test_guided_steps_save_part_of_the_plan_and_move_on(client, world, lab):
         },
     )
     bad = client.post(
-        url,
+        action_url(cycle, "plan"),
         {
-            "section": "plan",
             "fields": "planned_start,due",
             "planned_start": "2025-11-05",
             "due": "2025-10-31",
@@ -60,7 +65,7 @@ def test_guided_steps_save_part_of_the_plan_and_move_on(client, world, lab):
     assert cycle.planned_start == datetime.date(2025, 10, 1)  # the refused dates left nothing
     # a measures step with nothing ticked clears the measures
     cycle.measures.set([world.measure])
-    client.post(url, {"section": "plan", "fields": "measures"})
+    client.post(action_url(cycle, "plan"), {"fields": "measures"})
     assert not cycle.measures.exists()
 
 
@@ -74,37 +79,34 @@ def test_freeform_is_notes_plus_questions_and_the_same_rules(client, world, lab)
     page = client.get(url).text
     assert 'name="notes"' in page and 'name="objective"' not in page
     client.post(
-        url,
+        action_url(cycle, "plan"),
         {
-            "section": "plan",
             "fields": "notes,scale,due",
             "notes": "Try calls",
             "scale": "2",
             "due": "2025-10-31",
         },
     )
-    refused = client.post(url, {"section": "advance", "to": "planned"})
+    refused = client.post(action_url(cycle, "advance"), {"to": "planned"})
     assert refused.status_code == 400
     assert "Ask at least one learning question, with a prediction." in refused.text
     missing = client.post(
-        url, {"section": "question", "question": "Will they answer?", "kind": "quantitative"}
+        action_url(cycle, "question"), {"question": "Will they answer?", "kind": "quantitative"}
     )
     assert missing.status_code == 302  # a question may wait for its prediction in a draft
     assert (
         "needs a predicted value or direction"
-        in client.post(url, {"section": "advance", "to": "planned"}).text
+        in client.post(action_url(cycle, "advance"), {"to": "planned"}).text
     )
     q = cycle.questions.get()
     client.post(
-        url,
+        action_url(cycle, "question", question=q.pk),
         {
-            "section": "question",
-            "question_id": q.pk,
             "question": q.question,
             "kind": "quantitative",
             "predicted_direction": "up",
         },
     )
-    assert client.post(url, {"section": "advance", "to": "planned"}).status_code == 302
+    assert client.post(action_url(cycle, "advance"), {"to": "planned"}).status_code == 302
     cycle.refresh_from_db()
     assert cycle.status == "planned"

@@ -115,7 +115,7 @@ def test_measures_sit_where_their_kind_belongs(world, theory):
         "Linked measure “Referrals” to “Advisory circles”"
     )
     last, before = diagram.versions.order_by("-number")[:2]
-    assert services.diff(before.snapshot, last.snapshot) == [
+    assert services.describe_changes(before.snapshot, last.snapshot) == [
         "Linked measure “Referrals” to “Advisory circles”."
     ]
     # undo keeps the link out; restoring the later version brings it back

@@ -50,7 +50,7 @@ def test_outline_round_trip(diagram):
     before = services.snapshot(diagram)
     services.replace_from_outline(diagram=diagram, text=exported)
     after = services.snapshot(diagram)
-    assert services.diff(before, after) == []  # same keys, same links: nothing changed
+    assert services.describe_changes(before, after) == []  # same keys, same links: nothing changed
 
 
 @pytest.mark.parametrize(
@@ -86,10 +86,10 @@ def test_every_change_is_a_version_with_a_diff(diagram, world):
         == "Added change idea “Ninth-grade buddies” under “Students feel they belong”"
     )
     assert versions[2].author == user
-    assert services.diff(versions[0].snapshot, versions[2].snapshot) == [
+    assert services.describe_changes(versions[0].snapshot, versions[2].snapshot) == [
         "Added change idea “Upper-grade buddies” under “Students feel they belong”."
     ]
-    assert services.diff(versions[1].snapshot, versions[2].snapshot) == [
+    assert services.describe_changes(versions[1].snapshot, versions[2].snapshot) == [
         "Renamed change idea “Ninth-grade buddies” to “Upper-grade buddies”."
     ]
 
@@ -102,7 +102,7 @@ def test_undo_restores_an_earlier_version_as_a_new_one(diagram):
     assert diagram.nodes.filter(name__startswith="Daily exit").exists()
     latest = diagram.versions.order_by("-number").first()
     assert latest.summary == "Restored version 1" and latest.number == 3
-    assert services.diff(first.snapshot, latest.snapshot) == []
+    assert services.describe_changes(first.snapshot, latest.snapshot) == []
 
 
 @pytest.mark.parametrize(

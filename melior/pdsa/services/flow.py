@@ -4,10 +4,7 @@ Act without a study summary). Every change is atomic: a refused one saves nothin
 
 import datetime
 import re
-from pathlib import Path
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,15 +14,8 @@ from melior.measures.models import period_start
 from melior.measures.services import record_observation
 from melior.theory.models import DriverDiagram, Node
 
-from .models import (
-    Attachment,
-    Comment,
-    Cycle,
-    CycleObservation,
-    LearningQuestion,
-    Notification,
-    Scale,
-)
+from ..models import Cycle, CycleObservation, LearningQuestion, Scale
+from .questions import prediction_problems
 
 S = Cycle.Status
 PLAN_FIELDS = (
@@ -41,36 +31,9 @@ PLAN_FIELDS = (
     "notes",
     "format",
 )
-# file types a team may attach (by extension), and the largest size
-ALLOWED_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".csv": "text/csv",
-    ".txt": "text/plain",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-MAGIC = {
-    ".pdf": b"%PDF",
-    ".png": b"\x89PNG",
-    ".jpg": b"\xff\xd8",
-    ".jpeg": b"\xff\xd8",
-    ".xlsx": b"PK",
-    ".docx": b"PK",
-}
 
 
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "MELIOR_MAX_UPLOAD_MB", 5) * 1024 * 1024)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(round(n / 1024), 1)} KB"
-
-
-def _today(today=None) -> datetime.date:
+def today_or(today=None) -> datetime.date:
     return today or timezone.localdate()
 
 
@@ -141,71 +104,6 @@ def update_plan(*, cycle: Cycle, measures=None, **plan) -> Cycle:
     return cycle
 
 
-@transaction.atomic
-def save_question(
-    *,
-    cycle: Cycle,
-    question: LearningQuestion | None = None,
-    text: str,
-    kind: str,
-    prediction: str = "",
-    predicted_value=None,
-    predicted_direction: str = "",
-    data_to_collect: str = "",
-) -> LearningQuestion:
-    if cycle.status == S.DONE:
-        raise ValidationError("This cycle is done.")
-    if question is None and cycle.predictions_locked_at:
-        raise ValidationError(
-            "The test has started: questions asked now were not predicted before it. Note them "
-            "under what happened, or plan them in the next cycle."
-        )
-    errors = {}
-    if not (text or "").strip():
-        errors["question"] = "Write the question this test should answer."
-    if kind not in LearningQuestion.Kind.values:
-        errors["kind"] = "Choose quantitative or qualitative."
-    if predicted_direction and predicted_direction not in LearningQuestion.Direction.values:
-        errors["predicted_direction"] = "Choose up, down or the same."
-    if errors:
-        raise ValidationError(errors)
-    # read afresh, so a stale copy never overwrites the prediction locked when the test began
-    q = (
-        LearningQuestion.objects.get(pk=question.pk, cycle=cycle)
-        if question is not None
-        else LearningQuestion(cycle=cycle, position=cycle.questions.count())
-    )
-    q.question, q.kind = text.strip(), kind
-    q.prediction, q.predicted_value = (prediction or "").strip(), predicted_value
-    q.predicted_direction, q.data_to_collect = predicted_direction, (data_to_collect or "").strip()
-    q.save()
-    return q
-
-
-@transaction.atomic
-def delete_question(*, question: LearningQuestion) -> None:
-    if question.cycle.predictions_locked_at:
-        raise ValidationError("The test has started; its questions and predictions stay on record.")
-    question.delete()
-
-
-# --- the status flow -----------------------------------------------------------------------
-
-
-def _prediction_problems(cycle: Cycle) -> list[str]:
-    questions = list(cycle.questions.all())
-    if not questions:
-        return ["Ask at least one learning question, with a prediction."]
-    problems = []
-    for q in questions:
-        if q.kind == LearningQuestion.Kind.QUANTITATIVE:
-            if q.predicted_value is None and not q.predicted_direction:
-                problems.append(f"“{q.question}” needs a predicted value or direction.")
-        elif not q.prediction.strip():
-            problems.append(f"“{q.question}” needs a prediction, written before the test.")
-    return problems
-
-
 def plan_problems(cycle: Cycle) -> list[str]:
     problems = []
     if not cycle.objective.strip() and not cycle.notes.strip():
@@ -214,7 +112,7 @@ def plan_problems(cycle: Cycle) -> list[str]:
         problems.append("Choose the scale of the test (one student, one class, …).")
     if cycle.due is None:
         problems.append("Set a due date.")
-    return problems + _prediction_problems(cycle)
+    return problems + prediction_problems(cycle)
 
 
 def study_problems(cycle: Cycle) -> list[str]:
@@ -238,7 +136,7 @@ def advance(
     A test starts on the day the team says it did (today unless given): teams often record a
     test after running it, and its observations, chart marker and bright spots follow that date.
     """
-    today = _today(today)
+    today = today_or(today)
     started_on = started_on or today
     step = (cycle.status, to)
     if step == (S.DRAFT, S.PLANNED):
@@ -276,7 +174,7 @@ def advance(
 
 def default_start(cycle: Cycle, today=None) -> datetime.date:
     """The start date offered when a team starts its test: the planned day, unless still ahead."""
-    today = _today(today)
+    today = today_or(today)
     if cycle.planned_start and cycle.planned_start <= today:
         return cycle.planned_start
     return today
@@ -306,7 +204,7 @@ def add_observation(
 ) -> CycleObservation:
     """A dated observation from the Do phase; with a measure, its value is recorded on the
     measure's chart at the project's school for the period containing the date."""
-    today = _today(today)
+    today = today_or(today)
     if cycle.status not in {S.RUNNING, S.STUDYING}:
         raise ValidationError("Observations are recorded while the test runs.")
     errors = {}
@@ -351,36 +249,6 @@ def add_observation(
 
 
 @transaction.atomic
-def add_attachment(*, cycle: Cycle, upload, user=None) -> Attachment:
-    """A file kept with the cycle: one of the allowed types, no bigger than the limit."""
-    if cycle.status == S.DRAFT:
-        raise ValidationError("Attach data once the cycle is planned.")
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in ALLOWED_TYPES:
-        allowed = ", ".join(sorted(s.lstrip(".") for s in ALLOWED_TYPES))
-        raise ValidationError(
-            {"file": f"Files of type “{suffix or 'none'}” are refused; attach {allowed}."}
-        )
-    limit = max_upload_bytes()
-    if upload.size > limit:
-        raise ValidationError(
-            {"file": f"The file is {_size(upload.size)}; the limit is {_size(limit)}."}
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if suffix in MAGIC and not head.startswith(MAGIC[suffix]):
-        raise ValidationError({"file": f"The file's content is not {suffix.lstrip('.')}."})
-    return Attachment.objects.create(
-        cycle=cycle,
-        file=upload,
-        name=Path(upload.name).name[:200],
-        content_type=ALLOWED_TYPES[suffix],
-        size=upload.size,
-        uploaded_by=user,
-    )
-
-
-@transaction.atomic
 def save_study(*, cycle: Cycle, summary: str, results: dict) -> Cycle:
     """results: question id -> {result, result_value, held, learned}."""
     if cycle.status != S.STUDYING:
@@ -415,7 +283,7 @@ def act(*, cycle: Cycle, decision: str, reason: str, today=None) -> Cycle:
     if problems:
         raise ValidationError(problems)
     cycle.decision, cycle.decision_reason = decision, reason.strip()
-    cycle.status, cycle.completed_on = S.DONE, _today(today)
+    cycle.status, cycle.completed_on = S.DONE, today_or(today)
     cycle.save()
     return cycle
 
@@ -510,92 +378,3 @@ def set_authors(*, cycle: Cycle, authors) -> None:
     if not authors:
         raise ValidationError({"authors": "A cycle needs at least one author."})
     cycle.authors.set(authors)
-
-
-# --- comments and notifications ------------------------------------------------------------
-
-MENTION = re.compile(r"@([\w.@+-]+)")
-
-
-@transaction.atomic
-def add_comment(*, cycle: Cycle, user, text: str, can_see) -> Comment:
-    """A comment; @username mentions notify those users (if they can see the cycle), and the
-    cycle's authors hear of every comment."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": "Write a comment."})
-    if len(text) > 5000:
-        raise ValidationError({"text": "Keep comments under 5,000 characters."})
-    names = {n.rstrip(".") for n in MENTION.findall(text)}
-    users = get_user_model().objects.filter(username__in=names) if names else []
-    mentioned = [u for u in users if u != user and can_see(u, cycle)]
-    unknown = names - {u.username for u in users}
-    if unknown:
-        raise ValidationError(
-            {"text": f"No one called @{sorted(unknown)[0]} works on this network."}
-        )
-    comment = Comment.objects.create(cycle=cycle, author=user, text=text)
-    comment.mentions.set(mentioned)
-    who = user.get_full_name() or user.username
-    for person in mentioned:
-        _notify(person, cycle, "mention", f"{who} mentioned you on “{cycle.title}”")
-    for author in cycle.authors.exclude(pk=user.pk):
-        if author not in mentioned:
-            _notify(author, cycle, "comment", f"{who} commented on “{cycle.title}”")
-    return comment
-
-
-def _notify(user, cycle, kind: str, text: str) -> Notification:
-    return Notification.objects.create(user=user, cycle=cycle, kind=kind, text=text[:300])
-
-
-@transaction.atomic
-def notify_overdue(*, today=None) -> int:
-    """One reminder to each author of each cycle past its due date and not done (once per
-    cycle and author). Returns how many were sent."""
-    today = _today(today)
-    sent = 0
-    overdue = Cycle.objects.exclude(status=S.DONE).filter(due__lt=today)
-    for cycle in overdue.prefetch_related("authors"):
-        for author in cycle.authors.all():
-            if not Notification.objects.filter(user=author, cycle=cycle, kind="overdue").exists():
-                _notify(
-                    author, cycle, "overdue", f"“{cycle.title}” was due on {date_format(cycle.due)}"
-                )
-                sent += 1
-    return sent
-
-
-@transaction.atomic
-def mark_read(*, user, notification_ids=None) -> int:
-    unread = Notification.objects.filter(user=user, read_at=None)
-    if notification_ids is not None:
-        unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
-
-
-def send_digest(*, connection=None) -> int:
-    """Email each user the notifications not yet emailed (the console backend by default);
-    returns how many emails were sent."""
-    from django.core.mail import send_mail
-
-    sent = 0
-    pending = Notification.objects.filter(emailed_at=None).select_related("user", "cycle")
-    by_user: dict = {}
-    for note in pending:
-        by_user.setdefault(note.user, []).append(note)
-    for user, notes in by_user.items():
-        if not user.email:
-            continue
-        lines = [f"- {n.text}" for n in notes]
-        plural = "s" if len(notes) > 1 else ""
-        send_mail(
-            subject=f"Melior: {len(notes)} update{plural} on your PDSA cycles",
-            message="\n".join(["What happened on your cycles since the last digest:", "", *lines]),
-            from_email=None,
-            recipient_list=[user.email],
-            connection=connection,
-        )
-        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
