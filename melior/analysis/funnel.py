@@ -91,7 +91,9 @@ class FunnelPlot:
                 "inside",
             )
         )
-        low, high = _fitted_range(np.append(d["rate"].to_numpy(float), self.target))
+        # the sites, the centre and the 95% limits at the sites' sizes: no empty 0-100% axis
+        shown = d[["rate", "lower_95%", "upper_95%"]].to_numpy(float).ravel()
+        low, high = _fitted_range(np.append(shown, self.target))
         if self.kind == "p":
             high = min(high, 1.0)
         y_scale = alt.Scale(domain=[low, high], zero=False, nice=False)
@@ -182,7 +184,7 @@ def _fmt(value: float, percent: bool) -> str:
 
 
 def _fitted_range(values: np.ndarray) -> tuple[float, float]:
-    """The units' rates and the centre with a margin, so the dots use the chart's height."""
+    """The values with a margin, so what matters uses the chart's height."""
     values = values[np.isfinite(values)]
     low, high = float(values.min()), float(values.max())
     margin = (high - low) * 0.15 or max(abs(high) * 0.1, 0.01)
