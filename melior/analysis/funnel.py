@@ -64,7 +64,19 @@ class FunnelPlot:
             "below_99.8%": int((d["outside_99.8%"] < 0).sum()),
         }
 
-    def chart(self, *, title=None, percent: bool | None = None, width=640, height=320):
+    def chart(
+        self,
+        *,
+        title=None,
+        percent: bool | None = None,
+        width=640,
+        height=320,
+        unit_name: str = "Site",
+        size_title: str = "Number counted (log scale)",
+    ):
+        """The funnel: each unit's rate against its size, with 95% and 99.8% limits. The y axis
+        fits the units and the centre (the limits are cut at its edges, not the data), and the
+        units outside the 95% limits carry their names."""
         percent = self.kind == "p" if percent is None else percent
         fmt = ".0%" if percent else ",.4~g"
         d = self.data
@@ -79,13 +91,20 @@ class FunnelPlot:
                 "inside",
             )
         )
-        x = alt.X("n:Q", title="Denominator (size)", scale=alt.Scale(type="log"))
+        # the sites, the centre and the 95% limits at the sites' sizes: no empty 0-100% axis
+        shown = d[["rate", "lower_95%", "upper_95%"]].to_numpy(float).ravel()
+        low, high = _fitted_range(np.append(shown, self.target))
+        if self.kind == "p":
+            high = min(high, 1.0)
+        y_scale = alt.Scale(domain=[low, high], zero=False, nice=False)
+        x_scale = alt.Scale(type="log", domain=[float(grid[0]), float(grid[-1])], nice=False)
+        x = alt.X("n:Q", title=size_title, scale=x_scale)
         lines = (
             alt.Chart(curves)
-            .mark_line(color="#8c8c8c")
+            .mark_line(color="#6b6b6b", clip=True)
             .encode(
                 x=x,
-                y=alt.Y("value:Q", axis=alt.Axis(format=fmt), title=None),
+                y=alt.Y("value:Q", axis=alt.Axis(format=fmt), title=None, scale=y_scale),
                 detail="limit:N",
                 strokeDash=alt.StrokeDash(
                     "level:N", scale=alt.Scale(domain=["95%", "99.8%"], range=[[4, 3], [1, 0]]),
@@ -93,12 +112,20 @@ class FunnelPlot:
                 ),
             )
         )  # fmt: skip
-        centre = (
-            alt.Chart(pd.DataFrame({"t": [self.target]})).mark_rule(color="#3d3d3d").encode(y="t:Q")
-        )
+        overall = pd.DataFrame({"t": [self.target], "text": ["All " + _fmt(self.target, percent)]})
+        centre = alt.Chart(overall).mark_rule(color="#3d3d3d").encode(y="t:Q")
+        centre_label = centre.mark_text(
+            align="left", x=4, dy=-7, fontSize=11, color="#3d3d3d"
+        ).encode(text="text:N")
+        tooltip = [
+            alt.Tooltip("label:N", title=unit_name),
+            alt.Tooltip("rate:Q", format=fmt, title="Rate"),
+            alt.Tooltip("n:Q", format=",.0f", title="Number counted"),
+            alt.Tooltip("where:N", title="Against the limits"),
+        ]
         dots = (
             alt.Chart(points)
-            .mark_point(filled=True, size=50)
+            .mark_point(filled=True, size=60)
             .encode(
                 x=x,
                 y="rate:Q",
@@ -106,20 +133,62 @@ class FunnelPlot:
                     "where:N",
                     scale=alt.Scale(
                         domain=["inside", "outside 95%", "outside 99.8%"],
-                        range=["#4a6fa5", "#e09f3e", "#d1495b"],
+                        range=["#4a6fa5", "#b86e00", "#c0392b"],
                     ),
                     legend=alt.Legend(title=None, orient="top"),
                 ),
-                tooltip=[
-                    alt.Tooltip("label:N", title="Site"),
-                    alt.Tooltip("rate:Q", format=fmt, title="Rate"),
-                    alt.Tooltip("n:Q", format=",.0f", title="Denominator"),
-                    alt.Tooltip("z:Q", format=".2f"),
-                ],
+                shape=alt.Shape(
+                    "where:N",
+                    scale=alt.Scale(
+                        domain=["inside", "outside 95%", "outside 99.8%"],
+                        range=["circle", "diamond", "triangle-up"],
+                    ),
+                    legend=None,
+                ),
+                tooltip=tooltip,
             )
         )
-        chart = alt.layer(lines, centre, dots).properties(width=width, height=height)
+        named = points[points["where"] != "inside"]
+        # names of units near the right-hand edge are written leftwards, so none is cut off
+        share = np.log(named["n"] / grid[0]) / np.log(grid[-1] / grid[0])
+        names = [
+            alt.Chart(named[side])
+            .mark_text(align=align, dx=dx, fontSize=11, limit=160)
+            .encode(x=x, y="rate:Q", text="label:N", tooltip=tooltip)
+            for side, align, dx in ((share <= 0.7, "left", 7), (share > 0.7, "right", -7))
+        ]
+        chart = alt.layer(lines, centre, centre_label, dots, *names).properties(
+            width=width, height=height
+        )
+        chart = chart.configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
+            labelFontSize=12
+        )
         return chart.properties(title=title) if title else chart
+
+    def reading(self, unit_name: str = "site") -> str:
+        """The over-dispersion allowance in plain words (φ and τ² stay in `summary()`)."""
+        if self.tau2 > 0:
+            return (
+                f"The {unit_name}s differ from each other more than chance alone would explain, "
+                "so the funnel is widened to allow for that; a point outside it stands out even "
+                "among the usual differences between them."
+            )
+        return (
+            f"The {unit_name}s differ no more than chance would explain; a point outside the "
+            "funnel differs by more than chance."
+        )
+
+
+def _fmt(value: float, percent: bool) -> str:
+    return f"{value:.0%}" if percent else f"{value:,.3g}"
+
+
+def _fitted_range(values: np.ndarray) -> tuple[float, float]:
+    """The values with a margin, so what matters uses the chart's height."""
+    values = values[np.isfinite(values)]
+    low, high = float(values.min()), float(values.max())
+    margin = (high - low) * 0.15 or max(abs(high) * 0.1, 0.01)
+    return max(low - margin, 0.0), high + margin
 
 
 def _unit_variance(kind: str, target: float, n: np.ndarray) -> np.ndarray:

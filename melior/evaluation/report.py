@@ -43,6 +43,61 @@ class OutcomeFinding:
         return f"effect-{self.outcome.pk}", f"probability-{self.outcome.pk}"
 
     @property
+    def headline(self) -> str:
+        """The decision-relevant finding in plain words: how big, which way, how sure."""
+        r, o, p = self.result, self.outcome, self.probabilities
+        if r is None or p is None:
+            return ""
+        yes_no = r.effect is not None and r.effect.kind == "cox_index"
+        if yes_no:
+            size = f"{abs(r.impact) * 100:.1f} percentage points"
+            way = "more likely" if r.impact > 0 else "less likely"
+            found = f"were about {size} {way} to have “{o.name}”"
+            meaningful = f"{o.meaningful_effect * 100:g} percentage points"
+        else:
+            way = "higher" if r.impact > 0 else "lower"
+            found = f"scored about {abs(r.impact):.3g} points {way} on {o.name}"
+            meaningful = f"{o.meaningful_effect:g} points"
+        up = o.direction == PilotOutcome.Direction.UP
+        better, worse = (p.increase, p.decrease) if up else (p.decrease, p.increase)
+        if better >= p.certainty:
+            sure = f"we are {better:.0%} sure the improvement is meaningful (at least {meaningful})"
+        elif worse >= p.certainty:
+            sure = f"we are {worse:.0%} sure it made things meaningfully worse"
+        elif p.no_change is not None and p.no_change >= p.certainty:
+            sure = (
+                f"we are {p.no_change:.0%} sure the difference is too small to matter "
+                f"(under {meaningful} either way)"
+            )
+        else:
+            sure = (
+                f"we cannot yet be sure it matters: there is a {better:.0%} chance of a "
+                f"meaningful improvement, short of the {p.certainty:.0%} the team asked for"
+            )
+        lower = "" if up else " (for this outcome lower is better)"
+        return (
+            f"Students with {o.pilot.tool} {found} than comparable students without it{lower}; "
+            f"{sure}."
+        )
+
+    @property
+    def cautions(self) -> list[str]:
+        """What should temper the headline, in plain words (the figures are in the table)."""
+        cautions = []
+        if self.attrition is not None and not self.attrition.low:
+            cautions.append(
+                "More students left the study than the evidence standards allow, so the "
+                "estimate may be biased."
+            )
+        if self.equivalence is not None and not self.equivalence.satisfied:
+            cautions.append(
+                "The two groups differed at the start by more than the standards allow."
+            )
+        if not self.outcome.pre_registered or not self.outcome.pilot.registered:
+            cautions.append("This outcome was not in the registered plan: treat it as exploratory.")
+        return cautions
+
+    @property
     def caption(self) -> str:
         if self.result is None:
             return ""

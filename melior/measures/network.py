@@ -205,6 +205,8 @@ class NetworkMeasureView:
     funnel_window: list  # the periods the funnel plot pools
     funnel_outliers: list[dict]  # sites outside the 99.8% limits
     funnel_note: str = ""
+    funnel_units: list = ()  # every site on the funnel: name, rate, size, where it falls
+    funnel_detail: str = ""  # the over-dispersion figures, for those who want them
 
 
 def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> NetworkMeasureView:
@@ -283,23 +285,40 @@ def _network_measure_view(measure: Measure, sites: list, *, window: int) -> Netw
     except ValueError as error:
         return NetworkMeasureView(**view, funnel_note=str(error))
     multiply, percent = chart_units(measure)
-    view["funnel_script"] = json_script(
-        plot.chart(percent=percent, width="container").to_dict(validate=False), "funnel-spec"
-    )
+    size_title = f"{measure.denominator_definition or 'Number counted'} (log scale)"
+    chart = plot.chart(percent=percent, width="container", unit_name="Site", size_title=size_title)
+    view["funnel_script"] = json_script(chart.to_dict(validate=False), "funnel-spec")
+
+    def rate(value: float) -> str:
+        return f"{value * 100:.1f}%" if percent else f"{value * multiply:.3g}"
+
     view["funnel_outliers"] = [
-        {
-            "site": row["label"],
-            "rate": f"{row['rate'] * 100:.1f}%" if percent else f"{row['rate'] * multiply:.3g}",
-            "above": row["outside_99.8%"] > 0,
-        }
+        {"site": row["label"], "rate": rate(row["rate"]), "above": row["outside_99.8%"] > 0}
         for row in plot.outliers().to_dict("records")
     ]
-    note = (
-        f"Allowing for over-dispersion between sites (φ = {plot.phi:.2f})."
-        if plot.tau2 > 0
-        else "No over-dispersion between sites beyond chance."
+    view["funnel_units"] = [
+        {
+            "site": row["label"],
+            "rate": rate(row["rate"]),
+            "size": f"{row['n']:,.0f}",
+            "where": _funnel_place(row["outside_95%"], row["outside_99.8%"]),
+        }
+        for row in plot.data.sort_values("rate", ascending=False).to_dict("records")
+    ]
+    view["funnel_detail"] = (
+        f"Over-dispersion factor φ = {plot.phi:.2f}; between-site variance τ² = {plot.tau2:.3g} "
+        "(Spiegelhalter's additive random effect, with z-scores winsorised at 10%)."
     )
-    return NetworkMeasureView(**view, funnel_note=note)
+    return NetworkMeasureView(**view, funnel_note=plot.reading("site"))
+
+
+def _funnel_place(outside_95: int, outside_998: int) -> str:
+    """Where a site falls against the funnel, in words."""
+    if outside_998:
+        return "above the 99.8% limit" if outside_998 > 0 else "below the 99.8% limit"
+    if outside_95:
+        return "above the 95% limit" if outside_95 > 0 else "below the 95% limit"
+    return "within the limits"
 
 
 SORTS = {
@@ -309,6 +328,10 @@ SORTS = {
     "improvement": "Improvement (last quarter against the first)",
 }
 STATUS_ORDER = {"worsening": 0, "improving": 1, "no change": 2, "no data": 3}
+SCALES = {
+    "own": "Each site's own scale (shapes)",
+    "shared": "One scale for all sites (levels)",
+}
 
 
 @dataclass(frozen=True)
@@ -324,22 +347,31 @@ class Sparkline:
     signals: list[tuple[float, float]]  # dots for points with a sigma signal
     last_value: str
     change: float = float("nan")  # mean of the last quarter minus the first, in plotted units
+    high_label: str = ""  # the values at the top and bottom of the drawing: its y axis
+    low_label: str = ""
+    first_period: object = None  # the first and last periods drawn: its x axis
+    last_period: object = None
 
 
 SPARK_WIDTH, SPARK_HEIGHT = 240, 70
 
 
-def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> "Multiples":
+def small_multiples(
+    measure: Measure, sites: list, *, sort: str = "status", scale: str = "own"
+) -> "Multiples":
     """One small chart per visible site, in the chosen order. The order comes from every
     site's status and change, computed in one batch call and cached under the data version and
     the set of sites; the charts themselves are drawn (and cached) only for the slice shown, so
-    a page of them costs the same at 50 schools or 5,000."""
+    a page of them costs the same at 50 schools or 5,000. On the shared scale every chart spans
+    the lowest to the highest value of all the sites, so levels compare; on its own scale each
+    fills its height, so shapes compare."""
     version = data_version(measure.network_id)
     key = f"melior:multiples:{measure.pk}:{version}:{_sites_key(sites)}"
-    standing = cache.get(key)
-    if standing is None:
-        standing = _site_standing(measure, [site.pk for site in sites])
-        cache.set(key, standing, timeout=24 * 3600)
+    cached = cache.get(key)
+    if cached is None:
+        cached = _site_standing(measure, [site.pk for site in sites])
+        cache.set(key, cached, timeout=24 * 3600)
+    standing, shared_range = cached
 
     def status(site) -> str:
         return standing.get(site.pk, ("no data", NAN))[0]
@@ -357,7 +389,7 @@ def small_multiples(measure: Measure, sites: list, *, sort: str = "status") -> "
         ordered.sort(key=lambda site: (np.isnan(change(site)), -better * change(site)))
     else:
         ordered.sort(key=lambda site: (STATUS_ORDER[status(site)], site.name))
-    return Multiples(measure, version, ordered)
+    return Multiples(measure, version, ordered, shared_range if scale == "shared" else None)
 
 
 NAN = float("nan")
@@ -366,8 +398,9 @@ NAN = float("nan")
 class Multiples(Sequence):
     """Sites in order, each drawn as a Sparkline when read; a slice is drawn in one batch."""
 
-    def __init__(self, measure: Measure, version: int, sites: list):
+    def __init__(self, measure: Measure, version: int, sites: list, y_range=None):
         self.measure, self.version, self.sites = measure, version, sites
+        self.y_range = y_range  # (low, high) shared by every chart, or None for their own
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -378,10 +411,11 @@ class Multiples(Sequence):
         return self._draw([self.sites[index]])[0]
 
     def _draw(self, sites: list) -> list[Sparkline]:
-        key = f"melior:multiples-drawn:{self.measure.pk}:{self.version}:{_sites_key(sites)}"
+        drawn = _sites_key(sites, self.y_range)
+        key = f"melior:multiples-drawn:{self.measure.pk}:{self.version}:{drawn}"
         lines = cache.get(key)
         if lines is None:
-            lines = _sparklines(self.measure, sites)
+            lines = _sparklines(self.measure, sites, self.y_range)
             cache.set(key, lines, timeout=24 * 3600)
         by_site = {line.site.pk: line for line in lines}
         return [by_site[site.pk] for site in sites]
@@ -422,26 +456,37 @@ def _statuses(measure: Measure, charts) -> dict[int, str]:
     return {int(site): status for site, status in zip(charts.series["site"], summary, strict=True)}
 
 
-def _site_standing(measure: Measure, site_ids: list[int]) -> dict[int, tuple[str, float]]:
-    """site id -> (latest status, change) for the sites with data: what the order needs."""
+def _site_standing(
+    measure: Measure, site_ids: list[int]
+) -> tuple[dict[int, tuple[str, float]], tuple[float, float] | None]:
+    """(site id -> (latest status, change) for the sites with data: what the order needs;
+    the lowest and highest value drawn at any of them: the shared scale)."""
     charts, _ = _site_charts(measure, site_ids)
     if charts is None:
-        return {}
+        return {}, None
     status = _statuses(measure, charts)
-    return {
+    standing = {
         int(site_id): (status[site_id], _change(points["y"].to_numpy(float)))
         for site_id, points in charts.data.groupby("site", sort=False)
     }
+    return standing, _value_range(charts.data)
 
 
-def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
+def _value_range(points: pd.DataFrame) -> tuple[float, float] | None:
+    values = points[["y", "lcl", "ucl"]].to_numpy(float).ravel()
+    values = values[np.isfinite(values)]
+    return (float(values.min()), float(values.max())) if len(values) else None
+
+
+def _sparklines(measure: Measure, sites: list, y_range=None) -> list[Sparkline]:
     charts, percent = _site_charts(measure, [site.pk for site in sites])
     lines: list[Sparkline] = []
     if charts is not None:
         sites_by_id = {site.pk: site for site in sites}
         status = _statuses(measure, charts)
         for site_id, points in charts.data.groupby("site", sort=False):
-            lines.append(_sparkline(sites_by_id[site_id], status[site_id], points, percent))
+            drawn = _sparkline(sites_by_id[site_id], status[site_id], points, percent, y_range)
+            lines.append(drawn)
     drawn = {line.site.pk for line in lines}
     lines += [
         Sparkline(site, "no data", "", "", "", "", [], "—")
@@ -451,11 +496,9 @@ def _sparklines(measure: Measure, sites: list) -> list[Sparkline]:
     return lines
 
 
-def _sparkline(site, status: str, points: pd.DataFrame, percent: bool) -> Sparkline:
+def _sparkline(site, status: str, points: pd.DataFrame, percent: bool, y_range=None) -> Sparkline:
     y = points["y"].to_numpy(float)
-    values = np.concatenate([y, points["lcl"].to_numpy(float), points["ucl"].to_numpy(float)])
-    values = values[np.isfinite(values)]
-    low, high = (values.min(), values.max()) if len(values) else (0.0, 1.0)
+    low, high = y_range or _value_range(points) or (0.0, 1.0)
     span = (high - low) or 1.0
     xs = np.linspace(2, SPARK_WIDTH - 2, len(points)) if len(points) > 1 else np.array([2.0])
 
@@ -476,9 +519,17 @@ def _sparkline(site, status: str, points: pd.DataFrame, percent: bool) -> Sparkl
         lower=polyline(points["lcl"].to_numpy(float)),
         upper=polyline(points["ucl"].to_numpy(float)),
         signals=[(float(a), float(b)) for a, b in zip(xs[signal], scale(y[signal]), strict=True)],
-        last_value="—" if not np.isfinite(last) else (f"{last:.0%}" if percent else f"{last:.3g}"),
+        last_value="—" if not np.isfinite(last) else _shown(last, percent),
         change=_change(y),
+        high_label=_shown(high, percent),
+        low_label=_shown(low, percent),
+        first_period=points["x"].iloc[0],
+        last_period=points["x"].iloc[-1],
     )
+
+
+def _shown(value: float, percent: bool) -> str:
+    return f"{value:.0%}" if percent else f"{value:.3g}"
 
 
 def _change(y: np.ndarray) -> float:

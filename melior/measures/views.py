@@ -20,7 +20,7 @@ from . import exports, selectors, services
 from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
 from .imports import ImportRefused, Problem, import_observations
-from .network import SORTS, data_version, network_measure_view, small_multiples
+from .network import SCALES, SORTS, data_version, network_measure_view, small_multiples
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -149,11 +149,17 @@ def _multiples_context(request, measure, sites) -> dict:
     sort = request.GET.get("sort", "status")
     if sort not in SORTS:
         sort = "status"
-    paginator = Paginator(small_multiples(measure, sites, sort=sort), MULTIPLES_PER_PAGE)
+    scale = request.GET.get("scale", "own")
+    if scale not in SCALES:
+        scale = "own"
+    multiples = small_multiples(measure, sites, sort=sort, scale=scale)
+    paginator = Paginator(multiples, MULTIPLES_PER_PAGE)
     return {
         "multiples": paginator.get_page(request.GET.get("page")),
         "sort": sort,
         "sorts": SORTS,
+        "scale": scale,
+        "scales": SCALES,
     }
 
 

@@ -100,4 +100,7 @@ def test_bad_input(args, message):
 def test_chart_spec_is_self_contained():
     f = funnel.funnel_plot([30, 50, 70, 50], [100, 120, 140, 90])
     spec = f.chart().to_dict()
-    assert len(spec["layer"]) == 3
+    # the limits, the centre and its label, the dots, and the names written either way
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == [
+        "line", "rule", "text", "point", "text", "text"
+    ]  # fmt: skip

@@ -201,6 +201,12 @@ def test_the_report_leaves_out_withdrawn_students_and_counts_them(world, schools
     assert abs(primary.result.impact - 6) < 1 and primary.result.clusters == 6
     assert primary.result.se_type == "CR1"
     assert primary.probabilities.increase > 0.9
+    sure = max(primary.probabilities.increase, primary.probabilities.decrease)
+    assert primary.headline == (
+        f"Students with Math app scored about {primary.result.impact:.3g} points higher on Math "
+        "score than comparable students without it; we are "
+        f"{sure:.0%} sure the improvement is meaningful (at least 3 points)."
+    )
     ((label, effects, _),) = report.subgroups
     assert label == "English learner" and not effects.data["withheld"].any()
     governance.update_privacy(network=world.network, min_cell_size=30, retention_days=3650)
@@ -458,3 +464,32 @@ def test_each_change_to_a_pilot_posts_to_its_own_url(client, world, schools):
     assert client.post(url + "plan/", {**plan_form, "reason": "A clearer name."}).status_code == 302
     assert Pilot.objects.get().title == "Math app, renamed"
     assert Pilot.objects.get().amendments.get(what="title").reason == "A clearer name."
+
+
+def test_the_report_says_what_was_found_in_plain_words_before_the_statistics(
+    client, world, schools
+):
+    pilot, lead = plan(world, schools)
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=11)
+    _, purpose = schools
+    rng = np.random.default_rng(3)
+    for a in pilot.assignments.select_related("student"):
+        StudentOutcome.objects.create(
+            student=a.student, site=a.site, purpose=purpose, kind="assessment",
+            name="Math score", value=200 + 0.5 * a.arm + rng.normal(0, 10),
+            date=datetime.date(2026, 5, 20),
+        )  # fmt: skip
+    primary = build_report(pilot).primary
+    # half a point against a meaningful 3, with noise: neither way is sure enough to act on
+    assert primary.headline.startswith("Students with Math app scored about")
+    assert "we cannot yet be sure it matters" in primary.headline
+    assert f"short of the {pilot.certainty:.0%} the team asked for" in primary.headline
+    client.force_login(lead)
+    page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/").content.decode()
+    in_short = page.index("In short")
+    assert in_short < page.index("we cannot yet be sure it matters") < page.index("Hedges")
+    # the statistics are one click away, inside a closed disclosure
+    details = page.index('<details class="figures">')
+    assert details < page.index("Hedges") < page.index("</details>", details)
+    assert details < page.index("Benjamini") < page.index("</details>", details)

@@ -315,8 +315,12 @@ def test_measure_page_shows_the_network_chart_funnel_and_sites(client, series):
     assert 'data-vega-spec="network-chart-spec"' in text
     assert 'data-vega-spec="funnel-spec"' in text
     # two sites this far apart are mostly between-site variation: the funnel allows for it
-    assert "Allowing for over-dispersion between sites" in text
+    assert "differ from each other more than chance alone would explain" in text
+    assert "φ" not in text.split("<details")[0]  # the figure is one click away, not in the way
     assert "Every site is within the 99.8% limits." in text
+    # every site is named in the list under the funnel, with its rate and size
+    assert "Every site on the funnel (2)" in text
+    assert "<td>Parks High</td><td>96.7%</td><td>720</td>" in text  # 12 weeks of 60
     assert "Operational definition" in text
     # a school member's network view is their school alone: no funnel of one site
     text = login(client, series, "school:viewer").get(url).text
@@ -339,6 +343,39 @@ def test_small_multiples_one_chart_per_visible_site(client, series):
     assert "<polyline" in text and "Show more" not in text
     assert c.get(url, {"sort": "nonsense"}).status_code == 200  # falls back to the default order
     assert "Parks High" not in login(client, series, "school:viewer").get(url).text
+
+
+def test_small_multiples_on_one_shared_scale_compare_levels_and_show_their_axes(client, series):
+    import datetime
+
+    from melior.measures.network import small_multiples
+
+    for week in range(20):  # Parks runs near 95%, Lincoln near 70%
+        record_observation(
+            measure=series.measure, organization=series.sibling_school,
+            period=datetime.date(2025, 1, 6) + datetime.timedelta(weeks=week),
+            numerator=56 + week % 3, denominator=60,
+        )  # fmt: skip
+    sites = [series.school, series.sibling_school]
+    own = small_multiples(series.measure, sites, sort="name")[0:2]
+    shared = small_multiples(series.measure, sites, sort="name", scale="shared")[0:2]
+    # on their own scales each chart fills its height; on the shared one the two charts read
+    # from the same bottom and top, so Lincoln's line sits low and Parks's high
+    assert own[0].high_label != own[1].high_label
+    assert shared[0].high_label == shared[1].high_label
+    assert shared[0].low_label == shared[1].low_label
+
+    def mean_height(line) -> float:
+        return sum(float(p.split(",")[1]) for p in line.line.split()) / 20
+
+    assert mean_height(shared[0]) > mean_height(shared[1]) + 20  # SVG y grows downwards
+    assert shared[0].first_period == datetime.date(2025, 1, 6)
+    url = reverse(
+        "measure-multiples", kwargs={"network": series.network.slug, "measure": "on-track"}
+    )
+    text = login(client, series, "network:viewer").get(url, {"scale": "shared"}).text
+    assert 'value="shared" selected' in text
+    assert '<span class="x-axis" aria-hidden="true"><span>Jan 6, 2025</span>' in text
 
 
 def test_status_table_says_whether_a_target_will_be_met(client, series):

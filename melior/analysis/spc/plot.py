@@ -1,5 +1,9 @@
 """Altair charts of SPC results: data, centre line, stepped limits, signals, parts, notes.
 
+Every line carries its own label at the right-hand end (centre line, limits, target) and the
+legend names each mark, so a printed chart reads without the page around it. The data line
+breaks where periods are missing (a summer holiday is a gap, not a straight line).
+
 The spec carries its data inline, so it can be embedded in a page or exported to SVG/PNG/PDF
 offline with vl-convert (`chart.save("chart.svg")`).
 """
@@ -9,12 +13,22 @@ import numpy as np
 import pandas as pd
 
 POINT = "#4a6fa5"
-SIGNAL = "#d1495b"
+SIGNAL = "#c0392b"
 CENTRE = "#3d3d3d"
-LIMIT = "#8c8c8c"
-TARGET = "#2a7f62"
-NOTE = "#b07d00"
+LIMIT = "#6b6b6b"
+TARGET = "#1e7052"
+NOTE = "#8a6100"
 PERCENT_KINDS = {"p", "p_prime"}
+FONT_SIZE = 12
+# A step between periods this many times the usual one is a gap (a holiday, a missing month).
+GAP_FACTOR = 1.5
+# Notes in the right-hand part of the chart are written leftwards so they are not cut off.
+RIGHT_HAND = 0.7
+NOTE_WIDTH = 140  # pixels; longer notes end in "…" and read whole in the tooltip
+
+COMMON, SIGNALLED = "Common cause", "Signal"
+CENTRE_LINE, CENTRE_RUNS = "Center line", "Center line (runs signal)"
+LIMITS, TARGET_LINE, NOTES = "Control limits", "Target", "Notes and PDSA cycles"
 
 
 def _x_field(values: pd.Series) -> tuple[pd.Series, str]:
@@ -25,6 +39,25 @@ def _x_field(values: pd.Series) -> tuple[pd.Series, str]:
     if pd.api.types.is_numeric_dtype(values):
         return values, "quantitative"
     return values.astype(str), "ordinal"
+
+
+def _positions(values: pd.Series, x_type: str) -> np.ndarray:
+    """Where each x sits on its axis, as numbers (days for dates, ranks for categories)."""
+    if x_type == "temporal":
+        return pd.to_datetime(values).to_numpy("datetime64[D]").astype(float)
+    if x_type == "quantitative":
+        return values.to_numpy(float)
+    return np.arange(len(values), dtype=float)
+
+
+def _segments(positions: np.ndarray) -> np.ndarray:
+    """A segment number per point that moves on after each gap in the periods."""
+    steps = np.diff(positions)
+    if len(steps) < 2:
+        return np.zeros(len(positions), dtype=int)
+    usual = np.median(steps[steps > 0]) if (steps > 0).any() else 0
+    gaps = steps > GAP_FACTOR * usual if usual > 0 else np.zeros(len(steps), dtype=bool)
+    return np.concatenate([[0], np.cumsum(gaps)])
 
 
 def plot(
@@ -40,77 +73,84 @@ def plot(
     d = result.data
     x, x_type = _x_field(d["x"])
     percent = result.kind in PERCENT_KINDS if percent is None else percent
-    signal = d["sigma_signal"].to_numpy().copy()
-    for column in ("shift", "trend"):
-        if column in d:
-            signal |= d[column].to_numpy()
-    if "rule" in d:
-        signal |= (d["rule"] != "").to_numpy()
-    frame = pd.DataFrame(
-        {
-            "x": x,
-            "y": d["y"],
-            "cl": d["cl"],
-            "lcl": d["lcl"],
-            "ucl": d["ucl"],
-            "part": d["part"],
-            "signal": np.where(signal, "Signal", "Common cause"),
-            "runs": np.where(d["runs_signal"], "Runs signal", "No runs signal"),
-            "excluded": d["excluded"],
-        }
-    ).replace({np.nan: None})
     y_format = ".0%" if percent else ",.4~g"
-    x_enc = alt.X("x", type=x_type, title=None)
-    y_scale = alt.Scale(zero=False)
-    base = alt.Chart()  # the points' data is given once, to the layered chart
+    frame = _frame(d, x)
+    frame["segment"] = _segments(_positions(x, x_type))
+    has_limits = bool(d["ucl"].notna().any())
+    has_target = result.target is not None and bool(np.isfinite(result.target))
+    notes = _annotations(annotations)
+    legend = [COMMON, SIGNALLED, CENTRE_LINE]
+    legend += [CENTRE_RUNS] if d["runs_signal"].any() else []
+    legend += [LIMITS] if has_limits else []
+    legend += [TARGET_LINE] if has_target else []
+    legend += [NOTES] if notes is not None and len(notes) else []
+    colours = alt.Scale(domain=legend, range=[_COLOURS[name] for name in legend])
+
+    x_scale = alt.Scale(zero=False) if x_type == "quantitative" else alt.Undefined
+    x_enc = alt.X("x", type=x_type, title=None, scale=x_scale)
     tooltip = [
         alt.Tooltip("x", type=x_type, title="Period"),
         alt.Tooltip("y:Q", title=y_title or "Value", format=y_format),
-        alt.Tooltip("cl:Q", title="Center line", format=y_format),
+        alt.Tooltip(
+            "cl:Q", title="Median" if result.kind == "run" else "Center line", format=y_format
+        ),
         alt.Tooltip("lcl:Q", title="Lower limit", format=y_format),
         alt.Tooltip("ucl:Q", title="Upper limit", format=y_format),
     ]
-    line = base.mark_line(color=POINT, strokeWidth=1.5).encode(
+    base = alt.Chart()  # the points' data is given once, to the layered chart
+    line = base.mark_line(strokeWidth=1.5).encode(
         x=x_enc,
-        y=alt.Y("y:Q", title=y_title, scale=y_scale, axis=alt.Axis(format=y_format)),
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=y_format)),
+        color=alt.ColorDatum(COMMON),
+        detail="segment:N",
     )
-    dots = base.mark_point(filled=True, size=36).encode(
+    dots = base.mark_point(filled=True, size=40).encode(
         x=x_enc,
         y="y:Q",
-        color=alt.Color(
-            "signal:N",
-            scale=alt.Scale(domain=["Common cause", "Signal"], range=[POINT, SIGNAL]),
-            legend=alt.Legend(title=None, orient="top"),
-        ),
+        color=alt.Color("signal:N", scale=colours, title=None),
         shape=alt.condition("datum.excluded", alt.value("cross"), alt.value("circle")),
         tooltip=tooltip,
     )
-    centre = base.mark_line(interpolate="step", strokeWidth=1.5).encode(
+    centre = base.mark_line(interpolate="step-after", strokeWidth=1.5).encode(
         x=x_enc,
         y="cl:Q",
         detail="part:N",
-        color=alt.Color(
-            "runs:N",
-            scale=alt.Scale(domain=["No runs signal", "Runs signal"], range=[CENTRE, SIGNAL]),
-            legend=None,
-        ),
+        color=alt.Color("runs:N", scale=colours),
         strokeDash=alt.condition(
-            "datum.runs == 'Runs signal'", alt.value([6, 3]), alt.value([1, 0])
+            f"datum.runs == '{CENTRE_RUNS}'", alt.value([6, 3]), alt.value([1, 0])
         ),
     )
-    layers = [centre]
-    if d["ucl"].notna().any():
-        for bound in ("lcl", "ucl"):
+    centre_words = "Median" if result.kind == "run" else "Center"
+    layers = [centre, _end_label("cl", centre_words, y_format, CENTRE_LINE, x_enc, above=True)]
+    if has_limits:
+        for bound, words in (("lcl", "Lower limit"), ("ucl", "Upper limit")):
             layers.append(
-                base.mark_line(interpolate="step", color=LIMIT, strokeWidth=1).encode(
-                    x=x_enc, y=f"{bound}:Q", detail="part:N"
+                base.mark_line(interpolate="step-after", strokeWidth=1).encode(
+                    x=x_enc,
+                    y=f"{bound}:Q",
+                    detail="part:N",
+                    color=alt.ColorDatum(LIMITS),
                 )
             )
-    if result.target is not None and np.isfinite(result.target):
+            # written inside the limits, clear of the notes along the top edge
+            layers.append(_end_label(bound, words, y_format, LIMITS, x_enc, above=bound == "lcl"))
+    if has_target:
+        target = pd.DataFrame({"target": [result.target]})
         layers.append(
-            alt.Chart(pd.DataFrame({"target": [result.target]}))
-            .mark_rule(color=TARGET, strokeDash=[2, 2])
-            .encode(y="target:Q")
+            alt.Chart(target)
+            .mark_rule(strokeDash=[2, 2], strokeWidth=1.5)
+            .encode(y="target:Q", color=alt.ColorDatum(TARGET_LINE))
+        )
+        text = f"Target {_formatted(result.target, percent)}"
+        layers.append(
+            alt.Chart(target.assign(text=text))
+            .mark_text(align="left", dx=4, dy=-7, fontSize=FONT_SIZE - 1, fontWeight="bold")
+            .encode(
+                y="target:Q",
+                x=alt.value(0),
+                text="text:N",
+                color=alt.ColorDatum(TARGET_LINE),
+            )
         )
     starts = d.groupby("part")["x"].first().iloc[1:]
     if len(starts):
@@ -120,30 +160,110 @@ def plot(
             .mark_rule(color=CENTRE, strokeDash=[4, 4], opacity=0.6)
             .encode(x=alt.X("x", type=x_type))
         )
-    notes = _annotations(annotations)
     if notes is not None and len(notes):
-        nx, _ = _x_field(notes["x"])
-        note_frame = pd.DataFrame({"x": nx, "text": notes["text"].astype(str)})
-        links = {}
-        if "href" in notes:  # a note may open a page when clicked (e.g. a PDSA cycle)
-            note_frame["href"] = notes["href"].fillna("").astype(str).to_numpy()
-            links = {"href": "href:N"}
-        note_base = alt.Chart(note_frame)
-        layers.append(
-            note_base.mark_rule(color=NOTE, strokeWidth=1).encode(
-                x=alt.X("x", type=x_type), tooltip=[alt.Tooltip("text:N", title="Note")], **links
-            )
-        )
-        layers.append(
-            note_base.mark_text(align="left", dx=3, dy=-4, color=NOTE, fontSize=10, angle=0).encode(
-                x=alt.X("x", type=x_type), y=alt.value(8), text="text:N", **links
-            )
-        )
+        layers += _note_layers(notes, x, x_type)
     layers += [line, dots]
     chart = alt.layer(*layers, data=frame).properties(width=width, height=height)
     if title:
         chart = chart.properties(title=title)
-    return chart.configure_view(stroke=None).configure_axis(grid=True, gridOpacity=0.35)
+    return (
+        chart.configure_view(stroke=None)
+        .configure_axis(
+            grid=True, gridOpacity=0.35, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
+        )
+        .configure_legend(orient="top", labelFontSize=FONT_SIZE, symbolSize=80, labelLimit=220)
+        .configure_title(fontSize=FONT_SIZE + 2)
+    )
+
+
+_COLOURS = {
+    COMMON: POINT,
+    SIGNALLED: SIGNAL,
+    CENTRE_LINE: CENTRE,
+    CENTRE_RUNS: SIGNAL,
+    LIMITS: LIMIT,
+    TARGET_LINE: TARGET,
+    NOTES: NOTE,
+}
+
+
+def _frame(d: pd.DataFrame, x: pd.Series) -> pd.DataFrame:
+    signal = d["sigma_signal"].to_numpy().copy()
+    for column in ("shift", "trend"):
+        if column in d:
+            signal |= d[column].to_numpy()
+    if "rule" in d:
+        signal |= (d["rule"] != "").to_numpy()
+    return pd.DataFrame(
+        {
+            "x": x,
+            "y": d["y"],
+            "cl": d["cl"],
+            "lcl": d["lcl"],
+            "ucl": d["ucl"],
+            "part": d["part"],
+            "signal": np.where(signal, SIGNALLED, COMMON),
+            "runs": np.where(d["runs_signal"], CENTRE_RUNS, CENTRE_LINE),
+            "excluded": d["excluded"],
+        }
+    ).replace({np.nan: None})
+
+
+def _formatted(value: float, percent: bool) -> str:
+    return f"{value:.0%}" if percent else f"{value:,.4g}"
+
+
+def _end_label(column, words, y_format, name, x_enc, *, above: bool):
+    """The line's name and latest value, written beside its right-hand end."""
+    return (
+        alt.Chart()
+        .transform_filter(f"isValid(datum.{column})")
+        .transform_window(rank="rank()", sort=[alt.SortField("x", order="descending")])
+        .transform_filter("datum.rank == 1")
+        .transform_calculate(text=f"'{words} ' + format(datum.{column}, '{y_format}')")
+        .mark_text(align="right", dy=-8 if above else 9, fontSize=FONT_SIZE - 1)
+        .encode(x=x_enc, y=f"{column}:Q", text="text:N", color=alt.ColorDatum(name))
+    )
+
+
+def _note_layers(notes: pd.DataFrame, x: pd.Series, x_type: str) -> list:
+    nx, _ = _x_field(notes["x"])
+    note_frame = pd.DataFrame({"x": nx, "text": notes["text"].astype(str)})
+    links = {}
+    if "href" in notes:  # a note may open a page when clicked (e.g. a PDSA cycle)
+        note_frame["href"] = notes["href"].fillna("").astype(str).to_numpy()
+        links = {"href": "href:N"}
+    span = _positions(x, x_type)
+    at = _positions(nx, x_type)
+    low, high = (np.nanmin(span), np.nanmax(span)) if len(span) else (0.0, 1.0)
+    share = (at - low) / (high - low) if high > low else np.zeros(len(at))
+    note_frame["side"] = np.where(share > RIGHT_HAND, "right", "left")
+    note_x = alt.X("x", type=x_type)
+    layers = [
+        alt.Chart(note_frame)
+        .mark_rule(strokeWidth=1)
+        .encode(
+            x=note_x,
+            color=alt.ColorDatum(NOTES),
+            tooltip=[alt.Tooltip("text:N", title="Note")],
+            **links,
+        )
+    ]
+    for side, align, dx in (("left", "left", 3), ("right", "right", -3)):
+        layers.append(
+            alt.Chart(note_frame)
+            .transform_filter(f"datum.side == '{side}'")
+            .mark_text(align=align, dx=dx, dy=-4, fontSize=FONT_SIZE - 1, limit=NOTE_WIDTH)
+            .encode(
+                x=note_x,
+                y=alt.value(8),
+                text="text:N",
+                color=alt.ColorDatum(NOTES),
+                tooltip=[alt.Tooltip("text:N", title="Note")],
+                **links,
+            )
+        )
+    return layers
 
 
 def _annotations(annotations) -> pd.DataFrame | None:
