@@ -39,6 +39,7 @@ from melior.measures.exports import safe_cell
 from melior.networks.models import Membership, Network, NetworkSite, Organization
 from melior.pdsa import models as p
 from melior.problems import models as pr
+from melior.progress.models import ProgressAssessment
 from melior.projects.models import ImprovementProject
 from melior.theory import models as t
 
@@ -69,6 +70,7 @@ def _record_sets(network, students: bool):
         ("annotations", m.Annotation.objects.filter(measure__network=network)),
         ("chart settings", m.ChartSetting.objects.filter(measure__network=network)),
         ("projects", ImprovementProject.objects.filter(network=network)),
+        ("progress", ProgressAssessment.objects.filter(project__network=network)),
         ("diagrams", diagrams),
         ("nodes", t.Node.objects.filter(diagram__in=diagrams)),
         ("links", t.Link.objects.filter(parent__diagram__in=diagrams)),

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "melior.learning",
     "melior.governance",
     "melior.evaluation",
+    "melior.progress",
     "melior.api",
     "axes",
     "csp",

@@ -55,6 +55,8 @@ RULES = {
     "annotation-form": ("post", "enter_data", {"date": MONDAY, "text": "Started check-ins"}),
     "chart-settings": ("post", "enter_data", {"chart": "run"}),
     "project-edit": ("get", "manage_projects", None),
+    "project-progress": ("get", "member", None),
+    "network-progress": ("get", "member", None),
     "theory": ("get", "member", None),
     "theory-version": ("get", "member", None),
     "theory-restore": ("post", "edit_theory", None),
@@ -146,6 +148,7 @@ RULES = {
     "api:site_measure_chart": ("get", "member", None),
     "api:list_projects": ("get", "member", None),
     "api:get_project": ("get", "member", None),
+    "api:list_progress": ("get", "member", None),
 }
 
 
@@ -282,6 +285,9 @@ def url_for(name, world, project):
         "chart-settings": {"network": n, "site": s, "measure": m},
         "project": {"network": n, "project": project.pk},
         "project-edit": {"network": n, "project": project.pk},
+        "project-progress": {"network": n, "project": project.pk},
+        "network-progress": {"network": n},
+        "api:list_progress": {"slug": n},
         "import-observations": {"network": n},
         "theory": {"network": n},
         "theory-version": {"network": n, "number": 1},

@@ -18,6 +18,7 @@ from melior.measures.services import add_annotation, record_observation
 from melior.networks.models import Network
 from melior.pdsa import services as pdsa
 from melior.problems import services as problems
+from melior.progress.services import confirm_progress
 from melior.projects.services import create_project
 from melior.theory import services as theory
 
@@ -49,6 +50,10 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
         team=[world.users["school:team_member"]],
     )
     theory.adapt(project=project)
+    confirm_progress(
+        project=project, user=world.users["school:team_member"], score="1.0",
+        assessed_on=datetime.date(2025, 9, 5), note="Team formed",
+    )  # fmt: skip
     cycle = pdsa.create_cycle(
         project=project,
         change_idea=idea,
@@ -111,6 +116,7 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     assert restored.cycles.get().attachments.get().file.read() == b"what we saw"
     assert Section.objects.get().students.count() == 1
     assert UsageRecord.objects.get().completions == 1
+    assert restored.projects.get().progress_assessments.get().note == "Team formed"
     assert not restored.memberships.first().user.has_usable_password()
     # the restored instance goes on: new records get new ids
     record_observation(

@@ -15,6 +15,7 @@ from melior.governance.api import router as students_router
 from melior.measures.api import router as measures_router
 from melior.networks.api import router as networks_router
 from melior.pdsa.api import router as pdsa_router
+from melior.progress.api import router as progress_router
 from melior.projects.api import router as projects_router
 from melior.theory.api import router as theory_router
 
@@ -94,6 +95,7 @@ def unauthenticated(request, exc):
 api.add_router("/networks", networks_router)
 api.add_router("/networks", measures_router)
 api.add_router("/networks", projects_router)
+api.add_router("/networks", progress_router)
 api.add_router("/networks", students_router)
 api.add_router("/networks", theory_router)
 api.add_router("/networks", pdsa_router)

@@ -33,6 +33,7 @@ from melior.networks.models import Membership, Network, NetworkSite, Organizatio
 from melior.networks.services import bump_data_version
 from melior.pdsa.demo import load_demo_cycles
 from melior.problems.demo import load_demo_problem
+from melior.progress.demo import load_demo_progress
 from melior.projects.models import ImprovementProject
 from melior.theory.demo import load_demo_theory
 
@@ -422,6 +423,7 @@ def load_demo(
     load_demo_hub(network, mondays[0], today)
     load_demo_students(network, plans, seed, today)
     load_demo_pilot(network, plans, seed, today)
+    load_demo_progress(network, today)
     if added_schools and connection.vendor == "postgresql":
         # fresh planner statistics after a bulk load, or PostgreSQL guesses a handful of rows
         # where there are hundreds and picks nested loops that take seconds
