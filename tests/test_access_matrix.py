@@ -95,6 +95,13 @@ RULES = {
     "students": ("get", "member", None),
     "students-rows": ("get", "student_rows", None),
     "students-stewardship": ("get", "stewardship", None),
+    "students-stewardship-consent": ("post", "stewardship", None),
+    "students-stewardship-grant": ("post", "stewardship", None),
+    "students-stewardship-revoke": ("post", "stewardship", None),
+    "students-stewardship-agreement": ("post", "stewardship", None),
+    "students-stewardship-join": ("post", "stewardship", None),
+    "students-stewardship-purpose": ("post", "set_privacy", None),
+    "students-stewardship-privacy": ("post", "set_privacy", None),
     "students-audit": ("get", "audit", None),
     "students-import": ("get", "student_import", None),
     "students-import-job": ("get", "import_owner", None),
@@ -303,6 +310,8 @@ def url_for(name, world, project):
         "api:get_project": {"slug": n, "project_id": project.pk},
         "api:site_measure_chart": {"slug": n, "site": s, "measure": m},
     }.get(name, {})  # fmt: skip
+    if name.startswith("students-stewardship-"):
+        kwargs = {"network": n}
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
     if name == "api:put_theory":
@@ -331,6 +340,8 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward" and scope == "school"
     if rule == "student_import":  # data stewards, for their own schools
         return role == "data_steward"
+    if rule == "set_privacy":  # the network's data steward and its lead
+        return role in {"data_steward", "network_lead"} and scope == "network"
     if rule == "audit":
         return role == "data_steward" and scope == "network"
     if rule == "edit_theory":  # the network's theory: hub roles across the network only
