@@ -91,7 +91,14 @@ RULES = {
     "learning-spread": ("get", "member", None),
     "learning-health": ("get", "member", None),
     "learning-activity": ("post", "manage_projects", {"status": "doing"}),
+    "learning-spread-stage": ("post", "manage_projects", "spread"),
     "hub": ("get", "member", None),
+    **{
+        f"hub-{thing}{delete}": ("post", "run_hub", None)
+        for thing in ("phase", "announcement", "group", "activity", "resource", "synthesis")
+        for delete in ("", "-delete")
+        if (thing, delete) != ("phase", "-delete")
+    },
     "students": ("get", "member", None),
     "students-rows": ("get", "student_rows", None),
     "students-stewardship": ("get", "stewardship", None),
@@ -310,7 +317,7 @@ def url_for(name, world, project):
         "api:get_project": {"slug": n, "project_id": project.pk},
         "api:site_measure_chart": {"slug": n, "site": s, "measure": m},
     }.get(name, {})  # fmt: skip
-    if name.startswith("students-stewardship-"):
+    if name.startswith(("students-stewardship-", "hub-", "learning-spread-stage")):
         kwargs = {"network": n}
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
@@ -340,6 +347,8 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward" and scope == "school"
     if rule == "student_import":  # data stewards, for their own schools
         return role == "data_steward"
+    if rule == "run_hub":  # the hub's tools: hub roles across the network only
+        return role in {"network_lead", "improvement_coach"} and scope == "network"
     if rule == "set_privacy":  # the network's data steward and its lead
         return role in {"data_steward", "network_lead"} and scope == "network"
     if rule == "audit":
@@ -368,6 +377,9 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
         data = {"outcome": "Attendance rate", "purpose": purpose.pk}
     if data == "rows":
         data = {"site": world.school.slug}
+    if data == "spread":  # the network's change idea at the school
+        idea = services.network_diagram(world.network).nodes.get(name="Idea", kind="change_idea")
+        data = {"idea": idea.key, "site": world.school.pk, "stage": "testing"}
     if data == "clone":
         data = {"project": project.pk}
     if data == "proposal":

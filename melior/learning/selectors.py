@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from melior.measures.models import Observation
 from melior.measures.network import data_version, signal_onsets, status_table
@@ -21,7 +22,7 @@ from melior.pdsa.selectors import cycles_for
 from melior.theory.models import Node
 
 from . import spread
-from .models import SpreadOverride
+from .models import ActivityStatus, SpreadOverride
 
 BEFORE_SIGNAL = datetime.timedelta(days=183)  # "the months before the signal"
 AFTER_SIGNAL = datetime.timedelta(days=28)
@@ -31,6 +32,30 @@ def network_ideas(network):
     return Node.objects.filter(
         diagram__network=network, diagram__project=None, kind=Node.Kind.CHANGE_IDEA
     ).order_by("position")
+
+
+def activity_statuses(user, network):
+    """Each activity's progress at the sites the user sees, soonest due first."""
+    return (
+        ActivityStatus.objects.filter(activity__network=network, site__in=sites_for(user, network))
+        .select_related("activity", "site")
+        .order_by("activity__due", "activity__pk", "site__name")
+    )
+
+
+def activity_status(user, network, pk: int) -> ActivityStatus:
+    """One activity's progress at a site the user sees (404 for any other)."""
+    return get_object_or_404(activity_statuses(user, network), pk=pk)
+
+
+def evidence_cycles(user, network):
+    """Finished cycles the user sees, latest first: the evidence a synthesis may cite."""
+    return (
+        cycles_for(user, network)
+        .filter(status=Cycle.Status.DONE)
+        .select_related("project__site")
+        .order_by("-completed_on")
+    )
 
 
 def idea_measures(network) -> dict[int, set]:
