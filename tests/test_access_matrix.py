@@ -18,6 +18,7 @@ from melior.learning.services import create_activity
 from melior.measures.services import record_observation
 from melior.ops.jobs import beat
 from melior.pdsa import services as pdsa
+from melior.problems.views import ACTIONS as PROBLEM_ACTIONS
 from melior.projects.services import create_project
 from melior.theory import services
 
@@ -124,6 +125,12 @@ RULES = {
     "api:get_cycle": ("get", "member", None),
     "api:list_change_ideas": ("get", "member", None),
     "project-problem": ("get", "member", None),
+    # every change of a problem analysis: the network's for its theory's editors, a project's
+    # for those who manage projects at its school
+    **{f"problem-{name}": ("post", "edit_theory", None) for _, _, name in PROBLEM_ACTIONS},
+    **{
+        f"project-problem-{name}": ("post", "manage_projects", None) for *_, name in PROBLEM_ACTIONS
+    },
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "login", None),
     "api:openapi-view": ("get", "login", None),  # a visitor learns nothing of the API
@@ -317,8 +324,10 @@ def url_for(name, world, project):
         "api:get_project": {"slug": n, "project_id": project.pk},
         "api:site_measure_chart": {"slug": n, "site": s, "measure": m},
     }.get(name, {})  # fmt: skip
-    if name.startswith(("students-stewardship-", "hub-", "learning-spread-stage")):
+    if name.startswith(("students-stewardship-", "hub-", "learning-spread-stage", "problem-")):
         kwargs = {"network": n}
+    if name.startswith("project-problem-"):
+        kwargs = {"network": n, "project": p}
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
     if name == "api:put_theory":
