@@ -7,13 +7,10 @@ CHOOSE_SCHOOL = "Choose a school you are the data steward for."
 CHOOSE_DISTRICT = "Choose a district you are the data steward for."
 
 
-def _choice(queryset, message, **kwargs) -> forms.ModelChoiceField:
+def _limit(field: forms.ModelChoiceField, queryset, message: str) -> None:
     """A choice among the steward's own things; anything else gets the same plain refusal."""
-    return forms.ModelChoiceField(
-        queryset=queryset,
-        error_messages={"required": message, "invalid_choice": message},
-        **kwargs,
-    )
+    field.queryset = queryset
+    field.error_messages.update(required=message, invalid_choice=message)
 
 
 def _date(**kwargs) -> forms.DateField:
@@ -35,8 +32,8 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, sites, purposes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"] = _choice(sites, CHOOSE_SCHOOL)
-        self.fields["purpose"] = _choice(purposes, "Choose a purpose of this network.")
+        _limit(self.fields["site"], sites, CHOOSE_SCHOOL)
+        _limit(self.fields["purpose"], purposes, "Choose a purpose of this network.")
 
 
 class PurposeForm(forms.Form):
@@ -51,7 +48,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"] = _choice(sites, CHOOSE_SCHOOL)
+        _limit(self.fields["site"], sites, CHOOSE_SCHOOL)
 
 
 class RevokeForm(forms.Form):
@@ -59,7 +56,7 @@ class RevokeForm(forms.Form):
 
     def __init__(self, *args, grants, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grant"] = _choice(grants, "Choose someone's access to revoke.")
+        _limit(self.fields["grant"], grants, "Choose someone's access to revoke.")
 
 
 class AgreementForm(forms.Form):
