@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from melior.api.api import api
-from melior.governance import views as governance_views
+from melior.governance.views.statements import xapi_statements
 from melior.pdsa import views as pdsa_views
 from melior.problems import urls as problem_urls
 from melior.theory import urls as theory_urls
@@ -38,7 +38,7 @@ urlpatterns = [
     path("n/<slug:network>/theory/", include("melior.theory.urls")),
     path("n/<slug:network>/pdsa/", include("melior.pdsa.urls")),
     path("notifications/", pdsa_views.notifications, name="notifications"),
-    path("xapi/statements", governance_views.xapi_statements, name="xapi-statements"),
+    path("xapi/statements", xapi_statements, name="xapi-statements"),
     path(
         "n/<slug:network>/projects/<int:project>/theory/",
         include(theory_urls.project_urlpatterns),

@@ -18,6 +18,7 @@ from melior.learning.services import create_activity
 from melior.measures.services import record_observation
 from melior.ops.jobs import beat
 from melior.pdsa import services as pdsa
+from melior.problems.views import ACTIONS as PROBLEM_ACTIONS
 from melior.projects.services import create_project
 from melior.theory import services
 
@@ -108,10 +109,24 @@ RULES = {
     "learning-spread": ("get", "member", None),
     "learning-health": ("get", "member", None),
     "learning-activity": ("post", "manage_projects", {"status": "doing"}),
+    "learning-spread-stage": ("post", "manage_projects", "spread"),
     "hub": ("get", "member", None),
+    **{
+        f"hub-{thing}{delete}": ("post", "run_hub", None)
+        for thing in ("phase", "announcement", "group", "activity", "resource", "synthesis")
+        for delete in ("", "-delete")
+        if (thing, delete) != ("phase", "-delete")
+    },
     "students": ("get", "member", None),
     "students-rows": ("get", "student_rows", None),
     "students-stewardship": ("get", "stewardship", None),
+    "students-stewardship-consent": ("post", "stewardship", None),
+    "students-stewardship-grant": ("post", "stewardship", None),
+    "students-stewardship-revoke": ("post", "stewardship", None),
+    "students-stewardship-agreement": ("post", "stewardship", None),
+    "students-stewardship-join": ("post", "stewardship", None),
+    "students-stewardship-purpose": ("post", "set_privacy", None),
+    "students-stewardship-privacy": ("post", "set_privacy", None),
     "students-audit": ("get", "audit", None),
     "students-import": ("get", "student_import", None),
     "students-import-job": ("get", "import_owner", None),
@@ -134,6 +149,12 @@ RULES = {
     "api:get_cycle": ("get", "member", None),
     "api:list_change_ideas": ("get", "member", None),
     "project-problem": ("get", "member", None),
+    # every change of a problem analysis: the network's for its theory's editors, a project's
+    # for those who manage projects at its school
+    **{f"problem-{name}": ("post", "edit_theory", None) for _, _, name in PROBLEM_ACTIONS},
+    **{
+        f"project-problem-{name}": ("post", "manage_projects", None) for *_, name in PROBLEM_ACTIONS
+    },
     "api:api-root": ("get", "skip", None),  # the API's root has no operation of its own
     "api:openapi-json": ("get", "login", None),
     "api:openapi-view": ("get", "login", None),  # a visitor learns nothing of the API
@@ -359,6 +380,10 @@ def url_for(name, world, project):
                 if action == "pdsa-"
                 else {"network": n, "pilot": pilot.pk}
             )
+    if name.startswith(("students-stewardship-", "hub-", "learning-spread-stage", "problem-")):
+        kwargs = {"network": n}
+    if name.startswith("project-problem-"):
+        kwargs = {"network": n, "project": p}
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
     if name == "api:put_theory":
@@ -387,6 +412,10 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward" and scope == "school"
     if rule == "student_import":  # data stewards, for their own schools
         return role == "data_steward"
+    if rule == "run_hub":  # the hub's tools: hub roles across the network only
+        return role in {"network_lead", "improvement_coach"} and scope == "network"
+    if rule == "set_privacy":  # the network's data steward and its lead
+        return role in {"data_steward", "network_lead"} and scope == "network"
     if rule == "audit":
         return role == "data_steward" and scope == "network"
     if rule in {"edit_theory", "run_hub"}:  # hub roles across the network only
@@ -416,6 +445,9 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
     if data == "registered":
         register(pilot=world.network.pilots.get(), user=None)
         data = None
+    if data == "spread":  # the network's change idea at the school
+        idea = services.network_diagram(world.network).nodes.get(name="Idea", kind="change_idea")
+        data = {"idea": idea.key, "site": world.school.pk, "stage": "testing"}
     if data == "clone":
         data = {"project": project.pk}
     if data == "proposal":

@@ -3,7 +3,9 @@ see, with consent applied and small cells suppressed; rows only where permission
 allows, and every read of rows is logged by the caller."""
 
 import pandas as pd
+from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
 
 from melior.analysis.suppression import suppress
 from melior.networks.models import Network
@@ -14,15 +16,20 @@ from .models import (
     SEX,
     SUBGROUPS,
     YES_NO,
+    AccessLog,
     Consent,
     DistrictJoin,
     Enrollment,
+    ImportJob,
+    Purpose,
+    RowAccessGrant,
     SharingAgreement,
     Student,
     StudentOutcome,
+    UsageRecord,
 )
-from .permissions import row_site_ids, steward_site_ids
-from .services import privacy_for
+from .permissions import row_site_ids, steward_site_ids, stewarded_districts
+from .services import privacy_for, pseudonym
 
 LABELS = {
     "sex": dict(SEX),
@@ -153,8 +160,109 @@ def agreements_for(user, network):
 
 def import_job(user, network, pk: int):
     """An import job, only for the person who started it (404 for anyone else)."""
-    from django.shortcuts import get_object_or_404
-
-    from .models import ImportJob
-
     return get_object_or_404(ImportJob, pk=pk, network=network, user=user)
+
+
+def purpose_of(network, pk):
+    """One of the network's purposes (404 for any other)."""
+    return get_object_or_404(Purpose, pk=pk, network=network)
+
+
+def stewarded_sites(user, network):
+    """The schools the user sees and is a data steward for, by name."""
+    return sites_for(user, network).filter(pk__in=steward_site_ids(user, network)).order_by("name")
+
+
+def stewarded_districts_in(user, network) -> list:
+    """The districts the user is the data steward of that are part of this network."""
+    return [d for d in stewarded_districts(user).order_by("name") if district_is_member(network, d)]
+
+
+def districts_joined(network, districts) -> list:
+    """Those of the districts that joined the network under their own agreement."""
+    joined = set(
+        DistrictJoin.objects.filter(network=network, district__in=districts).values_list(
+            "district_id", flat=True
+        )
+    )
+    return [d for d in districts if d.pk in joined]
+
+
+def row_grants(user, network):
+    """The live grants of student rows at the schools the user is a data steward for."""
+    return RowAccessGrant.objects.filter(
+        network=network, revoked_at=None, site_id__in=steward_site_ids(user, network)
+    ).select_related("user", "site")
+
+
+def revocable_grants(user, network):
+    """Grants the user may revoke: any at the schools they steward (revoked ones included, as
+    a second revocation changes nothing but the log)."""
+    return RowAccessGrant.objects.filter(
+        network=network, site_id__in=steward_site_ids(user, network)
+    ).select_related("user", "site")
+
+
+def enrolled_student(site, student_id: str) -> Student | None:
+    """The student a district's id names, if enrolled at the school (the id is never stored)."""
+    key = pseudonym(site.parent or site, student_id)
+    return Student.objects.filter(key=key, enrollments__site=site).first()
+
+
+def person_named(username: str):
+    """Whom a data steward names by username to let see rows (anyone with an account)."""
+    return get_user_model().objects.filter(username=username.strip()).first()
+
+
+def network_at(address: str) -> Network | None:
+    """The network a district's steward names by its address to bring the district into."""
+    return Network.objects.filter(slug=address.strip()).first()
+
+
+def access_log(user, network, *, who: str = "", action: str = "", text: str = ""):
+    """The network's access log, newest first, for its data steward only (none for others)."""
+    if not user.has_perm("governance.read_audit", network):
+        return AccessLog.objects.none()
+    logs = AccessLog.objects.filter(network=network)
+    if who:
+        logs = logs.filter(username__icontains=who)
+    if action in AccessLog.Action.values:
+        logs = logs.filter(action=action)
+    if text:
+        logs = logs.filter(what__icontains=text)
+    return logs
+
+
+def usage_products(network) -> list[tuple]:
+    """The products with usage in the network, with the purpose each counts under:
+    [(product, purpose id, purpose name)]."""
+    return list(
+        UsageRecord.objects.filter(purpose__network=network)
+        .values_list("product", "purpose_id", "purpose__name")
+        .distinct()
+        .order_by("product", "purpose__name")
+    )
+
+
+def usage_classes(user, network, *, site, product: str, purpose_id: int) -> list[dict]:
+    """Usage class by class at a school the user sees, week by week, with every figure that
+    rests on fewer students than the network's minimum cell size marked hidden (``hidden``,
+    ``few_active``, ``few_completers``); the template shows nothing that is marked. Each class
+    is judged on its own figures, as the page shows no total a hidden one could be taken from."""
+    # usage.py reads consent through this module, so it is imported when first needed
+    from .usage import class_figures_shown, usage_by_class
+
+    if not sites_for(user, network).filter(pk=site.pk).exists():
+        return []
+    purpose = purpose_of(network, purpose_id)
+    min_n = privacy_for(network).min_cell_size
+    classes = usage_by_class(site=site, product=product, purpose=purpose)
+    for entry in classes:
+        for week in entry["weeks"]:
+            shown = class_figures_shown(
+                entry["students"], week["active"], week["completers"], min_n
+            )
+            entry["hidden"] = not shown["students"]
+            week["few_active"] = not shown["active"]
+            week["few_completers"] = not shown["completers"]
+    return classes

@@ -77,6 +77,30 @@ def school_week_publishable(
     counts = {"enrolled": enrolled | users, "active": users, "completers": completers}
     if any(0 < len(counts[name]) < min_n for name in PUBLISHED_COUNTS[statistic]):
         return False
+    published, withheld = _school_and_class_figures(counts, classes, min_n)
+    if not withheld:
+        return True
+    # a figure pinned to zero is implied by a published zero, which reveals no one
+    return all(
+        high < 0.5 or protected(low, high, min_n)
+        for low, high in feasible_ranges(published, withheld).values()
+    )
+
+
+# which of a student's statuses each figure counts: not used, used, used and completed
+FIGURE_STATUSES = {
+    "enrolled": ("not", "used", "completed"),
+    "active": ("used", "completed"),
+    "completers": ("completed",),
+}
+
+
+def _school_and_class_figures(counts: dict, classes: list[set], min_n: int):
+    """The school's and its classes' figures as sums over cells — a cell being the classes a
+    student shares, whether they are enrolled at the school, and what they did: (published
+    [(cells, total)], withheld {figure: cells}). A school figure is published when it is zero or
+    at least min_n; a class's as the usage page shows it (class_figures_shown)."""
+    users, completers = counts["active"], counts["completers"]
     everyone = counts["enrolled"].union(*classes)
 
     def status(student):
@@ -90,8 +114,6 @@ def school_week_publishable(
     for student, pattern in patterns.items():
         truth[pattern, status(student)] = truth.get((pattern, status(student)), 0) + 1
     cells = [(p, st) for p in set(patterns.values()) for st in ("not", "used", "completed")]
-    statuses = {"enrolled": ("not", "used", "completed"), "active": ("used", "completed")}
-    statuses["completers"] = ("completed",)
     published, withheld = [], {}
 
     def figure(name, keys, shown):
@@ -100,7 +122,7 @@ def school_week_publishable(
         else:
             withheld[name] = keys
 
-    for name, shown_statuses in statuses.items():
+    for name, shown_statuses in FIGURE_STATUSES.items():
         # the school's counts that may be published (by this or another statistic's measure)
         school = [k for k in cells if k[0][1] and k[1] in shown_statuses]
         n = len(counts[name])
@@ -113,14 +135,8 @@ def school_week_publishable(
         )
         figure((i, "enrolled"), mine, shown["students"])
         for name in ("active", "completers"):
-            figure((i, name), [k for k in mine if k[1] in statuses[name]], shown[name])
-    if not withheld:
-        return True
-    # a figure pinned to zero is implied by a published zero, which reveals no one
-    return all(
-        high < 0.5 or protected(low, high, min_n)
-        for low, high in feasible_ranges(published, withheld).values()
-    )
+            figure((i, name), [k for k in mine if k[1] in FIGURE_STATUSES[name]], shown[name])
+    return published, withheld
 
 
 def weekly_usage(records: pd.DataFrame, roster: Callable[[int, int], set]) -> pd.DataFrame:
@@ -171,18 +187,9 @@ def _values(statistic: str, row) -> dict:
     return {"value": round(float(row[statistic]), 1)}
 
 
-@transaction.atomic
-def usage_to_measure(
-    *, network, product: str, purpose, measure: Measure, statistic: str = "", today=None
-) -> int:
-    """Write the weekly figure at each school as observations of `measure`; `statistic` is one
-    of STATISTICS (by default active for a proportion measure, minutes for a measured value).
-    A week whose figure could give away a small group — fewer than the minimum cell size,
-    or a class hidden on the usage page — is not written, and withdrawn if it was
-    (school_week_publishable). Returns how many observations were added, corrected or
-    withdrawn."""
-    if measure.network_id != network.pk:
-        raise ValidationError({"measure": "Choose a measure of this network."})
+def _statistic_for(measure: Measure, statistic: str) -> str:
+    """The statistic to write to the measure (by default active for a proportion measure,
+    minutes for a measured value), refused when the measure cannot hold it."""
     if measure.frequency != "weekly":
         raise ValidationError({"measure": "Usage is aggregated by week: choose a weekly measure."})
     if not statistic:
@@ -202,6 +209,49 @@ def usage_to_measure(
                 f"{measure.name} is not one."
             }
         )
+    return statistic
+
+
+def _counted_rosters(sites, purpose) -> tuple[dict, dict]:
+    """The students counted under the purpose enrolled at each school by school year
+    {(site, year): {student}}, and in each of its classes {(site, year): {class: {student}}}.
+    A student without consent is neither a user nor a non-user."""
+    counted_ones = Student.objects.filter(counted_students(purpose))
+    enrolled, classes = {}, {}
+    for site_id, year, student_id in Enrollment.objects.filter(
+        site__in=sites, student__in=counted_ones
+    ).values_list("site_id", "school_year", "student_id"):
+        enrolled.setdefault((site_id, year), set()).add(student_id)
+    for section_id, site_id, year, student_id in Section.students.through.objects.filter(
+        section__site__in=sites, student__in=counted_ones
+    ).values_list("section_id", "section__site_id", "section__school_year", "student_id"):
+        classes.setdefault((site_id, year), {}).setdefault(section_id, set()).add(student_id)
+    return enrolled, classes
+
+
+def _users_and_finishers(records: pd.DataFrame) -> tuple[dict, dict]:
+    """Who used it and who completed something, per school and week."""
+    users, finishers = {}, {}
+    if not records.empty:
+        for (site_id, week), group in _per_student_weeks(records).groupby(["group", "week"]):
+            users[site_id, week] = set(group["student"])
+            finishers[site_id, week] = set(group.loc[group["completer"], "student"])
+    return users, finishers
+
+
+@transaction.atomic
+def usage_to_measure(
+    *, network, product: str, purpose, measure: Measure, statistic: str = "", today=None
+) -> int:
+    """Write the weekly figure at each school as observations of `measure`; `statistic` is one
+    of STATISTICS (by default active for a proportion measure, minutes for a measured value).
+    A week whose figure could give away a small group — fewer than the minimum cell size,
+    or a class hidden on the usage page — is not written, and withdrawn if it was
+    (school_week_publishable). Returns how many observations were added, corrected or
+    withdrawn."""
+    if measure.network_id != network.pk:
+        raise ValidationError({"measure": "Choose a measure of this network."})
+    statistic = _statistic_for(measure, statistic)
     today = today or datetime.date.today()
     sites = {s.pk: s for s in network.sites.all()}
     usage = UsageRecord.objects.filter(site__in=sites, product=product, purpose=purpose)
@@ -213,33 +263,14 @@ def usage_to_measure(
         ),
         columns=["group", "student", "date", "minutes", "sessions", "completions"],
     )
-    enrolled = {}
-    # the share is of the students counted under the purpose: a student without consent is
-    # neither a user nor a non-user
-    counted_enrolments = Enrollment.objects.filter(
-        site__in=sites, student__in=Student.objects.filter(counted_students(purpose))
-    )
-    for site_id, year, student_id in counted_enrolments.values_list(
-        "site_id", "school_year", "student_id"
-    ):
-        enrolled.setdefault((site_id, year), set()).add(student_id)
+    # a school's figure must not give a hidden class of counted students away
+    enrolled, classes = _counted_rosters(sites, purpose)
     weeks = weekly_usage(records, lambda site, year: enrolled.get((site, year), set()))
     current = {
         (o.organization_id, o.period_start): o
         for o in Observation.objects.filter(measure=measure, organization_id__in=sites)
     }
-    # who used it and who completed something, per school and week, and each school's classes
-    # of counted students per school year: a school's figure must not give a hidden class away
-    users, finishers = {}, {}
-    if not records.empty:
-        for (site_id, week), group in _per_student_weeks(records).groupby(["group", "week"]):
-            users[site_id, week] = set(group["student"])
-            finishers[site_id, week] = set(group.loc[group["completer"], "student"])
-    classes = {}
-    for section_id, site_id, year, student_id in Section.students.through.objects.filter(
-        section__site__in=sites, student__in=Student.objects.filter(counted_students(purpose))
-    ).values_list("section_id", "section__site_id", "section__school_year", "student_id"):
-        classes.setdefault((site_id, year), {}).setdefault(section_id, set()).add(student_id)
+    users, finishers = _users_and_finishers(records)
     min_n = privacy_for(network).min_cell_size
     written = 0
     for row in weeks.sort_values(["group", "week"]).to_dict("records"):

@@ -79,16 +79,7 @@ def _check(statement) -> tuple[str, str, datetime.date, float, str, bool]:
     ValueError. A statement completes an activity by its verb or by `result.completion`."""
     if not isinstance(statement, dict):
         raise ValueError("a statement is a JSON object")
-    actor = statement.get("actor")
-    if not isinstance(actor, dict):
-        raise ValueError("actor is required")
-    if actor.get("objectType", "Agent") != "Agent":
-        raise ValueError("only Agent actors are accepted")
-    if "mbox" in actor or "mbox_sha1sum" in actor:
-        raise ValueError("identify the actor by account {homePage, name}, not by email")
-    account = actor.get("account")
-    if not isinstance(account, dict) or not account.get("name") or not account.get("homePage"):
-        raise ValueError("actor.account needs homePage and name")
+    account = _account(statement.get("actor"))
     verb = statement.get("verb")
     if not isinstance(verb, dict) or not IRI.match(str(verb.get("id", ""))):
         raise ValueError("verb.id must be an IRI")
@@ -100,22 +91,38 @@ def _check(statement) -> tuple[str, str, datetime.date, float, str, bool]:
         statement_id = str(uuid.UUID(str(statement_id)))
     except ValueError:
         raise ValueError("id must be a UUID") from None
-    when = timezone.now()
-    if statement.get("timestamp") is not None:
-        when = parse_datetime(str(statement["timestamp"]))
-        if when is None:
-            raise ValueError("timestamp must be ISO 8601")
-        if timezone.is_naive(when):
-            when = timezone.make_aware(when, datetime.UTC)
-    result = statement.get("result") or {}
-    spent = (
-        minutes(result["duration"]) if isinstance(result, dict) and result.get("duration") else 0.0
-    )
+    when = _timestamp(statement.get("timestamp"))
+    result = statement.get("result")
+    result = result if isinstance(result, dict) else {}
+    spent = minutes(result["duration"]) if result.get("duration") else 0.0
     verb_name = str(verb["id"]).rstrip("/").rsplit("/", 1)[-1]
-    completed = verb_name in COMPLETION_VERBS or (
-        isinstance(result, dict) and result.get("completion") is True
-    )
+    completed = verb_name in COMPLETION_VERBS or result.get("completion") is True
     return str(account["name"]).strip(), verb_name, when.date(), spent, statement_id, completed
+
+
+def _account(actor) -> dict:
+    """The actor's account {homePage, name}: students are named by their district's id, never
+    by an email address."""
+    if not isinstance(actor, dict):
+        raise ValueError("actor is required")
+    if actor.get("objectType", "Agent") != "Agent":
+        raise ValueError("only Agent actors are accepted")
+    if "mbox" in actor or "mbox_sha1sum" in actor:
+        raise ValueError("identify the actor by account {homePage, name}, not by email")
+    account = actor.get("account")
+    if not isinstance(account, dict) or not account.get("name") or not account.get("homePage"):
+        raise ValueError("actor.account needs homePage and name")
+    return account
+
+
+def _timestamp(value) -> datetime.datetime:
+    """When the statement happened (now if it does not say), in UTC when it gives no zone."""
+    if value is None:
+        return timezone.now()
+    when = parse_datetime(str(value))
+    if when is None:
+        raise ValueError("timestamp must be ISO 8601")
+    return timezone.make_aware(when, datetime.UTC) if timezone.is_naive(when) else when
 
 
 def ingest(*, source: XapiSource, payload) -> dict:

@@ -8,7 +8,7 @@ class LearningConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, permissions  # noqa: F401 — registers the rules
 
         for model in (
             models.Group,

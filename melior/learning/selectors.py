@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from melior.measures.models import Observation
 from melior.measures.network import data_version, signal_onsets, status_table
@@ -21,7 +22,7 @@ from melior.pdsa.selectors import cycles_for
 from melior.theory.models import Node
 
 from . import spread
-from .models import SpreadOverride
+from .models import ActivityStatus, SpreadOverride
 
 BEFORE_SIGNAL = datetime.timedelta(days=183)  # "the months before the signal"
 AFTER_SIGNAL = datetime.timedelta(days=28)
@@ -31,6 +32,30 @@ def network_ideas(network):
     return Node.objects.filter(
         diagram__network=network, diagram__project=None, kind=Node.Kind.CHANGE_IDEA
     ).order_by("position")
+
+
+def activity_statuses(user, network):
+    """Each activity's progress at the sites the user sees, soonest due first."""
+    return (
+        ActivityStatus.objects.filter(activity__network=network, site__in=sites_for(user, network))
+        .select_related("activity", "site")
+        .order_by("activity__due", "activity__pk", "site__name")
+    )
+
+
+def activity_status(user, network, pk: int) -> ActivityStatus:
+    """One activity's progress at a site the user sees (404 for any other)."""
+    return get_object_or_404(activity_statuses(user, network), pk=pk)
+
+
+def evidence_cycles(user, network):
+    """Finished cycles the user sees, latest first: the evidence a synthesis may cite."""
+    return (
+        cycles_for(user, network)
+        .filter(status=Cycle.Status.DONE)
+        .select_related("project__site")
+        .order_by("-completed_on")
+    )
 
 
 def idea_measures(network) -> dict[int, set]:
@@ -71,17 +96,12 @@ def bright_spots(user, network, measure=None) -> list[BrightSpot]:
     spots = []
     for m in measures:
         improving = [sid for sid in sites if table.statuses.get((sid, m.pk)) == "improving"]
-        if not improving:
-            continue
-        key = f"melior:onsets:{m.pk}:{version}:{hash(tuple(sorted(improving)))}"
-        onsets = cache.get(key)
-        if onsets is None:
-            onsets = signal_onsets(m, improving)
-            cache.set(key, onsets, timeout=24 * 3600)
-        spots += [BrightSpot(sites[sid], m, _as_date(onsets.get(sid))) for sid in improving]
+        if improving:
+            onsets = _onsets(m, improving, version)
+            spots += [BrightSpot(sites[sid], m, _as_date(onsets.get(sid))) for sid in improving]
     if not spots:
         return []
-    cycles = list(
+    cycles = (
         cycles_for(user, network)
         .filter(project__site_id__in={s.site.pk for s in spots})
         .values_list(
@@ -95,22 +115,36 @@ def bright_spots(user, network, measure=None) -> list[BrightSpot]:
     )
     by_site = defaultdict(list)
     for row in cycles:
-        by_site[row[0]].append(row)
+        by_site[row[0]].append(row[1:])
     for spot in spots:
-        tested: dict = {}
-        for _, key, name, started, planned, decision in by_site[spot.site.pk]:
-            day = started or planned
-            if spot.onset is None or day is None:
-                continue
-            if spot.onset - BEFORE_SIGNAL <= day <= spot.onset + AFTER_SIGNAL:
-                entry = tested.setdefault(name, {"key": key, "tests": 0, "adopted": False})
-                entry["tests"] += 1
-                entry["adopted"] |= decision == Cycle.Decision.ADOPT
-        spot.ideas = sorted(
-            tested.items(), key=lambda item: (not item[1]["adopted"], -item[1]["tests"])
-        )
+        spot.ideas = _ideas_tested_around(spot.onset, by_site[spot.site.pk])
     spots.sort(key=lambda s: s.onset or datetime.date.min, reverse=True)
     return spots
+
+
+def _onsets(measure, improving: list[int], version) -> dict:
+    """When each improving site's signal began (cached until the network's data changes)."""
+    key = f"melior:onsets:{measure.pk}:{version}:{hash(tuple(sorted(improving)))}"
+    onsets = cache.get(key)
+    if onsets is None:
+        onsets = signal_onsets(measure, improving)
+        cache.set(key, onsets, timeout=24 * 3600)
+    return onsets
+
+
+def _ideas_tested_around(onset, cycles) -> list[tuple]:
+    """The change ideas a site tested from the months before a signal's onset to just after:
+    [(name, {"key", "tests", "adopted"})], adopted ones first, then the most tested."""
+    if onset is None:
+        return []
+    tested: dict = {}
+    for key, name, started, planned, decision in cycles:
+        day = started or planned
+        if day is not None and onset - BEFORE_SIGNAL <= day <= onset + AFTER_SIGNAL:
+            entry = tested.setdefault(name, {"key": key, "tests": 0, "adopted": False})
+            entry["tests"] += 1
+            entry["adopted"] |= decision == Cycle.Decision.ADOPT
+    return sorted(tested.items(), key=lambda item: (not item[1]["adopted"], -item[1]["tests"]))
 
 
 def _as_date(value):

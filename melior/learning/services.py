@@ -163,3 +163,31 @@ def set_spread_stage(*, network, site, change_idea: Node, stage, on=None, note="
         note=(note or "").strip()[:300],
         set_by=user,
     )
+
+
+@transaction.atomic
+def delete_group(*, group: Group) -> None:
+    """A group goes; its activities stay with the sites they were given to."""
+    group.delete()
+
+
+@transaction.atomic
+def delete_activity(*, activity: Activity) -> None:
+    """An activity goes with every site's progress on it."""
+    activity.delete()
+
+
+@transaction.atomic
+def delete_announcement(*, announcement: Announcement) -> None:
+    announcement.delete()
+
+
+@transaction.atomic
+def delete_resource(*, resource: Resource) -> None:
+    resource.delete()
+
+
+@transaction.atomic
+def delete_synthesis(*, synthesis: Synthesis) -> None:
+    """A synthesis goes; the change ideas and cycles it drew on stay."""
+    synthesis.delete()

@@ -35,7 +35,22 @@ class Override:
 
 def stage_on(day: datetime.date, cycles, overrides=(), measure_worsening: bool = False):
     """(stage, since when) of one site with one idea on `day`."""
-    stage, since = "not_started", None
+    events = _events_by(day, cycles)
+    stage, since = _stage_from(events)
+    if stage == "spreading" and since and day - since >= SUSTAIN_AFTER:
+        stage, since = "sustaining", since + SUSTAIN_AFTER
+    last_event = events[-1][0] if events else None
+    for override in sorted(overrides, key=lambda o: o.on):
+        if override.on <= day and (last_event is None or override.on >= last_event):
+            stage, since = override.stage, override.on
+    if stage == "sustaining" and measure_worsening:
+        stage = "spreading"
+    return stage, since
+
+
+def _events_by(day: datetime.date, cycles) -> list[tuple]:
+    """The cycles' starts and decisions up to `day`, in order (a start before a decision made
+    the same day): [(when, 0 | 1, "start" | decision, cycle)]."""
     events = []
     for c in cycles:
         if c.started and c.started <= day:
@@ -43,25 +58,21 @@ def stage_on(day: datetime.date, cycles, overrides=(), measure_worsening: bool =
         if c.completed and c.completed <= day and c.decision:
             events.append((c.completed, 1, c.decision, c))
     events.sort(key=lambda e: (e[0], e[1]))
-    last_event = None
+    return events
+
+
+def _stage_from(events) -> tuple[str, datetime.date | None]:
+    """The stage the cycles' events reach, and since when (adapt keeps the stage)."""
+    stage, since = "not_started", None
     for when, _, kind, cycle in events:
-        last_event = when
-        if kind == "start":
-            if stage == "not_started":
-                stage, since = "testing", when
+        if kind == "start" and stage == "not_started":
+            stage, since = "testing", when
         elif kind == "abandon":
             stage, since = "not_started", when
         elif kind == "adopt":
             reached = "spreading" if (cycle.scale or 0) >= WHOLE_GRADE else "implementing"
             if ORDER.index(reached) > ORDER.index(stage):
                 stage, since = reached, when
-    if stage == "spreading" and since and day - since >= SUSTAIN_AFTER:
-        stage, since = "sustaining", since + SUSTAIN_AFTER
-    for override in sorted(overrides, key=lambda o: o.on):
-        if override.on <= day and (last_event is None or override.on >= last_event):
-            stage, since = override.stage, override.on
-    if stage == "sustaining" and measure_worsening:
-        stage = "spreading"
     return stage, since
 
 

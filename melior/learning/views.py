@@ -1,43 +1,48 @@
 """The hub's pages: bright spots, what works where, spread, network health, and the hub's
-tools. Every page shows only the sites the user may see; the tools change only for the hub."""
+tools. Every page shows only the sites the user may see; the tools change only for the hub,
+each change posting to its own address."""
 
 import csv
-import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
+from melior.core.forms import apply_service_errors
 from melior.measures.exports import safe_cell
 from melior.measures.selectors import measures_for
-from melior.networks.models import NetworkSite
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
-from melior.pdsa.models import Cycle
 
 from . import selectors, services
 from .charts import spread_chart
+from .forms import (
+    ActivityForm,
+    AnnouncementForm,
+    GroupForm,
+    PhaseForm,
+    PickForm,
+    ResourceForm,
+    SpreadStageForm,
+    SynthesisForm,
+)
 from .models import ActivityStatus, Group, NetworkPhase, Resource, SpreadStage
+from .permissions import updatable_site_ids, updates
 from .spread import ORDER
 
 
-def _run_hub(request, network) -> bool:
-    return request.user.has_perm("networks.run_hub", network)
+def _errors(form) -> list[str]:
+    """Every reason a form was refused, each said once."""
+    return list(dict.fromkeys(m for messages in form.errors.values() for m in messages))
 
 
 @login_required
 def overview(request, network):
     network = get_network(request, network)
     visible = list(sites_for(request.user, network))
-    statuses = (
-        ActivityStatus.objects.filter(activity__network=network, site__in=visible)
-        .select_related("activity", "site")
-        .order_by("activity__due", "activity__pk", "site__name")
-    )
-    can_update = {s.pk for s in visible if _manages(request.user, network, s)}
     return render(
         request,
         "learning/overview.html",
@@ -45,9 +50,9 @@ def overview(request, network):
             "network": network,
             "phase": network.phases.first(),
             "announcements": network.announcements.all()[:10],
-            "statuses": statuses,
-            "can_update": can_update,
-            "can_run_hub": _run_hub(request, network),
+            "statuses": selectors.activity_statuses(request.user, network),
+            "can_update": updatable_site_ids(request.user, network, visible),
+            "can_run_hub": request.user.has_perm("learning.run_hub", network),
             "syntheses": network.syntheses.all()[:10],
             "resources": network.resources.all()[:50],
             "status_choices": ActivityStatus.Status.choices,
@@ -55,20 +60,12 @@ def overview(request, network):
     )
 
 
-def _manages(user, network, site) -> bool:
-    return user.has_perm("networks.run_hub", network) or user.has_perm(
-        "networks.manage_projects", NetworkSite(network=network, organization=site)
-    )
-
-
 @login_required
-@require_http_methods(["POST"])
+@require_POST
 def activity_status(request, network, pk):
     network = get_network(request, network)
-    status = get_object_or_404(
-        ActivityStatus, pk=pk, activity__network=network, site__in=sites_for(request.user, network)
-    )
-    if not _manages(request.user, network, status.site):
+    status = selectors.activity_status(request.user, network, pk)
+    if not updates(request.user, network, status.site):
         raise PermissionDenied
     try:
         services.set_activity_status(
@@ -163,54 +160,31 @@ def _matrix_csv(network, matrix) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def spread_page(request, network):
     network = get_network(request, network)
     ideas = list(selectors.network_ideas(network))
     chosen = next((i for i in ideas if str(i.key) == request.GET.get("idea")), None)
-    errors = []
-    if request.method == "POST":
-        chosen = next((i for i in ideas if str(i.key) == request.POST.get("idea")), None)
-        site = sites_for(request.user, network).filter(pk=_int(request.POST.get("site"))).first()
-        if chosen is None or site is None:
-            errors.append("Choose a change idea and a site.")
-        elif not _manages(request.user, network, site):
-            raise PermissionDenied
-        else:
-            try:
-                services.set_spread_stage(
-                    network=network,
-                    site=site,
-                    change_idea=chosen,
-                    stage=request.POST.get("stage", ""),
-                    on=_date(request.POST.get("on")),
-                    note=request.POST.get("note", ""),
-                    user=request.user,
-                )
-            except ValidationError as error:
-                errors += error.messages
-            else:
-                return redirect(
-                    reverse("learning-spread", kwargs={"network": network.slug})
-                    + f"?idea={chosen.key}"
-                )
+    return _render_spread(request, network, ideas, chosen)
+
+
+def _render_spread(request, network, ideas, chosen, errors=()):
     ctx = {
         "network": network,
         "ideas": ideas,
         "chosen": chosen,
-        "errors": errors,
+        "errors": list(errors),
         "stages": SpreadStage.choices,
         "order": ORDER,
     }
     if chosen is not None:
         current, timeline = selectors.spread_for(request.user, network, chosen)
-        visible = [row[0] for row in current]
         ctx.update(
             current=[
                 (site, stage, SpreadStage(stage).label, *rest) for site, stage, *rest in current
             ],
             spec=spread_chart(timeline),
-            editable={s.pk for s in visible if _manages(request.user, network, s)},
+            editable=updatable_site_ids(request.user, network, [row[0] for row in current]),
         )
     else:
         ctx["overview"] = [
@@ -220,15 +194,34 @@ def spread_page(request, network):
     return render(request, "learning/spread.html", ctx, status=400 if errors else 200)
 
 
-def _int(value):
-    return int(value) if str(value or "").isdigit() else None
-
-
-def _date(value):
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ValidationError({"on": f"“{value}” is not a date (YYYY-MM-DD)."}) from None
+@login_required
+@require_POST
+def set_spread_stage(request, network):
+    """Set a site's stage of spread for a change idea by hand (the hub, or the site's managers)."""
+    network = get_network(request, network)
+    ideas = selectors.network_ideas(network)
+    form = SpreadStageForm(request.POST, ideas=ideas, sites=sites_for(request.user, network))
+    if form.is_valid():
+        data = form.cleaned_data
+        if not updates(request.user, network, data["site"]):
+            raise PermissionDenied
+        try:
+            services.set_spread_stage(
+                network=network,
+                site=data["site"],
+                change_idea=data["idea"],
+                stage=data["stage"],
+                on=data["on"],
+                note=data["note"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            page = reverse("learning-spread", kwargs={"network": network.slug})
+            return redirect(f"{page}?idea={data['idea'].key}")
+    chosen = form.cleaned_data.get("idea")
+    return _render_spread(request, network, list(ideas), chosen, _errors(form))
 
 
 @login_required
@@ -241,28 +234,21 @@ def health_page(request, network):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def hub_page(request, network):
     """The hub's tools: groups, activities, announcements, resources, syntheses, the phase."""
     network = get_network(request, network)
-    errors, section = [], request.POST.get("section", "")
-    if request.method == "POST":
-        if not _run_hub(request, network):
-            raise PermissionDenied
-        try:
-            _hub_change(request, network, section)
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            return redirect(reverse("hub", kwargs={"network": network.slug}) + f"#{section}")
-    theory_ideas = selectors.network_ideas(network)
+    return _render_hub(request, network)
+
+
+def _render_hub(request, network, errors=(), section=""):
     return render(
         request,
         "learning/hub.html",
         {
             "network": network,
-            "can_run_hub": _run_hub(request, network),
-            "errors": errors,
+            "can_run_hub": request.user.has_perm("learning.run_hub", network),
+            "errors": list(errors),
             "section": section,
             "posted": request.POST,
             "groups": network.groups.prefetch_related("sites"),
@@ -272,95 +258,138 @@ def hub_page(request, network):
             "syntheses": network.syntheses.prefetch_related("change_ideas", "cycles"),
             "phases": network.phases.all(),
             "sites": sites_for(request.user, network).order_by("name"),
-            "ideas": theory_ideas,
+            "ideas": selectors.network_ideas(network),
             "group_kinds": Group.Kind.choices,
             "resource_kinds": Resource.Kind.choices,
             "phase_choices": NetworkPhase.Phase.choices,
-            "recent_cycles": Cycle.objects.filter(network=network, status="done")
-            .select_related("project__site")
-            .order_by("-completed_on")[:40],
+            "recent_cycles": selectors.evidence_cycles(request.user, network)[:40],
         },
         status=400 if errors else 200,
     )
 
 
-def _hub_change(request, network, section):
-    post, user = request.POST, request.user
-    sites = list(network.sites.filter(pk__in=[v for v in post.getlist("sites") if v.isdigit()]))
-    ideas = list(
-        selectors.network_ideas(network).filter(
-            pk__in=[v for v in post.getlist("change_ideas") if v.isdigit()]
-        )
+def _hub_network(request, network_slug):
+    network = get_network(request, network_slug)
+    if not request.user.has_perm("learning.run_hub", network):
+        raise PermissionDenied
+    return network
+
+
+def _hub_change(request, network, section, form, change):
+    """Make the change if the form parses and the service accepts it, then go back to its
+    section of the hub's page; otherwise show the page with every reason, nothing saved."""
+    if form.is_valid():
+        try:
+            change(form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return redirect(reverse("hub", kwargs={"network": network.slug}) + f"#{section}")
+    return _render_hub(request, network, _errors(form), section)
+
+
+@login_required
+@require_POST
+def create_group(request, network):
+    network = _hub_network(request, network)
+    form = GroupForm(request.POST, sites=sites_for(request.user, network))
+
+    def change(data):
+        services.create_group(network=network, **data)
+
+    return _hub_change(request, network, "group", form, change)
+
+
+@login_required
+@require_POST
+def create_activity(request, network):
+    network = _hub_network(request, network)
+    form = ActivityForm(request.POST, network=network)
+
+    def change(data):
+        services.create_activity(network=network, **data, user=request.user)
+
+    return _hub_change(request, network, "activity", form, change)
+
+
+@login_required
+@require_POST
+def announce(request, network):
+    network = _hub_network(request, network)
+    form = AnnouncementForm(request.POST)
+
+    def change(data):
+        services.announce(network=network, **data, user=request.user)
+
+    return _hub_change(request, network, "announcement", form, change)
+
+
+@login_required
+@require_POST
+def add_resource(request, network):
+    network = _hub_network(request, network)
+    form = ResourceForm(request.POST, ideas=selectors.network_ideas(network))
+
+    def change(data):
+        idea = data.pop("change_ideas")
+        services.add_resource(network=network, **data, change_idea=idea, user=request.user)
+
+    return _hub_change(request, network, "resource", form, change)
+
+
+@login_required
+@require_POST
+def write_synthesis(request, network):
+    network = _hub_network(request, network)
+    form = SynthesisForm(
+        request.POST,
+        ideas=selectors.network_ideas(network),
+        cycles=selectors.evidence_cycles(request.user, network),
     )
-    if section == "group":
-        services.create_group(
-            network=network,
-            name=post.get("name"),
-            kind=post.get("kind"),
-            description=post.get("description", ""),
-            sites=sites,
-        )
-    elif section == "activity":
-        group = network.groups.filter(pk=_int(post.get("group"))).first()
-        services.create_activity(
-            network=network,
-            title=post.get("title"),
-            description=post.get("description", ""),
-            due=_date(post.get("due")),
-            group=group,
-            user=user,
-        )
-    elif section == "announcement":
-        services.announce(
-            network=network,
-            title=post.get("title"),
-            body=post.get("body"),
-            pinned=post.get("pinned") == "on",
-            user=user,
-        )
-    elif section == "resource":
-        idea = ideas[0] if ideas else None
-        services.add_resource(
-            network=network,
-            title=post.get("title"),
-            url=post.get("url", ""),
-            kind=post.get("kind"),
-            description=post.get("description", ""),
-            change_idea=idea,
-            user=user,
-        )
-    elif section == "synthesis":
-        cycles = list(
-            Cycle.objects.filter(
-                network=network, pk__in=[v for v in post.getlist("cycles") if v.isdigit()]
-            )
-        )
-        services.write_synthesis(
-            network=network,
-            title=post.get("title"),
-            body=post.get("body"),
-            change_ideas=ideas,
-            cycles=cycles,
-            user=user,
-        )
-    elif section == "phase":
-        services.set_phase(
-            network=network,
-            phase=post.get("phase"),
-            started_on=_date(post.get("started_on")),
-            note=post.get("note", ""),
-            user=user,
-        )
-    elif section.startswith("delete_"):
-        kinds = {
-            "delete_group": network.groups,
-            "delete_activity": network.activities,
-            "delete_announcement": network.announcements,
-            "delete_resource": network.resources,
-            "delete_synthesis": network.syntheses,
-        }
-        if section not in kinds:
-            raise ValidationError("Unknown change.")
-        get_object_or_404(kinds[section], pk=_int(post.get("pk"))).delete()
-    else:
-        raise ValidationError("Unknown change.")
+
+    def change(data):
+        services.write_synthesis(network=network, **data, user=request.user)
+
+    return _hub_change(request, network, "synthesis", form, change)
+
+
+@login_required
+@require_POST
+def set_phase(request, network):
+    network = _hub_network(request, network)
+    form = PhaseForm(request.POST)
+
+    def change(data):
+        services.set_phase(network=network, **data, user=request.user)
+
+    return _hub_change(request, network, "phase", form, change)
+
+
+def _delete_view(section: str, related: str, delete):
+    """A view that deletes one of the network's groups, activities, announcements, resources
+    or syntheses (named by ``pk``) for the hub."""
+
+    @login_required
+    @require_POST
+    def view(request, network):
+        network = _hub_network(request, network)
+        form = PickForm(request.POST, among=getattr(network, related).all())
+        return _hub_change(request, network, section, form, lambda data: delete(data["pk"]))
+
+    view.__name__ = view.__qualname__ = f"delete_{section}"
+    return view
+
+
+delete_group = _delete_view("group", "groups", lambda g: services.delete_group(group=g))
+delete_activity = _delete_view(
+    "activity", "activities", lambda a: services.delete_activity(activity=a)
+)
+delete_announcement = _delete_view(
+    "announcement", "announcements", lambda a: services.delete_announcement(announcement=a)
+)
+delete_resource = _delete_view(
+    "resource", "resources", lambda r: services.delete_resource(resource=r)
+)
+delete_synthesis = _delete_view(
+    "synthesis", "syntheses", lambda s: services.delete_synthesis(synthesis=s)
+)

@@ -4,7 +4,7 @@ from django import forms
 
 from melior import files
 
-from .models import Cause, CauseCategory
+from .models import Cause, CauseCategory, ProcessStep
 
 
 def _of(analysis, related: str, model):
@@ -86,3 +86,48 @@ class InterviewForm(forms.Form):
     def __init__(self, *args, analysis, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["causes"].queryset = _of(analysis, "causes", Cause)
+
+
+class PickForm(forms.Form):
+    """One thing of the analysis, named by its id in ``field``, to act on."""
+
+    def __init__(self, *args, field: str, among, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field = field
+        message = f"Choose a {field}."
+        self.fields[field] = forms.ModelChoiceField(
+            queryset=among, error_messages={"required": message, "invalid_choice": message}
+        )
+
+    @property
+    def picked(self):
+        return self.cleaned_data[self.field]
+
+
+class RenameCategoryForm(CategoryForm):
+    def __init__(self, *args, analysis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"] = forms.ModelChoiceField(
+            queryset=_of(analysis, "categories", CauseCategory)
+        )
+
+
+class EditCauseForm(CauseForm):
+    def __init__(self, *args, analysis, drivers, **kwargs):
+        super().__init__(*args, analysis=analysis, drivers=drivers, **kwargs)
+        self.fields["cause"] = forms.ModelChoiceField(queryset=_of(analysis, "causes", Cause))
+
+
+class EditStepForm(StepForm):
+    def __init__(self, *args, analysis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"] = forms.ModelChoiceField(queryset=_of(analysis, "steps", ProcessStep))
+
+
+class MoveStepForm(forms.Form):
+    step = forms.ModelChoiceField(queryset=None)
+    direction = forms.ChoiceField(choices=[("up", "Earlier"), ("down", "Later")])
+
+    def __init__(self, *args, analysis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = _of(analysis, "steps", ProcessStep)

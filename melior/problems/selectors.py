@@ -42,17 +42,27 @@ def pareto(analysis: ProblemAnalysis, since=None):
     return pareto_chart([t["total"] for t in totals], [t["cause__name"] for t in totals])
 
 
-def driver_choices(analysis: ProblemAnalysis) -> list[Node]:
+def driver_choices(analysis: ProblemAnalysis):
     """The drivers a cause may be linked to: the project's own diagram when it has one,
-    otherwise the network's theory."""
+    otherwise the network's theory (a queryset, none without a theory)."""
     diagram = None
     if analysis.project_id:
         diagram = DriverDiagram.objects.filter(project=analysis.project).first()
     if diagram is None:
         diagram = DriverDiagram.objects.filter(network=analysis.network, project=None).first()
     if diagram is None:
-        return []
-    return list(diagram.nodes.filter(kind__in=DRIVERS).order_by("kind", "position"))
+        return Node.objects.none()
+    return diagram.nodes.filter(kind__in=DRIVERS).order_by("kind", "position")
+
+
+def cause_totals(analysis: ProblemAnalysis) -> dict[int, int | None]:
+    """Each cause's tallied total (None for a cause never tallied)."""
+    return dict(analysis.causes.annotate(t=Sum("tallies__count")).values_list("pk", "t"))
+
+
+def tallies(analysis: ProblemAnalysis):
+    """The analysis's tallies, latest first, with their causes."""
+    return CauseTally.objects.filter(cause__analysis=analysis).select_related("cause")
 
 
 def causes(analysis: ProblemAnalysis):

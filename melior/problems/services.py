@@ -248,6 +248,11 @@ def import_tallies(*, analysis: ProblemAnalysis, data: bytes, source: str = "", 
 
 
 @transaction.atomic
+def delete_tally(*, tally: CauseTally) -> None:
+    tally.delete()
+
+
+@transaction.atomic
 def save_step(*, analysis, step=None, name: str, owner: str = "", pain_point: str = ""):
     if step is None:
         step = ProcessStep(analysis=analysis, position=_next(analysis.steps))
@@ -267,6 +272,11 @@ def move_step(*, step: ProcessStep, step_by: int) -> None:
     steps.insert(to, steps.pop(at))
     for position, item in enumerate(steps):
         ProcessStep.objects.filter(pk=item.pk).update(position=position)
+
+
+@transaction.atomic
+def delete_step(*, step: ProcessStep) -> None:
+    step.delete()  # the steps after it keep their order
 
 
 # --- empathy interviews --------------------------------------------------------------------
@@ -293,3 +303,8 @@ def add_interview(*, analysis, role: str, interviewed_on, heard: str, causes=(),
     )
     note.causes.set(causes)
     return note
+
+
+@transaction.atomic
+def delete_interview(*, note: EmpathyNote) -> None:
+    note.delete()  # the causes it was tagged with stay

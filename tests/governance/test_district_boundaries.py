@@ -231,15 +231,15 @@ def test_the_district_steward_joins_from_the_stewardship_page(client, network_a,
     page = client.get(url).text
     assert "Your district in other networks" in page and "NCES 0612345" in page
     form = {
-        "section": "join",
         "district": network_a.district.pk,
         "network": b.slug,
         "level": "aggregates",
         "starts": "2026-01-01",
     }
-    refused = client.post(url, {**form, "network": "no-such-network"})
+    join_url = reverse("students-stewardship-join", kwargs={"network": network_a.network.slug})
+    refused = client.post(join_url, {**form, "network": "no-such-network"})
     assert refused.status_code == 400 and "No network has that address" in refused.text
-    assert client.post(url, form).status_code == 302
+    assert client.post(join_url, form).status_code == 302
     assert DistrictJoin.objects.filter(network=b, district=network_a.district).exists()
     # the school's steward has no such section
     client.force_login(network_a.users["school:data_steward"])

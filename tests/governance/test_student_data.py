@@ -224,9 +224,8 @@ def test_pages_log_row_views_and_keys_show_only_to_stewards(client, world, cohor
         ("export_rows", 12),
     ]
     # the steward records a consent by the district's id (never stored), with clear refusals
-    url = reverse("students-stewardship", kwargs={"network": world.network.slug})
+    url = reverse("students-stewardship-consent", kwargs={"network": world.network.slug})
     form = {
-        "section": "consent",
         "site": world.school.pk,
         "student_id": "LHS-003",
         "purpose": equity.pk,

@@ -95,13 +95,16 @@ def test_spread_stages_and_a_stage_set_by_hand(client, world, network_data):
     stages = {site: stage for site, stage, *_ in current}
     assert stages == {world.school: "spreading", world.sibling_school: "testing"}
     assert timeline[-1][1]["spreading"] == 1
-    url = reverse("learning-spread", kwargs={"network": world.network.slug})
+    url = reverse("learning-spread-stage", kwargs={"network": world.network.slug})
     client.force_login(world.users["school:site_lead"])
     form = {"idea": network_data.key, "site": world.sibling_school.pk, "stage": "implementing"}
     assert client.post(url, form).status_code == 400  # not a site in their reach
     client.force_login(world.users["district:site_lead"])  # manages both schools
-    assert client.post(url, {**form, "on": "2999-01-01"}).status_code == 400
-    assert client.post(url, form).status_code == 302
+    refused = client.post(url, {**form, "on": "2999-01-01"})
+    assert refused.status_code == 400 and "That date is in the future." in refused.text
+    assert client.post(url, {**form, "stage": "everywhere"}).status_code == 400
+    done = client.post(url, form)
+    assert done.status_code == 302 and done["Location"].endswith(f"?idea={network_data.key}")
     current, _ = selectors.spread_for(
         world.users["network:network_lead"], world.network, network_data
     )
@@ -112,7 +115,8 @@ def test_the_spread_page_names_each_stage_in_words(client, world, network_data):
     url = reverse("learning-spread", kwargs={"network": world.network.slug})
     client.force_login(world.users["district:site_lead"])
     form = {"idea": network_data.key, "site": world.sibling_school.pk, "stage": "not_started"}
-    assert client.post(url, form).status_code == 302
+    stage_url = reverse("learning-spread-stage", kwargs={"network": world.network.slug})
+    assert client.post(stage_url, form).status_code == 302
     page = client.get(url, {"idea": network_data.key}).text
     assert '<span class="pill stage-not_started">Not started</span>' in page
     assert "Notstarted" not in page
@@ -130,28 +134,22 @@ def test_health_counts_cycles_per_month_and_flags_sites(world, network_data):
 
 
 def test_hub_tools_for_the_hub_activity_status_for_the_site(client, world):
-    hub = reverse("hub", kwargs={"network": world.network.slug})
+    def hub(action):
+        return reverse(f"hub-{action}", kwargs={"network": world.network.slug})
+
     client.force_login(world.users["school:site_lead"])
-    assert (
-        client.post(hub, {"section": "announcement", "title": "x", "body": "y"}).status_code == 403
-    )
+    assert client.post(hub("announcement"), {"title": "x", "body": "y"}).status_code == 403
     client.force_login(world.users["network:improvement_coach"])
-    refused = client.post(
-        hub, {"section": "resource", "title": "Bank", "url": "not a url", "kind": "tool"}
-    )
+    refused = client.post(hub("resource"), {"title": "Bank", "url": "not a url", "kind": "tool"})
     assert refused.status_code == 400 and "starting with http" in refused.text
+    assert not world.network.resources.exists()
     client.post(
-        hub,
-        {
-            "section": "group",
-            "name": "Early literacy",
-            "kind": "affinity",
-            "sites": [world.school.pk],
-        },
+        hub("group"), {"name": "Early literacy", "kind": "affinity", "sites": [world.school.pk]}
     )
     group = world.network.groups.get()
-    client.post(hub, {"section": "activity", "title": "Interview 2 students", "group": group.pk})
-    client.post(hub, {"section": "phase", "phase": "testing"})
+    answer = client.post(hub("activity"), {"title": "Interview 2 students", "group": group.pk})
+    assert answer.status_code == 302 and answer["Location"].endswith("/hub/#activity")
+    client.post(hub("phase"), {"phase": "testing"})
     assert (
         "Testing changes"
         in client.get(reverse("learning", kwargs={"network": world.network.slug})).text
@@ -170,3 +168,22 @@ def test_hub_tools_for_the_hub_activity_status_for_the_site(client, world):
         services.set_phase(
             network=world.network, phase="initiation", started_on=datetime.date(2000, 1, 1)
         )
+
+
+def test_the_hub_deletes_only_its_own_networks_things(client, world):
+    def hub(action):
+        return reverse(f"hub-{action}", kwargs={"network": world.network.slug})
+
+    mine = services.announce(network=world.network, title="Mine", body="Here")
+    theirs = services.announce(network=world.other_network, title="Theirs", body="There")
+    client.force_login(world.users["school:site_lead"])
+    assert client.post(hub("announcement-delete"), {"pk": mine.pk}).status_code == 403
+    client.force_login(world.users["network:network_lead"])
+    assert client.post(hub("announcement-delete"), {"pk": theirs.pk}).status_code == 400
+    answer = client.post(hub("announcement-delete"), {"pk": mine.pk})
+    assert answer.status_code == 302 and answer["Location"].endswith("#announcement")
+    assert not world.network.announcements.exists()
+    assert world.other_network.announcements.get() == theirs
+    activity = services.create_activity(network=world.network, title="Interview two students")
+    assert client.post(hub("activity-delete"), {"pk": activity.pk}).status_code == 302
+    assert not ActivityStatus.objects.exists()  # with every site's progress on it

@@ -32,10 +32,12 @@ def analysis(world):
     return a
 
 
-def url(world, project=None):
+def url(world, project=None, action=None):
+    """The problem page, or the address of one of its changes."""
+    name = "problem" if action is None else f"problem-{action}"
     if project is None:
-        return reverse("problem", kwargs={"network": world.network.slug})
-    return reverse("project-problem", kwargs={"network": world.network.slug, "project": project.pk})
+        return reverse(name, kwargs={"network": world.network.slug})
+    return reverse(f"project-{name}", kwargs={"network": world.network.slug, "project": project.pk})
 
 
 def test_cause_rules(world, analysis):
@@ -104,21 +106,23 @@ def test_tally_import_is_all_or_nothing_and_feeds_the_pareto(world, analysis):
 def test_the_page_draws_everything_and_shows_which_field_is_wrong(client, world, analysis):
     client.force_login(world.users["network:improvement_coach"])
     page = url(world)
-    client.post(page, {"form": "step", "name": "Teacher marks absence", "owner": "Teacher"})
-    client.post(page, {"form": "step", "name": "Clerk runs report", "pain_point": "A day late"})
     client.post(
-        page,
+        url(world, action="step-add"), {"name": "Teacher marks absence", "owner": "Teacher"}
+    )
+    client.post(
+        url(world, action="step-add"), {"name": "Clerk runs report", "pain_point": "A day late"}
+    )
+    client.post(
+        url(world, action="tally-add"),
         {
-            "form": "tally",
             "cause": analysis.causes.get(name="Transport").pk,
             "count": "7",
             "observed_on": "2025-10-01",
         },
     )
     client.post(
-        page,
+        url(world, action="interview-add"),
         {
-            "form": "interview",
             "role": "Parent",
             "interviewed_on": "2025-10-02",
             "heard": "Nobody called",
@@ -134,17 +138,20 @@ def test_the_page_draws_everything_and_shows_which_field_is_wrong(client, world,
     assert f'href="#interview-{note.pk}">the interview with a Parent, Oct 2, 2025' in text
 
     refused = client.post(
-        page, {"form": "interview", "role": "Student", "interviewed_on": "2999-01-01", "heard": "x"}
+        url(world, action="interview-add"),
+        {"role": "Student", "interviewed_on": "2999-01-01", "heard": "x"},
     )
     assert refused.status_code == 400 and "That date is in the future." in refused.text
     assert 'value="Student"' in refused.text  # what was typed is kept
-    refused = client.post(page, {"form": "tally", "count": "-1"})
+    refused = client.post(url(world, action="tally-add"), {"count": "-1"})
     assert refused.status_code == 400 and "This field is required." in refused.text
-    upload = client.post(page, {"form": "import", "file": _file(b"cause,count\nNope,1\n")})
+    upload = client.post(
+        url(world, action="tally-import"), {"file": _file(b"cause,count\nNope,1\n")}
+    )
     assert upload.status_code == 400 and "no cause called “Nope”" in upload.text
-    assert client.post(page, {"form": "move_step", "step": "abc"}).status_code == 400
+    assert client.post(url(world, action="step-move"), {"step": "abc"}).status_code == 400
     step = analysis.steps.get(name="Clerk runs report")
-    client.post(page, {"form": "move_step", "step": step.pk, "direction": "up"})
+    client.post(url(world, action="step-move"), {"step": step.pk, "direction": "up"})
     assert analysis.steps.first() == step
 
 
@@ -157,20 +164,21 @@ def _file(content: bytes):
 def test_who_may_change_which_analysis(client, world, analysis):
     project = create_project(network=world.network, site=world.school, title="On track")
     statement = {
-        "form": "statement",
         "problem_statement": "Too many fail",
         "why_it_matters": "Graduation",
     }
     client.force_login(world.users["school:site_lead"])
-    assert client.post(url(world), statement).status_code == 403  # the network's is the hub's
-    assert client.post(url(world, project), statement).status_code == 302
+    assert (
+        client.post(url(world, action="statement"), statement).status_code == 403
+    )  # the network's is the hub's
+    assert client.post(url(world, project, "statement"), statement).status_code == 302
     project.refresh_from_db()
     assert project.problem_statement == "Too many fail" and project.why_it_matters == "Graduation"
     client.force_login(world.users["school:team_member"])  # not on the team
-    assert client.post(url(world, project), statement).status_code == 403
+    assert client.post(url(world, project, "statement"), statement).status_code == 403
     assert "Too many fail" in client.get(url(world, project)).text
     client.force_login(world.users["network:improvement_coach"])
-    assert client.post(url(world), statement).status_code == 302
+    assert client.post(url(world, action="statement"), statement).status_code == 302
     world.network.refresh_from_db()
     assert world.network.problem_statement == "Too many fail"
     client.force_login(world.users["outsider"])
@@ -211,3 +219,52 @@ def test_a_theory_node_shows_only_causes_from_schools_in_reach(client, world, an
     assert "Chronic absence" in shown and "Parks bus route cut" not in shown
     client.force_login(world.users["network:improvement_coach"])
     assert "Parks bus route cut" in client.get(page).text
+
+
+def test_each_change_has_its_own_address_and_deletes_only_its_own(client, world, analysis):
+    project = create_project(network=world.network, site=world.school, title="On track")
+    theirs = services.analysis_for(world.network, project)
+    their_category = services.add_category(analysis=theirs, name="School")
+    client.force_login(world.users["network:improvement_coach"])
+    page = client.get(url(world)).text
+    assert 'name="form"' not in page
+    assert f'formaction="{url(world, action="category-delete")}"' in page
+    assert f'action="{url(world, action="cause-edit")}"' in page
+    # the network's page cannot delete the project's category, nor one that has causes
+    gone = client.post(url(world, action="category-delete"), {"category": their_category.pk})
+    assert gone.status_code == 400 and "Choose a category." in gone.text
+    students = analysis.categories.get(name="Students")
+    refused = client.post(url(world, action="category-delete"), {"category": students.pk})
+    assert refused.status_code == 400 and "still has causes" in refused.text
+    assert theirs.categories.exists() and analysis.categories.exists()
+    renamed = client.post(
+        url(world, action="category-rename"), {"category": students.pk, "name": "Learners"}
+    )
+    assert renamed.status_code == 302 and renamed["Location"].endswith("#fishbone")
+    transport = analysis.causes.get(name="Transport")
+    edited = client.post(
+        url(world, action="cause-edit"),
+        {"cause": transport.pk, "name": "Bus", "category": students.pk, "in_control": "no"},
+    )
+    assert edited.status_code == 302
+    transport.refresh_from_db()
+    assert transport.name == "Bus" and transport.parent is None
+    tally = services.add_tally(cause=transport, count=3)
+    step = services.save_step(analysis=analysis, name="Teacher marks absence")
+    note = services.add_interview(
+        analysis=analysis, role="Parent", interviewed_on=datetime.date(2025, 10, 2), heard="x"
+    )
+    for action, field, pk in (
+        ("tally-delete", "tally", tally.pk),
+        ("step-delete", "step", step.pk),
+        ("interview-delete", "interview", note.pk),
+        ("cause-delete", "cause", transport.pk),
+    ):
+        assert client.post(url(world, action=action), {field: pk}).status_code == 302, action
+    assert not analysis.steps.exists() and not analysis.interviews.exists()
+    assert not CauseTally.objects.exists() and not analysis.causes.filter(name="Bus").exists()
+    # the project's team changes the project's analysis at the project's addresses
+    client.force_login(world.users["school:site_lead"])
+    answer = client.post(url(world, project, "category-delete"), {"category": their_category.pk})
+    assert answer.status_code == 302 and not theirs.categories.exists()
+    assert client.post(url(world, action="category-add"), {"name": "X"}).status_code == 403
