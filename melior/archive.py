@@ -1,7 +1,8 @@
 """A whole network in one archive, and back: `melior export archive` writes a zip with
 `data.json` (every record of the network in Django's serialisation format: sites and districts,
 people and roles, measures and observations, projects, theory, problem analyses, PDSA cycles and
-their files, the hub's tools and, unless left out, student data) plus CSV copies of the
+their files, the hub's tools, EdTech pilots and, unless left out, student data and who each pilot
+assigned) plus CSV copies of the
 observations and cycles for a spreadsheet; `melior import archive` restores it into an empty
 instance exactly — exporting it again gives the same archive.
 
@@ -32,6 +33,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Q
 
+from melior.evaluation import models as ev
 from melior.governance import models as g
 from melior.learning import models as le
 from melior.measures import models as m
@@ -60,6 +62,7 @@ def _record_sets(network, students: bool):
     cycles = p.Cycle.objects.filter(network=network)
     diagrams = t.DriverDiagram.objects.filter(network=network)
     analyses = pr.ProblemAnalysis.objects.filter(network=network)
+    pilots = ev.Pilot.objects.filter(network=network)
     sets = [
         ("organizations", organizations),
         ("network", Network.objects.filter(pk=network.pk)),
@@ -100,6 +103,9 @@ def _record_sets(network, students: bool):
         ("agreements", g.SharingAgreement.objects.filter(network=network)),
         ("row grants", g.RowAccessGrant.objects.filter(network=network)),
         ("access log", g.AccessLog.objects.filter(network=network)),
+        ("pilots", pilots),
+        ("pilot outcomes", ev.PilotOutcome.objects.filter(pilot__in=pilots)),
+        ("amendments", ev.Amendment.objects.filter(pilot__in=pilots)),
     ]
     if students:
         enrolled = g.Student.objects.filter(enrollments__site__in=sites).distinct()
@@ -112,6 +118,7 @@ def _record_sets(network, students: bool):
             ("consents", g.Consent.objects.filter(purpose__network=network)),
             ("xapi sources", g.XapiSource.objects.filter(network=network)),
             ("xapi statements", g.XapiStatement.objects.filter(source__network=network)),
+            ("pilot assignments", ev.Assignment.objects.filter(pilot__in=pilots)),
         ]
     return sets
 

@@ -148,6 +148,8 @@ RULES = {
     "api:list_cycles": ("get", "member", None),
     "api:get_cycle": ("get", "member", None),
     "api:list_change_ideas": ("get", "member", None),
+    "api:list_pilots": ("get", "member", None),
+    "api:get_pilot": ("get", "member", None),
     "project-problem": ("get", "member", None),
     # every change of a problem analysis: the network's for its theory's editors, a project's
     # for those who manage projects at its school
@@ -347,6 +349,8 @@ def url_for(name, world, project):
         "api:list_cycles": {"slug": n},
         "api:get_cycle": {"slug": n, "cycle_id": cycle.pk},
         "api:list_change_ideas": {"slug": n},
+        "api:list_pilots": {"slug": n},
+        "api:get_pilot": {"slug": n, "pilot_id": world.network.pilots.get().pk},
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pilots": {"network": n},

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from melior.archive import export_archive, import_archive
+from melior.evaluation.models import Amendment, Assignment, Pilot
 from melior.governance import services as governance
 from melior.governance.models import Enrollment, Section, StudentOutcome, UsageRecord
 from melior.learning import services as learning
@@ -99,6 +100,23 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
         sessions=1,
         completions=1,
     )
+    pilot = Pilot.objects.create(
+        network=world.network,
+        title="Math app pilot",
+        tool="Math app",
+        question="Does it help?",
+        unit=Pilot.Unit.CLASS,
+        school_year=2025,
+        starts=datetime.date(2025, 9, 1),
+        ends=datetime.date(2026, 5, 1),
+        purpose=purpose,
+    )
+    pilot.sites.add(world.school)
+    pilot.outcomes.create(name="Attendance rate", meaningful_effect=0.02)
+    Amendment.objects.create(pilot=pilot, what="Baseline", after="Spring test", reason="Known")
+    Assignment.objects.create(
+        pilot=pilot, student=student, site=world.school, section=section, arm=1
+    )
     first = export_archive(world.network)
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
     assert {"manifest.json", "data.json", "observations.csv", "cycles.csv"} <= set(names)
@@ -117,6 +135,11 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     assert Section.objects.get().students.count() == 1
     assert UsageRecord.objects.get().completions == 1
     assert restored.projects.get().progress_assessments.get().note == "Team formed"
+    restored_pilot = restored.pilots.get()
+    assert [s.slug for s in restored_pilot.sites.all()] == ["lincoln-high"]
+    assert restored_pilot.outcomes.get().meaningful_effect == 0.02
+    assert restored_pilot.amendments.get().after == "Spring test"
+    assert restored_pilot.assignments.get().section.title == "Algebra I"
     assert not restored.memberships.first().user.has_usable_password()
     # the restored instance goes on: new records get new ids
     record_observation(

@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from melior import __version__
+from melior.evaluation.api import router as pilots_router
 from melior.governance.api import router as students_router
 from melior.measures.api import router as measures_router
 from melior.networks.api import router as networks_router
@@ -99,3 +100,4 @@ api.add_router("/networks", progress_router)
 api.add_router("/networks", students_router)
 api.add_router("/networks", theory_router)
 api.add_router("/networks", pdsa_router)
+api.add_router("/networks", pilots_router)

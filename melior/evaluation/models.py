@@ -3,6 +3,7 @@ assigned to the tool, and the team's decision."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from melior.governance.models import Purpose, Section, Student
 from melior.networks.models import Network, Organization
@@ -102,6 +103,12 @@ class Pilot(models.Model):
     @property
     def registered(self) -> bool:
         return self.registered_at is not None
+
+    @property
+    def registered_late(self) -> bool:
+        """Registered after students started using the tool: early results may have shaped
+        the plan, so the report and the API say so."""
+        return self.registered and timezone.localdate(self.registered_at) > self.starts
 
 
 class PilotOutcome(models.Model):

@@ -27,6 +27,21 @@ def is_assigned(pilot: Pilot) -> bool:
     return pilot.assignments.exists()
 
 
+def assigned_units(pilot: Pilot) -> list[dict]:
+    """What the lot assigned, unit by unit (a school, or a class at its school), tool arm first.
+    Units only: a head count per unit beside each arm's total would let a small class's size
+    be worked out by subtraction."""
+    rows = (
+        pilot.assignments.values_list("arm", "site__name", "section__title")
+        .distinct()
+        .order_by("-arm", "site__name", "section__title")
+    )
+    return [
+        {"arm": "tool" if arm else "comparison", "school": school, "class": title or ""}
+        for arm, school, title in rows
+    ]
+
+
 def grade_levels(pilot: Pilot) -> list[str]:
     return [g.strip().zfill(2) for g in pilot.grades.split(",") if g.strip()]
 

@@ -71,6 +71,7 @@ def _pilot_page(request, network, pilot, *, status=200, errors=(), **forms):
             "errors": errors,
             "subgroup_names": [SUBGROUPS[s] for s in pilot.subgroups],
             "assigned": selectors.is_assigned(pilot),
+            "units": selectors.assigned_units(pilot),
             "hash_matches": pilot.registered
             and services.plan_hash(pilot) == pilot.registration_hash,
             "stored_plan_intact": pilot.registered

@@ -493,3 +493,59 @@ def test_the_report_says_what_was_found_in_plain_words_before_the_statistics(
     details = page.index('<details class="figures">')
     assert details < page.index("Hedges") < page.index("</details>", details)
     assert details < page.index("Benjamini") < page.index("</details>", details)
+
+
+def test_the_page_and_the_api_name_the_units_the_lot_assigned_never_a_head_count(
+    client, world, schools
+):
+    pilot, lead = plan(world, schools, unit="class", classes="Algebra")
+    for school in schools[0]:
+        students = list(Enrollment.objects.filter(site=school).values_list("student_id", flat=True))
+        big = Section.objects.create(
+            site=school, sourced_id="A", title="Algebra I", school_year=2025
+        )
+        big.students.add(*students[:30])
+        small = Section.objects.create(
+            site=school, sourced_id="B", title="Algebra I honors", school_year=2025
+        )
+        small.students.add(*students[30:33])  # three students: below the smallest cell
+    services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=3)
+    client.force_login(world.users["network:viewer"])
+    page = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/").content.decode()
+    assert "What the lot assigned" in page and "Algebra I honors" in page
+    assert ">30<" not in page  # a class's size beside the arm's total gives away a small one
+    answer = client.get(f"/api/networks/{world.network.slug}/pilots/{pilot.pk}").json()
+    units = answer["assignment"]
+    assert len(units) == 12 and {u["arm"] for u in units} == {"tool", "comparison"}
+    assert all(set(u) == {"arm", "school", "class_title"} for u in units)
+    arms = {u["class_title"]: u["arm"] for u in units if u["school"] == world.school.name}
+    assert arms == {
+        title: "tool" if arm else "comparison"
+        for title, arm in pilot.assignments.filter(site=world.school)
+        .values_list("section__title", "arm")
+        .distinct()
+    }
+    listed = client.get(f"/api/networks/{world.network.slug}/pilots").json()
+    assert [p["title"] for p in listed["items"]] == ["Math app"]
+    client.force_login(world.users["outsider"])
+    assert client.get(f"/api/networks/{world.network.slug}/pilots/{pilot.pk}").status_code == 404
+
+
+def test_a_plan_registered_after_the_pilot_started_is_flagged(client, world, schools):
+    today, week = datetime.date.today(), datetime.timedelta(days=7)
+    on_time, lead = plan(world, schools, starts=today + week, ends=today + 30 * week)
+    late, _ = plan(world, schools, title="Late", starts=today - week, ends=today + 30 * week)
+    on_time = services.register(pilot=on_time, user=lead)
+    late = services.register(pilot=late, user=lead)
+    assert late.registered_late and not on_time.registered_late
+    client.force_login(world.users["network:viewer"])
+    page = client.get(f"/n/{world.network.slug}/pilots/{late.pk}/").content.decode()
+    assert "Registered late" in page
+    assert (
+        "Registered late"
+        not in client.get(f"/n/{world.network.slug}/pilots/{on_time.pk}/").content.decode()
+    )
+    assert "registered late" in client.get(f"/n/{world.network.slug}/pilots/").content.decode()
+    answer = client.get(f"/api/networks/{world.network.slug}/pilots").json()["items"]
+    assert {p["title"]: p["registered_late"] for p in answer} == {"Math app": False, "Late": True}
