@@ -106,6 +106,8 @@ def _record_sets(network, students: bool):
         ("pilots", pilots),
         ("pilot outcomes", ev.PilotOutcome.objects.filter(pilot__in=pilots)),
         ("amendments", ev.Amendment.objects.filter(pilot__in=pilots)),
+        ("evidence codes", ev.EvidenceCode.objects.filter(pilot__in=pilots)),
+        ("pilot evidence", ev.Evidence.objects.filter(pilot__in=pilots)),
     ]
     if students:
         enrolled = g.Student.objects.filter(enrollments__site__in=sites).distinct()

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
+from melior.evaluation import evidence
 from melior.evaluation.services import add_outcome, create_pilot, register
 from melior.governance import services as governance
 from melior.governance.models import Enrollment, ImportJob, StudentOutcome
@@ -140,6 +141,14 @@ RULES = {
     "pilot-register": ("post", "run_hub", None),
     "pilot-assign": ("post", "run_hub", None),
     "pilot-decision": ("post", "run_hub", None),
+    # qualitative evidence: the pilot's team only, reading and changing
+    "pilot-evidence": ("get", "run_hub", None),
+    "pilot-code-add": ("post", "run_hub", None),
+    "pilot-code-remove": ("post", "skip", None),  # removes what it names: tests/evaluation
+    "pilot-evidence-add": ("post", "run_hub", None),
+    "pilot-evidence-import": ("post", "run_hub", None),
+    "pilot-evidence-code": ("post", "run_hub", None),
+    "pilot-evidence-remove": ("post", "skip", None),  # likewise
     "students-usage": ("get", "member", None),
     "api:student_aggregate": ("get", "member", "aggregate"),
     "api:student_rows": ("get", "student_rows", "rows"),
@@ -252,6 +261,10 @@ def place(world):
         direction="up",
         meaningful_effect=0.05,
     )
+    evidence.add_evidence(
+        pilot=world.network.pilots.get(), user=None, respondent="teacher", text="Liked it",
+        collected_on=datetime.date(2025, 10, 1),
+    )  # fmt: skip
     ImportJob.objects.create(
         network=world.network, user=world.users["school:data_steward"], kind="outcomes",
         dry_run=True, upload="x", state="done", report={"rows": 0},
@@ -351,6 +364,9 @@ def url_for(name, world, project):
         "api:list_change_ideas": {"slug": n},
         "api:list_pilots": {"slug": n},
         "api:get_pilot": {"slug": n, "pilot_id": world.network.pilots.get().pk},
+        "pilot-evidence-code": {
+            "network": n, "pilot": pilot.pk, "item": pilot.evidence.get().pk
+        },
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pilots": {"network": n},

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from melior.archive import export_archive, import_archive
+from melior.evaluation import evidence
 from melior.evaluation.models import Amendment, Assignment, Pilot
 from melior.governance import services as governance
 from melior.governance.models import Enrollment, Section, StudentOutcome, UsageRecord
@@ -114,6 +115,12 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     pilot.sites.add(world.school)
     pilot.outcomes.create(name="Attendance rate", meaningful_effect=0.02)
     Amendment.objects.create(pilot=pilot, what="Baseline", after="Spring test", reason="Known")
+    code = evidence.add_code(pilot=pilot, name="Easy to start")
+    evidence.add_evidence(
+        pilot=pilot, user=world.users["network:network_lead"], codes=[code], respondent="teacher",
+        collected_on=datetime.date(2025, 10, 1), text="They liked it", site=world.school,
+        arm="tool",
+    )  # fmt: skip
     Assignment.objects.create(
         pilot=pilot, student=student, site=world.school, section=section, arm=1
     )
@@ -140,6 +147,7 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     assert restored_pilot.outcomes.get().meaningful_effect == 0.02
     assert restored_pilot.amendments.get().after == "Spring test"
     assert restored_pilot.assignments.get().section.title == "Algebra I"
+    assert [c.name for c in restored_pilot.evidence.get().codes.all()] == ["Easy to start"]
     assert not restored.memberships.first().user.has_usable_password()
     # the restored instance goes on: new records get new ids
     record_observation(

@@ -21,7 +21,7 @@ from melior.governance.models import (
 )
 from melior.networks.models import Organization
 
-from . import services
+from . import evidence, services
 from .models import Pilot
 
 TITLE = "Math practice app in ninth grade"
@@ -95,7 +95,101 @@ def load_demo_pilot(network, plans, seed: int, today: datetime.date) -> Pilot | 
     services.register(pilot=pilot, user=lead)
     services.assign(pilot=pilot, user=lead, seed=seed)
     _student_data(pilot, purpose, seed)
+    _voices(pilot, lead, seed)
     return pilot
+
+
+CODES = {
+    "Easy to start": "Students began without help from the teacher.",
+    "Used as homework": "Practice moved out of class time.",
+    "Slow logins": "Time lost signing in.",
+    "Asked for more": "Students wanted more practice or harder problems.",
+    "Setup time": "Teacher time spent on accounts, assignments or reports.",
+}
+# (respondent, kind, arm the piece comes from, text, codes) — as interview notes read after coding
+VOICES = [
+    (
+        "teacher",
+        "interview",
+        1,
+        "The first week was all logins. After that they just opened it and got going.",
+        ["Slow logins", "Easy to start"],
+    ),
+    (
+        "teacher",
+        "interview",
+        1,
+        "I set the practice for homework on Tuesdays and Thursdays so "
+        "class time stayed for the lesson.",
+        ["Used as homework"],
+    ),
+    (
+        "student",
+        "survey",
+        1,
+        "I like that it tells me right away if I got it wrong.",
+        ["Easy to start"],
+    ),
+    (
+        "student",
+        "survey",
+        1,
+        "Some days the problems were too easy. I wanted the harder ones.",
+        ["Asked for more"],
+    ),
+    (
+        "teacher",
+        "note",
+        1,
+        "Spent most of my planning period making class rosters in the app.",
+        ["Setup time"],
+    ),
+    ("student", "survey", 1, "It was slow to log in on the school laptops.", ["Slow logins"]),
+    (
+        "teacher",
+        "interview",
+        1,
+        "My English learners used the read-aloud button a lot; they worked longer than on paper.",
+        ["Easy to start"],
+    ),
+    ("student", "survey", 1, "I did it at home on my phone most nights.", ["Used as homework"]),
+    ("teacher", "interview", 0, "We kept our usual warm-up problems; nothing new this year.", []),
+    (
+        "teacher",
+        "note",
+        0,
+        "Students asked whether they would get the app too.",
+        ["Asked for more"],
+    ),
+    ("student", "survey", 0, "Homework was the worksheet like always.", ["Used as homework"]),
+]
+
+
+def _voices(pilot, lead, seed) -> None:
+    """The team's codes and some coded interview notes and survey answers from both arms, a
+    few chosen to quote (an arm needs the network's smallest cell of pieces to show)."""
+    codes = {name: evidence.add_code(pilot=pilot, name=name, description=about)
+             for name, about in CODES.items()}  # fmt: skip
+    schools = {
+        arm: list(
+            Organization.objects.filter(
+                pk__in=pilot.assignments.filter(arm=arm).values("site_id")
+            ).order_by("name")
+        )
+        for arm in (0, 1)
+    }
+    rng = np.random.default_rng([seed, 77])
+    start = pilot.starts + datetime.timedelta(weeks=6)
+    for round_ in range(2):  # two rounds of interviews and surveys, autumn and spring
+        for k, (respondent, kind, arm, text, names) in enumerate(VOICES):
+            site = schools[arm][int(rng.integers(len(schools[arm])))]
+            piece = evidence.add_evidence(
+                pilot=pilot, user=lead, codes=[codes[n] for n in names], respondent=respondent,
+                kind=kind, site=site, text=text, source="Interview and survey notes",
+                collected_on=start + datetime.timedelta(weeks=20 * round_, days=k),
+            )  # fmt: skip
+            if round_ == 0 and k in (0, 3, 6):
+                evidence.code_evidence(evidence=piece, codes=piece.codes.all(), quoted=True)
 
 
 def _student_data(pilot, purpose, seed) -> None:

@@ -2,7 +2,7 @@ from django import forms
 
 from melior.governance.models import SUBGROUPS
 
-from .models import Pilot, PilotOutcome
+from .models import Evidence, EvidenceCode, Pilot, PilotOutcome
 from .services import PLAN_FIELDS
 
 
@@ -70,3 +70,48 @@ class DecisionForm(forms.Form):
     decision_rationale = forms.CharField(
         label="Why", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept on the report."
     )
+
+
+class CodeForm(forms.ModelForm):
+    class Meta:
+        model = EvidenceCode
+        fields = ["name", "description"]
+        labels = {"name": "Code", "description": "What it means (optional)"}
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["kind", "respondent", "site", "arm", "collected_on", "text", "codes"]
+        widgets = {
+            "collected_on": forms.DateInput(attrs={"type": "date"}),
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "codes": forms.CheckboxSelectMultiple,
+        }
+        labels = {"site": "School", "collected_on": "Collected on", "respondent": "From"}
+        help_texts = {"arm": "Left blank at a school assigned whole, the school's arm is used."}
+
+    def __init__(self, *args, pilot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = pilot.sites.order_by("name")
+        self.fields["codes"].queryset = pilot.codes.all()
+
+
+class EvidenceImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns respondent (teacher, student, staff, family), date (YYYY-MM-DD) and "
+        "text; optionally kind (note, interview, survey), school, arm (tool, comparison) and "
+        "codes separated by “;”.",
+    )
+
+
+class CodingForm(forms.Form):
+    codes = forms.ModelMultipleChoiceField(
+        queryset=EvidenceCode.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    quoted = forms.BooleanField(required=False, label="Quote it on the report")
+
+    def __init__(self, *args, pilot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].queryset = pilot.codes.all()

@@ -177,3 +177,66 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.student} → {self.get_arm_display()}"
+
+
+class EvidenceCode(models.Model):
+    """A code the team reads qualitative evidence with (e.g. "confusing at first")."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="codes")
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["pilot", "name"], name="pilot_code_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Evidence(models.Model):
+    """A teacher's observation, an interview answer or a survey response, beside the numbers.
+    Kept without names: the respondent is a role, the place a school and arm."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Observation note"
+        INTERVIEW = "interview", "Interview response"
+        SURVEY = "survey", "Survey response"
+
+    class Respondent(models.TextChoices):
+        TEACHER = "teacher", "Teacher"
+        STUDENT = "student", "Student"
+        STAFF = "staff", "Other staff"
+        FAMILY = "family", "Family"
+
+    class Arm(models.TextChoices):
+        TOOL = "tool", "Tool"
+        COMPARISON = "comparison", "Comparison"
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    respondent = models.CharField(max_length=8, choices=Respondent.choices)
+    site = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    arm = models.CharField(max_length=10, choices=Arm.choices, blank=True)
+    collected_on = models.DateField()
+    text = models.TextField()
+    source = models.CharField(
+        max_length=120, blank=True, help_text="The file or form it came from."
+    )
+    codes = models.ManyToManyField(EvidenceCode, blank=True, related_name="evidence")
+    quoted = models.BooleanField(
+        default=False, help_text="Chosen by the team to quote on the report."
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["collected_on", "pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return f"{self.get_respondent_display()}, {self.collected_on}"

@@ -3,12 +3,14 @@ the rest read the records of that pilot's students for its report, in aggregate-
 and only the records of students counted under the pilot's purpose (consent and opt-outs,
 governance.selectors) where outcomes and usage are concerned."""
 
-from django.db.models import QuerySet, Sum
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet, Sum
 
 from melior.governance.models import SUBGROUPS, Enrollment, Student, StudentOutcome, UsageRecord
-from melior.governance.selectors import counted, counted_students
+from melior.governance.selectors import counted, counted_students, privacy_for
 
-from .models import Pilot
+from .models import Evidence, Pilot
 
 
 def pilots_for(user, network):
@@ -132,4 +134,61 @@ def usage_minutes(pilot: Pilot) -> dict[int, int]:
         .values("student_id")
         .annotate(total=Sum("minutes"))
         .values_list("student_id", "total")
+    )
+
+
+def evidence_for(user, pilot: Pilot) -> QuerySet[Evidence]:
+    """The pilot's qualitative evidence in full, for those who run pilots only: what a teacher
+    or student said stays with the team; the report shows counts and chosen quotes."""
+    if not user.has_perm("pilots.run", pilot.network):
+        return Evidence.objects.none()
+    return pilot.evidence.select_related("site").prefetch_related("codes")
+
+
+@dataclass(frozen=True)
+class EvidenceSummary:
+    """Counts per code by arm and the chosen quotes, for the report. An arm with fewer pieces of
+    evidence than the network's smallest cell shows no counts and no quotes (None)."""
+
+    arms: list[tuple[str, int | None]]  # (arm label, pieces of evidence or None)
+    codes: list[tuple[str, list[int | None]]]  # (code, a count per arm as in `arms`)
+    quotes: list[Evidence]
+    min_cell_size: int
+
+    @property
+    def empty(self) -> bool:
+        return not self.arms
+
+    @property
+    def hidden(self) -> bool:
+        return any(pieces is None for _, pieces in self.arms)
+
+
+ARM_LABELS = {"tool": "Tool", "comparison": "Comparison", "": "Not in an arm"}
+
+
+def evidence_summary(pilot: Pilot) -> EvidenceSummary:
+    smallest = privacy_for(pilot.network).min_cell_size
+    sizes = dict(pilot.evidence.values("arm").annotate(n=Count("pk")).values_list("arm", "n"))
+    shown = [arm for arm in ARM_LABELS if sizes.get(arm, 0) >= smallest]
+    counts = {
+        (code, arm): n
+        for code, arm, n in pilot.evidence.filter(codes__isnull=False)
+        .values("codes__name", "arm")
+        .annotate(n=Count("pk"))
+        .values_list("codes__name", "arm", "n")
+    }
+    arms = [arm for arm in ARM_LABELS if arm in sizes]
+    return EvidenceSummary(
+        arms=[(ARM_LABELS[arm], sizes[arm] if arm in shown else None) for arm in arms],
+        codes=[
+            (code.name, [counts.get((code.name, arm), 0) if arm in shown else None for arm in arms])
+            for code in pilot.codes.all()
+        ],
+        quotes=list(
+            pilot.evidence.filter(quoted=True, arm__in=shown)
+            .select_related("site")
+            .order_by("arm", "collected_on", "pk")
+        ),
+        min_cell_size=smallest,
     )

@@ -6,6 +6,8 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,8 +15,16 @@ from melior.core.forms import apply_service_errors, submit
 from melior.governance.models import SUBGROUPS
 from melior.networks.views import get_network
 
-from . import selectors, services
-from .forms import DecisionForm, OutcomeForm, PilotForm
+from . import evidence, selectors, services
+from .forms import (
+    CodeForm,
+    CodingForm,
+    DecisionForm,
+    EvidenceForm,
+    EvidenceImportForm,
+    OutcomeForm,
+    PilotForm,
+)
 from .report import build_report
 from .selectors import pilots_for
 
@@ -181,7 +191,140 @@ def report_page(request, network, pilot):
             "network": network,
             "pilot": pilot,
             "report": build_report(pilot),
+            "voices": selectors.evidence_summary(pilot),
             "runs": request.user.has_perm("pilots.run", network),
             "decision_form": DecisionForm(),
         },
     )
+
+
+EVIDENCE_PAGE_SIZE = 50
+
+
+def _evidence_page(request, network, pilot, *, status=200, errors=(), **forms):
+    """The pilot's qualitative evidence, for those who run it: codes, pieces (filtered to the
+    uncoded ones on request) with their coding forms, and the forms to add more."""
+    pieces = selectors.evidence_for(request.user, pilot)
+    uncoded = request.GET.get("uncoded") == "1"
+    if uncoded:
+        pieces = pieces.filter(codes__isnull=True)
+    page = Paginator(pieces, EVIDENCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    forms.setdefault("code_form", CodeForm())
+    forms.setdefault("evidence_form", EvidenceForm(pilot=pilot))
+    forms.setdefault("import_form", EvidenceImportForm())
+    return render(
+        request,
+        "evaluation/evidence.html",
+        {
+            "network": network,
+            "pilot": pilot,
+            "page": page,
+            "uncoded": uncoded,
+            "codes": pilot.codes.annotate(pieces=Count("evidence")),
+            "coding": [(piece, _coding_form(pilot, piece)) for piece in page],
+            "errors": errors,
+            **forms,
+        },
+        status=status,
+    )
+
+
+def _coding_form(pilot, piece, data=None):
+    initial = {"codes": list(piece.codes.all()), "quoted": piece.quoted}
+    return CodingForm(data, pilot=pilot, initial=initial, prefix=f"e{piece.pk}")
+
+
+def evidence_action(view):
+    """One change to a pilot's evidence, posted to its own URL by those who run pilots; a
+    refusal not put on a form shows at the top of the evidence page, nothing saved."""
+
+    @login_required
+    @require_POST
+    @functools.wraps(view)
+    def action(request, network, pilot, **kwargs):
+        network, pilot = _pilot(request, network, pilot)
+        if not request.user.has_perm("pilots.run", network):
+            raise PermissionDenied
+        try:
+            return view(request, network, pilot, **kwargs)
+        except ValidationError as error:
+            return _evidence_page(request, network, pilot, status=400, errors=error.messages)
+
+    return action
+
+
+def _to_evidence(network, pilot):
+    return redirect("pilot-evidence", network=network.slug, pilot=pilot.pk)
+
+
+@login_required
+def evidence_page(request, network, pilot):
+    network, pilot = _pilot(request, network, pilot)
+    if not request.user.has_perm("pilots.run", network):
+        raise PermissionDenied
+    return _evidence_page(request, network, pilot)
+
+
+@evidence_action
+def add_code(request, network, pilot):
+    form = CodeForm(request.POST)
+    if submit(form, lambda data: evidence.add_code(pilot=pilot, **data)):
+        return _to_evidence(network, pilot)
+    return _evidence_page(request, network, pilot, status=400, code_form=form)
+
+
+@evidence_action
+def remove_code(request, network, pilot, code):
+    evidence.remove_code(code=get_object_or_404(pilot.codes, pk=code))
+    return _to_evidence(network, pilot)
+
+
+@evidence_action
+def add_evidence(request, network, pilot):
+    form = EvidenceForm(request.POST, pilot=pilot)
+
+    def change(data):
+        evidence.add_evidence(pilot=pilot, user=request.user, **data)
+
+    if submit(form, change):
+        return _to_evidence(network, pilot)
+    return _evidence_page(request, network, pilot, status=400, evidence_form=form)
+
+
+@evidence_action
+def import_evidence(request, network, pilot):
+    form = EvidenceImportForm(request.POST, request.FILES)
+
+    def change(data):
+        upload = data["file"]
+        evidence.import_evidence(
+            pilot=pilot, data=upload.read(), source=upload.name, user=request.user
+        )
+
+    if submit(form, change):
+        return _to_evidence(network, pilot)
+    return _evidence_page(request, network, pilot, status=400, import_form=form)
+
+
+@evidence_action
+def code_evidence(request, network, pilot, item):
+    piece = get_object_or_404(selectors.evidence_for(request.user, pilot), pk=item)
+    form = _coding_form(pilot, piece, request.POST)
+
+    def change(data):
+        evidence.code_evidence(evidence=piece, codes=data["codes"], quoted=data["quoted"])
+
+    saved = submit(form, change)
+    if request.htmx:
+        context = {"network": network, "pilot": pilot, "piece": piece, "form": form, "saved": saved}
+        return render(
+            request, "evaluation/_evidence_piece.html", context, status=200 if saved else 400
+        )
+    return _to_evidence(network, pilot)
+
+
+@evidence_action
+def remove_evidence(request, network, pilot, item):
+    piece = get_object_or_404(selectors.evidence_for(request.user, pilot), pk=item)
+    evidence.remove_evidence(evidence=piece)
+    return _to_evidence(network, pilot)

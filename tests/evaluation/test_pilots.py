@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from melior.analysis.suppression import feasible_ranges, possible_values
-from melior.evaluation import services
+from melior.evaluation import evidence, selectors, services
 from melior.evaluation.models import Amendment, Pilot
 from melior.evaluation.report import build_report
 from melior.governance import services as governance
@@ -549,3 +549,114 @@ def test_a_plan_registered_after_the_pilot_started_is_flagged(client, world, sch
     assert "registered late" in client.get(f"/n/{world.network.slug}/pilots/").content.decode()
     answer = client.get(f"/api/networks/{world.network.slug}/pilots").json()["items"]
     assert {p["title"]: p["registered_late"] for p in answer} == {"Math app": False, "Late": True}
+
+
+def evidence_file(*rows) -> bytes:
+    return ("respondent,date,text,school,arm,codes,kind\n" + "\n".join(rows)).encode()
+
+
+def test_evidence_by_file_is_all_or_nothing_and_names_every_bad_row(world, schools):
+    pilot, lead = plan(world, schools)
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=11)
+    evidence.add_code(pilot=pilot, name="Easy to start")
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tool_school = pilot.assignments.filter(arm=1).first().site
+    other_arm = "comparison"
+    bad = evidence_file(
+        "teacher,2025-10-01,Kids liked it,Lincoln High,,Easy to start,note",
+        "principal,2025-10-01,Fine,,,,",  # not a respondent the file may name
+        f"student,{tomorrow},Later,,,,survey",
+        "student,2025-10-02,Hmm,Nowhere High,,,",
+        "teacher,2025-10-02,Slow logins,,,Too slow,interview",
+        f"teacher,2025-10-03,Good,{tool_school.name},{other_arm},,",
+        "teacher,01/10/2025,Date the US way,,,,",
+    )
+    with pytest.raises(ValidationError) as refused:
+        evidence.import_evidence(pilot=pilot, data=bad, source="notes.csv", user=lead)
+    messages = refused.value.messages
+    assert messages == [
+        "Row 3, respondent: Say who it is from: teacher, student, staff, family.",
+        f"Row 4, date: {tomorrow:%Y-%m-%d} is in the future.",
+        "Row 5, school: “Nowhere High” is not one of the pilot's schools.",
+        "Row 6, codes: no code called “Too slow” (add it on the evidence page first).",
+        f"Row 7, arm: {tool_school.name} was assigned to the tool arm, not comparison.",
+        "Row 8, date: “01/10/2025” is not a date (YYYY-MM-DD).",
+    ]
+    assert not pilot.evidence.exists()
+    good = evidence_file(
+        f"teacher,2025-10-01,Kids liked it,{tool_school.name},,Easy to start,note",
+        "student,2025-10-02,It was fun,,tool,easy to start; ,survey",
+    )
+    assert evidence.import_evidence(pilot=pilot, data=good, source="notes.csv", user=lead) == 2
+    first, second = pilot.evidence.order_by("pk")
+    assert first.arm == "tool" and first.site == tool_school  # the school's arm, filled in
+    assert [c.name for c in second.codes.all()] == ["Easy to start"] and second.kind == "survey"
+
+
+def test_the_report_counts_codes_by_arm_and_hides_a_small_arm_and_its_quotes(
+    client, world, schools
+):
+    pilot, lead = plan(world, schools)
+    pilot = services.register(pilot=pilot, user=lead)
+    services.assign(pilot=pilot, user=lead, seed=11)
+    easy = evidence.add_code(pilot=pilot, name="Easy to start")
+    slow = evidence.add_code(pilot=pilot, name="Slow logins")
+    day = datetime.date(2025, 10, 1)
+    for k in range(12):  # the tool arm: 12 pieces, 5 easy, 3 slow (two both)
+        codes = ([easy] if k < 5 else []) + ([slow] if 3 <= k < 6 else [])
+        piece = evidence.add_evidence(
+            pilot=pilot, user=lead, codes=codes, respondent="teacher", arm="tool",
+            collected_on=day, text=f"Tool note {k}",
+        )  # fmt: skip
+        if k == 0:
+            evidence.code_evidence(evidence=piece, codes=codes, quoted=True)
+    for k in range(4):  # the comparison arm: 4 pieces, fewer than the smallest cell (10)
+        piece = evidence.add_evidence(
+            pilot=pilot, user=lead, codes=[slow], respondent="student", arm="comparison",
+            collected_on=day, text=f"Comparison note {k}",
+        )  # fmt: skip
+        evidence.code_evidence(evidence=piece, codes=[slow], quoted=True)
+    summary = selectors.evidence_summary(pilot)
+    assert summary.arms == [("Tool", 12), ("Comparison", None)]
+    assert summary.codes == [("Easy to start", [5, None]), ("Slow logins", [3, None])]
+    assert [q.text for q in summary.quotes] == ["Tool note 0"]
+    client.force_login(world.users["network:viewer"])
+    report = client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/report/").content.decode()
+    assert "What teachers and students said" in report and "Tool note 0" in report
+    assert "Comparison note" not in report and "suppressed" in report
+    # the pieces themselves stay with the pilot's team
+    assert client.get(f"/n/{world.network.slug}/pilots/{pilot.pk}/evidence/").status_code == 403
+
+
+def test_the_team_codes_a_piece_in_place_and_a_bad_piece_names_its_field(client, world, schools):
+    pilot, lead = plan(world, schools)
+    easy = evidence.add_code(pilot=pilot, name="Easy to start")
+    piece = evidence.add_evidence(
+        pilot=pilot, user=lead, respondent="teacher", collected_on=datetime.date(2025, 10, 1),
+        text="They asked for more",
+    )  # fmt: skip
+    client.force_login(world.users["network:improvement_coach"])
+    base = f"/n/{world.network.slug}/pilots/{pilot.pk}/evidence/"
+    assert "They asked for more" in client.get(base).content.decode()
+    coded = client.post(
+        f"{base}{piece.pk}/code/", {f"e{piece.pk}-codes": [easy.pk], f"e{piece.pk}-quoted": "on"},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert coded.status_code == 200 and "Saved" in coded.content.decode()
+    piece.refresh_from_db()
+    assert piece.quoted and list(piece.codes.all()) == [easy]
+    refused = client.post(f"{base}add/", {"respondent": "teacher", "kind": "note", "text": ""})
+    assert refused.status_code == 400 and pilot.evidence.count() == 1
+    assert "This field is required" in refused.content.decode()
+    duplicate = client.post(f"{base}codes/", {"name": "easy  to start"})
+    assert duplicate.status_code == 400 and "has a code called" in duplicate.content.decode()
+    for denied in ("network:viewer", "school:site_lead", "school:data_steward", "outsider"):
+        client.force_login(world.users[denied])
+        assert client.post(f"{base}{piece.pk}/remove/").status_code in {403, 404}
+        assert client.post(f"{base}codes/{easy.pk}/remove/").status_code in {403, 404}
+    assert pilot.evidence.count() == 1 and pilot.codes.count() == 1
+    client.force_login(world.users["network:network_lead"])
+    assert client.post(f"{base}codes/{easy.pk}/remove/").status_code == 302
+    assert client.post(f"{base}{piece.pk}/remove/").status_code == 302
+    assert not pilot.evidence.exists() and not pilot.codes.exists()
