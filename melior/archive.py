@@ -90,6 +90,7 @@ def _record_sets(network, students: bool):
         ("cycle observations", p.CycleObservation.objects.filter(cycle__in=cycles)),
         ("attachments", p.Attachment.objects.filter(cycle__in=cycles)),
         ("comments", p.Comment.objects.filter(cycle__in=cycles)),
+        ("cycle sharing", p.CycleSharing.objects.filter(network=network)),
         ("groups", le.Group.objects.filter(network=network)),
         ("activities", le.Activity.objects.filter(network=network)),
         ("activity statuses", le.ActivityStatus.objects.filter(activity__network=network)),

@@ -98,6 +98,9 @@ RULES = {
     "pdsa-next": ("post", "manage_projects", None),
     "pdsa-authors": ("post", "manage_projects", None),
     "pdsa-comment": ("post", "enter_data", None),
+    "pdsa-sharing": ("post", "manage_projects", None),
+    "pdsa-ask": ("post", "member", None),  # a shared cycle: any member may ask its team
+    "pdsa-network-sharing": ("post", "manage_network", None),
     "notifications": ("get", "login", None),
     "account": ("get", "login", None),
     "change-password": ("post", "login", None),
@@ -369,6 +372,7 @@ def url_for(name, world, project):
         },
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
+        "pdsa-network-sharing": {"network": n},
         "pilots": {"network": n},
         "pilot": {"network": n, "pilot": world.network.pilots.get().pk},
         "pilot-report": {"network": n, "pilot": world.network.pilots.get().pk},
@@ -434,6 +438,8 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "data_steward"
     if rule == "run_hub":  # the hub's tools: hub roles across the network only
         return role in {"network_lead", "improvement_coach"} and scope == "network"
+    if rule == "manage_network":  # the network's settings: its lead only
+        return role == "network_lead" and scope == "network"
     if rule == "set_privacy":  # the network's data steward and its lead
         return role in {"data_steward", "network_lead"} and scope == "network"
     if rule == "audit":

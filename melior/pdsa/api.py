@@ -70,8 +70,10 @@ def list_cycles(
     status: str = "",
     decision: str = "",
     q: str = "",
+    shared: bool = False,
 ):
-    """Cycles by change idea (its key), school (slug), status, decision or text."""
+    """Cycles by change idea (its key), school (slug), status, decision or text; with
+    shared=true, other schools' shared cycles too."""
     network = network_or_404(request, slug)
     if idea:
         try:
@@ -79,14 +81,16 @@ def list_cycles(
         except ValueError:
             raise ValidationError({"idea": "Give a change idea's key."}) from None
     params = {"idea": idea, "site": site, "status": status, "decision": decision, "q": q}
+    params["shared"] = "1" if shared else ""
     return selectors.search(request.user, network, params).select_related("network_idea")
 
 
 @router.get("/{slug}/pdsa/{cycle_id}", response=CycleDetail)
 def get_cycle(request, slug: str, cycle_id: int):
+    """One cycle of the user's schools, or one another school shares (its summary)."""
     network = network_or_404(request, slug)
     return get_object_or_404(
-        selectors.cycles_for(request.user, network).select_related(
+        selectors.visible_cycles(request.user, network).select_related(
             "project__site", "change_idea", "network_idea"
         ),
         pk=cycle_id,

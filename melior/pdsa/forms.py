@@ -200,3 +200,30 @@ class AuthorsForm(forms.Form):
         self.fields["authors"].queryset = (
             get_user_model().objects.filter(pk__in=[u.pk for u in candidates]).order_by("username")
         )
+
+
+class SharingForm(forms.Form):
+    shared = forms.BooleanField(
+        required=False,
+        label="Share the summary with the network's other schools",
+        help_text="Plan, predictions, what happened, study and decision — when the cycle tests "
+        "a change idea of the network's theory.",
+    )
+    shares_details = forms.BooleanField(required=False, label="Share its files and comments too")
+
+
+class NetworkSharingForm(forms.Form):
+    enabled = forms.BooleanField(
+        required=False,
+        label="Schools see each other's cycles on the network's change ideas",
+        help_text="The summary only, as each cycle's team allows; files and comments where a "
+        "team shares them; never student-level data.",
+    )
+
+
+class AskForm(forms.Form):
+    text = forms.CharField(
+        label="Your question to the team that ran it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The cycle's authors are notified and see it on the cycle.",
+    )

@@ -99,6 +99,15 @@ class Cycle(models.Model):
     cloned_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
     )
+    # Sharing with the network's other schools (when it tests a network change idea)
+    shared = models.BooleanField(
+        default=True,
+        help_text="Other schools in the network see the summary: plan, predictions, what "
+        "happened, study and decision.",
+    )
+    shares_details = models.BooleanField(
+        default=False, help_text="They also see its files and comments."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -253,3 +262,18 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class CycleSharing(models.Model):
+    """The network's choice: whether schools see each other's cycles on its change ideas (no
+    row: they do, the summary only, as each cycle's team allows)."""
+
+    network = models.OneToOneField(Network, on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField(
+        default=True,
+        help_text="Members see the cycles other schools run on the network's change ideas "
+        "(the summary; files and comments only where a team shares them).",
+    )
+
+    def __str__(self):
+        return f"Cycle sharing in {self.network}: {'on' if self.enabled else 'off'}"

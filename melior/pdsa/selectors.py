@@ -14,7 +14,7 @@ from melior.networks.selectors import sites_for
 from melior.projects.selectors import projects_for
 
 from . import evidence
-from .models import Cycle, LearningQuestion, Notification
+from .models import Cycle, CycleSharing, LearningQuestion, Notification
 
 
 def cycles_for(user, network) -> QuerySet[Cycle]:
@@ -30,6 +30,40 @@ def cycle_for(user, network, pk) -> Cycle | None:
     )
 
 
+def sharing_enabled(network) -> bool:
+    return CycleSharing.objects.filter(network=network, enabled=False).first() is None
+
+
+def shared_cycles(user, network) -> QuerySet[Cycle]:
+    """Cycles other schools share with every member: on a network change idea, past the draft,
+    the team's choice and the network's. Only their summary is shown (files and comments where
+    the team shares them; never student-level data)."""
+    if not user.has_perm("networks.view_network", network) or not sharing_enabled(network):
+        return Cycle.objects.none()
+    return Cycle.objects.filter(network=network, shared=True, network_idea__isnull=False).exclude(
+        status=Cycle.Status.DRAFT
+    )
+
+
+def visible_cycles(user, network) -> QuerySet[Cycle]:
+    """Every cycle the user may read at least the summary of."""
+    return Cycle.objects.filter(
+        Q(pk__in=cycles_for(user, network).values("pk"))
+        | Q(pk__in=shared_cycles(user, network).values("pk"))
+    )
+
+
+def shared_cycle_for(user, network, pk) -> Cycle | None:
+    """A cycle of another school, shared with this member (None when it is not)."""
+    return (
+        shared_cycles(user, network)
+        .select_related("project__site__parent", "change_idea", "network_idea")
+        .prefetch_related("questions", "authors")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def can_see(user, cycle: Cycle) -> bool:
     return cycles_for(user, cycle.network).filter(pk=cycle.pk).exists()
 
@@ -38,13 +72,15 @@ def plannable_projects(user, network):
     return [p for p in projects_for(user, network) if user.has_perm("pdsa.plan_cycle", p)]
 
 
-FILTERS = ("idea", "driver", "site", "decision", "status", "since", "until", "q")
+FILTERS = ("idea", "driver", "site", "decision", "status", "since", "until", "q", "shared")
 
 
 def search(user, network, params) -> QuerySet[Cycle]:
     """Cycles matching the filters a hub analyst uses: change idea (network key), driver (its
-    change ideas), site, decision, status, date range (planned start), free text."""
-    cycles = cycles_for(user, network).select_related("project__site", "change_idea")
+    change ideas), site, decision, status, date range (planned start), free text; with
+    shared=1, other schools' shared cycles too."""
+    reach = visible_cycles if params.get("shared") == "1" else cycles_for
+    cycles = reach(user, network).select_related("project__site", "change_idea")
     if params.get("idea"):
         cycles = cycles.filter(
             Q(network_idea__key=params["idea"]) | Q(change_idea__key=params["idea"])
@@ -80,9 +116,10 @@ def search(user, network, params) -> QuerySet[Cycle]:
 
 
 def idea_evidence(user, network, node):
-    """Every visible cycle testing a change idea of the network's theory, with the summary."""
+    """Every cycle testing a change idea of the network's theory that the user may read (their
+    schools' and those other schools share), with the summary."""
     cycles = list(
-        cycles_for(user, network)
+        visible_cycles(user, network)
         .filter(Q(network_idea=node) | Q(change_idea=node))
         .select_related("project__site", "network")
         .order_by("project__site__name", "planned_start", "pk")

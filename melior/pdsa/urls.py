@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import shared_views, views
 
 urlpatterns = [
     path("", views.cycle_list, name="pdsa-list"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("<int:pk>/authors/", views.authors, name="pdsa-authors"),
     path("<int:pk>/comments/", views.comment, name="pdsa-comment"),
     path("<int:pk>/clone/", views.clone, name="pdsa-clone"),
+    path("<int:pk>/sharing/", views.sharing, name="pdsa-sharing"),
+    path("<int:pk>/ask/", shared_views.ask, name="pdsa-ask"),
+    path("sharing/", shared_views.network_sharing, name="pdsa-network-sharing"),
     path("<int:pk>/print/", views.print_view, name="pdsa-print"),
     path("<int:pk>/files/<int:file>/", views.attachment, name="pdsa-attachment"),
 ]

@@ -7,6 +7,7 @@ import datetime
 import functools
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -21,7 +22,7 @@ from melior.projects.selectors import projects_for
 from melior.theory import selectors as theory
 from melior.theory.models import Node
 
-from . import selectors, services
+from . import selectors, services, shared_views
 from .charts import ramp_chart
 from .exports import cycles_csv
 from .forms import (
@@ -31,10 +32,12 @@ from .forms import (
     AuthorsForm,
     CommentForm,
     DoForm,
+    NetworkSharingForm,
     NewCycleForm,
     ObservationForm,
     PlanForm,
     QuestionForm,
+    SharingForm,
     StartForm,
     StudyForm,
 )
@@ -74,6 +77,9 @@ def _context(request, network, cycle, bound=None, errors=()):
         "attach": AttachmentForm(),
         "act": ActForm(),
         "comment": CommentForm(),
+        "sharing": SharingForm(
+            initial={"shared": cycle.shared, "shares_details": cycle.shares_details}
+        ),
         "authors": AuthorsForm(
             candidates=selectors.author_candidates(cycle),
             initial={"authors": list(cycle.authors.all())},
@@ -307,6 +313,18 @@ def next_cycle(request, network, cycle):
 
 
 @cycle_action()
+def sharing(request, network, cycle):
+    form = SharingForm(request.POST)
+
+    def change(data):
+        services.set_sharing(cycle=cycle, **data)
+
+    if submit(form, change):
+        return redirect(_url(cycle, "sharing"))
+    return _refused(request, network, cycle, "sharing", form)
+
+
+@cycle_action()
 def authors(request, network, cycle):
     form = AuthorsForm(request.POST, candidates=selectors.author_candidates(cycle))
 
@@ -321,7 +339,12 @@ def authors(request, network, cycle):
 @login_required
 @require_safe
 def cycle_detail(request, network, pk):
-    network, cycle = _cycle(request, network, pk)
+    network = get_network(request, network)
+    cycle = selectors.cycle_for(request.user, network, pk)
+    if cycle is None:  # another school's cycle, if it is shared with this member
+        return shared_views.shared_page(
+            request, network, shared_views.shared_cycle_or_404(request, network, pk)
+        )
     return render(request, "pdsa/cycle.html", _context(request, network, cycle))
 
 
@@ -358,7 +381,10 @@ def new_cycle(request, network, project):
 @login_required
 @require_POST
 def clone(request, network, pk):
-    network, source = _cycle(request, network, pk)
+    network = get_network(request, network)
+    source = selectors.cycle_for(request.user, network, pk) or shared_views.shared_cycle_or_404(
+        request, network, pk
+    )
     projects = {str(p.pk): p for p in selectors.plannable_projects(request.user, network)}
     project = projects.get(request.POST.get("project", ""))
     if project is None:
@@ -366,6 +392,9 @@ def clone(request, network, pk):
     try:
         cycle = services.clone_cycle(source=source, project=project, user=request.user)
     except ValidationError as error:
+        if not selectors.can_see(request.user, source):
+            messages.error(request, " ".join(error.messages))
+            return shared_views.shared_page(request, network, source, status=400)
         ctx = _context(request, network, source, errors=error.messages)
         return render(request, "pdsa/cycle.html", ctx, status=400)
     return redirect(_url(cycle, "plan"))
@@ -379,6 +408,8 @@ def print_view(request, network, pk):
 
 @login_required
 def attachment(request, network, pk, file):
+    if selectors.cycle_for(request.user, get_network(request, network), pk) is None:
+        return shared_views.shared_attachment(request, network, pk, file)
     network, cycle = _cycle(request, network, pk)
     item = get_object_or_404(cycle.attachments, pk=file)
     return FileResponse(
@@ -426,6 +457,11 @@ def cycle_list(request, network):
                 selectors.cycles_for(request.user, network).filter(authors=request.user)
             ),
             "query": request.GET.urlencode(),
+            "sharing_form": NetworkSharingForm(
+                initial={"enabled": selectors.sharing_enabled(network)}
+            )
+            if request.user.has_perm("networks.manage_network", network)
+            else None,
         },
     )
 

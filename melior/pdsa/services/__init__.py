@@ -1,7 +1,7 @@
 """Changing PDSA cycles, one module per seam: the status flow (flow), learning questions
-(questions), files (files), comments (comments) and notifications (notifications). Callers
-import this package; every service is keyword-only and atomic, and a refused change saves
-nothing."""
+(questions), files (files), comments (comments), notifications (notifications) and sharing with
+other schools (sharing). Callers import this package; every service is keyword-only and atomic,
+and a refused change saves nothing."""
 
 from .comments import MENTION, add_comment
 from .files import ALLOWED_TYPES, add_attachment, max_upload_bytes
@@ -24,6 +24,7 @@ from .flow import (
 )
 from .notifications import mark_read, notify_overdue, send_digest
 from .questions import delete_question, save_question
+from .sharing import ask_authors, set_network_sharing, set_sharing
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -34,6 +35,7 @@ __all__ = [
     "add_comment",
     "add_observation",
     "advance",
+    "ask_authors",
     "clone_cycle",
     "create_cycle",
     "default_start",
@@ -49,6 +51,8 @@ __all__ = [
     "save_study",
     "send_digest",
     "set_authors",
+    "set_network_sharing",
+    "set_sharing",
     "study_problems",
     "update_plan",
 ]
