@@ -15,6 +15,7 @@ from melior.networks.views import get_network
 
 from . import selectors, services
 from .forms import AskForm, NetworkSharingForm
+from .services.sharing import answerers
 
 SHARED_PAGE = "pdsa/shared_cycle.html"
 
@@ -41,7 +42,7 @@ def shared_page(request, network, cycle, *, ask_form=None, status=200):
             "cycle": cycle,
             "site": cycle.project.site,
             "questions": list(cycle.questions.all()),
-            "authors": list(cycle.authors.all()),
+            "authors": answerers(cycle),
             "attachments": list(cycle.attachments.all()) if cycle.shares_details else [],
             "comments": list(cycle.comments.select_related("author"))
             if cycle.shares_details

@@ -30,19 +30,25 @@ def set_network_sharing(*, network, enabled: bool) -> CycleSharing:
     return setting
 
 
+def answerers(cycle: Cycle) -> list:
+    """Who hears a question about a cycle: its authors, or else its project's team."""
+    return list(cycle.authors.all()) or list(cycle.project.team.all())
+
+
 @transaction.atomic
 def ask_authors(*, cycle: Cycle, user, text: str, school: str = "") -> int:
     """A member of another school asks the cycle's team a question: kept on the cycle as a
-    comment (the team answers where they work) and sent to each author as a notification.
+    comment (the team answers where they work) and sent to each of its authors (or, for a
+    cycle without authors, its project's team) as a notification.
     Returns how many people were told."""
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write your question."})
     if len(text) > QUESTION_LIMIT:
         raise ValidationError({"text": f"Keep the question under {QUESTION_LIMIT} characters."})
-    authors = [a for a in cycle.authors.all() if a.pk != user.pk]
+    authors = [a for a in answerers(cycle) if a.pk != user.pk]
     if not authors:
-        raise ValidationError("This cycle has no author to ask.")
+        raise ValidationError("Nobody on this cycle's team can be asked.")
     asker = user.get_full_name() or user.username
     where = f" ({school})" if school else ""
     Comment.objects.create(cycle=cycle, author=user, text=f"Question from {asker}{where}: {text}")
