@@ -101,6 +101,9 @@ RULES = {
     "pdsa-sharing": ("post", "manage_projects", None),
     "pdsa-ask": ("post", "member", None),  # a shared cycle: any member may ask its team
     "pdsa-network-sharing": ("post", "manage_network", None),
+    "convening": ("get", "run_hub", None),
+    "convening-pdf": ("get", "run_hub", None),
+    "convening-pptx": ("get", "run_hub", None),
     "notifications": ("get", "login", None),
     "account": ("get", "login", None),
     "change-password": ("post", "login", None),
@@ -373,6 +376,8 @@ def url_for(name, world, project):
         "pdsa-new": {"network": n, "project": p},
         "pdsa-list": {"network": n},
         "pdsa-network-sharing": {"network": n},
+        "convening": {"network": n}, "convening-pdf": {"network": n},
+        "convening-pptx": {"network": n},
         "pilots": {"network": n},
         "pilot": {"network": n, "pilot": world.network.pilots.get().pk},
         "pilot-report": {"network": n, "pilot": world.network.pilots.get().pk},

@@ -207,6 +207,7 @@ class NetworkMeasureView:
     funnel_note: str = ""
     funnel_units: list = ()  # every site on the funnel: name, rate, size, where it falls
     funnel_detail: str = ""  # the over-dispersion figures, for those who want them
+    chart_spec: dict | None = None  # the pooled chart's spec itself, for exports
 
 
 def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> NetworkMeasureView:
@@ -255,8 +256,10 @@ def _network_measure_view(measure: Measure, sites: list, *, window: int) -> Netw
     kind = {"p": "p_prime", "u": "u_prime"}.get(kind, kind)
     result = series_chart(measure, x, y, n, kind=kind)
     higher = measure.desired_direction == Measure.Direction.UP
+    spec = draw(measure, result)
     view = dict(
-        chart_script=json_script(draw(measure, result), "network-chart-spec"),
+        chart_spec=spec,
+        chart_script=json_script(spec, "network-chart-spec"),
         sentences=result.describe(higher),
         status=result.status(higher),
         funnel_script=None,
