@@ -56,8 +56,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from melior.demo.generator import load_demo
+    from melior.measures.across_sites.status import status_table
     from melior.measures.models import Observation
-    from melior.measures.network import status_table
 
     if args.database_url:
         call_command("flush", interactive=False, verbosity=0)

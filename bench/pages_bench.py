@@ -53,20 +53,21 @@ def grow(network, sites: int, seed: int = 2026) -> None:
     from melior.bulk import insert_rows
     from melior.demo import generator
     from melior.demo.calendar import entered_weeks
+    from melior.demo.schools import school_plan, school_series
     from melior.measures.models import Observation
     from melior.networks.services import bump_data_version
 
     mondays, year_index = entered_weeks(datetime.date.today(), generator.SCHOOL_YEARS)
     measures = {m.slug: m for m in network.measures.all()}
     days = np.array([d.isoformat() for d in mondays])
-    plans = [generator.school_plan(seed, i, len(mondays)) for i in range(12, sites)]
+    plans = [school_plan(seed, i, len(mondays)) for i in range(12, sites)]
     for start in range(0, len(plans), 250):
         chunk = plans[start : start + 250]
         with transaction.atomic():
             schools = generator._schools(network, chunk, joined_on=mondays[0].replace(day=1))
             parts = []
             for plan in chunk:
-                series = generator.school_series(seed, plan, len(mondays), year_index)
+                series = school_series(seed, plan, len(mondays), year_index)
                 for slug, data in series.items():
                     ratio = measures[slug].has_denominator
                     parts.append(

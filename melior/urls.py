@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from melior.api.api import api
 from melior.governance.views.statements import xapi_statements
-from melior.pdsa import views as pdsa_views
+from melior.pdsa.views.notifications import notifications
 from melior.problems import urls as problem_urls
 from melior.theory import urls as theory_urls
 from melior.web import account
@@ -38,7 +38,7 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.evaluation.urls")),
     path("n/<slug:network>/theory/", include("melior.theory.urls")),
     path("n/<slug:network>/pdsa/", include("melior.pdsa.urls")),
-    path("notifications/", pdsa_views.notifications, name="notifications"),
+    path("notifications/", notifications, name="notifications"),
     path("xapi/statements", xapi_statements, name="xapi-statements"),
     path(
         "n/<slug:network>/projects/<int:project>/theory/",

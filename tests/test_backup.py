@@ -78,7 +78,7 @@ def test_a_backup_restores_the_data_as_it_was(network_with_data, tmp_path):
 
 
 def test_a_restore_never_meets_views_cached_after_the_backup(network_with_data, tmp_path):
-    from melior.measures.network import data_version
+    from melior.measures.across_sites.keys import data_version
 
     network, measure = network_with_data
     written = backup(folder=tmp_path / "backups")

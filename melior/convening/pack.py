@@ -10,7 +10,8 @@ import vl_convert
 
 from melior.learning import selectors as learning
 from melior.learning.models import SpreadStage
-from melior.measures.network import network_measure_view, status_table
+from melior.measures.across_sites.pooled import network_measure_view
+from melior.measures.across_sites.status import status_table
 from melior.measures.selectors import measures_for
 from melior.networks.selectors import sites_for
 from melior.progress.selectors import progress_table

@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from melior.measures.across_sites.keys import data_version
+from melior.measures.across_sites.site_charts import signal_onsets
+from melior.measures.across_sites.status import status_table
 from melior.measures.models import Observation
-from melior.measures.network import data_version, signal_onsets, status_table
 from melior.networks.models import Membership
 from melior.networks.selectors import sites_for
 from melior.pdsa.evidence import poverty_band

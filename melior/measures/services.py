@@ -45,55 +45,68 @@ def validate_observation(
     value = _number(value, "value", errors)
     numerator = _number(numerator, "numerator", errors)
     denominator = _number(denominator, "denominator", errors)
+    _check_period(measure, period, today or timezone.localdate(), errors)
+    if measure.has_denominator:
+        _check_ratio(measure, numerator, denominator, value, errors)
+    else:
+        _check_single_value(measure, value, numerator, denominator, errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"value": value, "numerator": numerator, "denominator": denominator}
 
+
+def _check_period(measure: Measure, period: datetime.date, today: datetime.date, errors: dict):
+    """The period starts on the measure's grid (a Monday for a weekly measure) and has begun."""
     expected = period_start(measure.frequency, period)
     if expected != period:
         errors["period_start"] = (
             f"Periods of this {measure.frequency} measure start on {expected:%A}, "
             f"{date_format(expected)}; {period:%A}, {date_format(period)} is not on its grid."
         )
-    elif period > (today or timezone.localdate()):
+    elif period > today:
         errors["period_start"] = "This period has not started yet."
 
-    if measure.has_denominator:
-        if numerator is None and "numerator" not in errors:
-            errors["numerator"] = "Enter the numerator: " + (
-                measure.numerator_definition or "the count of events."
-            )
-        if denominator is None and "denominator" not in errors:
-            errors["denominator"] = "Enter the denominator: " + (
-                measure.denominator_definition or "the number at risk."
-            )
-        if numerator is not None and numerator < 0:
-            errors["numerator"] = "A count cannot be negative."
-        if denominator is not None and denominator <= 0:
-            errors["denominator"] = "The denominator must be more than 0."
-        if (
-            measure.value_type == Measure.ValueType.PROPORTION
-            and numerator is not None
-            and denominator is not None
-            and numerator > denominator
-            and not errors.keys() & {"numerator", "denominator"}
-        ):
-            errors["numerator"] = (
-                f"The numerator ({numerator:g}) cannot be larger than the denominator "
-                f"({denominator:g}) for a proportion."
-            )
-        if value is not None:
-            errors["value"] = "Leave the value empty: it is worked out from numerator/denominator."
-    else:
-        if value is None and "value" not in errors:
-            errors["value"] = "Enter a value."
-        if numerator is not None or denominator is not None:
-            errors["numerator"] = "This measure takes a single value, not a numerator/denominator."
-        if measure.value_type == Measure.ValueType.COUNT and value is not None:
-            if value < 0:
-                errors["value"] = "A count cannot be negative."
-            elif value != int(value):
-                errors["value"] = "A count is a whole number."
-    if errors:
-        raise ValidationError(errors)
-    return {"value": value, "numerator": numerator, "denominator": denominator}
+
+def _check_ratio(measure: Measure, numerator, denominator, value, errors: dict):
+    """A measure with a denominator takes a numerator and a denominator, never a value."""
+    if numerator is None and "numerator" not in errors:
+        errors["numerator"] = "Enter the numerator: " + (
+            measure.numerator_definition or "the count of events."
+        )
+    if denominator is None and "denominator" not in errors:
+        errors["denominator"] = "Enter the denominator: " + (
+            measure.denominator_definition or "the number at risk."
+        )
+    if numerator is not None and numerator < 0:
+        errors["numerator"] = "A count cannot be negative."
+    if denominator is not None and denominator <= 0:
+        errors["denominator"] = "The denominator must be more than 0."
+    if (
+        measure.value_type == Measure.ValueType.PROPORTION
+        and numerator is not None
+        and denominator is not None
+        and numerator > denominator
+        and not errors.keys() & {"numerator", "denominator"}
+    ):
+        errors["numerator"] = (
+            f"The numerator ({numerator:g}) cannot be larger than the denominator "
+            f"({denominator:g}) for a proportion."
+        )
+    if value is not None:
+        errors["value"] = "Leave the value empty: it is worked out from numerator/denominator."
+
+
+def _check_single_value(measure: Measure, value, numerator, denominator, errors: dict):
+    """A measure without a denominator takes one value (a whole, non-negative one for a count)."""
+    if value is None and "value" not in errors:
+        errors["value"] = "Enter a value."
+    if numerator is not None or denominator is not None:
+        errors["numerator"] = "This measure takes a single value, not a numerator/denominator."
+    if measure.value_type == Measure.ValueType.COUNT and value is not None:
+        if value < 0:
+            errors["value"] = "A count cannot be negative."
+        elif value != int(value):
+            errors["value"] = "A count is a whole number."
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from huey.contrib.djhuey import db_task
 def refresh_network_status(network_id: int) -> None:
     from melior.networks.models import Network
 
-    from .network import status_table
+    from .across_sites.status import status_table
 
     network = Network.objects.filter(pk=network_id).first()
     if network is not None:  # deleted since: nothing to warm

@@ -17,10 +17,12 @@ from melior.networks.views import get_network, get_network_site
 from melior.web.uploads import keep_upload, upload_path
 
 from . import exports, selectors, services
+from .across_sites.keys import data_version
+from .across_sites.multiples import SCALES, SORTS, small_multiples
+from .across_sites.pooled import network_measure_view
 from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
 from .imports import ImportRefused, Problem, import_observations
-from .network import SCALES, SORTS, data_version, network_measure_view, small_multiples
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from melior.measures.network import ASSURANCE, status_table
+from melior.measures.across_sites.status import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 

@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
+from melior.measures.across_sites.status import status_table
 from melior.measures.models import Measure, Observation
-from melior.measures.network import status_table
 from melior.networks.models import Network
 from melior.pdsa.models import Cycle
 from melior.projects.models import ImprovementProject

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from melior.measures.signals import latest_signals
+from melior.measures.spc_status import latest_signals
 from melior.networks.models import Network
 from melior.projects.selectors import projects_for
 

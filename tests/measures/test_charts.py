@@ -126,7 +126,7 @@ def test_viewer_cannot_change_chart_choices(client, shifted):
 
 
 def test_latest_signals_at_a_site_and_across_the_network(shifted):
-    from melior.measures.signals import latest_signals
+    from melior.measures.spc_status import latest_signals
 
     measures = [shifted.measure, shifted.count_measure]
     at_site = latest_signals(measures, organization=shifted.school)

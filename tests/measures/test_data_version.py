@@ -11,9 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 
 from melior.api.services import create_token
+from melior.measures.across_sites.keys import data_version
+from melior.measures.across_sites.status import status_table
 from melior.measures.imports import import_observations
 from melior.measures.models import Observation
-from melior.measures.network import data_version, status_table
 from melior.measures.services import (
     add_annotation,
     create_measure,

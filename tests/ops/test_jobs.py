@@ -86,8 +86,8 @@ def test_the_backup_job_writes_an_owner_only_backup(transactional_db, settings, 
 def test_an_import_warms_the_network_status_table(
     world, tmp_path, django_capture_on_commit_callbacks
 ):
+    from melior.measures.across_sites.status import status_table
     from melior.measures.imports import import_observations
-    from melior.measures.network import status_table
 
     rows = "".join(
         f"{world.school.slug},on-track,{datetime.date(2025, 9, 1) + datetime.timedelta(weeks=w)},"

@@ -287,7 +287,7 @@ def test_network_page_shows_where_each_visible_site_stands(client, series):
 def test_status_table_is_recomputed_when_data_change(series):
     import datetime
 
-    from melior.measures.network import status_table
+    from melior.measures.across_sites.status import status_table
 
     before = status_table(series.network)
     assert before.statuses[(series.school.pk, series.measure.pk)] == "no change"
@@ -329,7 +329,7 @@ def test_measure_page_shows_the_network_chart_funnel_and_sites(client, series):
 
 
 def test_small_multiples_one_chart_per_visible_site(client, series):
-    from melior.measures.network import small_multiples
+    from melior.measures.across_sites.multiples import small_multiples
 
     lines = small_multiples(series.measure, [series.school, series.sibling_school], sort="name")
     assert [line.site.name for line in lines] == ["Lincoln High", "Parks High"]
@@ -348,7 +348,7 @@ def test_small_multiples_one_chart_per_visible_site(client, series):
 def test_small_multiples_on_one_shared_scale_compare_levels_and_show_their_axes(client, series):
     import datetime
 
-    from melior.measures.network import small_multiples
+    from melior.measures.across_sites.multiples import small_multiples
 
     for week in range(20):  # Parks runs near 95%, Lincoln near 70%
         record_observation(
@@ -393,7 +393,7 @@ def test_status_table_says_whether_a_target_will_be_met(client, series):
 def test_small_multiples_sort_by_improvement(series):
     import datetime
 
-    from melior.measures.network import small_multiples
+    from melior.measures.across_sites.multiples import small_multiples
 
     for week in range(20):  # Parks climbs from 30% to 60%; Lincoln's series is flat-ish
         record_observation(

@@ -1,11 +1,9 @@
-"""PDSA pages: plan, run, study and act on a cycle (in the guided, classic or freeform format,
-one data model), find cycles across the network, ramps and evidence per change idea,
-calibration, and notifications. Each action on a cycle posts to its own URL with its own form;
-a refused form comes back on the cycle page with its errors and nothing saved."""
+"""One PDSA cycle: its page, and plan, run, study and act on it (in the guided, classic or
+freeform format, one data model); a new cycle, a copy, the printable page and its files. Each
+action on a cycle posts to its own URL with its own form; a refused form comes back on the cycle
+page with its errors and nothing saved."""
 
-import datetime
 import functools
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,23 +14,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from melior.core.forms import apply_service_errors, submit
-from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
 from melior.projects.selectors import projects_for
-from melior.theory import selectors as theory
-from melior.theory.models import Node
 
-from . import selectors, services, shared_views
-from .charts import ramp_chart
-from .exports import cycles_csv
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     PLAN_STEPS,
     ActForm,
     AttachmentForm,
     AuthorsForm,
     CommentForm,
     DoForm,
-    NetworkSharingForm,
     NewCycleForm,
     ObservationForm,
     PlanForm,
@@ -41,7 +33,8 @@ from .forms import (
     StartForm,
     StudyForm,
 )
-from .models import Cycle
+from ..models import Cycle
+from . import shared
 
 S = Cycle.Status
 
@@ -342,8 +335,8 @@ def cycle_detail(request, network, pk):
     network = get_network(request, network)
     cycle = selectors.cycle_for(request.user, network, pk)
     if cycle is None:  # another school's cycle, if it is shared with this member
-        return shared_views.shared_page(
-            request, network, shared_views.shared_cycle_or_404(request, network, pk)
+        return shared.shared_page(
+            request, network, shared.shared_cycle_or_404(request, network, pk)
         )
     return render(request, "pdsa/cycle.html", _context(request, network, cycle))
 
@@ -382,7 +375,7 @@ def new_cycle(request, network, project):
 @require_POST
 def clone(request, network, pk):
     network = get_network(request, network)
-    source = selectors.cycle_for(request.user, network, pk) or shared_views.shared_cycle_or_404(
+    source = selectors.cycle_for(request.user, network, pk) or shared.shared_cycle_or_404(
         request, network, pk
     )
     projects = {str(p.pk): p for p in selectors.plannable_projects(request.user, network)}
@@ -394,7 +387,7 @@ def clone(request, network, pk):
     except ValidationError as error:
         if not selectors.can_see(request.user, source):
             messages.error(request, " ".join(error.messages))
-            return shared_views.shared_page(request, network, source, status=400)
+            return shared.shared_page(request, network, source, status=400)
         ctx = _context(request, network, source, errors=error.messages)
         return render(request, "pdsa/cycle.html", ctx, status=400)
     return redirect(_url(cycle, "plan"))
@@ -409,121 +402,9 @@ def print_view(request, network, pk):
 @login_required
 def attachment(request, network, pk, file):
     if selectors.cycle_for(request.user, get_network(request, network), pk) is None:
-        return shared_views.shared_attachment(request, network, pk, file)
+        return shared.shared_attachment(request, network, pk, file)
     network, cycle = _cycle(request, network, pk)
     item = get_object_or_404(cycle.attachments, pk=file)
     return FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
     )
-
-
-@login_required
-def cycle_list(request, network):
-    """Find PDSAs across the network; the same filters export as CSV."""
-    network = get_network(request, network)
-    params = {k: request.GET.get(k, "").strip() for k in selectors.FILTERS}
-    notes = []
-    for key in ("idea", "driver"):
-        if params[key]:
-            try:
-                uuid.UUID(params[key])
-            except ValueError:
-                notes.append(f"Ignored an unknown {key}.")
-                params[key] = ""
-    for key in ("since", "until"):
-        if params[key] and not _is_date(params[key]):
-            notes.append(f"Ignored “{params[key]}”: dates are YYYY-MM-DD.")
-            params[key] = ""
-    cycles = selectors.search(request.user, network, params)
-    if request.GET.get("export") == "csv":
-        return cycles_csv(network, cycles.prefetch_related("questions"))
-    drivers = [Node.Kind.PRIMARY, Node.Kind.SECONDARY, Node.Kind.TERTIARY]
-    return render(
-        request,
-        "pdsa/list.html",
-        {
-            "network": network,
-            "cycles": cycles[:200],
-            "count": cycles.count(),
-            "params": params,
-            "notes": notes,
-            "ideas": theory.network_theory_nodes(network, [Node.Kind.CHANGE_IDEA]),
-            "drivers": theory.network_theory_nodes(network, drivers),
-            "sites": sites_for(request.user, network).order_by("name"),
-            "statuses": S.choices,
-            "decisions": Cycle.Decision.choices,
-            "projects": selectors.plannable_projects(request.user, network),
-            "overdue": selectors.overdue(
-                selectors.cycles_for(request.user, network).filter(authors=request.user)
-            ),
-            "query": request.GET.urlencode(),
-            "sharing_form": NetworkSharingForm(
-                initial={"enabled": selectors.sharing_enabled(network)}
-            )
-            if request.user.has_perm("networks.manage_network", network)
-            else None,
-        },
-    )
-
-
-def _is_date(text: str) -> bool:
-    try:
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-IDEA_PAGE_ROWS = 300  # the rest are one click away in the PDSA search (and its CSV)
-
-
-@login_required
-def idea_page(request, network, key):
-    """Every cycle on one change idea across the network: ramps per school and the evidence."""
-    network = get_network(request, network)
-    node = theory.network_node(network, key, Node.Kind.CHANGE_IDEA)
-    if node is None:
-        raise Http404("No such change idea")
-    cycles, summary = selectors.idea_evidence(request.user, network, node)
-    ramps = selectors.ramps(cycles)
-    return render(
-        request,
-        "pdsa/idea.html",
-        {
-            "network": network,
-            "node": node,
-            "cycles": cycles[:IDEA_PAGE_ROWS],
-            "more": max(len(cycles) - IDEA_PAGE_ROWS, 0),
-            "summary": summary,
-            "ramps": ramps,
-            "ramp_spec": ramp_chart(ramps) if ramps else None,
-        },
-    )
-
-
-@login_required
-def calibration_page(request, network):
-    network = get_network(request, network)
-    by = "team" if request.GET.get("by") == "team" else "site"
-    result = selectors.calibration(request.user, network, by=by)
-    return render(
-        request,
-        "pdsa/calibration.html",
-        {
-            "network": network,
-            "by": by,
-            "result": result,
-            "spec": result.chart().to_dict() if result is not None else None,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request):
-    if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()]
-        services.mark_read(user=request.user, notification_ids=ids or None)
-        return redirect("notifications")
-    items = selectors.notifications_for(request.user)[:100]
-    return render(request, "pdsa/notifications.html", {"items": items})

@@ -13,9 +13,9 @@ from melior.core.forms import submit
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
 
-from . import selectors, services
-from .forms import AskForm, NetworkSharingForm
-from .services.sharing import answerers
+from .. import selectors, services
+from ..forms import AskForm, NetworkSharingForm
+from ..services.sharing import answerers
 
 SHARED_PAGE = "pdsa/shared_cycle.html"
 

@@ -8,8 +8,9 @@ from django.db.models import Avg, Sum
 
 from melior.networks.models import Organization
 
+from .across_sites.keys import data_version
+from .across_sites.status import summarise_measures
 from .models import Observation
-from .network import data_version, summarise_measures
 
 
 def latest_signals(measures, organization: Organization | None = None) -> dict[int, str]:

@@ -1,0 +1,186 @@
+"""Every site × measure of a network at once: the status table behind the network page.
+
+The whole table is computed in one pass of the batch SPC engine per chart kind and cached under
+the network's data version (a counter moved on by every write to its data), so a repeat view is
+a cache read until someone enters or corrects data.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from django.core.cache import cache
+from django.db import connection
+
+from melior.analysis import spc
+from melior.networks.models import Network
+
+from ..charts import usable_kind
+from ..models import Measure, Observation
+from ..selectors import measures_for
+from .keys import SHAPE, data_version
+
+ASSURANCE = {
+    "consistent_pass": ("✓", "will reliably meet the target"),
+    "consistent_fail": ("✗", "will reliably miss the target unless the process changes"),
+    "inconsistent": ("~", "will meet the target some weeks and miss it others"),
+}
+
+
+NO_DATA = ("no data", "")
+
+
+class StatusTable:
+    """Status and target assurance of every site × measure. Kept per site, a tuple per measure,
+    so the cached table of thousands of sites reads back in a few milliseconds."""
+
+    def __init__(self, measures: list[Measure], computed: "ComputedStatuses"):
+        self.measures = measures
+        self._computed = computed
+        position = {pk: k for k, pk in enumerate(computed.measure_ids)}
+        self._positions = [position.get(m.pk) for m in measures]
+
+    @property
+    def standing(self) -> dict[int, tuple[int, int, int]]:
+        """site id -> (measures worsening, targets reliably missed, measures improving), for
+        sites with data."""
+        return self._computed.standing
+
+    def row(self, site_id: int) -> list[tuple[Measure, str, str]]:
+        """(measure, status, assurance) per measure at a site."""
+        cells = self._computed.cells.get(site_id, ())
+        return [
+            (m, *(cells[k] if k is not None and cells else NO_DATA))
+            for m, k in zip(self.measures, self._positions, strict=True)
+        ]
+
+    @cached_property
+    def statuses(self) -> dict[tuple[int, int], str]:
+        """(site id, measure id) -> status, for series with data."""
+        return {
+            (site, m.pk): status
+            for site in self._computed.cells
+            for m, status, _ in self.row(site)
+            if status != "no data"
+        }
+
+
+@dataclass(frozen=True)
+class ComputedStatuses:
+    """What is cached: site id -> ((status, assurance) per measure of measure_ids), and each
+    site's standing."""
+
+    measure_ids: tuple[int, ...]
+    cells: dict[int, tuple[tuple[str, str], ...]]
+    standing: dict[int, tuple[int, int, int]]
+
+
+def status_table(network: Network) -> StatusTable:
+    """Status of every site × measure of the network (cached per data version)."""
+    # the version is read before the data: a write in between makes the next view recompute
+    key = f"melior:status-table:{SHAPE}:{network.pk}:{data_version(network.pk)}"
+    measures = list(measures_for(network))
+    computed = cache.get(key)
+    if computed is None:
+        computed = _compute_statuses(network, measures)
+        cache.set(key, computed, timeout=24 * 3600)
+    return StatusTable(measures, computed)
+
+
+def _chart_target(measure: Measure) -> float:
+    """The measure's target in the units the engine computes in (fractions, per unit)."""
+    if measure.target is None:
+        return np.nan
+    return measure.target / measure.display_scale
+
+
+def _compute_statuses(network: Network, measures: list[Measure]) -> ComputedStatuses:
+    summary = summarise_measures(
+        _observations_frame(network), measures, by=["measure_id", "organization_id"]
+    )
+    measure_ids = tuple(m.pk for m in measures)
+    position = {pk: k for k, pk in enumerate(measure_ids)}
+    words = {}  # one string object per word: the pickle stores each once
+    cells: dict[int, list[tuple[str, str]]] = {}
+    for row in summary.itertuples(index=False):
+        site = int(row.organization_id)  # plain ints: NumPy scalars are slow to unpickle
+        status = words.setdefault(row.status, row.status)
+        assurance = words.setdefault(row.assurance or "", row.assurance or "")
+        cells.setdefault(site, [NO_DATA] * len(measure_ids))[position[row.measure_id]] = (
+            status,
+            assurance,
+        )
+    standing = {
+        site: (
+            sum(status == "worsening" for status, _ in row),
+            sum(assurance == "consistent_fail" for _, assurance in row),
+            sum(status == "improving" for status, _ in row),
+        )
+        for site, row in cells.items()
+    }
+    return ComputedStatuses(
+        measure_ids, {site: tuple(row) for site, row in cells.items()}, standing
+    )
+
+
+def summarise_measures(frame: pd.DataFrame, measures: list[Measure], by: list[str]) -> pd.DataFrame:
+    """Status and target assurance of every series in `frame` (columns measure_id, the other
+    `by` columns, period_start, value, numerator, denominator), each measure on its default
+    chart: one batch call per chart kind."""
+    columns = [*by, "status", "assurance"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    groups: dict[tuple[str, bool], list[Measure]] = {}
+    for measure in measures:
+        key = (usable_kind(measure, measure.default_chart), measure.has_denominator)
+        groups.setdefault(key, []).append(measure)
+    parts = []
+    for (kind, ratio), group in groups.items():
+        part = frame[frame["measure_id"].isin([m.pk for m in group])]
+        if ratio:
+            part = part[part["denominator"].notna()]
+        if part.empty:
+            continue
+        charts = spc.control_charts(  # orders the rows itself when they are not in order
+            part,
+            by=by,
+            x="period_start",
+            y="numerator" if ratio else "value",
+            n="denominator" if ratio else None,
+            kind=kind,
+        )
+        up = {m.pk: m.desired_direction == Measure.Direction.UP for m in group}
+        goals = {m.pk: _chart_target(m) for m in group}
+        ids = charts.series["measure_id"]
+        summary = charts.summary(
+            higher_is_better=ids.map(up).to_numpy(), target=ids.map(goals).to_numpy(float)
+        )
+        parts.append(summary[columns])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _observations_frame(network: Network) -> pd.DataFrame:
+    """All observations of the network's measures, read in one query straight into a frame."""
+    query = (
+        Observation.objects.filter(measure__network=network)
+        .order_by("measure_id", "organization_id", "period_start")
+        .values_list(
+            "measure_id", "organization_id", "period_start", "value", "numerator", "denominator"
+        )
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "measure_id",
+            "organization_id",
+            "period_start",
+            "value",
+            "numerator",
+            "denominator",
+        ],
+    )
