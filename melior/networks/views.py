@@ -10,7 +10,12 @@ from melior.measures.network import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
-from .selectors import has_site_with, network_site_for, networks_for, sites_for
+from .selectors import (
+    current_sites_for,
+    has_site_with,
+    network_site_for,
+    networks_for,
+)
 
 
 def get_network(request, slug: str):
@@ -56,7 +61,7 @@ def network_detail(request, network):
     filter by name and standing."""
     network = get_network(request, network)
     table = status_table(network)
-    sites = sites_for(request.user, network)
+    sites = current_sites_for(request.user, network)
     standings = _standings(table, sites.values_list("pk", "name", "parent__name"))
     query = request.GET.get("q", "").strip()
     show = request.GET.get("show", "all")
