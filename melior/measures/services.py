@@ -92,9 +92,9 @@ def validate_observation(
                 errors["value"] = "A count cannot be negative."
             elif value != int(value):
                 errors["value"] = "A count is a whole number."
-        if measure.value_type == Measure.ValueType.TIME_BETWEEN and value is not None:
-            if value <= 0:
-                errors["value"] = "A time between events is more than 0."
+        between = measure.value_type == Measure.ValueType.TIME_BETWEEN
+        if between and value is not None and value <= 0:
+            errors["value"] = "A time between events is more than 0."
     if errors:
         raise ValidationError(errors)
     return {"value": value, "numerator": numerator, "denominator": denominator}

@@ -87,7 +87,8 @@ def invite(*, inviter, network: Network, email: str, role: str, scope=None, requ
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Enter an email address, e.g. name@district.org."})
+        message = "Enter an email address, e.g. name@district.org."
+        raise ValidationError({"email": message}) from None
     _check_scope(network, scope)
     _check_may_grant(inviter, network, role, scope)
     User = get_user_model()
@@ -168,9 +169,11 @@ def invitation_from_token(token: str) -> Invitation:
     try:
         data = signing.loads(token, salt=SALT, max_age=datetime.timedelta(days=INVITATION_DAYS))
     except signing.SignatureExpired:
-        raise ValidationError("This invitation link has expired. Ask for a new one.")
+        raise ValidationError("This invitation link has expired. Ask for a new one.") from None
     except signing.BadSignature:
-        raise ValidationError("This invitation link is not valid. Check it was copied whole.")
+        raise ValidationError(
+            "This invitation link is not valid. Check it was copied whole."
+        ) from None
     invitation = (
         Invitation.objects.select_related("network", "organization", "invited_by")
         .filter(pk=data.get("i"))
