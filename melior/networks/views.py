@@ -89,6 +89,7 @@ def network_detail(request, network):
             },
             "projects": projects_for(request.user, network).filter(site__in=page_sites),
             "can_import": has_site_with(request.user, network, "enter_data"),
+            "can_settings": request.user.has_perm("administration.see_settings", network),
         },
     )
 
@@ -154,5 +155,7 @@ def site_detail(request, network, site):
             "site": link.organization,
             "measures": measures_for(network),
             "projects": projects_for(request.user, network).filter(site=link.organization),
+            "can_start_project": link.retired_on is None
+            and request.user.has_perm("networks.manage_projects", link),
         },
     )

@@ -297,3 +297,28 @@ def deactivate(*, user, network: Network, person, request=None) -> None:
     person.is_active = False
     person.save(update_fields=["is_active"])
     _log(request=request, user=user, network=network, what=f"Deactivated {person.username}")
+
+
+@transaction.atomic
+def join_by_invitation(
+    *,
+    token: str,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    request=None,
+):
+    """A new account for the invitation's email and its role, or nothing at all."""  # fmt: skip
+    invitation = invitation_from_token(token)
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(
+            f"There is already an account for {invitation.email}: sign in, then follow the link."
+        )
+    user = User.objects.create_user(
+        username, email=invitation.email, password=password,
+        first_name=first_name, last_name=last_name,
+    )  # fmt: skip
+    accept_invitation(token=token, user=user, request=request)
+    return user
