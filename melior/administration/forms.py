@@ -64,8 +64,18 @@ class SchoolForm(forms.ModelForm):
                 label="New district's NCES id (LEAID)", required=False, max_length=7
             )
 
-    def validate_unique(self):
-        """Left to the service, which names the clashing id."""
+    def _clean_id(self, name: str, label: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        clash = Organization.objects.filter(**{name: value}).exclude(pk=self.instance.pk)
+        if value and clash.exists():
+            raise forms.ValidationError(f"Another school or district has the {label} {value}.")
+        return value
+
+    def clean_nces_id(self):
+        return self._clean_id("nces_id", "NCES id")
+
+    def clean_state_id(self):
+        return self._clean_id("state_id", "state id")
 
 
 class SchoolImportForm(forms.Form):

@@ -8,6 +8,7 @@ from .people import (
     deactivate,
     invitation_from_token,
     invite,
+    join_by_invitation,
     remove_role,
     resend_invitation,
 )

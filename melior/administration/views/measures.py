@@ -39,7 +39,8 @@ def measure_edit(request, network, measure=None):
     form = MeasureForm(request.POST or None, instance=instance, nodes=nodes, initial=initial)
 
     def save(data):
-        node = next((n for n in nodes if str(n.pk) == data.pop("node")), None)
+        chosen = data.pop("node")
+        node = next((n for n in nodes if str(n.pk) == chosen), None)
         if instance is not None:
             instance.refresh_from_db()  # the form wrote onto it; the service compares
         services.define_measure(
