@@ -95,8 +95,8 @@ def test_adding_and_editing_a_school_names_the_wrong_field(client, world):
     n = world.network.slug
     world.school.nces_id = "061234500001"
     world.school.save()
-    answer = client.post(f"/n/{n}/settings/schools/add/",
-                         {"name": "Twin High", "nces_id": "061234500001", "district": world.district.pk})  # fmt: skip
+    twin = {"name": "Twin High", "nces_id": "061234500001", "district": world.district.pk}
+    answer = client.post(f"/n/{n}/settings/schools/add/", twin)
     assert answer.status_code == 400
     assert "Another school or district has the NCES id 061234500001" in answer.text
     answer = client.post(f"/n/{n}/settings/schools/add/",

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,7 +11,7 @@ from melior.networks.models import Membership
 from .. import services
 from ..forms import InviteForm, JoinForm, RoleForm
 from ..models import Invitation
-from ..permissions import grantable_roles
+from ..permissions import grantable_roles, may_grant
 from ..selectors import pending_invitations_for, roles_for, roles_in
 from .common import nav, settings_network
 
@@ -66,14 +66,19 @@ def _act(request, network_slug, change, done: str):
     return redirect("settings-people", network=network.slug)
 
 
-def _invitation(network_slug, pk):
-    return get_object_or_404(Invitation, pk=pk, network__slug=network_slug)
+def _invitation(request, network_slug, pk):
+    """An invitation of the network the user may change (403 for one they may not)."""
+    network = settings_network(request, network_slug, PERMISSION)
+    invitation = get_object_or_404(Invitation, pk=pk, network=network)
+    if not may_grant(request.user, network, invitation.role, invitation.organization):
+        raise PermissionDenied
+    return invitation
 
 
 @login_required
 @require_POST
 def invitation_resend(request, network, pk):
-    invitation = _invitation(network, pk)
+    invitation = _invitation(request, network, pk)
 
     def change(n):
         services.resend_invitation(invitation=invitation, user=request.user, request=request)
@@ -84,7 +89,7 @@ def invitation_resend(request, network, pk):
 @login_required
 @require_POST
 def invitation_cancel(request, network, pk):
-    invitation = _invitation(network, pk)
+    invitation = _invitation(request, network, pk)
 
     def change(n):
         services.cancel_invitation(invitation=invitation, user=request.user, request=request)
@@ -93,8 +98,12 @@ def invitation_cancel(request, network, pk):
 
 
 def _membership(request, network, pk) -> Membership:
+    """A role held in the network that the user may change (403 for one they may not)."""
     network = settings_network(request, network, PERMISSION)
-    return get_object_or_404(roles_in(network), pk=pk)
+    membership = get_object_or_404(roles_in(network), pk=pk)
+    if not may_grant(request.user, network, membership.role, membership.organization):
+        raise PermissionDenied
+    return membership
 
 
 @login_required
@@ -124,7 +133,7 @@ def role_remove(request, network, pk):
 @login_required
 @require_POST
 def person_deactivate(request, network, pk):
-    settings_network(request, network, PERMISSION)
+    settings_network(request, network, "networks.manage_network")
     person = get_object_or_404(get_user_model(), pk=pk, is_active=True)
     return _act(request, network, lambda n: services.deactivate(
         user=request.user, network=n, person=person, request=request),
