@@ -32,6 +32,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Q
 
+from melior.administration.models import Invitation
 from melior.governance import models as g
 from melior.learning import models as le
 from melior.measures import models as m
@@ -100,6 +101,8 @@ def _record_sets(network, students: bool):
         ("agreements", g.SharingAgreement.objects.filter(network=network)),
         ("row grants", g.RowAccessGrant.objects.filter(network=network)),
         ("access log", g.AccessLog.objects.filter(network=network)),
+        # who was invited to what, and by whom (a link only ever works on its own instance)
+        ("invitations", Invitation.objects.filter(network=network)),
     ]
     if students:
         enrolled = g.Student.objects.filter(enrollments__site__in=sites).distinct()
