@@ -188,10 +188,10 @@ def _district_usable(network: Network, district: Organization) -> bool:
     ).exists()
 
 
-def _check_row(network, line, values, seen, existing, districts, plan) -> None:
+def _id_problems(line: int, values: dict, seen: dict) -> list[str]:
+    """What is wrong with a row's name and ids, alone and against the rows before it."""
     problems: list[str] = []
     nces_id, leaid, name = (values.get(k, "") for k in ("nces_id", "leaid", "name"))
-    label = f"Row {line}" + (f" (NCESSCH {nces_id})" if nces_id else "")
     if not name:
         problems.append("SCH_NAME is empty")
     if not (leaid.isdigit() and len(leaid) == 7):
@@ -203,6 +203,13 @@ def _check_row(network, line, values, seen, existing, districts, plan) -> None:
     if nces_id in seen:
         problems.append(f"NCESSCH {nces_id} is also on row {seen[nces_id]} (a duplicate school id)")
     seen.setdefault(nces_id, line)
+    return problems
+
+
+def _check_row(network, line, values, seen, existing, districts, plan) -> None:
+    nces_id, leaid, name = (values.get(k, "") for k in ("nces_id", "leaid", "name"))
+    label = f"Row {line}" + (f" (NCESSCH {nces_id})" if nces_id else "")
+    problems = _id_problems(line, values, seen)
     attributes = _attributes(values, problems)
     district = districts.get(leaid)
     if district is None and leaid and not values.get("district_name"):
