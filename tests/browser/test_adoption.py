@@ -80,6 +80,7 @@ def test_an_empty_instance_is_adopted_in_the_browser(page, live_server, transact
               "--email", "it@valley.org"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    page.set_default_timeout(60_000)  # a long walk; a busy machine must not fail it
 
     # the operator starts the network and invites its lead
     page.goto(f"{live_server.url}/")
