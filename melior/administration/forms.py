@@ -161,6 +161,8 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.network = network
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        if Role.TEAM_MEMBER in roles:
+            self.fields["role"].initial = Role.TEAM_MEMBER
         self.fields["scope"].choices = scope_choices(user, network)
 
     def organization(self):
