@@ -33,6 +33,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Q
 
+from melior.administration.models import Invitation
 from melior.evaluation import models as ev
 from melior.governance import models as g
 from melior.learning import models as le
@@ -109,6 +110,8 @@ def _record_sets(network, students: bool):
         ("amendments", ev.Amendment.objects.filter(pilot__in=pilots)),
         ("evidence codes", ev.EvidenceCode.objects.filter(pilot__in=pilots)),
         ("pilot evidence", ev.Evidence.objects.filter(pilot__in=pilots)),
+        # who was invited to what, and by whom (a link only ever works on its own instance)
+        ("invitations", Invitation.objects.filter(network=network)),
     ]
     if students:
         enrolled = g.Student.objects.filter(enrollments__site__in=sites).distinct()

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "melior.evaluation",
     "melior.progress",
     "melior.convening",
+    "melior.administration",
     "melior.api",
     "axes",
     "csp",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from melior.administration import urls as administration_urls
 from melior.api.api import api
 from melior.governance.views.statements import xapi_statements
 from melior.pdsa.views.notifications import notifications
@@ -36,6 +37,8 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.learning.urls")),
     path("n/<slug:network>/", include("melior.governance.urls")),
     path("n/<slug:network>/", include("melior.evaluation.urls")),
+    path("n/<slug:network>/settings/", include("melior.administration.urls")),
+    path("", include(administration_urls.top_urlpatterns)),
     path("n/<slug:network>/theory/", include("melior.theory.urls")),
     path("n/<slug:network>/pdsa/", include("melior.pdsa.urls")),
     path("notifications/", notifications, name="notifications"),

@@ -187,6 +187,28 @@ RULES = {
     "api:list_projects": ("get", "member", None),
     "api:get_project": ("get", "member", None),
     "api:list_progress": ("get", "member", None),
+    # the network lead's settings (docs/admin.md)
+    "settings": ("get", "manage_network", None),
+    "settings-schools": ("get", "manage_network", None),
+    "settings-school-add": ("post", "manage_network", None),
+    "settings-schools-import": ("post", "manage_network", None),
+    "settings-school": ("get", "manage_network", None),
+    "settings-school-retire": ("post", "manage_network", {"retire": "0"}),
+    "settings-measures": ("get", "define_measures", None),
+    "settings-measure-new": ("get", "define_measures", None),
+    "settings-measure": ("get", "define_measures", None),
+    "settings-people": ("get", "people", None),
+    "settings-invite": ("post", "people", None),
+    # a team member's invitation at the school: the lead, and the school's site lead
+    "settings-invitation-resend": ("post", "team_grant", None),
+    "settings-invitation-cancel": ("post", "team_grant", None),
+    # the network lead's own role (the last lead's: a removal is refused, nothing changes)
+    "settings-role": ("post", "manage_network", None),
+    "settings-role-remove": ("post", "manage_network", None),
+    "settings-deactivate": ("post", "manage_network", None),  # someone of another network
+    "network-new": ("get", "operator", None),  # superusers only; none in this matrix
+    "invitation": ("get", "public", None),
+    "project-start": ("get", "manage_projects", None),
 }
 
 
@@ -275,6 +297,10 @@ def place(world):
         network=world.network, user=world.users["school:data_steward"], kind="outcomes",
         dry_run=True, upload="x", state="done", report={"rows": 0},
     )  # fmt: skip
+    from melior.administration.services import invite
+
+    invite(inviter=None, network=world.network, email="new@d.org", role="team_member",
+           scope=world.school)  # fmt: skip
     return world, project
 
 
@@ -401,7 +427,24 @@ def url_for(name, world, project):
         "api:put_observation": {"slug": n}, "api:list_projects": {"slug": n},
         "api:get_project": {"slug": n, "project_id": project.pk},
         "api:site_measure_chart": {"slug": n, "site": s, "measure": m},
+        "settings-school": {"network": n, "site": s},
+        "settings-school-retire": {"network": n, "site": s},
+        "settings-measure": {"network": n, "measure": m},
+        "project-start": {"network": n, "site": s},
+        "invitation": {"token": _invitation_token()},
+        "network-new": {},
     }.get(name, {})  # fmt: skip
+    if name in {"settings-invitation-resend", "settings-invitation-cancel"}:
+        from melior.administration.models import Invitation
+
+        kwargs = {"network": n, "pk": Invitation.objects.get().pk}
+    if name in {"settings-role", "settings-role-remove"}:
+        lead = world.users["network:network_lead"].memberships.get()
+        kwargs = {"network": n, "pk": lead.pk}
+    if name == "settings-deactivate":
+        kwargs = {"network": n, "pk": world.users["outsider"].pk}
+    if name.startswith("settings") and not kwargs:
+        kwargs = {"network": n}
     for action in ACTION_ROUTES:
         if name.startswith(action) and not kwargs:
             kwargs = (
@@ -418,6 +461,13 @@ def url_for(name, world, project):
     if name == "api:put_theory":
         name = "api:get_theory"
     return reverse(name, kwargs=kwargs)
+
+
+def _invitation_token() -> str:
+    from melior.administration.models import Invitation
+    from melior.administration.services.people import token_for
+
+    return token_for(Invitation.objects.get())
 
 
 def expected(rule: str, role: str | None, scope: str | None) -> bool:
@@ -447,6 +497,20 @@ def expected(rule: str, role: str | None, scope: str | None) -> bool:
         return role == "network_lead" and scope == "network"
     if rule == "set_privacy":  # the network's data steward and its lead
         return role in {"data_steward", "network_lead"} and scope == "network"
+    if rule == "manage_network":
+        return role == "network_lead" and scope == "network"
+    if rule == "define_measures":
+        return role in {"network_lead", "data_steward"} and scope == "network"
+    if rule == "people":  # the lead; a site lead at their school; data stewards (their role)
+        return (
+            (role == "network_lead" and scope == "network")
+            or (role == "site_lead" and scope == "school")
+            or role == "data_steward"
+        )
+    if rule == "team_grant":
+        return (role, scope) in {("network_lead", "network"), ("site_lead", "school")}
+    if rule == "operator":
+        return False
     if rule == "audit":
         return role == "data_steward" and scope == "network"
     if rule in {"edit_theory", "run_hub"}:  # hub roles across the network only

@@ -52,6 +52,12 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
         team=[world.users["school:team_member"]],
     )
     theory.adapt(project=project)
+    from melior.administration.services import invite
+    from melior.networks.services import set_retired
+
+    invite(inviter=world.users["network:network_lead"], network=world.network,
+           email="new@d.org", role="team_member", scope=world.school)  # fmt: skip
+    set_retired(link=world.network.site_links.get(organization=world.sibling_school), retired=True)
     confirm_progress(
         project=project, user=world.users["school:team_member"], score="1.0",
         assessed_on=datetime.date(2025, 9, 5), note="Team formed",

@@ -41,6 +41,7 @@ class Measure(models.Model):
         RATE = "rate", "Rate (events / exposure)"
         COUNT = "count", "Count of events"
         CONTINUOUS = "continuous", "Measured value"
+        TIME_BETWEEN = "time_between", "Time between events (e.g. days between incidents)"
 
     class Direction(models.TextChoices):
         UP = "up", "Higher is better"
@@ -54,6 +55,7 @@ class Measure(models.Model):
         C = "c", "C chart"
         P_PRIME = "p_prime", "Laney P′ chart"
         U_PRIME = "u_prime", "Laney U′ chart"
+        T = "t", "T chart (time between events)"
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="measures")
     name = models.CharField(max_length=200)

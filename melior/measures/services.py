@@ -2,9 +2,10 @@
 
 import datetime
 import math
+import statistics
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -107,6 +108,9 @@ def _check_single_value(measure: Measure, value, numerator, denominator, errors:
             errors["value"] = "A count cannot be negative."
         elif value != int(value):
             errors["value"] = "A count is a whole number."
+    between = measure.value_type == Measure.ValueType.TIME_BETWEEN
+    if between and value is not None and value <= 0:
+        errors["value"] = "A time between events is more than 0."
 
 
 @transaction.atomic
@@ -167,10 +171,93 @@ def add_annotation(
     )
 
 
+def current_centre(measure: Measure) -> float | None:
+    """Where the measure stands now across the network, in display units: the median of the
+    latest 12 periods' pooled values (all sites' numerators over all their denominators for a
+    proportion or rate, the sites' mean for a single value). None before any data."""
+    rows = (
+        Observation.objects.filter(measure=measure)
+        .values("period_start")
+        .annotate(
+            value=models.Avg("value"),
+            numerator=models.Sum("numerator"),
+            denominator=models.Sum("denominator"),
+        )
+        .order_by("-period_start")[:12]
+    )
+    if measure.has_denominator:
+        values = [
+            r["numerator"] / r["denominator"] * measure.display_scale
+            for r in rows
+            if r["numerator"] is not None and r["denominator"]
+        ]
+    else:
+        values = [r["value"] for r in rows if r["value"] is not None]
+    return float(statistics.median(values)) if values else None
+
+
+def check_target(measure: Measure) -> None:
+    """A target must be possible for the measure's type and lie on the better side of where
+    the measure stands now (docs/admin.md): with "higher is better" a target below the current
+    centre would be met by getting worse, and the other way round."""
+    target = measure.target
+    if target is None:
+        return
+    if not math.isfinite(target):
+        raise ValidationError({"target": "Enter a finite number."})
+    if measure.value_type == Measure.ValueType.PROPORTION and not 0 <= target <= 100:
+        raise ValidationError({"target": "A proportion's target is a percentage, 0 to 100."})
+    if target < 0 or (measure.value_type == Measure.ValueType.TIME_BETWEEN and target == 0):
+        raise ValidationError({"target": "This measure cannot be negative or zero there."})
+    centre = current_centre(measure) if measure.pk else None
+    if centre is None:
+        return
+    up = measure.desired_direction == Measure.Direction.UP
+    if (up and target < centre) or (not up and target > centre):
+        better, side = ("higher", "below") if up else ("lower", "above")
+        raise ValidationError(
+            {
+                "target": f"The target ({target:g}) is {side} where the measure stands now "
+                f"({centre:.3g}, the median of its latest periods) although {better} is "
+                "better: it would be met by getting worse. Check the target or the direction."
+            }
+        )
+
+
+MEASURE_FIELDS = (
+    "name", "kind", "description", "value_type", "unit", "rate_multiplier",
+    "numerator_definition", "denominator_definition", "data_source", "frequency",
+    "desired_direction", "target", "default_chart",
+)  # fmt: skip
+
+
 @transaction.atomic
 def create_measure(*, network: Network, name: str, slug: str, **fields) -> Measure:
     measure = Measure(network=network, name=name, slug=slug, **fields)
     measure.full_clean()
+    check_target(measure)
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def update_measure(*, measure: Measure, **fields) -> Measure:
+    """Change a measure's definition. Its type and frequency stay once it has data: the
+    recorded values were entered under them."""
+    unknown = set(fields) - set(MEASURE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not measure fields: {', '.join(sorted(unknown))}")
+    if measure.observations.exists():
+        for name in ("value_type", "frequency"):
+            if name in fields and fields[name] != getattr(measure, name):
+                label = Measure._meta.get_field(name).verbose_name
+                raise ValidationError(
+                    {name: f"The {label} cannot change once values are recorded under it."}
+                )
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    measure.full_clean()
+    check_target(measure)
     measure.save()
     return measure
 

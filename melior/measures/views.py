@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
 from melior.files import FileRefused
-from melior.networks.selectors import site_ids_with, sites_for
+from melior.networks.selectors import current_sites_for, site_ids_with
 from melior.networks.views import get_network, get_network_site
 from melior.web.uploads import keep_upload, upload_path
 
@@ -143,7 +143,11 @@ class ListedSite(NamedTuple):
 def _listed_sites(user, network) -> list[ListedSite]:
     """The visible sites with only what the measure page shows of them: plain tuples, as a
     network may have thousands."""
-    rows = sites_for(user, network).order_by("name").values_list("pk", "name", "slug", "enrolment")
+    rows = (
+        current_sites_for(user, network)
+        .order_by("name")
+        .values_list("pk", "name", "slug", "enrolment")
+    )
     return [ListedSite(*row) for row in rows]
 
 

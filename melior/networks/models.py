@@ -148,6 +148,9 @@ class NetworkSite(models.Model):
         Organization, on_delete=models.CASCADE, related_name="network_links"
     )
     joined_on = models.DateField(null=True, blank=True)
+    # A retired school leaves the network's lists and pickers but keeps its history: its
+    # observations, projects and pages stay (a school with data is never deleted).
+    retired_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

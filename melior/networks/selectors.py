@@ -33,6 +33,13 @@ def sites_for(user, network: Network) -> QuerySet[Organization]:
     return sites.filter(Q(pk__in=organization_ids) | Q(parent__in=organization_ids))
 
 
+def current_sites_for(user, network: Network) -> QuerySet[Organization]:
+    """sites_for without the schools retired from the network: for lists and pickers (a
+    retired school's own pages and history stay reachable through sites_for)."""
+    retired = NetworkSite.objects.filter(network=network, retired_on__isnull=False)
+    return sites_for(user, network).exclude(pk__in=retired.values("organization"))
+
+
 def site_ids_with(user, network: Network, capability: str) -> set[int]:
     """Ids of the network's sites (among those the user sees) where the user has a capability
     of the permission matrix, e.g. "enter_data"."""

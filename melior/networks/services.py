@@ -1,7 +1,9 @@
 """State changes for networks, organizations and memberships. Each runs in one transaction."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import Membership, Network, NetworkSite, Organization, Role
@@ -64,3 +66,30 @@ def grant_role(*, user, role: str, network: Network | None = None, organization=
     )
     forget_access(user)
     return membership
+
+
+NETWORK_SETTINGS = ("name", "aim", "problem_statement", "why_it_matters")
+
+
+@transaction.atomic
+def update_network(*, network: Network, **fields) -> Network:
+    """Change the network's name, shared aim and problem statement."""
+    unknown = set(fields) - set(NETWORK_SETTINGS)
+    if unknown:
+        raise ValueError(f"Not network settings: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(network, name, value.strip() if isinstance(value, str) else value)
+    if not network.name:
+        raise ValidationError({"name": "Give the network a name."})
+    network.full_clean()
+    network.save()
+    return network
+
+
+@transaction.atomic
+def set_retired(*, link: NetworkSite, retired: bool) -> NetworkSite:
+    """Retire a school from the network (it leaves lists and pickers, its history stays) or
+    bring it back. Nothing is deleted."""
+    link.retired_on = timezone.localdate() if retired else None
+    link.save(update_fields=["retired_on"])
+    return link

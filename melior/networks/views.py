@@ -10,7 +10,12 @@ from melior.measures.across_sites.status import ASSURANCE, status_table
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
-from .selectors import has_site_with, network_site_for, networks_for, sites_for
+from .selectors import (
+    current_sites_for,
+    has_site_with,
+    network_site_for,
+    networks_for,
+)
 
 
 def get_network(request, slug: str):
@@ -56,7 +61,7 @@ def network_detail(request, network):
     filter by name and standing."""
     network = get_network(request, network)
     table = status_table(network)
-    sites = sites_for(request.user, network)
+    sites = current_sites_for(request.user, network)
     standings = _standings(table, sites.values_list("pk", "name", "parent__name"))
     query = request.GET.get("q", "").strip()
     show = request.GET.get("show", "all")
@@ -84,6 +89,7 @@ def network_detail(request, network):
             },
             "projects": projects_for(request.user, network).filter(site__in=page_sites),
             "can_import": has_site_with(request.user, network, "enter_data"),
+            "can_settings": request.user.has_perm("administration.see_settings", network),
         },
     )
 
@@ -149,5 +155,7 @@ def site_detail(request, network, site):
             "site": link.organization,
             "measures": measures_for(network),
             "projects": projects_for(request.user, network).filter(site=link.organization),
+            "can_start_project": link.retired_on is None
+            and request.user.has_perm("networks.manage_projects", link),
         },
     )

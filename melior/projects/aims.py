@@ -6,15 +6,32 @@ import re
 
 from django.utils.formats import date_format
 
+BY_WHEN = re.compile(
+    r"\b(by|before|until|in|within)\b.*(\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+    r"\b(year|years|month|months|week|weeks|semester|spring|summer|fall|autumn|winter)\b)",
+    re.IGNORECASE,
+)
+
+
+def statement_gaps(statement: str) -> list[str]:
+    """What an aim statement on its own is missing: something to improve, how much, by when.
+    Used for the network's shared aim, which has no separate measure, baseline or date."""
+    statement = (statement or "").strip()
+    if not statement:
+        return ["No aim statement: say what will improve."]
+    gaps = []
+    if not re.search(r"\d", statement):
+        gaps.append("The aim statement has no number: say how much.")
+    if not BY_WHEN.search(statement):
+        gaps.append("The aim statement has no “by when”: name a date or a school year.")
+    return gaps
+
 
 def aim_gaps(project, today: datetime.date | None = None) -> list[str]:
     """What the aim is missing, in words a team can act on; empty when it is complete."""
     today = today or datetime.date.today()
-    gaps = []
-    if not project.aim_statement.strip():
-        gaps.append("No aim statement: say what will improve.")
-    elif not re.search(r"\d", project.aim_statement):
-        gaps.append("The aim statement has no number: say how much.")
+    # a project's "by when" is its target date, checked below
+    gaps = [gap for gap in statement_gaps(project.aim_statement) if "by when" not in gap]
     if not project.population.strip():
         gaps.append("No “for whom”: name the students or people the aim is for.")
     if project.aim_measure_id is None:

@@ -5,11 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from melior.networks.views import get_network
+from melior.core.forms import submit
+from melior.networks.views import get_network, get_network_site
 
 from . import services
 from .aims import aim_gaps
 from .forms import CharterForm
+from .models import ImprovementProject
 from .selectors import projects_for
 
 
@@ -62,4 +64,32 @@ def project_edit(request, network, project):
         "projects/project_edit.html",
         {"network": network, "project": project, "form": form},
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_start(request, network, site):
+    """A school team's charter, started from the school page by whoever may manage projects
+    there (its site lead, or the hub's lead or coaches). The aim checker reads it next."""
+    network = get_network(request, network)
+    link = get_network_site(request, network, site)
+    if link.retired_on is not None or not request.user.has_perm("networks.manage_projects", link):
+        raise PermissionDenied
+    form = CharterForm(request.POST or None, instance=ImprovementProject(network=network))
+    created = {}
+
+    def start(data):
+        created["project"] = services.create_project(
+            network=network, site=link.organization, user=request.user, team=[request.user],
+            **{f: data[f] for f in CharterForm.Meta.fields},
+        )  # fmt: skip
+
+    if request.method == "POST" and submit(form, start):
+        return redirect("project", network=network.slug, project=created["project"].pk)
+    return render(
+        request,
+        "projects/project_start.html",
+        {"network": network, "site": link.organization, "form": form},
+        status=400 if form.errors else 200,
     )

@@ -35,8 +35,9 @@ def measure_placement_problem(measure, node: Node, network_id: int) -> str | Non
         return f"“{measure.name}” is not one of this network's measures."
     if node.kind not in MEASURE_LEVELS[measure.kind]:
         kind = measure.get_kind_display().lower()
+        article = "An" if kind[0] in "aeiou" else "A"
         return (
-            f"A {kind} measure belongs on {MEASURE_PLACE[measure.kind]} "
+            f"{article} {kind} measure belongs on {MEASURE_PLACE[measure.kind]} "
             f"(“{measure.name}” on the {LABEL[node.kind]} “{node.name}”)."
         )
     return None

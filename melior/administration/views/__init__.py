@@ -1,0 +1,1 @@
+"""The settings pages: the network, its schools, measures and people; joining by invitation."""
