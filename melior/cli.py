@@ -752,6 +752,21 @@ def usage_aggregate(
     console.print("The worker repeats this daily.")
 
 
+@app.command()
+def setup():
+    """Print a one-time link to the page that creates the operator account (empty instance)."""
+    _django()
+    from django.conf import settings
+
+    from melior.accounts.services import needs_setup, setup_link
+
+    if not needs_setup():
+        _fail("Melior is set up already: sign in, or ask the operator.")
+    hours = settings.MELIOR_SETUP_LINK_HOURS
+    console.print(f"Open this link to create the operator account (valid {hours} hours):")
+    console.print(setup_link(), style="bold", soft_wrap=True)
+
+
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 

@@ -16,6 +16,7 @@ MELIOR_EMAIL_FROM    the sender address of every email (digests, invitations, pa
 MELIOR_EMAIL_HOST, MELIOR_EMAIL_PORT (587), MELIOR_EMAIL_USER, MELIOR_EMAIL_PASSWORD,
 MELIOR_EMAIL_TLS (1), MELIOR_EMAIL_SSL (0)   the SMTP server that sends them
 MELIOR_MFA_REQUIRED  1 (default): data stewards and operators must set up a second factor
+MELIOR_SETUP_LINK_ONLY 1: the first-run page opens only by the link `melior setup` prints
 MELIOR_SITE_URL      the address people reach Melior at, for links in emails and `melior setup`
                      (default: http://127.0.0.1:8000)
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
@@ -438,6 +439,8 @@ MFA_TOTP_ISSUER = "Melior"
 MFA_FORMS = {"authenticate": "melior.accounts.forms.SecondFactorForm"}
 # Data stewards and operators set up a second factor before any other page.
 MELIOR_MFA_REQUIRED = _flag("MELIOR_MFA_REQUIRED", True)
-# `melior setup`'s link stays valid this long.
+# `melior setup`'s link stays valid this long; with MELIOR_SETUP_LINK_ONLY=1 the first-run page
+# opens only through that link (an instance reachable by others before its operator signs up).
 MELIOR_SETUP_LINK_HOURS = 24
+MELIOR_SETUP_LINK_ONLY = _flag("MELIOR_SETUP_LINK_ONLY", False)
 MELIOR_INVITATION_DAYS = 7

@@ -21,7 +21,7 @@ def setup(request):
     if not services.needs_setup():
         raise Http404("Melior is set up.")
     key = request.GET.get("key") or request.POST.get("key") or ""
-    if getattr(settings, "MELIOR_SETUP_LINK_ONLY", False) and not services.setup_key_valid(key):
+    if settings.MELIOR_SETUP_LINK_ONLY and not services.setup_key_valid(key):
         raise Http404("Open the link that `melior setup` printed.")
     form = SetupForm(request.POST or None)
     created = {}
