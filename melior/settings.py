@@ -436,6 +436,11 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Melior"
+MFA_TOTP_TOLERANCE = 1  # a phone whose clock is half a minute off still signs in
+# Enrolment comes right after signing in (forced for stewards), and people who sign in by their
+# district have no Melior password to enter again; a steward who turns the step off is sent
+# straight back to set it up.
+MFA_REAUTHENTICATION_REQUIRED = False
 MFA_FORMS = {"authenticate": "melior.accounts.forms.SecondFactorForm"}
 # Data stewards and operators set up a second factor before any other page.
 MELIOR_MFA_REQUIRED = _flag("MELIOR_MFA_REQUIRED", True)
