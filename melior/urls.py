@@ -2,6 +2,7 @@ from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path
 
+from melior.accounts.views import signin
 from melior.api.api import api
 from melior.governance.views.statements import xapi_statements
 from melior.pdsa import views as pdsa_views
@@ -12,7 +13,7 @@ from melior.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     # sign-in by username or email (allauth), under the names Melior's pages always used
-    path("accounts/login/", allauth_views.login, name="login"),
+    path("accounts/login/", signin.login, name="login"),
     path("accounts/logout/", allauth_views.logout, name="logout"),
     path("", include("melior.accounts.urls")),
     path("accounts/", include("allauth.urls")),
