@@ -31,7 +31,9 @@ def first_run(get_response):
 
     def middleware(request):
         response = get_response(request)
-        if request.user.is_authenticated:
+        if request.user.is_authenticated or (
+            response.status_code != 302 and not request.path.startswith("/accounts/login")
+        ):
             return response
         login_url = resolve_url(settings.LOGIN_URL)
         to_login = request.path == login_url or (
