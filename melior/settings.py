@@ -10,8 +10,15 @@ MELIOR_UPLOADS_DIR   where files attached to PDSA cycles are kept, and files che
                      wait (for a day at most) in its imports/ (default: var/uploads)
 MELIOR_MAX_UPLOAD_MB the largest file a team may attach, in MB (default: 5)
 MELIOR_MAX_IMPORT_MB the largest file an import reads, in MB (default: 100)
-MELIOR_EMAIL_BACKEND Django email backend for the notification digest (default: the console)
-MELIOR_EMAIL_FROM    the digest's sender address
+MELIOR_EMAIL_BACKEND Django email backend (default: SMTP when MELIOR_EMAIL_HOST is set, else the
+                     console)
+MELIOR_EMAIL_FROM    the sender address of every email (digests, invitations, password resets)
+MELIOR_EMAIL_HOST, MELIOR_EMAIL_PORT (587), MELIOR_EMAIL_USER, MELIOR_EMAIL_PASSWORD,
+MELIOR_EMAIL_TLS (1), MELIOR_EMAIL_SSL (0)   the SMTP server that sends them
+MELIOR_MFA_REQUIRED  1 (default): data stewards and operators must set up a second factor
+MELIOR_SETUP_LINK_ONLY 1: the first-run page opens only by the link `melior setup` prints
+MELIOR_SITE_URL      the address people reach Melior at, for links in emails and `melior setup`
+                     (default: http://127.0.0.1:8000)
 MELIOR_PSEUDONYM_KEY the secret of the keyed hash of student ids; generated once in var/ if unset
 MELIOR_BACKUP_DIR    where `melior backup` writes (default: var/backups)
 MELIOR_REDIS_URL     Redis for the task queue, the shared cache and sessions (default: SQLite under
@@ -93,6 +100,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "melior.accounts",  # before allauth: its templates restyle allauth's pages
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "django_htmx",
     "ninja",
     "rules",
@@ -128,6 +141,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "melior.accounts.middleware.first_run",
+    "melior.accounts.middleware.second_factor_required",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -179,6 +195,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the others
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # sign-in by username or email address, and single sign-on (melior.accounts)
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -288,10 +306,24 @@ if _sentry_dsn := os.environ.get("MELIOR_SENTRY_DSN"):
         traces_sample_rate=0.0,
     )
 
+# Email: invitations, password resets, join requests and digests. SMTP when a server is named,
+# the console otherwise (`make demo`); the tests use Django's in-memory outbox.
+EMAIL_HOST = os.environ.get("MELIOR_EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(
-    "MELIOR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "MELIOR_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_PORT = int(os.environ.get("MELIOR_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("MELIOR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MELIOR_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = _flag("MELIOR_EMAIL_SSL", False)
+EMAIL_USE_TLS = _flag("MELIOR_EMAIL_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("MELIOR_EMAIL_FROM", "melior@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MELIOR_SITE_URL = os.environ.get("MELIOR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Files attached to PDSA cycles: served only through a view that checks who may see the cycle.
 MEDIA_ROOT = Path(os.environ.get("MELIOR_UPLOADS_DIR", VAR_DIR / "uploads")).resolve()
@@ -377,3 +409,45 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Sign-in (django-allauth, docs/admin.md) ----------------------------------------------------
+# Username or email address and password; nobody signs themselves up: people arrive by an
+# invitation, or by single sign-on from a district domain the operator has tied to a network
+# (then as a join request the network's lead approves).
+ACCOUNT_ADAPTER = "melior.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "melior.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "melior.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"  # a changed address is confirmed by a link before use
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False  # sessions end with the idle time, never "remember me"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Melior] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if _flag("MELIOR_HTTPS", False) else "http"
+# django-axes counts failed sign-ins on every path (password, one-time code, single sign-on);
+# allauth's own limits stay on for reset and confirmation emails.
+ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": False}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # an invited person may sign in by their district
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider vouches for the address (checked)
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Melior"
+MFA_TOTP_TOLERANCE = 1  # a phone whose clock is half a minute off still signs in
+# Enrolment comes right after signing in (forced for stewards), and people who sign in by their
+# district have no Melior password to enter again; a steward who turns the step off is sent
+# straight back to set it up.
+MFA_REAUTHENTICATION_REQUIRED = False
+MFA_FORMS = {"authenticate": "melior.accounts.forms.SecondFactorForm"}
+# Data stewards and operators set up a second factor before any other page.
+MELIOR_MFA_REQUIRED = _flag("MELIOR_MFA_REQUIRED", True)
+# `melior setup`'s link stays valid this long; with MELIOR_SETUP_LINK_ONLY=1 the first-run page
+# opens only through that link (an instance reachable by others before its operator signs up).
+MELIOR_SETUP_LINK_HOURS = 24
+MELIOR_SETUP_LINK_ONLY = _flag("MELIOR_SETUP_LINK_ONLY", False)
+MELIOR_INVITATION_DAYS = 7

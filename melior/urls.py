@@ -1,28 +1,23 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from melior.accounts.views import signin
 from melior.administration import urls as administration_urls
 from melior.api.api import api
 from melior.governance.views.statements import xapi_statements
 from melior.pdsa.views.notifications import notifications
 from melior.problems import urls as problem_urls
 from melior.theory import urls as theory_urls
-from melior.web import account
 from melior.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", account.account, name="account"),
-    path("accounts/password/", account.change_password, name="change-password"),
-    path("accounts/tokens/", account.create_api_token, name="create-api-token"),
-    path("accounts/tokens/<int:pk>/revoke/", account.revoke_api_token, name="revoke-api-token"),
+    # sign-in by username or email (allauth), under the names Melior's pages always used
+    path("accounts/login/", signin.login, name="login"),
+    path("accounts/logout/", allauth_views.logout, name="logout"),
+    path("", include("melior.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("favicon.ico", web_views.favicon, name="favicon"),
     path("healthz", web_views.healthz, name="healthz"),
     path("health/", include("melior.ops.urls")),

@@ -127,3 +127,10 @@ def fast_password_hashing(settings):
 def uploads_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads" / "imports")
+
+
+@pytest.fixture(autouse=True)
+def second_factor_not_enforced(settings):
+    # The fixtures' data stewards have no authenticator app; tests of the second-factor policy
+    # (tests/accounts) turn it back on.
+    settings.MELIOR_MFA_REQUIRED = False

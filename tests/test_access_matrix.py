@@ -109,6 +109,51 @@ RULES = {
     "change-password": ("post", "login", None),
     "create-api-token": ("post", "login", None),
     "revoke-api-token": ("post", "skip", None),  # only one's own token (tests/web/test_account)
+    # sign-in (allauth and melior.accounts; tests/accounts)
+    "account_login": ("get", "public", None),
+    "account_logout": ("post", "public", None),
+    "account_inactive": ("get", "public", None),
+    "account_signup": ("get", "public", None),  # says accounts come by invitation
+    # ask for the password again: 403 for an account that has none (single sign-on only)
+    "account_reauthenticate": ("get", "skip", None),
+    "account_email": ("get", "login", None),
+    "account_email_verification_sent": ("get", "public", None),
+    "account_confirm_email": ("get", "public", None),  # an unknown key: says so
+    "account_change_password": ("get", "login", None),
+    "account_set_password": ("get", "login", None),
+    "account_reset_password": ("get", "public", None),
+    "account_reset_password_done": ("get", "public", None),
+    "account_reset_password_from_key": ("get", "public", None),  # a bad key: says so
+    "account_reset_password_from_key_done": ("get", "public", None),
+    # sign-in by an emailed code is off: these send everyone back to the sign-in page
+    "account_request_reauthentication_code": ("get", "skip", None),
+    "account_confirm_reauthentication_code": ("get", "skip", None),
+    "account_confirm_login_code": ("get", "skip", None),
+    "mfa_index": ("get", "login", None),
+    "mfa_authenticate": ("get", "skip", None),  # only halfway through a sign-in
+    "mfa_reauthenticate": ("get", "skip", None),
+    "mfa_activate_totp": ("get", "login", None),
+    "mfa_generate_recovery_codes": ("get", "login", None),
+    # one's own authenticator app and recovery codes: 404 for those who have none
+    "mfa_deactivate_totp": ("get", "skip", None),
+    "mfa_view_recovery_codes": ("get", "skip", None),
+    "mfa_download_recovery_codes": ("get", "skip", None),
+    "socialaccount_login_cancelled": ("get", "public", None),
+    "socialaccount_login_error": ("get", "skip", None),  # an error page: 401 for everyone
+    "socialaccount_signup": ("get", "skip", None),  # only while a single sign-on is pending
+    "socialaccount_connections": ("get", "login", None),
+    # the single sign-on itself, driven against a real provider in tests/accounts
+    "openid_connect_login": ("post", "skip", None),
+    "openid_connect_callback": ("get", "skip", None),
+    "lead-invitation": ("get", "public", None),  # the link's signature decides (410 here)
+    "setup": ("get", "skip", None),  # 404 once anyone has an account (tests/accounts)
+    "operator": ("get", "operator", None),
+    "operator-network": ("post", "operator", None),
+    "operator-sso": ("post", "operator", None),
+    "operator-sso-remove": ("post", "operator", None),
+    "join-requests": ("get", "manage_network", None),
+    "join-request-decide": ("post", "manage_network", "join"),
+    "student-data-tokens": ("get", "student_import", None),  # data stewards
     "xapi-statements": ("post", "public", None),  # an EdTech source's own key, not a login
     "learning": ("get", "member", None),
     "learning-bright-spots": ("get", "member", None),
@@ -433,6 +478,11 @@ def url_for(name, world, project):
         "project-start": {"network": n, "site": s},
         "invitation": {"token": _invitation_token()},
         "network-new": {},
+        "account_confirm_email": {"key": "not-a-key"},
+        "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-key"},
+        "lead-invitation": {"token": "not-a-token"},
+        "operator-sso-remove": {"pk": 1},
+        "join-requests": {"network": n}, "student-data-tokens": {"network": n},
     }.get(name, {})  # fmt: skip
     if name in {"settings-invitation-resend", "settings-invitation-cancel"}:
         from melior.administration.models import Invitation
@@ -456,6 +506,8 @@ def url_for(name, world, project):
         kwargs = {"network": n}
     if name.startswith("project-problem-"):
         kwargs = {"network": n, "project": p}
+    if name == "join-request-decide":
+        kwargs = {"network": n, "pk": world.network.join_requests.get().pk}
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
     if name == "api:put_theory":
@@ -473,7 +525,7 @@ def _invitation_token() -> str:
 def expected(rule: str, role: str | None, scope: str | None) -> bool:
     if rule == "public":
         return True
-    if role is None:  # not logged in
+    if role is None or rule == "operator":  # not logged in; the operator is none of these
         return False
     if rule == "login":
         return True
@@ -529,6 +581,10 @@ USERS = (
 def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
     world, project = place
     method, who, data = rule
+    if data == "join":  # someone who came by single sign-on, waiting
+        from melior.accounts.services import request_to_join
+
+        join = request_to_join(user=world.users["outsider"], network=world.network, email="o@x.org")
     url = url_for(name, world, project)
     if data == "outline":
         data = {"outline": services.export_outline(services.network_diagram(world.network))}
@@ -548,6 +604,8 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
     if data == "proposal":
         secondary = services.network_diagram(world.network).nodes.get(name="Secondary")
         data = {"driver": secondary.key, "name": "Another idea"}
+    if data == "join":
+        data = {f"r{join.pk}-decision": "decline"}
     if data == "observation":
         data = {"site": world.school.slug, "measure": world.measure.slug, "period_start": MONDAY,
                 "numerator": 1, "denominator": 2}  # fmt: skip

@@ -16,14 +16,17 @@ def _hash(key: str) -> str:
 
 
 @transaction.atomic
-def create_token(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns the record and the token text (shown only now)."""
+def create_token(*, user, name: str, expires_at=None) -> tuple[ApiToken, str]:
+    """A new token for `user`, working until `expires_at` (None: until revoked); returns the
+    record and the token text (shown only now)."""
     name = (name or "").strip()
     if not name:
         raise ValueError("Give the token a name that says what it is for.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValueError("Choose an expiry date in the future.")
     key = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=key[:12], key_hash=_hash(key)
+        user=user, name=name[:100], prefix=key[:12], key_hash=_hash(key), expires_at=expires_at
     )
     return token, key
 
@@ -33,8 +36,9 @@ def user_for_key(key: str):
     if not key or not key.startswith(PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(key_hash=_hash(key), user__is_active=True)
         .first()
     )
     if token is None:

@@ -36,6 +36,7 @@ for command in (
     ops.backup,
     ops.restore,
     ops.notify,
+    accounts.setup,
 ):
     app.command()(command)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(ops.manage)

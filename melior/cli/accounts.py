@@ -1,10 +1,24 @@
-"""People and their keys: `melior createuser` and `melior token create|revoke`."""
+"""People and their keys: `melior setup`, `melior createuser` and `melior token create|revoke`."""
 
 from typing import Annotated
 
 import typer
 
 from melior.cli.common import console, fail, setup_django
+
+
+def setup():
+    """Print a one-time link to the page that creates the operator account (empty instance)."""
+    setup_django()
+    from django.conf import settings
+
+    from melior.accounts.services import needs_setup, setup_link
+
+    if not needs_setup():
+        fail("Melior is set up already: sign in, or ask the operator.")
+    hours = settings.MELIOR_SETUP_LINK_HOURS
+    console.print(f"Open this link to create the operator account (valid {hours} hours):")
+    console.print(setup_link(), style="bold", soft_wrap=True)
 
 
 def createuser(

@@ -1,7 +1,6 @@
-"""The account page under the user menu: change your password, see, create and revoke your own
-API tokens."""
+"""The account page under the user menu: password, second sign-in step, email address, and
+your own API tokens (create with a name and an expiry, shown once; revoke)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -13,11 +12,9 @@ from melior.api.selectors import tokens_of
 from melior.api.services import create_token, revoke_token
 from melior.web.compression import carries_secret
 
-
-class TokenForm(forms.Form):
-    name = forms.CharField(
-        max_length=100, help_text="What the token is for, e.g. 'SIS sync'.", label="Token name"
-    )
+from ..forms import TokenForm
+from ..permissions import must_use_second_factor
+from ..selectors import has_second_factor, own_join_requests
 
 
 def _page(request, *, password_form=None, token_form=None, new_key=None, status=200):
@@ -26,10 +23,13 @@ def _page(request, *, password_form=None, token_form=None, new_key=None, status=
         "password_form": password_form or PasswordChangeForm(request.user),
         "token_form": token_form or TokenForm(),
         "tokens": tokens,
-        "has_active_token": any(token.revoked_at is None for token in tokens),
+        "has_active_token": any(t.revoked_at is None and not t.expired for t in tokens),
         "new_key": new_key,
+        "has_second_factor": has_second_factor(request.user),
+        "second_factor_required": must_use_second_factor(request.user),
+        "join_requests": own_join_requests(request.user),
     }
-    return render(request, "web/account.html", context, status=status)
+    return render(request, "accounts/account.html", context, status=status)
 
 
 @login_required
@@ -56,7 +56,13 @@ def create_api_token(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _page(request, token_form=form, status=400)
-    _, key = create_token(user=request.user, name=form.cleaned_data["name"])
+    try:
+        _, key = create_token(
+            user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+        )
+    except ValueError as error:
+        form.add_error("name", str(error))
+        return _page(request, token_form=form, status=400)
     # Shown on this response only: only its hash is stored.
     return _page(request, new_key=key)
 
