@@ -31,6 +31,7 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.measures.urls")),
     path("n/<slug:network>/", include("melior.projects.urls")),
     path("n/<slug:network>/", include("melior.progress.urls")),
+    path("n/<slug:network>/", include("melior.fidelity.urls")),
     path("n/<slug:network>/", include("melior.problems.urls")),
     path("n/<slug:network>/", include("melior.learning.urls")),
     path("n/<slug:network>/", include("melior.governance.urls")),

@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from melior import __version__
+from melior.fidelity.api import router as fidelity_router
 from melior.governance.api import router as students_router
 from melior.measures.api import router as measures_router
 from melior.networks.api import router as networks_router
@@ -96,6 +97,7 @@ api.add_router("/networks", networks_router)
 api.add_router("/networks", measures_router)
 api.add_router("/networks", projects_router)
 api.add_router("/networks", progress_router)
+api.add_router("/networks", fidelity_router)
 api.add_router("/networks", students_router)
 api.add_router("/networks", theory_router)
 api.add_router("/networks", pdsa_router)
