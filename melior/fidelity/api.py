@@ -45,8 +45,14 @@ class PlanOut(Schema):
         return list(plan.components.all())
 
 
-class RatingIO(Schema):
+class RatingOut(Schema):
     component: int = Field(..., alias="component_id")
+    dimension: str
+    level: int
+
+
+class RatingIn(Schema):
+    component: int
     dimension: str
     level: int
 
@@ -60,7 +66,7 @@ class CheckOut(Schema):
     score: float
     capped: bool
     notes: str
-    ratings: list[RatingIO]
+    ratings: list[RatingOut]
 
     @staticmethod
     def resolve_ratings(check):
@@ -73,7 +79,7 @@ class CheckIn(Schema):
     checked_on: datetime.date
     rated_by: str
     notes: str = ""
-    ratings: list[RatingIO]
+    ratings: list[RatingIn]
 
 
 class AdaptationOut(Schema):
