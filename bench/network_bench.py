@@ -8,9 +8,9 @@ times: the status table computed cold (cache empty), the same table when nothing
 hit under the data version), and the pages the hub's lead opens — the network page, a measure
 across the network (pooled chart, funnel, small multiples), the theory, PDSA search, a change
 idea's evidence, bright spots, what works where, spread, fidelity × outcome and network
-health — each with its query count, and the process's peak memory while it serves them. With --bulk, 12 schools get the
-whole demo and the rest only their observations, written in bulk (pages_bench.grow): minutes
-instead of hours at 5,000 schools. Prints figures; asserts nothing.
+health — each with its query count, and the process's peak memory while it serves them. With
+--bulk, 12 schools get the whole demo and the rest only their observations, written in bulk
+(pages_bench.grow): minutes instead of hours at 5,000 schools. Prints figures; asserts nothing.
 """
 
 import argparse
