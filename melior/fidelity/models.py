@@ -27,6 +27,9 @@ class Rhythm(models.TextChoices):
     MONTHLY = "monthly", "Monthly"
 
 
+RHYTHM_DAYS = {Rhythm.WEEKLY: 7, Rhythm.FORTNIGHTLY: 14, Rhythm.MONTHLY: 31}
+
+
 class FidelityPlan(models.Model):
     """How fidelity to one change idea is checked: the dimensions rated, the rhythm of checks,
     and the process measure each school's checks are charted on."""

@@ -1,6 +1,8 @@
 """Fidelity pages: the hub's fidelity × outcome view across schools, and one idea's page (its
 configuration map, checks and adaptations) with one endpoint per change."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,7 @@ from melior.pdsa.selectors import cycles_for
 
 from . import scoring, selectors, services
 from .forms import AdaptationForm, CheckForm, ComponentForm, PlanForm
-from .models import Dimension, FidelityPlan
+from .models import RHYTHM_DAYS, Dimension, FidelityPlan
 from .permissions import idea_site
 
 
@@ -32,6 +34,7 @@ def fidelity_page(request, network):
     if chosen is None and planned:
         chosen = planned[0]
     view = selectors.fidelity_view(request.user, network, chosen.fidelity_plan) if chosen else None
+    overdue = _overdue(view, chosen.fidelity_plan, datetime.date.today()) if view else set()
     return render(
         request,
         "fidelity/fidelity.html",
@@ -41,11 +44,18 @@ def fidelity_page(request, network):
             "planned": planned,
             "chosen": chosen,
             "view": view,
+            "overdue": overdue,
             "bands": [(b, view.crosstab[b]) for b in scoring.BANDS] if view else [],
             "low_below": scoring.LOW_FIDELITY_BELOW,
             "high_from": scoring.HIGH_FIDELITY_FROM,
         },
     )
+
+
+def _overdue(view, plan, today) -> set[int]:
+    """Schools whose next check is overdue: one is due every rhythm, with a week's grace."""
+    late = RHYTHM_DAYS[plan.rhythm] + 7
+    return {r.site_id for r in view.rows if r.latest_on and (today - r.latest_on).days > late}
 
 
 def _plan(idea) -> FidelityPlan | None:

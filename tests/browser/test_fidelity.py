@@ -36,3 +36,16 @@ def test_the_lead_sees_fidelity_against_outcomes_at_1280_and_390(
     page.get_by_role("button", name="Show").click()
     page.locator("#fidelity-outcome, #schools .empty").first.wait_for()
     assert misplaced_choice_controls(page) == []
+    # on the phone, the lead records a check on the idea's page, every field by its label
+    page.locator("h2 a").first.click()
+    page.get_by_text("Record a check").click()
+    page.get_by_label("School").first.select_option(index=1)
+    page.get_by_label("Rated by").fill("Instructional coach")
+    levels = page.locator("select[name^=level-]")
+    for k in range(levels.count()):
+        levels.nth(k).select_option("2")
+    page.get_by_role("button", name="Record the check").click()
+    page.get_by_text("recorded.").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(tmp_path / "fidelity-idea-390.png"), full_page=True)
+    assert Check.objects.filter(rated_by="Instructional coach", score=100).count() == 1
