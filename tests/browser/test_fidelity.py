@@ -40,7 +40,7 @@ def test_the_lead_sees_fidelity_against_outcomes_at_1280_and_390(
     page.locator("h2 a").first.click()
     page.get_by_text("Record a check").click()
     page.get_by_label("School").first.select_option(index=1)
-    page.get_by_label("Rated by").fill("Instructional coach")
+    page.get_by_label("Rated by").fill("Peer observer")
     levels = page.locator("select[name^=level-]")
     for k in range(levels.count()):
         levels.nth(k).select_option("2")
@@ -48,4 +48,4 @@ def test_the_lead_sees_fidelity_against_outcomes_at_1280_and_390(
     page.get_by_text("recorded.").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(tmp_path / "fidelity-idea-390.png"), full_page=True)
-    assert Check.objects.filter(rated_by="Instructional coach", score=100).count() == 1
+    assert Check.objects.filter(rated_by="Peer observer", score=100).count() == 1
