@@ -7,10 +7,10 @@ by default, or the PostgreSQL database named by --database-url, which is emptied
 times: the status table computed cold (cache empty), the same table when nothing changed (cache
 hit under the data version), and the pages the hub's lead opens — the network page, a measure
 across the network (pooled chart, funnel, small multiples), the theory, PDSA search, a change
-idea's evidence, bright spots, what works where, spread and network health — each with its query
-count, and the process's peak memory while it serves them. With --bulk, 12 schools get the
-whole demo and the rest only their observations, written in bulk (pages_bench.grow): minutes
-instead of hours at 5,000 schools. Prints figures; asserts nothing.
+idea's evidence, bright spots, what works where, spread, fidelity × outcome and network
+health — each with its query count, and the process's peak memory while it serves them. With
+--bulk, 12 schools get the whole demo and the rest only their observations, written in bulk
+(pages_bench.grow): minutes instead of hours at 5,000 schools. Prints figures; asserts nothing.
 """
 
 import argparse
@@ -119,6 +119,7 @@ def main() -> None:
         ("bright spots", f"{n}/learning/bright-spots/"),
         ("what works where", f"{n}/learning/what-works-where/"),
         ("spread, one idea", f"{n}/learning/spread/?idea={idea.key}"),
+        ("fidelity × outcome, one idea", f"{n}/fidelity/?idea={idea.pk}"),
         ("network health", f"{n}/learning/health/"),
     ]
     for name, url in pages:

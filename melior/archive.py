@@ -5,6 +5,9 @@ their files, the hub's tools, EdTech pilots and, unless left out, student data a
 assigned) plus CSV copies of the
 observations and cycles for a spreadsheet; `melior import archive` restores it into an empty
 instance exactly — exporting it again gives the same archive.
+their files, fidelity plans, checks and adaptations, the hub's tools and, unless left out,
+student data) plus CSV copies of the observations and cycles for a spreadsheet; `melior import
+archive` restores it into an empty instance exactly — exporting it again gives the same archive.
 
 Left out on purpose: passwords (people set a new one), personal API tokens, notifications, and
 django-auditlog's change history (the access log of student data is kept).
@@ -35,6 +38,7 @@ from django.db.models import Q
 
 from melior.administration.models import Invitation
 from melior.evaluation import models as ev
+from melior.fidelity import models as fi
 from melior.governance import models as g
 from melior.learning import models as le
 from melior.measures import models as m
@@ -92,6 +96,11 @@ def _record_sets(network, students: bool):
         ("attachments", p.Attachment.objects.filter(cycle__in=cycles)),
         ("comments", p.Comment.objects.filter(cycle__in=cycles)),
         ("cycle sharing", p.CycleSharing.objects.filter(network=network)),
+        ("fidelity plans", fi.FidelityPlan.objects.filter(network=network)),
+        ("components", fi.Component.objects.filter(plan__network=network)),
+        ("fidelity checks", fi.Check.objects.filter(plan__network=network)),
+        ("ratings", fi.Rating.objects.filter(check_record__plan__network=network)),
+        ("adaptations", fi.Adaptation.objects.filter(component__plan__network=network)),
         ("groups", le.Group.objects.filter(network=network)),
         ("activities", le.Activity.objects.filter(network=network)),
         ("activity statuses", le.ActivityStatus.objects.filter(activity__network=network)),

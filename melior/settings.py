@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "melior.progress",
     "melior.convening",
     "melior.administration",
+    "melior.fidelity",
     "melior.api",
     "axes",
     "csp",

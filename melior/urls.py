@@ -28,6 +28,7 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.projects.urls")),
     path("n/<slug:network>/", include("melior.progress.urls")),
     path("n/<slug:network>/", include("melior.convening.urls")),
+    path("n/<slug:network>/", include("melior.fidelity.urls")),
     path("n/<slug:network>/", include("melior.problems.urls")),
     path("n/<slug:network>/", include("melior.learning.urls")),
     path("n/<slug:network>/", include("melior.governance.urls")),

@@ -12,6 +12,8 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from melior.evaluation import evidence
 from melior.evaluation.services import add_outcome, create_pilot, register
+from melior.fidelity import services as fidelity
+from melior.fidelity.models import Component as FidelityComponent
 from melior.governance import services as governance
 from melior.governance.models import Enrollment, ImportJob, StudentOutcome
 from melior.learning.models import ActivityStatus
@@ -59,6 +61,17 @@ RULES = {
     "project-edit": ("get", "manage_projects", None),
     "project-progress": ("get", "member", None),
     "network-progress": ("get", "member", None),
+    "fidelity": ("get", "member", None),
+    "fidelity-idea": ("get", "member", None),
+    # a network idea's fidelity plan is its theory's; checks and adaptations the school's
+    "fidelity-plan": ("post", "edit_theory", {"dimensions": "dose", "rhythm": "weekly"}),
+    "fidelity-component": (
+        "post",
+        "edit_theory",
+        {"name": "Log", "essential": "0", "ideal": "a", "acceptable": "b", "unacceptable": "c"},
+    ),
+    "fidelity-check": ("post", "enter_data", "fidelity-check"),
+    "fidelity-adaptation": ("post", "enter_data", "fidelity-adaptation"),
     "theory": ("get", "member", None),
     "theory-version": ("get", "member", None),
     "theory-restore": ("post", "edit_theory", None),
@@ -254,6 +267,10 @@ RULES = {
     "network-new": ("get", "operator", None),  # superusers only; none in this matrix
     "invitation": ("get", "public", None),
     "project-start": ("get", "manage_projects", None),
+    "api:list_fidelity_components": ("get", "member", None),
+    "api:list_fidelity_checks": ("get", "member", None),
+    "api:add_fidelity_check": ("post", "enter_data", "fidelity-api-check"),
+    "api:list_fidelity_adaptations": ("get", "member", None),
 }
 
 
@@ -290,6 +307,10 @@ def place(world):
         parents=[diagram.nodes.get(name="Secondary")],
     )
     cycle = pdsa.create_cycle(project=project, change_idea=idea, title="First test")
+    plan = fidelity.define_plan(idea=idea, dimensions=["adherence"], rhythm="weekly")
+    fidelity.add_component(
+        plan=plan, name="Script", essential=True, ideal="a", acceptable="b", unacceptable="c"
+    )
     pdsa.save_question(cycle=cycle, text="Will families answer?", kind="qualitative")
     cycle.status = "planned"
     cycle.predictions_locked_at = datetime.datetime.now(datetime.UTC)  # its question stays
@@ -349,6 +370,36 @@ def place(world):
     return world, project
 
 
+def _fidelity_data(kind: str, world) -> dict:
+    """A check, an adaptation or an API check at the school, on the network's idea."""
+    component = FidelityComponent.objects.get(name="Script")
+    if kind == "fidelity-api-check":
+        rating = {"component": component.pk, "dimension": "adherence", "level": 2}
+        return {
+            "idea": component.plan.idea_id,
+            "site": world.school.slug,
+            "checked_on": MONDAY,
+            "rated_by": "Coach",
+            "ratings": [rating],
+        }
+    if kind == "fidelity-check":
+        return {
+            "site": world.school.pk,
+            "checked_on": MONDAY,
+            "rated_by": "Coach",
+            f"level-{component.pk}-adherence": "2",
+        }
+    return {
+        "site": world.school.pk,
+        "component": component.pk,
+        "made_on": MONDAY,
+        "what": "Texts",
+        "goal": "fit_context",
+        "decided_by": "Team",
+        "planned": "1",
+    }
+
+
 SECOND_NETWORK_STEWARDS = [
     "second:data_steward",
     "second:district_steward",
@@ -401,6 +452,9 @@ def url_for(name, world, project):
         "project-progress": {"network": n, "project": project.pk},
         "network-progress": {"network": n},
         "api:list_progress": {"slug": n},
+        "fidelity": {"network": n},
+        "api:list_fidelity_components": {"slug": n}, "api:list_fidelity_checks": {"slug": n},
+        "api:add_fidelity_check": {"slug": n}, "api:list_fidelity_adaptations": {"slug": n},
         "import-observations": {"network": n},
         "theory": {"network": n},
         "theory-version": {"network": n, "number": 1},
@@ -508,10 +562,14 @@ def url_for(name, world, project):
         kwargs = {"network": n, "project": p}
     if name == "join-request-decide":
         kwargs = {"network": n, "pk": world.network.join_requests.get().pk}
+    if name.startswith("fidelity-"):
+        kwargs = {"network": n, "idea": idea.pk}
     if name in {"api:add_observation", "api:put_observation"}:
         name = "api:list_observations"  # same path, other methods
     if name == "api:put_theory":
         name = "api:get_theory"
+    if name == "api:add_fidelity_check":
+        name = "api:list_fidelity_checks"  # same path, POST
     return reverse(name, kwargs=kwargs)
 
 
@@ -601,6 +659,8 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
         data = {"idea": idea.key, "site": world.school.pk, "stage": "testing"}
     if data == "clone":
         data = {"project": project.pk}
+    if isinstance(data, str) and data.startswith("fidelity-"):
+        data = _fidelity_data(data, world)
     if data == "proposal":
         secondary = services.network_diagram(world.network).nodes.get(name="Secondary")
         data = {"driver": secondary.key, "name": "Another idea"}

@@ -13,6 +13,8 @@ from django.core.management import call_command
 from melior.archive import export_archive, import_archive
 from melior.evaluation import evidence
 from melior.evaluation.models import Amendment, Assignment, Pilot
+from melior.fidelity import services as fidelity
+from melior.fidelity.models import Adaptation, Check, FidelityPlan
 from melior.governance import services as governance
 from melior.governance.models import Enrollment, Section, StudentOutcome, UsageRecord
 from melior.learning import services as learning
@@ -73,6 +75,18 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     cycle.status = "planned"
     cycle.save()
     pdsa.add_attachment(cycle=cycle, upload=SimpleUploadedFile("notes.txt", b"what we saw"))
+    plan = fidelity.define_plan(idea=idea, dimensions=["adherence", "dose"], rhythm="weekly")
+    script = fidelity.add_component(
+        plan=plan, name="Script", essential=True, ideal="a", acceptable="b", unacceptable="c"
+    )
+    fidelity.record_check(
+        plan=plan, site=world.school, checked_on=datetime.date(2025, 9, 3), rated_by="Coach",
+        levels={(script.pk, "adherence"): 2, (script.pk, "dose"): 1}, notes="Good start",
+    )  # fmt: skip
+    fidelity.log_adaptation(
+        component=script, site=world.school, made_on=datetime.date(2025, 9, 4), what="Texts",
+        goal="fit_recipients", decided_by="Team", planned=False, cycle=cycle,
+    )  # fmt: skip
     analysis = problems.analysis_for(world.network)
     cat = problems.add_category(analysis=analysis, name="Students")
     problems.save_cause(
@@ -154,6 +168,10 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     assert restored_pilot.amendments.get().after == "Spring test"
     assert restored_pilot.assignments.get().section.title == "Algebra I"
     assert [c.name for c in restored_pilot.evidence.get().codes.all()] == ["Easy to start"]
+    check = Check.objects.get()
+    assert (check.score, check.notes, check.ratings.count()) == (75.0, "Good start", 2)
+    assert Adaptation.objects.get().cycle == restored.cycles.get()
+    assert FidelityPlan.objects.get().measure.observations.get().value == 75.0
     assert not restored.memberships.first().user.has_usable_password()
     # the restored instance goes on: new records get new ids
     record_observation(

@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from melior import __version__
 from melior.evaluation.api import router as pilots_router
+from melior.fidelity.api import router as fidelity_router
 from melior.governance.api import router as students_router
 from melior.measures.api import router as measures_router
 from melior.networks.api import router as networks_router
@@ -97,6 +98,7 @@ api.add_router("/networks", networks_router)
 api.add_router("/networks", measures_router)
 api.add_router("/networks", projects_router)
 api.add_router("/networks", progress_router)
+api.add_router("/networks", fidelity_router)
 api.add_router("/networks", students_router)
 api.add_router("/networks", theory_router)
 api.add_router("/networks", pdsa_router)

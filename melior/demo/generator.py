@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 
 from melior.evaluation.demo import load_demo_pilot
+from melior.fidelity.demo import load_demo_fidelity
 from melior.governance.demo import load_demo_students
 from melior.learning.demo import load_demo_hub
 from melior.measures.models import Annotation, Measure, Observation
@@ -195,6 +196,7 @@ def load_demo(
     load_demo_students(network, plans, seed, today)
     load_demo_pilot(network, plans, seed, today)
     load_demo_progress(network, today)
+    load_demo_fidelity(network, mondays, seed, today)
     if added_schools and connection.vendor == "postgresql":
         # fresh planner statistics after a bulk load, or PostgreSQL guesses a handful of rows
         # where there are hundreds and picks nested loops that take seconds

@@ -12,10 +12,12 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from melior.fidelity import scoring
+from melior.fidelity.selectors import latest_checks
 from melior.measures.across_sites.keys import data_version
 from melior.measures.across_sites.site_charts import signal_onsets
 from melior.measures.across_sites.status import status_table
-from melior.measures.models import Observation
+from melior.measures.models import Measure, Observation
 from melior.networks.models import Membership
 from melior.networks.selectors import sites_for
 from melior.pdsa.evidence import poverty_band
@@ -231,9 +233,25 @@ def what_works_where(user, network, dimension: str = "poverty"):
 # --- spread ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SpreadRow:
+    site: object
+    stage: str
+    since: datetime.date | None
+    cycles: int
+    manual: bool  # a stage set by hand
+    worsening: tuple[str, ...] = ()  # the idea's own measures getting worse at the site
+    balancing: tuple[str, ...] = ()  # balancing measures getting worse (reported, not judged)
+    fidelity: float | None = None  # the latest fidelity check's score
+    low_fidelity: bool = False
+
+
 def spread_for(user, network, idea, today=None):
     """Each visible site's stage with one network change idea now, and the network's sites per
-    stage month by month."""
+    stage month by month. A measure's signal is read only at sites that carry the idea (not
+    at one that never started or abandoned it), only for the idea's own measures (linked on
+    its theory node or to the site's cycles testing it), each in its own better direction;
+    balancing measures are reported as such and do not hold a site back."""
     today = today or datetime.date.today()
     sites = {s.pk: s for s in sites_for(user, network)}
     per_site = {pk: ([], []) for pk in sites}
@@ -247,17 +265,47 @@ def spread_for(user, network, idea, today=None):
         network=network, change_idea=idea, site_id__in=list(sites)
     ):
         per_site[o.site_id][1].append(spread.Override(o.on, o.stage))
-    statuses = status_table(network).statuses
-    watch = idea_measures(network).get(idea.pk, set())
+    table = status_table(network)
+    statuses, kinds = table.statuses, {m.pk: m for m in table.measures}
+    watch = _site_idea_measures(idea, list(sites))
+    fidelity = latest_checks(idea, list(sites))
     current = []
     for pk, (cycles, overrides) in per_site.items():
-        worsening = any(statuses.get((pk, m)) == "worsening" for m in watch)
-        stage, since = spread.stage_on(today, cycles, overrides, measure_worsening=worsening)
-        current.append((sites[pk], stage, since, len(cycles), bool(overrides), worsening))
-    current.sort(key=lambda r: (-spread.ORDER.index(r[1]), r[0].name))
+        carrying = spread.stage_on(today, cycles, overrides)[0] != "not_started"
+        watched = watch.get(pk, ()) if carrying else ()
+        bad = [kinds[m] for m in watched if statuses.get((pk, m)) == "worsening"]
+        own = tuple(sorted(m.name for m in bad if m.kind != Measure.Kind.BALANCING))
+        balancing = tuple(sorted(m.name for m in bad if m.kind == Measure.Kind.BALANCING))
+        checked_on, score = fidelity.get(pk, (None, None))
+        low = scoring.band(score) == "low"
+        stage, since = spread.stage_on(
+            today, cycles, overrides, measure_worsening=bool(own),
+            low_fidelity_since=checked_on if low else None,
+        )  # fmt: skip
+        current.append(
+            SpreadRow(sites[pk], stage, since, len(cycles), bool(overrides), own, balancing,
+                      score, low)
+        )  # fmt: skip
+    current.sort(key=lambda r: (-spread.ORDER.index(r.stage), r.site.name))
     starts = [c.started for cycles, _ in per_site.values() for c in cycles if c.started]
     timeline = spread.network_timeline(per_site, min(starts), today) if starts else []
     return current, timeline
+
+
+def _site_idea_measures(idea, site_ids) -> dict[int, set[int]]:
+    """site id -> the idea's own measures there: those linked on its theory node, and those of
+    the site's own cycles testing it (a measure another school watched is not this one's)."""
+    on_node = set(idea.measures.values_list("pk", flat=True))
+    out = {pk: set(on_node) for pk in site_ids}
+    for site_id, measure_id in (
+        Cycle.measures.through.objects.filter(
+            cycle__network_idea=idea, cycle__project__site_id__in=site_ids
+        )
+        .values_list("cycle__project__site_id", "measure_id")
+        .distinct()
+    ):
+        out[site_id].add(measure_id)
+    return out
 
 
 def spread_overview(user, network, today=None):
@@ -270,8 +318,8 @@ def spread_overview(user, network, today=None):
 
 def _counts(current):
     counts = dict.fromkeys(spread.ORDER, 0)
-    for _, stage, *_ in current:
-        counts[stage] += 1
+    for row in current:
+        counts[row.stage] += 1
     return counts
 
 

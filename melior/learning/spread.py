@@ -5,10 +5,14 @@
 - testing — cycles have started, and none has adopted it yet (adapt keeps it testing);
 - implementing — adopted at a scale below a whole grade (1 student … several classes);
 - spreading — adopted for a whole grade or the whole school;
-- sustaining — spreading for at least 26 weeks, and the idea's measure at the site is not
-  getting worse now (when it is, the site stays at spreading).
+- sustaining — spreading for at least 26 weeks, and the idea's own measures at the site are
+  not getting worse now (when one is, the site stays at spreading; balancing measures are
+  reported beside the stage, they do not set it).
 
 A stage set by hand (with its date) wins over what the cycles say until a later cycle event.
+Fidelity has the last word: a school whose latest fidelity check of the idea is below the low
+fidelity line (fidelity/scoring.py) is not implementing the idea, whatever its cycles or a
+hand say — it is back at testing from the day of that check.
 """
 
 import datetime
@@ -33,8 +37,18 @@ class Override:
     stage: str
 
 
-def stage_on(day: datetime.date, cycles, overrides=(), measure_worsening: bool = False):
-    """(stage, since when) of one site with one idea on `day`."""
+CARRYING = ("implementing", "spreading", "sustaining")
+
+
+def stage_on(
+    day: datetime.date,
+    cycles,
+    overrides=(),
+    measure_worsening: bool = False,
+    low_fidelity_since: datetime.date | None = None,
+):
+    """(stage, since when) of one site with one idea on `day`; `low_fidelity_since` is the
+    date of the site's latest fidelity check when that check was low."""
     events = _events_by(day, cycles)
     stage, since = _stage_from(events)
     if stage == "spreading" and since and day - since >= SUSTAIN_AFTER:
@@ -45,6 +59,8 @@ def stage_on(day: datetime.date, cycles, overrides=(), measure_worsening: bool =
             stage, since = override.stage, override.on
     if stage == "sustaining" and measure_worsening:
         stage = "spreading"
+    if stage in CARRYING and low_fidelity_since is not None and low_fidelity_since <= day:
+        stage, since = "testing", low_fidelity_since
     return stage, since
 
 

@@ -180,11 +180,9 @@ def _render_spread(request, network, ideas, chosen, errors=()):
     if chosen is not None:
         current, timeline = selectors.spread_for(request.user, network, chosen)
         ctx.update(
-            current=[
-                (site, stage, SpreadStage(stage).label, *rest) for site, stage, *rest in current
-            ],
+            current=[(row, SpreadStage(row.stage).label) for row in current],
             spec=spread_chart(timeline),
-            editable=updatable_site_ids(request.user, network, [row[0] for row in current]),
+            editable=updatable_site_ids(request.user, network, [row.site for row in current]),
         )
     else:
         ctx["overview"] = [

@@ -80,7 +80,7 @@ def test_default_demo_network_shape():
         "9900002",
         "9900003",
     ]
-    measures = Measure.objects.filter(network=network)
+    measures = Measure.objects.filter(network=network, fidelity_plan=None)  # the weekly six
     assert measures.count() >= 5
     assert set(measures.values_list("kind", flat=True)) == {
         "outcome",
@@ -89,8 +89,9 @@ def test_default_demo_network_shape():
         "balancing",
     }
     n_weeks = len(entered_weeks(LOAD_DAY, 3)[0])
-    assert Observation.objects.count() == 12 * measures.count() * n_weeks
-    assert result.observations_added == Observation.objects.count()
+    weekly = Observation.objects.filter(measure__in=measures)
+    assert weekly.count() == 12 * measures.count() * n_weeks
+    assert result.observations_added == weekly.count()
     # proportions are valid everywhere
     assert not Observation.objects.filter(numerator__gt=models_F("denominator")).exists()
     # some schools have a dated change, some none
@@ -147,6 +148,26 @@ def test_default_demo_network_shape():
     by_el = report.subgroups[0][1]  # English learners, as the plan lists them first
     levels = by_el.data.set_index("level")["impact"]
     assert levels["Yes"] > levels["No"] > 0
+    # fidelity: every network idea has a plan and components; checks since adoption, with
+    # drift at some schools, charted on the idea's measure; a reactive essential adaptation
+    from melior.fidelity.models import Adaptation, Check, FidelityPlan
+    from melior.fidelity.selectors import latest_checks
+
+    plans = FidelityPlan.objects.select_related("idea", "measure")
+    assert plans.count() == len(CHANGE_IDEAS)
+    assert all(plan.components.filter(essential=True).count() == 2 for plan in plans)
+    for plan in plans:
+        assert Observation.objects.filter(measure=plan.measure).exists()
+    latest = [
+        score
+        for plan in plans
+        for _, score in latest_checks(plan.idea, network.sites.values("pk")).values()
+    ]
+    assert min(latest) < 50 <= max(latest)  # some schools implement with fidelity, some not
+    assert Check.objects.filter(capped=True).exists()
+    reactive = Adaptation.objects.filter(planned=False, essential=True)
+    assert reactive.exists() and reactive.exclude(cycle=None).exists()
+    assert Adaptation.objects.filter(planned=True, essential=False).exists()
     # every role has an account that can log in
     roles = {a.role for a in result.accounts}
     assert len(roles) == 6

@@ -92,7 +92,7 @@ def test_spread_stages_and_a_stage_set_by_hand(client, world, network_data):
         network_data,
         today=START + datetime.timedelta(weeks=20),
     )
-    stages = {site: stage for site, stage, *_ in current}
+    stages = {row.site: row.stage for row in current}
     assert stages == {world.school: "spreading", world.sibling_school: "testing"}
     assert timeline[-1][1]["spreading"] == 1
     url = reverse("learning-spread-stage", kwargs={"network": world.network.slug})
@@ -108,7 +108,7 @@ def test_spread_stages_and_a_stage_set_by_hand(client, world, network_data):
     current, _ = selectors.spread_for(
         world.users["network:network_lead"], world.network, network_data
     )
-    assert {site: stage for site, stage, *_ in current}[world.sibling_school] == "implementing"
+    assert {row.site: row.stage for row in current}[world.sibling_school] == "implementing"
 
 
 def test_the_spread_page_names_each_stage_in_words(client, world, network_data):

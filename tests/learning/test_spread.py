@@ -58,3 +58,15 @@ def test_the_network_timeline_counts_sites_per_stage_each_month():
         "sustaining": 0,
     }
     assert rows[1][1]["spreading"] == 1 and rows[1][1]["testing"] == 1
+
+
+def test_a_low_fidelity_check_holds_a_school_back_at_testing():
+    adopted = [CycleEvent(D(2025, 1, 6), D(2025, 1, 20), "adopt", 5)]
+    assert stage_on(D(2025, 3, 1), adopted) == ("spreading", D(2025, 1, 20))
+    low = D(2025, 2, 10)
+    assert stage_on(D(2025, 3, 1), adopted, low_fidelity_since=low) == ("testing", low)
+    assert stage_on(D(2025, 2, 1), adopted, low_fidelity_since=low)[0] == "spreading"  # not yet
+    hand = [Override(D(2025, 2, 20), "sustaining")]  # not even a stage set by hand
+    assert stage_on(D(2025, 3, 1), adopted, hand, low_fidelity_since=low)[0] == "testing"
+    testing = [CycleEvent(D(2025, 1, 6), None, "", 1)]  # nothing to hold back
+    assert stage_on(D(2025, 3, 1), testing, low_fidelity_since=low) == ("testing", D(2025, 1, 6))
