@@ -437,7 +437,8 @@ def import_observations_command(
 
     from rich.progress import Progress
 
-    from melior.measures.imports import ImportRefused, import_observations
+    from melior.core.imports import ImportRefused
+    from melior.measures.imports import import_observations
     from melior.networks.models import Network
 
     target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
@@ -453,20 +454,18 @@ def import_observations_command(
     mapping = mapping or remembered_mapping(target, source)
     try:
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Checking rows", total=None)
+            task = progress.add_task("Checking rows", total=100)
             report = import_observations(
                 target,
                 Path(file),
                 mapping=mapping,
                 dry_run=dry_run,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                progress=lambda percent, stage: progress.update(
+                    task, completed=percent, description=stage
+                ),
             )
     except ImportRefused as refused:
-        for problem in refused.problems[:50]:
-            console.print(f"[red]✗[/red] {problem}")
-        if len(refused.problems) > 50:
-            console.print(f"… and {len(refused.problems) - 50} more.")
-        _fail(f"{len(refused.problems)} problem(s) found; nothing was written.")
+        _refused(refused)
     if not dry_run:
         remember_mapping(network=target, source=source, mapping=mapping)
     console.print(report.summary)
@@ -597,7 +596,7 @@ def import_usage_command(
     from django.core.exceptions import ValidationError
 
     from melior.files import read_file
-    from melior.governance.usage import import_usage
+    from melior.governance.usage_import import import_usage
     from melior.networks.models import Network
 
     target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
@@ -898,11 +897,14 @@ def _fail(message: str):
 
 
 def _refused(error: Exception):
-    """An import refused whole: list its problems (the first 50) and stop."""
-    messages = getattr(error, "messages", [str(error)])
-    for problem in messages[:50]:
-        console.print(f"[red]✗[/red] {problem}")
-    _fail(f"{len(messages)} problem(s) found; nothing was written.")
+    """An import refused whole: its problems as a table (the first 50), and stop."""
+    from melior.core.imports import ImportRefused
+    from melior.core.imports.render import problems_table
+
+    if not isinstance(error, ImportRefused):
+        error = ImportRefused.from_list(getattr(error, "messages", [str(error)]))
+    console.print(problems_table(error))
+    _fail(error.summary)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from melior import files
+from melior.core.imports import ImportRefused
 from melior.files import FileRefused
 from melior.web.uploads import upload_path
 
@@ -18,7 +19,7 @@ from .models import AccessLog, ImportJob, Purpose, StudentOutcome
 from .outcomes_import import import_outcomes
 from .permissions import steward_site_ids
 from .roster import import_roster, read_export
-from .usage import import_usage
+from .usage_import import import_usage
 
 BACKGROUND_KINDS = {"outcomes"}
 OPTIONS = ("purpose", "outcome_kind", "product", "school_year")  # the form's choices a job keeps
@@ -65,6 +66,18 @@ def run_import(kind, network, post, path, *, allowed_site_ids, dry_run, progress
     return report, what, report.added + report.changed
 
 
+def as_refusal(error: Exception) -> ImportRefused:
+    """Any refusal of an import (a refused file, a service's ValidationError) in the one form
+    every page shows."""
+    if isinstance(error, ImportRefused):
+        return error
+    return ImportRefused.from_list(getattr(error, "messages", [str(error)]))
+
+
+def _problem(message: str) -> list[dict]:
+    return as_refusal(FileRefused(message)).as_list()
+
+
 def start_import(*, user, network, kind, options, upload, dry_run) -> ImportJob:
     """Queue a check (dry run) or an import of a kept upload; the worker picks it up once the
     job is saved."""
@@ -89,7 +102,11 @@ def run_job(job: ImportJob) -> None:
     network_wide = job.user.has_perm("governance.read_audit", job.network)
     allowed = None if network_wide else steward_site_ids(job.user, job.network)
     if not network_wide and not allowed:
-        return _finish(job, ImportJob.State.REFUSED, errors=["You are no longer a data steward."])
+        return _finish(
+            job,
+            ImportJob.State.REFUSED,
+            errors=as_refusal(FileRefused("You are no longer a data steward.")).as_list(),
+        )
     try:
         report, what, records = run_import(
             job.kind,
@@ -102,8 +119,7 @@ def run_job(job: ImportJob) -> None:
         )
     except (ValidationError, FileRefused) as refused:
         path.unlink(missing_ok=True)
-        errors = getattr(refused, "messages", [str(refused)])
-        return _finish(job, ImportJob.State.REFUSED, errors=errors)
+        return _finish(job, ImportJob.State.REFUSED, errors=as_refusal(refused).as_list())
     if not job.dry_run:
         services.log(
             user=job.user, network=job.network, action=AccessLog.Action.IMPORT, what=what,

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from melior.core.imports import ImportRefused, Problem
 from melior.files import FileRefused
 from melior.networks.selectors import site_ids_with, sites_for
 from melior.networks.views import get_network, get_network_site
@@ -19,7 +20,7 @@ from melior.web.uploads import keep_upload, upload_path
 from . import exports, selectors, services
 from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
-from .imports import ImportRefused, Problem, import_observations
+from .imports import import_observations
 from .network import SCALES, SORTS, data_version, network_measure_view, small_multiples
 
 
@@ -207,9 +208,9 @@ def import_observations_page(request, network):
     if request.POST.get("commit"):
         path = upload_path(request.user, request.POST.get("upload", ""))
         if path is None:
-            ctx["problems"] = [
-                Problem(None, None, "The checked file has expired; upload it again.")
-            ]
+            ctx["refused"] = ImportRefused(
+                [Problem(None, None, "The checked file has expired; upload it again.")]
+            )
             return render(request, "measures/import.html", ctx, status=400)
         mapping = mapping_from(request.POST)
         try:
@@ -224,12 +225,10 @@ def import_observations_page(request, network):
                 user=request.user,
             )
         except ImportRefused as refused:  # the data changed since the check
-            ctx["problems"] = refused.problems
+            ctx["refused"] = refused
         finally:
             path.unlink(missing_ok=True)
-        return render(
-            request, "measures/import.html", ctx, status=400 if "problems" in ctx else 200
-        )
+        return render(request, "measures/import.html", ctx, status=400 if "refused" in ctx else 200)
 
     form = ImportForm(request.POST, request.FILES)
     ctx["form"] = form
@@ -238,7 +237,7 @@ def import_observations_page(request, network):
     try:
         token, path = keep_upload(request.user, form.cleaned_data["file"])
     except FileRefused as refused:
-        ctx["problems"] = [Problem(None, None, str(refused))]
+        ctx["refused"] = ImportRefused([Problem(None, None, str(refused))])
         return render(request, "measures/import.html", ctx, status=400)
     mapping = form.mapping() or selectors.remembered_mapping(network, form.cleaned_data["source"])
     waiting = False  # only a file checked and found good waits for its import
@@ -248,7 +247,7 @@ def import_observations_page(request, network):
         )
         waiting = True
     except ImportRefused as refused:
-        ctx["problems"] = refused.problems
+        ctx["refused"] = refused
         return render(request, "measures/import.html", ctx, status=400)
     finally:
         if not waiting:

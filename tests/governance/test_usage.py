@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 
 from melior.governance import services
 from melior.governance.models import AccessLog, Enrollment, Section, UsageRecord
-from melior.governance.usage import import_usage, usage_by_class, usage_to_measure
+from melior.governance.usage import usage_by_class, usage_to_measure
+from melior.governance.usage_import import import_usage
 from melior.measures.models import Observation
 from melior.measures.services import create_measure
 

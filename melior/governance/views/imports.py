@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from melior.core.imports import ImportRefused
 from melior.files import FileRefused
 from melior.networks.views import get_network
 from melior.web.uploads import keep_upload, upload_path
@@ -45,22 +46,18 @@ def import_page(request, network):
         return render(request, "governance/import.html", ctx)
     commit = bool(request.POST.get("commit"))
     if ctx["kind"] not in IMPORT_KINDS:
-        ctx["errors"] = ["Choose what to import."]
-        return render(request, "governance/import.html", ctx, status=400)
+        return _refused(request, ctx, "Choose what to import.")
     if commit:
         path = upload_path(request.user, request.POST.get("upload", ""))
         if path is None:
-            ctx["errors"] = ["The checked file has expired; upload it again."]
-            return render(request, "governance/import.html", ctx, status=400)
+            return _refused(request, ctx, "The checked file has expired; upload it again.")
     elif request.FILES.get("file") is None:
-        ctx["errors"] = ["Choose a file to check."]
-        return render(request, "governance/import.html", ctx, status=400)
+        return _refused(request, ctx, "Choose a file to check.")
     else:
         try:
             token, path = keep_upload(request.user, request.FILES["file"])
         except FileRefused as refused:
-            ctx["errors"] = [str(refused)]
-            return render(request, "governance/import.html", ctx, status=400)
+            return _refused(request, ctx, refused)
     if ctx["kind"] in import_jobs.BACKGROUND_KINDS:
         job = import_jobs.start_import(
             user=request.user,
@@ -85,8 +82,7 @@ def import_page(request, network):
         )
         waiting = not commit
     except (ValidationError, FileRefused) as refused:
-        ctx["errors"] = getattr(refused, "messages", [str(refused)])
-        return render(request, "governance/import.html", ctx, status=400)
+        return _refused(request, ctx, refused)
     finally:
         if not waiting:
             path.unlink(missing_ok=True)
@@ -105,6 +101,14 @@ def import_page(request, network):
     return render(request, "governance/import.html", ctx)
 
 
+def _refused(request, ctx, error):
+    """The page again with the refusal's problems (a message or any refusal), nothing written."""
+    if isinstance(error, str):
+        error = FileRefused(error)
+    ctx["refused"] = import_jobs.as_refusal(error)
+    return render(request, "governance/import.html", ctx, status=400)
+
+
 @login_required
 def import_job_page(request, network, job):
     """How far the worker has got with an import; htmx polls it until the result is in."""
@@ -116,7 +120,7 @@ def import_job_page(request, network, job):
         "kind": job.kind,
         "kind_label": IMPORT_KINDS.get(job.kind, job.kind),
         "report": job.report,
-        "errors": job.errors,
+        "refused": ImportRefused.from_list(job.errors) if job.errors else None,
         "committed": job.state == job.State.DONE and not job.dry_run,
         "upload": job.upload,
         "posted": job.options,
