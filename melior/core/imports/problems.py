@@ -95,18 +95,21 @@ class Problems:
         self.file = file
         self.found: list[Problem] = []
         self.total = 0
-        self.rows: set[int] = set()
+        self.rows: set[tuple[str, int]] = set()  # (file, row) of each row with a problem
 
     def __bool__(self) -> bool:
         return self.total > 0
 
-    def add(self, row: int | None, column: str | None, message: str, value=None) -> None:
+    def add(
+        self, row: int | None, column: str | None, message: str, value=None, *, file: str = ""
+    ) -> None:
+        """One problem; `file` names the file of a multi-file export it is in."""
         self.total += 1
         if row is not None:
-            self.rows.add(int(row))
+            self.rows.add((file, int(row)))
         if len(self.found) < MAX_KEPT * 4:
             text = None if value is None else str(value)
-            self.found.append(Problem(row, column, message, text, self.file))
+            self.found.append(Problem(row, column, message, text, file or self.file))
 
     def flag(self, frame: pd.DataFrame, mask, column: str, message: str) -> None:
         """A problem on every row of `frame` where `mask` holds; `message` may name the cell
@@ -118,7 +121,7 @@ class Problems:
         rows = frame["_row"].to_numpy()[mask]
         values = frame[column].to_numpy()[mask] if column in frame else [None] * count
         self.total += count
-        self.rows.update(rows.tolist())
+        self.rows.update((self.file, row) for row in rows.tolist())
         room = max(0, MAX_KEPT * 4 - len(self.found))
         for row, value in zip(rows[:room], values[:room], strict=False):
             text = None if value is None else str(value)
