@@ -101,8 +101,8 @@ def _check_manifest(files, problems) -> None:
     rows = dict(csv.reader(io.StringIO(files["manifest.csv"])))
     version = rows.get("oneroster.version", "")
     if version not in VERSIONS:
-        problems.add(None, "oneroster.version", f"oneroster.version is “{version}”; 1.1 or 1.2 is read.",
-                     version, file="manifest.csv")  # fmt: skip
+        message = f"oneroster.version is “{version}”; 1.1 or 1.2 is read."
+        problems.add(None, "oneroster.version", message, version, file="manifest.csv")
 
 
 def _school_year(files, given: int | None, problems) -> tuple[int | None, set[str]]:

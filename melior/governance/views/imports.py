@@ -1,4 +1,5 @@
-"""A data steward brings in a roster, outcomes or usage, and follows a background import."""
+"""A data steward brings in a roster, outcomes, usage or consent decisions, and follows a
+background import."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +12,7 @@ from melior.networks.views import get_network
 from melior.web.uploads import keep_upload, upload_path
 
 from .. import import_jobs, selectors, services
-from ..models import AccessLog, StudentOutcome
+from ..models import AccessLog, Consent, StudentOutcome
 from ..permissions import steward_site_ids
 from .common import nav_flags
 
@@ -19,6 +20,7 @@ IMPORT_KINDS = {
     "roster": "Roster (OneRoster export)",
     "outcomes": "Student outcomes (CSV)",
     "usage": "EdTech usage (CSV)",
+    "consent": "Consent decisions (CSV)",
 }
 
 
@@ -38,6 +40,7 @@ def import_page(request, network):
         "kind": request.POST.get("kind", request.GET.get("kind", "roster")),
         "purposes": network.purposes.all(),
         "outcome_kinds": StudentOutcome.Kind.choices,
+        "given_by": Consent.GivenBy.choices,
         "posted": request.POST,
         **nav_flags(request.user, network, is_steward=True),
     }
@@ -79,6 +82,8 @@ def import_page(request, network):
             path,
             allowed_site_ids=None if network_wide else stewarded,
             dry_run=not commit,
+            user=request.user,
+            request=request,
         )
         waiting = not commit
     except (ValidationError, FileRefused) as refused:
@@ -86,8 +91,11 @@ def import_page(request, network):
     finally:
         if not waiting:
             path.unlink(missing_ok=True)
-    if commit:
-        ctx["committed"] = True
+    if not commit:
+        ctx["upload"] = token
+        return render(request, "governance/import.html", ctx)
+    ctx["committed"] = True
+    if what is not None:  # a consent import logs its decisions itself
         services.log(
             user=request.user,
             network=network,
@@ -96,8 +104,6 @@ def import_page(request, network):
             records=records,
             request=request,
         )
-    else:
-        ctx["upload"] = token
     return render(request, "governance/import.html", ctx)
 
 
