@@ -665,6 +665,49 @@ def import_roster_command(
     )
 
 
+@import_app.command("consent")
+def import_consent_command(
+    file: Annotated[
+        str, typer.Argument(help="CSV: student_id, decision, date, source [, given_by].")
+    ],
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    purpose: Annotated[str, typer.Option(help="The purpose the decisions are for.")],
+    given_by: Annotated[
+        str, typer.Option(help="student or guardian, for rows without given_by.")
+    ] = "guardian",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+):
+    """Record consent decisions (opt-in, refused, revoked) for many students at once, all or
+    nothing; written to the access log."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from melior.files import read_file
+    from melior.governance.consent_import import import_consents
+    from melior.networks.models import Network
+
+    target = Network.objects.filter(slug=network).first() or _fail(f"No network {network!r}.")
+    chosen = target.purposes.filter(name=purpose).first() or _fail(f"No purpose {purpose!r}.")
+    try:
+        report = import_consents(
+            network=target,
+            purpose=chosen,
+            data=read_file(file),
+            given_by=given_by,
+            dry_run=dry_run,
+        )
+    except (ValidationError, OSError, ValueError) as refused:
+        _refused(refused)
+    verb = "would be" if dry_run else "were"
+    console.print(
+        f"{report.rows:,} decisions ({report.granted:,} opt-in, {report.refused_decisions:,} "
+        f"refused, {report.revoked:,} revoked): {report.added:,} {verb} added, "
+        f"{report.changed:,} changed, {report.unchanged:,} unchanged."
+    )
+
+
 usage_app = typer.Typer(help="EdTech usage: xAPI sources and usage measures.", no_args_is_help=True)
 app.add_typer(usage_app, name="usage")
 

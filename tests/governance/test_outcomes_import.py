@@ -211,3 +211,15 @@ def test_a_job_that_keeps_crashing_is_marked_failed_and_kept_for_the_operator(
     assert "went wrong on our side" in steward.get(queued["Location"]).content.decode()
     (failure,) = FailedJob.objects.all()
     assert failure.task.endswith("run_import_job") and "the database went away" in failure.error
+
+
+def test_format_and_roster_problems_are_reported_at_once(world, roster):
+    """One round of corrections: an unknown student is named together with a bad value."""
+    data = GOOD.replace("251", "high").replace("LHS-2", "LHS-9").encode()
+    with pytest.raises(ValidationError) as refused:
+        import_outcomes(network=world.network, purpose=roster, data=data, today=TODAY)
+    assert refused.value.messages == [
+        "Row 2, value: “high” is not a number.",
+        "Row 4, student_id: no student with id “LHS-9” in the roster of that school's district.",
+    ]
+    assert not StudentOutcome.objects.exists()
