@@ -90,8 +90,9 @@ class ObservationImporter(Importer):
 
     def check(self, frame: pd.DataFrame, problems: Problems) -> Plan:
         plan, first_row = Plan(cleaned={}), {}
-        columns = [frame["_row"], frame["site"], frame["measure"], frame["period_start"]]
-        columns += [cells(frame, name) for name in NUMBERS]
+        names = ["_row", "site", "measure", "period_start"]
+        columns = [frame[name].tolist() for name in names]  # lists: fast to walk
+        columns += [cells(frame, name).tolist() for name in NUMBERS]
         for number, site, measure, period, *numbers in zip(*columns, strict=True):
             key = self._row(problems, number, site, measure, period, numbers)
             if key is None:
