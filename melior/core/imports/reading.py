@@ -130,12 +130,10 @@ def _table(frame: pd.DataFrame) -> Table:
     """Header and non-blank rows of a frame read without a header, numbered from row 2."""
     if frame.empty:
         refuse("The file has no rows.")
+    numbers = frame.pop("_row_given").to_numpy() if "_row_given" in frame else None
     header = [str(h).strip() for h in frame.iloc[0]]
     rows = frame.iloc[1:]
-    rows = rows.assign(_row=range(2, len(rows) + 2))
-    if "_row_given" in frame:
-        rows["_row"] = frame["_row_given"].iloc[1:].to_numpy()
-        rows = rows.drop(columns="_row_given")
+    rows = rows.assign(_row=range(2, len(rows) + 2) if numbers is None else numbers[1:])
     cells = rows.drop(columns="_row").apply(lambda column: column.str.strip())
     kept = (cells != "").any(axis=1).to_numpy()
     cells["_row"] = rows["_row"]
