@@ -29,8 +29,10 @@ def match_sites(frame: pd.DataFrame, problems: Problems, network, allowed_site_i
     site_of = school.map({v: sites.get(v) or sites.get(v.lower()) for v in school.unique()})
     problems.flag(frame, site_of.isna(), "school", "no school “{value}” in this network.")
     if allowed_site_ids is not None:  # a school's data steward imports for their schools only
-        outside = site_of.map(lambda s: s is not None and s.pk not in allowed_site_ids)
-        outside = outside.to_numpy(dtype=bool)
+        first = ~school.duplicated().to_numpy()  # each school's text looked at once
+        outside_of = {v: s is not None and s.pk not in allowed_site_ids
+                      for v, s in zip(school[first], site_of[first], strict=True)}  # fmt: skip
+        outside = school.map(outside_of).to_numpy(dtype=bool)
         problems.flag(frame, outside, "school", "you are not the data steward for “{value}”.")
         site_of = site_of.where(~outside, None)
     problems.flag(frame, frame["student_id"] == "", "student_id", "no student id.")
@@ -41,7 +43,11 @@ def match_students(frame: pd.DataFrame, problems: Problems, network, site_of) ->
     """Each row's student (its primary key; NaN where unknown), for the rows whose school is
     known; an id not on the roster of the school's district is a problem of its row."""
     usable = site_of.notna() & (frame["student_id"] != "")
-    district_ids = site_of[usable].map(lambda s: (s.parent or s).pk)
+    schools = frame.loc[usable, "school"]
+    first = ~schools.duplicated().to_numpy()  # each school's text looked at once
+    pairs = zip(schools[first], site_of[usable][first], strict=True)
+    district_of = {v: (s.parent or s).pk for v, s in pairs}
+    district_ids = schools.map(district_of)
     # a student has several rows: hash each district's id once
     codes, pairs = pd.factorize(
         district_ids.astype(str) + ":" + frame.loc[usable, "student_id"], sort=False

@@ -30,6 +30,14 @@ KEYS = ["student", "kind", "name", "date"]
 OutcomeReport = Report
 
 
+def _pk_by_text(school: pd.Series, site_of: pd.Series) -> dict:
+    """Each school's text → its site's id (None where refused), each text looked at once."""
+    first = ~school.duplicated().to_numpy()
+    return {
+        v: None if s is None else s.pk for v, s in zip(school[first], site_of[first], strict=True)
+    }
+
+
 class OutcomeImporter(Importer):
     columns = COLUMNS
 
@@ -56,7 +64,7 @@ class OutcomeImporter(Importer):
         table = pd.DataFrame(
             {
                 "student": students,
-                "site": site_of.map(lambda s: None if s is None else s.pk),
+                "site": frame["school"].map(_pk_by_text(frame["school"], site_of)),
                 "kind": kinds,
                 "name": frame["name"],
                 "value": values,
