@@ -7,7 +7,7 @@ memory: an XLSX whose sheet is --xlsx-mb MB of ordinary-looking rows (the kind o
 once held a worker for five minutes and a gigabyte), a OneRoster zip whose users.csv unpacks to
 --zip-mb MB, the same two at 150 MB (under the unpacked-size limit, so that the ratio check
 refuses them), and a zip whose headers declare 1 KB for a member that unpacks to --zip-mb MB.
-Each is then refused by the reader every import uses (`read_table` for observations,
+Each is then refused by the reader every import uses (`melior.core.imports.read` for tables,
 `read_export` for rosters), in a fresh process; prints the time to refusal, the peak Python
 allocation during it (tracemalloc) and how much the process's peak resident memory grew
 (getrusage). Target: under 1 s and a few MB. Asserts nothing.
@@ -98,10 +98,10 @@ def _refuse(kind: str, path: str, results) -> None:
     _setup()
     from django.core.exceptions import ValidationError
 
+    from melior.core.imports import ImportRefused, read
     from melior.governance.roster import read_export
-    from melior.measures.imports import ImportRefused, read_table
 
-    reader = read_table if kind == "xlsx" else read_export
+    reader = read if kind == "xlsx" else read_export
     import openpyxl  # noqa: F401 — loaded once by a running server; not part of the refusal
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -241,6 +241,7 @@ RULES = {
     "api:list_observations": ("get", "member", None),
     "api:add_observation": ("post", "enter_data", "observation"),
     "api:put_observation": ("put", "enter_data", "observation"),
+    "api:import_observations_file": ("post", "enter_data", "upload"),
     "api:site_measure_chart": ("get", "member", None),
     "api:list_projects": ("get", "member", None),
     "api:get_project": ("get", "member", None),
@@ -524,6 +525,7 @@ def url_for(name, world, project):
         "api:list_measures": {"slug": n}, "api:get_measure": {"slug": n, "measure": m},
         "api:list_observations": {"slug": n}, "api:add_observation": {"slug": n},
         "api:put_observation": {"slug": n}, "api:list_projects": {"slug": n},
+        "api:import_observations_file": {"slug": n},
         "api:get_project": {"slug": n, "project_id": project.pk},
         "api:site_measure_chart": {"slug": n, "site": s, "measure": m},
         "settings-school": {"network": n, "site": s},
@@ -675,7 +677,10 @@ def test_route_allows_exactly_the_roles_it_should(client, place, name, rule):
             client.force_login(world.users[role])
         elif role is not None:
             client.force_login(world.users[f"{scope}:{role}"])
-        if name.startswith("api:") and method in {"post", "put"}:
+        if data == "upload":  # a file with a header and no rows: refused (400) if allowed
+            csv = SimpleUploadedFile("weeks.csv", b"site,measure,period_start,value\n")
+            response = client.post(url, data={"file": csv})
+        elif name.startswith("api:") and method in {"post", "put"}:
             response = getattr(client, method)(url, data=data, content_type="application/json")
         else:
             response = getattr(client, method)(url, data=data or {})

@@ -155,7 +155,8 @@ def test_import_observations_command(world, tmp_path):
         app, ["import", "observations", str(bad), "--network", world.network.slug]
     )
     assert refused.exit_code == 2
-    assert "row 2, column 'numerator'" in refused.output and "nothing was written" in refused.output
+    assert "1 problem — nothing was written." in refused.output
+    assert "│   2 │ numerator │ 9 " in refused.output  # the table: row, column, value
     assert Observation.objects.count() == 1
 
 

@@ -12,18 +12,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "melior"
 MAX_LINES = 500
 MAX_COMPLEXITY = 20
 
-# Written over while this budget came in: the student-data importers move to one import
-# pipeline. Each entry goes when that work lands; a listed name that has gone or come within
-# the budget fails the test below, so the list can only shrink.
-BEING_REWRITTEN = {
-    ("governance/roster.py", "import_roster"),
-    ("governance/usage.py", "import_usage"),
-    ("governance/outcomes_import.py", "import_outcomes"),
-    ("measures/imports.py", "import_observations"),
-    ("problems/services.py", "import_tallies"),
-}
-LONG_WHILE_REWRITTEN = {"governance/usage.py"}
-
 
 def _modules(root: Path = PACKAGE):
     for path in sorted(root.rglob("*.py")):
@@ -50,22 +38,13 @@ def _too_complex(root: Path = PACKAGE) -> dict[tuple[str, str], int]:
 
 
 def test_no_module_outside_the_analysis_library_is_longer_than_500_lines():
-    too_long = {name: n for name, n in _too_long().items() if name not in LONG_WHILE_REWRITTEN}
+    too_long = _too_long()
     assert not too_long, f"modules over {MAX_LINES} lines: {too_long}"
 
 
 def test_no_function_outside_analysis_and_drawing_is_more_complex_than_20():
-    too_complex = {key: n for key, n in _too_complex().items() if key not in BEING_REWRITTEN}
+    too_complex = _too_complex()
     assert not too_complex, f"functions over complexity {MAX_COMPLEXITY}: {too_complex}"
-
-
-def test_the_allowances_only_cover_what_still_needs_them():
-    still_needed = _too_complex().keys() & BEING_REWRITTEN
-    assert still_needed == BEING_REWRITTEN, (
-        f"no longer over the budget, remove from BEING_REWRITTEN: {BEING_REWRITTEN - still_needed}"
-    )
-    gone = LONG_WHILE_REWRITTEN - _too_long().keys()
-    assert not gone, f"no longer over {MAX_LINES} lines, remove from LONG_WHILE_REWRITTEN: {gone}"
 
 
 def test_the_budget_finds_a_long_module_and_a_tangled_function_where_it_applies(tmp_path):

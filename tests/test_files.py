@@ -184,7 +184,7 @@ def test_an_xlsx_declaring_a_huge_sheet_reads_only_its_cells(world, tmp_path):
     path = tmp_path / "claims.xlsx"
     path.write_bytes(with_member(workbook(), SHEET, sheet.encode()))
     message = refused_quickly(lambda: import_observations(world.network, path, dry_run=True))
-    assert "The file needs a 'measure' column." in message
+    assert "The file has no “measure” column (it has site)." in message
 
 
 # -- damaged workbooks -------------------------------------------------------------------------

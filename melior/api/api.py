@@ -11,6 +11,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from melior import __version__
+from melior.core.imports import ImportRefused
+from melior.core.imports.render import problems_json
 from melior.evaluation.api import router as pilots_router
 from melior.fidelity.api import router as fidelity_router
 from melior.governance.api import router as students_router
@@ -68,6 +70,12 @@ def refused(request, exc: ValidationError):
     return api.create_response(
         request, {"detail": "The data were refused.", "errors": errors}, status=400
     )
+
+
+@api.exception_handler(ImportRefused)
+def import_refused(request, exc: ImportRefused):
+    """A refused import: every problem, as the import page and the command line list them."""
+    return api.create_response(request, problems_json(exc), status=400)
 
 
 @api.exception_handler(SchemaValidationError)

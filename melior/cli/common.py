@@ -23,11 +23,14 @@ def fail(message: str):
 
 
 def refused(error: Exception):
-    """An import refused whole: list its problems (the first 50) and stop."""
-    messages = getattr(error, "messages", [str(error)])
-    for problem in messages[:50]:
-        console.print(f"[red]✗[/red] {problem}")
-    fail(f"{len(messages)} problem(s) found; nothing was written.")
+    """An import refused whole: its problems as a table (the first 50), and stop."""
+    from melior.core.imports import ImportRefused
+    from melior.core.imports.render import problems_table
+
+    if not isinstance(error, ImportRefused):
+        error = ImportRefused.from_list(getattr(error, "messages", [str(error)]))
+    console.print(problems_table(error))
+    fail(error.summary)
 
 
 def network_or_fail(slug: str):

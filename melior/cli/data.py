@@ -42,7 +42,8 @@ def import_observations_command(
 
     from rich.progress import Progress
 
-    from melior.measures.imports import ImportRefused, import_observations
+    from melior.core.imports import ImportRefused
+    from melior.measures.imports import import_observations
     from melior.measures.selectors import remembered_mapping
     from melior.measures.services import remember_mapping
 
@@ -50,20 +51,18 @@ def import_observations_command(
     mapping = _column_map(map_ or []) or remembered_mapping(target, source)
     try:
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Checking rows", total=None)
+            task = progress.add_task("Checking rows", total=100)
             report = import_observations(
                 target,
                 Path(file),
                 mapping=mapping,
                 dry_run=dry_run,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                progress=lambda percent, stage: progress.update(
+                    task, completed=percent, description=stage
+                ),
             )
     except ImportRefused as refusal:
-        for problem in refusal.problems[:50]:
-            console.print(f"[red]✗[/red] {problem}")
-        if len(refusal.problems) > 50:
-            console.print(f"… and {len(refusal.problems) - 50} more.")
-        fail(f"{len(refusal.problems)} problem(s) found; nothing was written.")
+        refused(refusal)
     if not dry_run:
         remember_mapping(network=target, source=source, mapping=mapping)
     console.print(report.summary)
@@ -199,7 +198,7 @@ def import_usage_command(
     from django.core.exceptions import ValidationError
 
     from melior.files import read_file
-    from melior.governance.usage import import_usage
+    from melior.governance.usage_import import import_usage
 
     target = network_or_fail(network)
     chosen = purpose_or_fail(target, purpose)
@@ -221,6 +220,48 @@ def import_usage_command(
         f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} changed, "
         f"{report.unchanged:,} unchanged, {report.ignored_without_consent:,} left out "
         "(no consent for the purpose)."
+    )
+
+
+@import_app.command("consent")
+def import_consent_command(
+    file: Annotated[
+        str, typer.Argument(help="CSV: student_id, decision, date, source [, given_by].")
+    ],
+    network: Annotated[str, typer.Option(help="The network's slug.")],
+    purpose: Annotated[str, typer.Option(help="The purpose the decisions are for.")],
+    given_by: Annotated[
+        str, typer.Option(help="student or guardian, for rows without given_by.")
+    ] = "guardian",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+):
+    """Record consent decisions (opt-in, refused, revoked) for many students at once, all or
+    nothing; written to the access log."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from melior.files import read_file
+    from melior.governance.consent_import import import_consents
+
+    target = network_or_fail(network)
+    chosen = purpose_or_fail(target, purpose)
+    try:
+        report = import_consents(
+            network=target,
+            purpose=chosen,
+            data=read_file(file),
+            given_by=given_by,
+            dry_run=dry_run,
+        )
+    except (ValidationError, OSError, ValueError) as refusal:
+        refused(refusal)
+    verb = "would be" if dry_run else "were"
+    console.print(
+        f"{report.rows:,} decisions ({report.granted:,} opt-in, {report.refused_decisions:,} "
+        f"refused, {report.revoked:,} revoked): {report.added:,} {verb} added, "
+        f"{report.changed:,} changed, {report.unchanged:,} unchanged."
     )
 
 

@@ -10,23 +10,33 @@ from django.db import transaction
 from django.utils import timezone
 
 from melior import files
+from melior.core.imports import ImportRefused
 from melior.files import FileRefused
 from melior.web.uploads import upload_path
 
 from . import services
-from .models import AccessLog, ImportJob, Purpose, StudentOutcome
+from .consent_import import import_consents
+from .models import AccessLog, Consent, ImportJob, Purpose, StudentOutcome
 from .outcomes_import import import_outcomes
 from .permissions import steward_site_ids
 from .roster import import_roster, read_export
-from .usage import import_usage
+from .usage_import import import_usage
 
 BACKGROUND_KINDS = {"outcomes"}
-OPTIONS = ("purpose", "outcome_kind", "product", "school_year")  # the form's choices a job keeps
+OPTIONS = (
+    "purpose",
+    "outcome_kind",
+    "product",
+    "school_year",
+    "given_by",
+)  # the form's choices a job keeps
 
 
-def run_import(kind, network, post, path, *, allowed_site_ids, dry_run, progress=None):
+def run_import(
+    kind, network, post, path, *, allowed_site_ids, dry_run, progress=None, user=None, request=None
+):
     """Run one kind of import of the file at `path`; returns its report, a line for the access
-    log and the number of records it wrote."""
+    log and the number of records it wrote (no line: the import logged itself)."""
     if kind == "roster":
         report = import_roster(
             network=network,
@@ -40,6 +50,18 @@ def run_import(kind, network, post, path, *, allowed_site_ids, dry_run, progress
     purpose = Purpose.objects.filter(network=network, pk=post.get("purpose") or 0).first()
     if purpose is None:
         raise ValidationError("Choose the purpose the data are collected for.")
+    if kind == "consent":
+        report = import_consents(
+            network=network,
+            purpose=purpose,
+            data=files.read_file(path),
+            site_ids=allowed_site_ids,
+            given_by=post.get("given_by") or Consent.GivenBy.GUARDIAN,
+            user=user,
+            dry_run=dry_run,
+            request=request,
+        )
+        return report, None, report.written  # logged as a consent change with the decisions
     if kind == "outcomes":
         if post.get("outcome_kind", "assessment") not in StudentOutcome.Kind.values:
             raise ValidationError("Choose assessment, attendance or course mark.")
@@ -63,6 +85,18 @@ def run_import(kind, network, post, path, *, allowed_site_ids, dry_run, progress
     )
     what = f"Usage of {post.get('product', '').strip()} for {purpose.name}"
     return report, what, report.added + report.changed
+
+
+def as_refusal(error: Exception) -> ImportRefused:
+    """Any refusal of an import (a refused file, a service's ValidationError) in the one form
+    every page shows."""
+    if isinstance(error, ImportRefused):
+        return error
+    return ImportRefused.from_list(getattr(error, "messages", [str(error)]))
+
+
+def _problem(message: str) -> list[dict]:
+    return as_refusal(FileRefused(message)).as_list()
 
 
 def start_import(*, user, network, kind, options, upload, dry_run) -> ImportJob:
@@ -89,7 +123,11 @@ def run_job(job: ImportJob) -> None:
     network_wide = job.user.has_perm("governance.read_audit", job.network)
     allowed = None if network_wide else steward_site_ids(job.user, job.network)
     if not network_wide and not allowed:
-        return _finish(job, ImportJob.State.REFUSED, errors=["You are no longer a data steward."])
+        return _finish(
+            job,
+            ImportJob.State.REFUSED,
+            errors=as_refusal(FileRefused("You are no longer a data steward.")).as_list(),
+        )
     try:
         report, what, records = run_import(
             job.kind,
@@ -102,9 +140,8 @@ def run_job(job: ImportJob) -> None:
         )
     except (ValidationError, FileRefused) as refused:
         path.unlink(missing_ok=True)
-        errors = getattr(refused, "messages", [str(refused)])
-        return _finish(job, ImportJob.State.REFUSED, errors=errors)
-    if not job.dry_run:
+        return _finish(job, ImportJob.State.REFUSED, errors=as_refusal(refused).as_list())
+    if not job.dry_run and what is not None:
         services.log(
             user=job.user, network=job.network, action=AccessLog.Action.IMPORT, what=what,
             records=records,

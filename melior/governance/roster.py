@@ -2,19 +2,20 @@
 1.2): schools matched to the network's sites — or added to it, with their district —, classes
 and who is in them, students keyed by the district's student id (`identifier`, hashed — never
 stored), their grade and CEDS-style demographics. Strict and all-or-nothing: every problem is
-listed by file, row and column, and nothing is saved unless the whole export is good."""
+listed by file, row and column (the import pipeline's problems, melior.core.imports), and
+nothing is saved unless the whole export is good."""
 
 import csv
 import datetime
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from melior import files
+from melior.core.imports import ImportRefused, Problem, Problems, decode
 from melior.networks.models import Organization
 from melior.networks.services import add_site, create_organization
 
@@ -37,6 +38,7 @@ SEX = {
     "unspecified": "NotSelected",
 }
 TRUE = {"true", "yes", "1"}
+GRADES = {"IT", "PR", "PK", "TK", "KG", "PS", "UG"}  # CEDS codes besides 01–13
 VERSIONS = {"1.1", "1.2"}
 
 
@@ -49,7 +51,7 @@ class RosterReport:
     classes: int = 0
     skipped_users: int = 0  # teachers, administrators…
     school_year: int | None = None
-    errors: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
 
 def read_export(path_or_bytes) -> dict[str, str]:
@@ -67,23 +69,25 @@ def read_export(path_or_bytes) -> dict[str, str]:
                 }
         return {name: _text(data, name) for name, data in found.items()}
     except files.FileRefused as refused:
-        raise ValidationError(str(refused)) from None
+        raise ImportRefused([Problem(None, None, str(refused))]) from None
 
 
 def _text(data: bytes, name: str) -> str:
-    text = files.decode_text(data, name)
+    """A file's text (UTF-8, UTF-16 or Windows-1252), within the row and column limits."""
+    text = decode(data, name)
     files.check_table(text, name=name)
     return text
 
 
-def _rows(files, name, required, errors):
+def _rows(files, name, required, problems):
     if name not in files:
-        errors.append(f"{name} is missing from the export.")
+        problems.add(None, None, f"{name} is missing from the export.")
         return []
     reader = csv.DictReader(io.StringIO(files[name]))
     missing = [c for c in required if c not in (reader.fieldnames or [])]
+    for column in missing:
+        problems.add(1, column, f"the file has no “{column}” column.", file=name)
     if missing:
-        errors.append(f"{name}: missing column(s) {', '.join(missing)}.")
         return []
     return [
         (number, {k: (v or "").strip() for k, v in row.items() if k})
@@ -91,60 +95,231 @@ def _rows(files, name, required, errors):
     ]
 
 
-def _check_manifest(files, errors) -> None:
+def _check_manifest(files, problems) -> None:
     if "manifest.csv" not in files:
         return  # many exports leave it out; the files say enough
     rows = dict(csv.reader(io.StringIO(files["manifest.csv"])))
     version = rows.get("oneroster.version", "")
     if version not in VERSIONS:
-        errors.append(f"manifest.csv: oneroster.version is “{version}”; 1.1 or 1.2 is read.")
+        message = f"oneroster.version is “{version}”; 1.1 or 1.2 is read."
+        problems.add(None, "oneroster.version", message, version, file="manifest.csv")
 
 
-def _school_year(files, given: int | None, errors) -> tuple[int | None, set[str]]:
+def _school_year(files, given: int | None, problems) -> tuple[int | None, set[str]]:
     """The school year the roster is for (the year it starts) and the export's session ids.
     Read from academicSessions.csv's schoolYear sessions (by their start date, since OneRoster's
     own `schoolYear` names the year the school year ends); `given` chooses among several, and
     must be one of them."""
     if "academicSessions.csv" not in files:
         if given is None:
-            errors.append(
-                "academicSessions.csv is missing from the export: give the school year "
-                "(the year it starts, e.g. 2025)."
-            )
+            problems.add(None, None, "academicSessions.csv is missing from the export: give "
+                         "the school year (the year it starts, e.g. 2025).")  # fmt: skip
         return given, set()
     years, ids = set(), set()
     for number, row in _rows(
-        files, "academicSessions.csv", ["sourcedId", "type", "startDate", "endDate"], errors
+        files, "academicSessions.csv", ["sourcedId", "type", "startDate", "endDate"], problems
     ):
         ids.add(row["sourcedId"])
         try:
             starts = datetime.date.fromisoformat(row["startDate"])
             ends = datetime.date.fromisoformat(row["endDate"])
         except ValueError:
-            errors.append(
-                f"academicSessions.csv row {number}, startDate/endDate: give dates as YYYY-MM-DD "
-                f"(“{row['startDate']}”, “{row['endDate']}”)."
-            )
+            given_dates = f"“{row['startDate']}”, “{row['endDate']}”"
+            problems.add(number, "startDate/endDate", f"give dates as YYYY-MM-DD ({given_dates}).",
+                         given_dates, file="academicSessions.csv")  # fmt: skip
             continue
         if ends < starts:
-            errors.append(f"academicSessions.csv row {number}, endDate: before the start date.")
+            problems.add(number, "endDate", "before the start date.", row["endDate"],
+                         file="academicSessions.csv")  # fmt: skip
         elif row["type"] == "schoolYear":
             years.add(starts.year if starts.month >= 7 else starts.year - 1)
     if given is not None:
         if years and given not in years:
             listed = ", ".join(f"{y}–{y + 1}" for y in sorted(years))
-            errors.append(
-                f"academicSessions.csv: the export is for {listed}, not {given}–{given + 1}."
-            )
+            problems.add(None, None, f"academicSessions.csv: the export is for {listed}, not "
+                         f"{given}–{given + 1}.")  # fmt: skip
         return given, ids
     if len(years) == 1:
         return years.pop(), ids
     if years:
         listed = ", ".join(f"{y}–{y + 1}" for y in sorted(years))
-        errors.append(f"academicSessions.csv covers {listed}: choose the school year to import.")
+        problems.add(None, None, f"academicSessions.csv covers {listed}: choose the school "
+                     "year to import.")  # fmt: skip
     else:
-        errors.append("academicSessions.csv has no schoolYear session: give the school year.")
+        problems.add(None, None, "academicSessions.csv has no schoolYear session: give the "
+                     "school year.")  # fmt: skip
     return None, ids
+
+
+@dataclass
+class RosterPlan:
+    """What a checked export would write: schools matched or new, students, classes, members."""
+
+    school_year: int | None
+    schools: dict  # sourcedId → a site of the network
+    new_schools: dict  # sourcedId → (name, identifier, district, existing school or None)
+    pending: list  # (school sourcedId, student id, grade, demographics)
+    classes: dict  # sourcedId → (school sourcedId, title, class code)
+    members: list  # (class sourcedId, student id)
+    skipped_users: int = 0
+
+
+class RosterCheck:
+    """The check step of a roster import: every file of the export read, every problem
+    collected, and the plan of what would be written."""
+
+    def __init__(self, network, files, school_year, allowed_site_ids):
+        self.network, self.files, self.allowed = network, files, allowed_site_ids
+        self.problems = Problems()
+        self.given_year = school_year
+        self.sites = {s.slug: s for s in network.sites.all()}
+        self.by_name = _unique_names(self.sites.values())
+        self.refused: set[str] = set()  # sourcedIds of what the steward may not import
+        self.districts: dict = {}  # only the districts of new schools are looked up, each once
+
+    def plan(self) -> RosterPlan:
+        _check_manifest(self.files, self.problems)
+        year, self.sessions = _school_year(self.files, self.given_year, self.problems)
+        orgs = _rows(self.files, "orgs.csv", ["sourcedId", "name", "type"], self.problems)
+        self.district_rows = {r["sourcedId"]: (n, r) for n, r in orgs if r["type"] == "district"}
+        plan = RosterPlan(year, {}, {}, [], {}, [])
+        for number, row in orgs:
+            if row["type"] == "school":
+                self._school_row(plan, number, row)
+        self.known = set(plan.schools) | set(plan.new_schools)
+        self._users(plan)
+        self._classes(plan)
+        self._enrollments(plan)
+        if not self.problems and not plan.pending:
+            self.problems.add(None, None, "The export has no students.")
+        self.problems.raise_any()
+        return plan
+
+    def _district_of(self, school_row):
+        sourced_id = school_row.get("parentSourcedId", "")
+        if sourced_id not in self.district_rows:
+            return None  # a school without a district is its own
+        if sourced_id not in self.districts:
+            number, row = self.district_rows[sourced_id]
+            self.districts[sourced_id] = _district(self.network, number, row, self.problems)
+        return self.districts[sourced_id]
+
+    def _school_row(self, plan, number, row) -> None:
+        name, identifier = row["name"], row.get("identifier", "")
+        if not name:
+            self.problems.add(number, "name", "the school has no name.", name, file="orgs.csv")
+            return
+        site = self.sites.get(identifier) or _site_by_id(self.sites.values(), identifier)
+        if site is None and self.by_name.get(name.lower(), "") is None:
+            self.problems.add(number, "name", f"two schools of the network are called “{name}”; "
+                              "give the school's slug or id in identifier.", name,
+                              file="orgs.csv")  # fmt: skip
+            return
+        site = site or self.by_name.get(name.lower())
+        if self.allowed is not None and (site is None or site.pk not in self.allowed):
+            self.refused.add(row["sourcedId"])  # named once here; its students are skipped
+            why = "." if site else " (only the network's data steward adds schools)."
+            self.problems.add(number, "name", f"you are not the data steward for “{name}”{why}",
+                              name, file="orgs.csv")  # fmt: skip
+        elif site is not None:
+            plan.schools[row["sourcedId"]] = site
+        else:  # a school new to the network: added, under its district
+            district = self._district_of(row)
+            existing = _school(self.network, number, row, self.problems)
+            if existing is False or district is False:  # refused: the reason is a problem
+                self.refused.add(row["sourcedId"])
+            else:
+                plan.new_schools[row["sourcedId"]] = (name, identifier, district, existing)
+
+    def _users(self, plan) -> None:
+        role_of, demographics = {}, {}
+        if "roles.csv" in self.files:  # OneRoster 1.2
+            required = ["userSourcedId", "role", "orgSourcedId"]
+            for _, row in _rows(self.files, "roles.csv", required, self.problems):
+                role_of.setdefault(row["userSourcedId"], (row["role"], row["orgSourcedId"]))
+        if "demographics.csv" in self.files:
+            rows = _rows(self.files, "demographics.csv", ["sourcedId", "sex"], self.problems)
+            demographics = {row["sourcedId"]: row for _, row in rows}
+        self.identifiers, seen = {}, set()
+        for number, row in _rows(self.files, "users.csv", ["sourcedId", "identifier"],
+                                 self.problems):  # fmt: skip
+            role, org = role_of.get(
+                row["sourcedId"], (row.get("role", ""), row.get("orgSourcedIds", ""))
+            )
+            org = (org or row.get("primaryOrgSourcedId", "")).split(",")[0].strip()
+            if role != "student":
+                plan.skipped_users += 1
+            elif org in self.refused:
+                self.refused.add(row["sourcedId"])
+            elif self._student_ok(number, row, org, seen):
+                grade = _grade(number, row, self.problems)
+                attributes = _demographics(demographics.get(row["sourcedId"]), number,
+                                           self.problems)  # fmt: skip
+                self.identifiers[row["sourcedId"]] = row["identifier"]
+                plan.pending.append((org, row["identifier"], grade, attributes))
+
+    def _student_ok(self, number, row, org, seen) -> bool:
+        def refuse(column, message, value):
+            self.problems.add(number, column, message, value, file="users.csv")
+            return False
+
+        if org not in self.known:
+            return refuse("orgSourcedIds", f"the student's school “{org}” is not a school in "
+                          "orgs.csv.", org)  # fmt: skip
+        if not row["identifier"]:
+            return refuse("identifier", "no district student id.", "")
+        if row["identifier"] in seen:
+            return refuse("identifier", f"{row['identifier']} appears twice.", row["identifier"])
+        seen.add(row["identifier"])
+        return True
+
+    def _classes(self, plan) -> None:
+        if "classes.csv" not in self.files:
+            return
+        required = ["sourcedId", "title", "schoolSourcedId"]
+        for number, row in _rows(self.files, "classes.csv", required, self.problems):
+            school = row["schoolSourcedId"]
+            terms = [t.strip() for t in row.get("termSourcedIds", "").split(",") if t.strip()]
+            unknown = [t for t in terms if self.sessions and t not in self.sessions]
+            if school in self.refused:
+                self.refused.add(row["sourcedId"])
+            elif school not in self.known:
+                self.problems.add(number, "schoolSourcedId", f"“{school}” is not a school in "
+                                  "orgs.csv.", school, file="classes.csv")  # fmt: skip
+            elif unknown:
+                message = f"“{unknown[0]}” is not a session in academicSessions.csv."
+                self.problems.add(number, "termSourcedIds", message, unknown[0], file="classes.csv")
+            else:
+                plan.classes[row["sourcedId"]] = (school, row["title"], row.get("classCode", ""))
+
+    def _enrollments(self, plan) -> None:
+        if "enrollments.csv" not in self.files:
+            return
+        required = ["classSourcedId", "userSourcedId", "role"]
+        for number, row in _rows(self.files, "enrollments.csv", required, self.problems):
+            section, user = row["classSourcedId"], row["userSourcedId"]
+            if row["role"] != "student" or {section, user} & self.refused:
+                continue
+            if section not in plan.classes:
+                self.problems.add(number, "classSourcedId", f"no class “{section}” in "
+                                  "classes.csv.", section, file="enrollments.csv")  # fmt: skip
+            elif user not in self.identifiers:
+                self.problems.add(number, "userSourcedId", f"no student “{user}” in users.csv.",
+                                  user, file="enrollments.csv")  # fmt: skip
+            else:
+                plan.members.append((section, self.identifiers[user]))
+
+
+def _grade(number, row, problems) -> str:
+    """The student's first grade as a CEDS code (a number padded to two digits), given in full
+    when it is not one."""
+    grade = row.get("grades", "").split(",")[0].strip()
+    if grade.isdigit() and 0 < len(grade) <= 2:
+        return grade.zfill(2)
+    if grade and grade not in GRADES:
+        problems.add(number, "grades", f"“{grade}” is not a grade level code (01–13, KG, PK…).",
+                     grade, file="users.csv")  # fmt: skip
+    return grade if grade in GRADES else ""
 
 
 def import_roster(
@@ -158,204 +333,70 @@ def import_roster(
     """`school_year` (the year it starts) is read from academicSessions.csv when not given.
     With `allowed_site_ids` (a school or district data steward) every school must be one of
     those, and none is added to the network."""
-    report = RosterReport()
-    errors = report.errors
-    _check_manifest(files, errors)
-    school_year, sessions = _school_year(files, school_year, errors)
-    report.school_year = school_year
-    sites = {s.slug: s for s in network.sites.all()}
-    by_name = _unique_names(sites.values())
-    orgs = _rows(files, "orgs.csv", ["sourcedId", "name", "type"], errors)
-    district_rows = {r["sourcedId"]: (n, r) for n, r in orgs if r["type"] == "district"}
-    districts = {}  # only the districts of new schools are looked up, each once
-
-    def district_of(school_row):
-        sourced_id = school_row.get("parentSourcedId", "")
-        if sourced_id not in district_rows:
-            return None  # a school without a district is its own
-        if sourced_id not in districts:
-            districts[sourced_id] = _district(network, *district_rows[sourced_id], errors)
-        return districts[sourced_id]
-
-    schools, new_schools, refused = {}, {}, set()
-    for number, row in orgs:
-        if row["type"] != "school":
-            continue
-        if not row["name"]:
-            errors.append(f"orgs.csv row {number}, name: the school has no name.")
-            continue
-        identifier = row.get("identifier", "")
-        site = sites.get(identifier) or _site_by_id(sites.values(), identifier)
-        if site is None and by_name.get(row["name"].lower(), "") is None:
-            errors.append(
-                f"orgs.csv row {number}, name: two schools of the network are called "
-                f"“{row['name']}”; give the school's slug or id in identifier."
-            )
-            continue
-        site = site or by_name.get(row["name"].lower())
-        if allowed_site_ids is not None and (site is None or site.pk not in allowed_site_ids):
-            refused.add(row["sourcedId"])  # named once here; its students and classes are skipped
-            errors.append(
-                f"orgs.csv row {number}, name: you are not the data steward for "
-                f"“{row['name']}”"
-                + ("." if site else " (only the network's data steward adds schools).")
-            )
-        elif site is not None:
-            schools[row["sourcedId"]] = site
-        else:  # a school new to the network: added, under its district
-            district = district_of(row)
-            existing = _school(network, number, row, errors)
-            if existing is False or district is False:  # refused: the reason is in errors
-                refused.add(row["sourcedId"])
-            else:
-                new_schools[row["sourcedId"]] = (row["name"], identifier, district, existing)
-    known = set(schools) | set(new_schools)
-    role_of = {}
-    if "roles.csv" in files:  # OneRoster 1.2
-        for _, row in _rows(files, "roles.csv", ["userSourcedId", "role", "orgSourcedId"], errors):
-            role_of.setdefault(row["userSourcedId"], (row["role"], row["orgSourcedId"]))
-    demographics = {}
-    if "demographics.csv" in files:
-        demographics = {
-            row["sourcedId"]: row
-            for _, row in _rows(files, "demographics.csv", ["sourcedId", "sex"], errors)
-        }
-    pending, identifiers, seen_ids = [], {}, set()
-    for number, row in _rows(files, "users.csv", ["sourcedId", "identifier"], errors):
-        role, org = role_of.get(
-            row["sourcedId"], (row.get("role", ""), row.get("orgSourcedIds", ""))
-        )
-        org = (org or row.get("primaryOrgSourcedId", "")).split(",")[0].strip()
-        if role != "student":
-            report.skipped_users += 1
-            continue
-        if org in refused:
-            refused.add(row["sourcedId"])
-            continue
-        if org not in known:
-            errors.append(
-                f"users.csv row {number}, orgSourcedIds: the student's school “{org}” "
-                "is not a school in orgs.csv."
-            )
-            continue
-        if not row["identifier"]:
-            errors.append(f"users.csv row {number}, identifier: no district student id.")
-            continue
-        if row["identifier"] in seen_ids:
-            errors.append(f"users.csv row {number}, identifier: {row['identifier']} appears twice.")
-            continue
-        seen_ids.add(row["identifier"])
-        grade = (row.get("grades", "").split(",")[0].strip() or "")[:2]
-        if grade and not grade.isdigit() and grade not in {"KG", "PK"}:
-            errors.append(f"users.csv row {number}, grades: “{grade}” is not a grade level code.")
-            continue
-        attributes = _demographics(demographics.get(row["sourcedId"]), number, errors)
-        identifiers[row["sourcedId"]] = row["identifier"]
-        pending.append(
-            (org, row["identifier"], grade.zfill(2) if grade.isdigit() else grade, attributes)
-        )
-    classes, members = {}, []
-    if "classes.csv" in files:
-        for number, row in _rows(
-            files, "classes.csv", ["sourcedId", "title", "schoolSourcedId"], errors
-        ):
-            if row["schoolSourcedId"] in refused:
-                refused.add(row["sourcedId"])
-                continue
-            if row["schoolSourcedId"] not in known:
-                errors.append(
-                    f"classes.csv row {number}, schoolSourcedId: “{row['schoolSourcedId']}"
-                    "” is not a school in orgs.csv."
-                )
-                continue
-            terms = [t.strip() for t in row.get("termSourcedIds", "").split(",") if t.strip()]
-            unknown = [t for t in terms if sessions and t not in sessions]
-            if unknown:
-                errors.append(
-                    f"classes.csv row {number}, termSourcedIds: “{unknown[0]}” is not a session "
-                    "in academicSessions.csv."
-                )
-                continue
-            classes[row["sourcedId"]] = (
-                row["schoolSourcedId"],
-                row["title"],
-                row.get("classCode", ""),
-            )
-    if "enrollments.csv" in files:
-        for number, row in _rows(
-            files, "enrollments.csv", ["classSourcedId", "userSourcedId", "role"], errors
-        ):
-            if row["role"] != "student" or {row["classSourcedId"], row["userSourcedId"]} & refused:
-                continue
-            if row["classSourcedId"] not in classes:
-                errors.append(
-                    f"enrollments.csv row {number}, classSourcedId: no class "
-                    f"“{row['classSourcedId']}” in classes.csv."
-                )
-            elif row["userSourcedId"] not in identifiers:
-                errors.append(
-                    f"enrollments.csv row {number}, userSourcedId: no student "
-                    f"“{row['userSourcedId']}” in users.csv."
-                )
-            else:
-                members.append((row["classSourcedId"], identifiers[row["userSourcedId"]]))
-    if errors:
-        raise ValidationError(errors)
-    if not pending:
-        raise ValidationError("The export has no students.")
-    report.students, report.schools_added, report.classes = (
-        len(pending),
-        len(new_schools),
-        len(classes),
+    plan = RosterCheck(network, files, school_year, allowed_site_ids).plan()
+    report = RosterReport(
+        students=len(plan.pending),
+        schools_added=len(plan.new_schools),
+        classes=len(plan.classes),
+        skipped_users=plan.skipped_users,
+        school_year=plan.school_year,
+        dry_run=dry_run,
     )
-    if dry_run:
-        return report
-    with transaction.atomic():
-        created = {}  # a district new to Melior, by its identifier
-        for sourced_id, (name, identifier, district, existing) in new_schools.items():
-            school = existing
-            if school is None:
-                if isinstance(district, tuple):  # (name, identifier): new to Melior
-                    name_of_district, identifier_of_district = district
-                    if identifier_of_district not in created:
-                        created[identifier_of_district] = create_organization(
-                            name=name_of_district,
-                            kind="district",
-                            **_district_ids(identifier_of_district),
-                        )
-                    district = created[identifier_of_district]
-                nces = {"nces_id": identifier} if _is_nces(identifier, 12) else {}
-                school = create_organization(name=name, parent=district, **nces)
-            add_site(network=network, organization=school)
-            schools[sourced_id] = school
-        keys = {}
-        for org, student_id, grade, attributes in pending:
-            school = schools[org]
-            district = school.parent or school
-            key = keys[student_id] = pseudonym(district, student_id)
-            student, created = Student.objects.update_or_create(
-                key=key, defaults={"district": district, **attributes}
-            )
-            report.added += created
-            _, made = Enrollment.objects.update_or_create(
-                student=student,
-                site=school,
-                school_year=school_year,
-                defaults={"grade_level": grade},
-            )
-            report.enrolments += made
-        sections = {}
-        for sourced_id, (org, title, code) in classes.items():
-            sections[sourced_id], _ = Section.objects.update_or_create(
-                site=schools[org],
-                sourced_id=sourced_id,
-                school_year=school_year,
-                defaults={"title": title, "class_code": code},
-            )
-        by_key = dict(Student.objects.filter(key__in=keys.values()).values_list("key", "pk"))
-        for class_id, student_id in members:
-            sections[class_id].students.add(by_key[keys[student_id]])
+    if not dry_run:
+        with transaction.atomic():
+            _write(network, plan, report)
     return report
+
+
+def _add_schools(network, plan) -> None:
+    created = {}  # a district new to Melior, by its identifier
+    for sourced_id, (name, identifier, district, existing) in plan.new_schools.items():
+        school = existing
+        if school is None:
+            if isinstance(district, tuple):  # (name, identifier): new to Melior
+                name_of_district, identifier_of_district = district
+                if identifier_of_district not in created:
+                    created[identifier_of_district] = create_organization(
+                        name=name_of_district,
+                        kind="district",
+                        **_district_ids(identifier_of_district),
+                    )
+                district = created[identifier_of_district]
+            nces = {"nces_id": identifier} if _is_nces(identifier, 12) else {}
+            school = create_organization(name=name, parent=district, **nces)
+        add_site(network=network, organization=school)
+        plan.schools[sourced_id] = school
+
+
+def _write(network, plan: RosterPlan, report: RosterReport) -> None:
+    _add_schools(network, plan)
+    keys = {}
+    for org, student_id, grade, attributes in plan.pending:
+        school = plan.schools[org]
+        district = school.parent or school
+        key = keys[student_id] = pseudonym(district, student_id)
+        student, created = Student.objects.update_or_create(
+            key=key, defaults={"district": district, **attributes}
+        )
+        report.added += created
+        _, made = Enrollment.objects.update_or_create(
+            student=student,
+            site=school,
+            school_year=plan.school_year,
+            defaults={"grade_level": grade},
+        )
+        report.enrolments += made
+    sections = {}
+    for sourced_id, (org, title, code) in plan.classes.items():
+        sections[sourced_id], _ = Section.objects.update_or_create(
+            site=plan.schools[org],
+            sourced_id=sourced_id,
+            school_year=plan.school_year,
+            defaults={"title": title, "class_code": code},
+        )
+    by_key = dict(Student.objects.filter(key__in=keys.values()).values_list("key", "pk"))
+    for class_id, student_id in plan.members:
+        sections[class_id].students.add(by_key[keys[student_id]])
 
 
 def _unique_names(sites) -> dict:
@@ -393,66 +434,59 @@ def _district_ids(identifier: str) -> dict:
     return {"nces_id" if _is_nces(identifier, 7) else "state_id": identifier}
 
 
-def _district(network, number, row, errors):
+def _district(network, number, row, problems):
     """The district of a district row: an Organization already in this network, a (name,
-    identifier) pair for one new to Melior, or False when refused (the reason in errors).
+    identifier) pair for one new to Melior, or False when refused (the reason among the problems).
     Districts are told apart by their NCES LEAID or state id only: two districts may share a
     name, and a district in Melior under another network is joined only by its own steward."""
     identifier = row.get("identifier", "")
-    if not identifier:
-        errors.append(
-            f"orgs.csv row {number}, identifier: give the NCES LEAID or the state's id of "
-            f"“{row['name']}”; districts are matched by it, never by name."
-        )
+
+    def refuse(message):
+        problems.add(number, "identifier", message, identifier, file="orgs.csv")
         return False
+
+    if not identifier:
+        return refuse(f"give the NCES LEAID or the state's id of “{row['name']}”; districts "
+                      "are matched by it, never by name.")  # fmt: skip
     found = _identified(Organization.Kind.DISTRICT, identifier)
     if len(found) > 1:
-        errors.append(
-            f"orgs.csv row {number}, identifier: “{identifier}” names more than one district; "
-            "give its NCES LEAID."
-        )
-        return False
+        return refuse(f"“{identifier}” names more than one district; give its NCES LEAID.")
     if not found:
         return (row["name"], identifier)  # new to Melior: created with this identifier
     if not district_is_member(network, found[0]):
-        errors.append(
-            f"orgs.csv row {number}, identifier: district “{identifier}” already keeps its "
-            "students in Melior and is not part of this network; only its own data steward "
-            "can bring it in (docs/privacy.md)."
-        )
-        return False
+        return refuse(f"district “{identifier}” already keeps its students in Melior and is "
+                      "not part of this network; only its own data steward can bring it in "
+                      "(docs/privacy.md).")  # fmt: skip
     return found[0]
 
 
-def _school(network, number, row, errors):
+def _school(network, number, row, problems):
     """The school already in Melior that a new site of the network is (by its NCES or state
     id) when its district is part of this network; None when the school is new to Melior;
-    False when refused (the reason in errors)."""
+    False when refused (the reason among the problems)."""
     identifier = row.get("identifier", "")
     found = _identified(Organization.Kind.SCHOOL, identifier) if identifier else []
     if not found:
         return None
     if len(found) > 1:
-        errors.append(f"orgs.csv row {number}, identifier: “{identifier}” names two schools.")
+        problems.add(number, "identifier", f"“{identifier}” names two schools.", identifier,
+                     file="orgs.csv")  # fmt: skip
         return False
     if not district_is_member(network, found[0].parent or found[0]):
-        errors.append(
-            f"orgs.csv row {number}, identifier: school “{identifier}” belongs to a district "
-            "that is not part of this network; only its own data steward can bring it in."
-        )
+        problems.add(number, "identifier", f"school “{identifier}” belongs to a district that "
+                     "is not part of this network; only its own data steward can bring it in.",
+                     identifier, file="orgs.csv")  # fmt: skip
         return False
     return found[0]
 
 
-def _demographics(row, number, errors) -> dict:
+def _demographics(row, number, problems) -> dict:
     if row is None:
         return {}
     sex = SEX.get(row.get("sex", "").lower())
     if sex is None:
-        errors.append(
-            f"demographics.csv for users.csv row {number}, sex: “{row['sex']}” is not "
-            "female, male, other or unspecified."
-        )
+        problems.add(number, "sex", f"“{row['sex']}” is not female, male, other or "
+                     "unspecified (demographics.csv).", row["sex"], file="users.csv")  # fmt: skip
         return {}
     races = [code for flag, code in RACE_FLAGS if row.get(flag, "").lower() in TRUE]
     if row.get("hispanicOrLatinoEthnicity", "").lower() in TRUE:

@@ -9,25 +9,23 @@ students who count under the usage's purpose (consent):
 `usage_to_measure` writes a school's weeks as ordinary observations of a weekly measure (run it
 daily; weeks that changed are corrected). `usage_by_class` gives the same figures per class for
 the usage page. Usage arrives by xAPI statements (`xapi.py`) or a vendor's CSV export
-(`import_usage`)."""
+(`usage_import.import_usage`)."""
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from melior.analysis.suppression import feasible_ranges, protected
-from melior.measures.imports import ImportRefused, csv_table
 from melior.measures.models import Measure, Observation
 from melior.measures.services import record_observation
 from melior.measures.tasks import refresh_network_status
 
 from .models import Enrollment, Section, Student, UsageAggregation, UsageRecord
-from .selectors import counted, counted_students, network_student_ids
-from .services import privacy_for, pseudonym_of
+from .selectors import counted, counted_students
+from .services import privacy_for
 
 STATISTICS = {
     "active": ("Share of enrolled students who used it", Measure.ValueType.PROPORTION),
@@ -42,8 +40,6 @@ KIND_NAMES = {
     Measure.ValueType.PROPORTION: "proportion",
     Measure.ValueType.CONTINUOUS: "measured-value",
 }
-USAGE_COLUMNS = ["student_id", "school", "date", "minutes"]
-MAX_LISTED = 200
 # the counts each statistic's observation rests on
 PUBLISHED_COUNTS = {
     "active": ("enrolled", "active"),
@@ -369,168 +365,6 @@ def usage_by_class(*, site, product: str, purpose, weeks: int = 8, today=None) -
             }
         )
     return result
-
-
-@dataclass
-class UsageReport:
-    rows: int = 0
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    ignored_without_consent: int = 0
-
-
-def import_usage(
-    *,
-    network,
-    purpose,
-    product: str,
-    data: bytes,
-    allowed_site_ids: set[int] | None = None,
-    dry_run: bool = False,
-    today: datetime.date | None = None,
-) -> UsageReport:
-    """A vendor's usage export: one row per student and day — student_id (the district's id),
-    school, date, minutes, and optionally sessions and completions. Checked whole (every
-    problem by row and column), saved all or nothing; the file's figures replace what is
-    recorded for that student, product and day, so importing it again changes nothing.
-    Students not counted under the purpose (no consent) are left out and counted."""
-    today = today or datetime.date.today()
-    product = (product or "").strip()
-    if not product:
-        raise ValidationError({"product": "Name the product the usage is of."})
-    if purpose.network_id != network.pk:
-        raise ValidationError({"purpose": "Choose a purpose of this network."})
-    if not data:
-        raise ValidationError("The file is empty (0 bytes).")
-    try:
-        header, cells = csv_table(data)
-    except ImportRefused as refused:
-        raise ValidationError([p.message for p in refused.problems]) from None
-    header = [h.lower() for h in header]
-    missing = [c for c in USAGE_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            f"Missing column(s): {', '.join(missing)}; the file has {', '.join(header)}."
-        )
-    sites = {s.slug: s for s in network.sites.select_related("parent")}
-    sites.update({s.name.lower(): s for s in list(sites.values())})
-    problems, parsed, seen = [], [], set()
-    for number, values in enumerate(cells, start=2):
-        row = {h: values[i].strip() if i < len(values) else "" for i, h in enumerate(header)}
-        site = sites.get(row["school"]) or sites.get(row["school"].lower())
-        if site is None:
-            problems.append(f"Row {number}, school: no school “{row['school']}” in this network.")
-            continue
-        if allowed_site_ids is not None and site.pk not in allowed_site_ids:
-            problems.append(f"Row {number}, school: you are not the data steward for {site.name}.")
-            continue
-        if not row["student_id"]:
-            problems.append(f"Row {number}, student_id: no student id.")
-            continue
-        try:
-            day = datetime.date.fromisoformat(row["date"])
-        except ValueError:
-            problems.append(f"Row {number}, date: “{row['date']}” is not a date (YYYY-MM-DD).")
-            continue
-        if day > today:
-            problems.append(f"Row {number}, date: {day} is in the future.")
-            continue
-        counts = {}
-        for column in ("minutes", "sessions", "completions"):
-            value = row.get(column) or "0"
-            try:
-                counts[column] = round(float(value))
-            except ValueError:
-                problems.append(f"Row {number}, {column}: “{value}” is not a number.")
-                continue
-            if counts[column] < 0:
-                problems.append(f"Row {number}, {column}: {value} is negative.")
-        if len(counts) < 3 or any(v < 0 for v in counts.values()):
-            continue
-        district = site.parent or site
-        key = pseudonym_of(district.pk, row["student_id"])
-        if (key, day) in seen:
-            problems.append(
-                f"Row {number}, student_id: a second row for “{row['student_id']}” on {day}."
-            )
-            continue
-        seen.add((key, day))
-        parsed.append((number, row["student_id"], key, site, day, counts))
-    if len(problems) > MAX_LISTED:
-        problems = [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more problems."]
-    if problems:
-        raise ValidationError(problems)
-    if not parsed:
-        raise ValidationError("The file has no usage rows.")
-    known = {}
-    keys = sorted({p[2] for p in parsed})
-    for start in range(0, len(keys), 20_000):
-        known.update(
-            Student.objects.filter(key__in=keys[start : start + 20_000]).values_list("key", "pk")
-        )
-    enrolled = network_student_ids(network)
-    known = {key: pk for key, pk in known.items() if pk in enrolled}
-    unknown = [
-        f"Row {number}, student_id: no student with id “{sid}” in the roster of that "
-        "school's district."
-        for number, sid, key, *_ in parsed
-        if key not in known
-    ]
-    if unknown:
-        raise ValidationError(unknown[:MAX_LISTED])
-    ids = sorted(set(known.values()))
-    allowed, existing = set(), {}
-    for start in range(0, len(ids), 20_000):  # slices: SQLite caps the values in one query
-        chunk = ids[start : start + 20_000]
-        allowed |= set(
-            Student.objects.filter(pk__in=chunk)
-            .filter(counted_students(purpose))
-            .values_list("pk", flat=True)
-        )
-        existing |= {
-            (r.student_id, r.date): r
-            for r in UsageRecord.objects.filter(
-                purpose=purpose,
-                product=product,
-                student_id__in=chunk,
-                date__gte=min(p[4] for p in parsed),
-                date__lte=max(p[4] for p in parsed),
-            )
-        }
-    report = UsageReport(rows=len(parsed))
-    new, changed = [], []
-    for _, _, key, site, day, counts in parsed:
-        student = known[key]
-        if student not in allowed:
-            report.ignored_without_consent += 1
-            continue
-        record = existing.get((student, day))
-        if record is None:
-            new.append(
-                UsageRecord(
-                    student_id=student,
-                    site=site,
-                    purpose=purpose,
-                    product=product,
-                    date=day,
-                    **counts,
-                )
-            )
-        elif any(getattr(record, k) != v for k, v in counts.items()) or record.site_id != site.pk:
-            for field, value in counts.items():
-                setattr(record, field, value)
-            record.site = site
-            changed.append(record)
-    report.added, report.changed = len(new), len(changed)
-    report.unchanged = report.rows - report.added - report.changed - report.ignored_without_consent
-    if not dry_run:
-        with transaction.atomic():
-            UsageRecord.objects.bulk_create(new, batch_size=5000)
-            UsageRecord.objects.bulk_update(
-                changed, ["minutes", "sessions", "completions", "site"], batch_size=5000
-            )
-    return report
 
 
 def remember_aggregation(*, product: str, purpose, measure: Measure, statistic: str = ""):

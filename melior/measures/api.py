@@ -4,15 +4,19 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from melior import files
 from melior.api.pagination import Pages
+from melior.core.imports import ImportRefused, Problem
 from melior.networks.api import network_or_404, site_or_404
-from melior.networks.selectors import sites_for
+from melior.networks.selectors import site_ids_with, sites_for
 
 from . import selectors, services
 from .charts import site_chart
+from .imports import import_observations
 from .models import Observation
 
 router = Router(tags=["measures"])
@@ -139,6 +143,36 @@ def add_observation(request, slug: str, payload: ObservationIn):
 def put_observation(request, slug: str, payload: ObservationIn):
     """Add or correct one period's value (keyed by site, measure and period)."""
     return _write(request, slug, payload, correct=True)
+
+
+class ImportOut(Schema):
+    rows: int
+    added: int
+    changed: int
+    unchanged: int
+    dry_run: bool
+    summary: str
+
+
+@router.post("/{slug}/observations/import", response=ImportOut)
+def import_observations_file(
+    request, slug: str, file: File[UploadedFile], dry_run: Form[bool] = False
+):
+    """Import a CSV or XLSX file of observations, as the import page does: all or nothing; a
+    refused file answers 400 with every problem (row, column, value, message)."""
+    network = network_or_404(request, slug)
+    allowed = site_ids_with(request.user, network, "enter_data")
+    if not allowed:
+        raise PermissionDenied
+    try:
+        files.check_size(file.size or 0)
+        data = file.read(files.MAX_FILE_BYTES + 1)
+    except files.FileRefused as refused:
+        raise ImportRefused([Problem(None, None, str(refused))]) from None
+    return import_observations(
+        network, data, name=file.name or "", user=request.user, dry_run=dry_run,
+        writable_sites=allowed,
+    )  # fmt: skip
 
 
 @router.get("/{slug}/sites/{site}/measures/{measure}/chart", response=ChartOut)

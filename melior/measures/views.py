@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from melior.core.imports import ImportRefused, Problem
 from melior.files import FileRefused
 from melior.networks.selectors import current_sites_for, site_ids_with
 from melior.networks.views import get_network, get_network_site
@@ -22,7 +23,7 @@ from .across_sites.multiples import SCALES, SORTS, small_multiples
 from .across_sites.pooled import network_measure_view
 from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
-from .imports import ImportRefused, Problem, import_observations
+from .imports import import_observations
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -213,9 +214,9 @@ def import_observations_page(request, network):
     if request.POST.get("commit"):
         path = upload_path(request.user, request.POST.get("upload", ""))
         if path is None:
-            ctx["problems"] = [
-                Problem(None, None, "The checked file has expired; upload it again.")
-            ]
+            ctx["refused"] = ImportRefused(
+                [Problem(None, None, "The checked file has expired; upload it again.")]
+            )
             return render(request, "measures/import.html", ctx, status=400)
         mapping = mapping_from(request.POST)
         try:
@@ -230,12 +231,10 @@ def import_observations_page(request, network):
                 user=request.user,
             )
         except ImportRefused as refused:  # the data changed since the check
-            ctx["problems"] = refused.problems
+            ctx["refused"] = refused
         finally:
             path.unlink(missing_ok=True)
-        return render(
-            request, "measures/import.html", ctx, status=400 if "problems" in ctx else 200
-        )
+        return render(request, "measures/import.html", ctx, status=400 if "refused" in ctx else 200)
 
     form = ImportForm(request.POST, request.FILES)
     ctx["form"] = form
@@ -244,7 +243,7 @@ def import_observations_page(request, network):
     try:
         token, path = keep_upload(request.user, form.cleaned_data["file"])
     except FileRefused as refused:
-        ctx["problems"] = [Problem(None, None, str(refused))]
+        ctx["refused"] = ImportRefused([Problem(None, None, str(refused))])
         return render(request, "measures/import.html", ctx, status=400)
     mapping = form.mapping() or selectors.remembered_mapping(network, form.cleaned_data["source"])
     waiting = False  # only a file checked and found good waits for its import
@@ -254,7 +253,7 @@ def import_observations_page(request, network):
         )
         waiting = True
     except ImportRefused as refused:
-        ctx["problems"] = refused.problems
+        ctx["refused"] = refused
         return render(request, "measures/import.html", ctx, status=400)
     finally:
         if not waiting:

@@ -1,15 +1,12 @@
 """Changing a problem analysis. Each change is validated and made in one transaction; a refused
 change (or a tally file with any bad row) saves nothing."""
 
-import csv
 import datetime
-import io
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from melior import files
 from melior.theory.models import Node
 from melior.theory.services import DRIVERS
 
@@ -177,71 +174,14 @@ def add_tally(*, cause: Cause, count, observed_on=None, source: str = "", user=N
     )
 
 
-TALLY_COLUMNS = ("cause", "count")
-
-
-@transaction.atomic
 def import_tallies(*, analysis: ProblemAnalysis, data: bytes, source: str = "", user=None) -> int:
-    """A CSV with columns cause, count and optionally date (YYYY-MM-DD). Causes are matched
-    by name (any case). Every problem is reported by row; nothing is saved unless all rows are
-    good. Returns the number of tallies added."""
-    try:
-        text = files.decode_text(data)
-    except files.FileRefused as refused:
-        raise ValidationError(str(refused)) from None
-    if not text.strip():
-        raise ValidationError("The file is empty.")
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        files.check_table(text, dialect)
-    except (files.FileRefused, csv.Error) as refused:
-        raise ValidationError(str(refused)) from None
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in TALLY_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            f"Missing column(s): {', '.join(missing)}. Expected cause, count and optionally date."
-        )
-    causes = {c.name.strip().lower(): c for c in analysis.causes.all()}
-    errors, rows = [], []
-    today = datetime.date.today()
-    for number, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        cause = causes.get(row.get("cause", "").lower())
-        if cause is None:
-            errors.append(f"Row {number}, cause: no cause called “{row.get('cause', '')}”.")
-        count = row.get("count", "")
-        if not count.isdigit():
-            errors.append(f"Row {number}, count: “{count}” is not a whole number ≥ 0.")
-        observed_on = None
-        if row.get("date"):
-            try:
-                observed_on = datetime.date.fromisoformat(row["date"])
-            except ValueError:
-                errors.append(f"Row {number}, date: “{row['date']}” is not YYYY-MM-DD.")
-            else:
-                if observed_on > today:
-                    errors.append(f"Row {number}, date: {observed_on} is in the future.")
-        if cause is not None and count.isdigit():
-            rows.append(
-                CauseTally(
-                    cause=cause,
-                    count=int(count),
-                    observed_on=observed_on,
-                    source=source[:120],
-                    recorded_by=user,
-                )
-            )
-    if errors:
-        raise ValidationError(errors)
-    if not rows:
-        raise ValidationError("The file has a header but no rows.")
-    CauseTally.objects.bulk_create(rows)
-    return len(rows)
+    """A CSV of tallies (problems/imports.py), all or nothing; returns how many were added."""
+    from melior.core.imports import run
+
+    from .imports import TallyImporter
+
+    importer = TallyImporter(analysis, source=source, user=user)
+    return run(importer, data, name=source).added
 
 
 # --- process map ---------------------------------------------------------------------------

@@ -283,7 +283,7 @@ def test_after_joining_imports_name_only_students_enrolled_in_that_network(
     import json
 
     from melior.governance.outcomes_import import import_outcomes
-    from melior.governance.usage import import_usage
+    from melior.governance.usage_import import import_usage
     from melior.governance.xapi import create_source
 
     b = network_a.other_network

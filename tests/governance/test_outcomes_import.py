@@ -52,7 +52,7 @@ def test_outcomes_are_hashed_in_and_reimporting_changes_nothing(world, roster):
         (b"", "The file is empty"),
         (
             b"student_id,school,value,date\nLHS-0,lincoln-high,1,2026-01-01\n",
-            "Missing column(s): name",
+            "The file has no “name” column",
         ),
         (GOOD.replace("251", "high").encode(), "Row 2, value: “high” is not a number."),
         (
@@ -69,12 +69,7 @@ def test_outcomes_are_hashed_in_and_reimporting_changes_nothing(world, roster):
             (GOOD + "LHS-0,lincoln-high,Algebra I,255,2026-05-15\n").encode(),
             "Row 5, student_id: a second value for “LHS-0” on the same date.",
         ),
-        (
-            "student_id,school,name,value,date\nLHS-0,lincoln-high,Algébra,1,2026-01-01\n".encode(
-                "latin-1"
-            ),
-            "not UTF-8",
-        ),
+        (b"student_id,school\n\x81\x8d,\x8f\x90\n", "is not text in UTF-8, UTF-16"),
     ],
 )
 def test_bad_files_name_the_row_and_column_and_write_nothing(world, roster, data, message):
@@ -216,3 +211,15 @@ def test_a_job_that_keeps_crashing_is_marked_failed_and_kept_for_the_operator(
     assert "went wrong on our side" in steward.get(queued["Location"]).content.decode()
     (failure,) = FailedJob.objects.all()
     assert failure.task.endswith("run_import_job") and "the database went away" in failure.error
+
+
+def test_format_and_roster_problems_are_reported_at_once(world, roster):
+    """One round of corrections: an unknown student is named together with a bad value."""
+    data = GOOD.replace("251", "high").replace("LHS-2", "LHS-9").encode()
+    with pytest.raises(ValidationError) as refused:
+        import_outcomes(network=world.network, purpose=roster, data=data, today=TODAY)
+    assert refused.value.messages == [
+        "Row 2, value: “high” is not a number.",
+        "Row 4, student_id: no student with id “LHS-9” in the roster of that school's district.",
+    ]
+    assert not StudentOutcome.objects.exists()

@@ -81,6 +81,12 @@ def test_a_bad_export_is_refused_whole(world):
     assert not Student.objects.exists()
     with pytest.raises(ValidationError, match=r"users\.csv is missing"):
         import_roster(network=world.network, files={"orgs.csv": ORGS}, school_year=2025)
+    # a grade that is not a code is quoted in full, not cut to its first two letters
+    grade = USERS_11.replace(",09,", ",Grade4,", 1)
+    assert grade != USERS_11
+    with pytest.raises(ValidationError, match="grades: “Grade4” is not a grade level code"):
+        import_roster(network=world.network, files={"orgs.csv": ORGS, "users.csv": grade},
+                      school_year=2025)  # fmt: skip
     sex = DEMOGRAPHICS.replace("female", "f")
     with pytest.raises(ValidationError, match="sex: “f” is not female"):
         import_roster(

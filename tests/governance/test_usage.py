@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 
 from melior.governance import services
 from melior.governance.models import AccessLog, Enrollment, Section, UsageRecord
-from melior.governance.usage import import_usage, usage_by_class, usage_to_measure
+from melior.governance.usage import usage_by_class, usage_to_measure
+from melior.governance.usage_import import import_usage
 from melior.measures.models import Observation
 from melior.measures.services import create_measure
 
@@ -84,7 +85,10 @@ def test_a_vendor_export_is_imported_once_for_consenting_students(world, pilot):
     ("data", "message"),
     [
         (b"", "The file is empty"),
-        (b"student_id,school,date\nLHS-0,lincoln-high,2025-10-06\n", "Missing column(s): minutes"),
+        (
+            b"student_id,school,date\nLHS-0,lincoln-high,2025-10-06\n",
+            "The file has no “minutes” column",
+        ),
         (usage_csv(["LHS-0,nowhere,2025-10-06,10,1,0\n"]), "Row 2, school: no school “nowhere”"),
         (usage_csv(["LHS-0,lincoln-high,06/10/2025,10,1,0\n"]), "Row 2, date: “06/10/2025”"),
         (usage_csv(["LHS-0,lincoln-high,2025-12-01,10,1,0\n"]), "Row 2, date: 2025-12-01 is in"),
@@ -92,7 +96,7 @@ def test_a_vendor_export_is_imported_once_for_consenting_students(world, pilot):
         (usage_csv(["LHS-0,lincoln-high,2025-10-06,-5,1,0\n"]), "Row 2, minutes: -5 is negative"),
         (usage_csv(["LHS-99,lincoln-high,2025-10-06,5,1,0\n"]), "Row 2, student_id: no student"),
         (usage_csv(WEEK_ROWS[:1] * 2), "Row 3, student_id: a second row for “LHS-0”"),
-        ("student_id,school,date,minutes\n".encode("utf-16"), "not UTF-8"),
+        ("student_id,school,date,minutes\n".encode("utf-16"), "a header but no rows"),
     ],
 )
 def test_bad_usage_files_name_the_row_and_column_and_write_nothing(world, pilot, data, message):
@@ -268,7 +272,9 @@ def test_a_school_steward_imports_outcomes_for_their_school_only(
     with django_capture_on_commit_callbacks(execute=True):  # the worker checks the file
         queued = client.post(url, {"kind": "outcomes", "purpose": pilot.pk, "file": data})
     page = client.get(queued["Location"])
-    assert "Row 2, school: you are not the data steward for “parks-high”" in (page.content.decode())
+    shown = page.content.decode()  # the problems table: row, column, value, problem
+    assert '<td class="num">2</td><td>school</td><td><code>parks-high</code></td>' in shown
+    assert "you are not the data steward for “parks-high”" in shown
     client.force_login(world.users["school:team_member"])
     assert client.get(url).status_code == 403
 

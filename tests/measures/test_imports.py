@@ -71,15 +71,15 @@ def test_every_bad_row_is_named_and_nothing_is_written(world, tmp_path):
     ]
     found = problems(world, write(tmp_path, HEADER + "\n".join(rows) + "\n"))
     expected = [
-        "row 2, column 'numerator': The numerator (50) cannot be larger",
-        "row 3, column 'period_start': Periods of this weekly measure start on Monday, Sep 1, 2025",
-        "row 4, column 'numerator': 'lots' is not a number",
-        "row 5, column 'site': Unknown site 'nowhere-high'",
-        "row 6, column 'measure': Unknown measure 'happiness'",
-        "row 7, column 'numerator': A count cannot be negative",
-        "row 9: Same site, measure and period as row 8",
-        "row 10, column 'site': Unknown site",
-        "row 11, column 'period_start': 'someday' is not a date",
+        "Row 2, numerator: The numerator (50) cannot be larger",
+        "Row 3, period_start: Periods of this weekly measure start on Monday, Sep 1, 2025",
+        "Row 4, numerator: 'lots' is not a number",
+        "Row 5, site: Unknown site “nowhere-high”",
+        "Row 6, measure: Unknown measure “happiness”",
+        "Row 7, numerator: A count cannot be negative",
+        "Row 9: Same site, measure and period as row 8",
+        "Row 10, site: Unknown site",
+        "Row 11, period_start: “someday” is not a date",
     ]
     for fragment in expected:
         assert any(p.startswith(fragment) for p in found), (fragment, found)
@@ -89,7 +89,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(world, tmp_path):
     ("content", "name", "message"),
     [
         ("", "empty.csv", "The file is empty (0 bytes)."),
-        ("site,measure\nx,y\n", "cols.csv", "needs a 'period_start' column"),
+        ("site,measure\nx,y\n", "cols.csv", "has no “period_start” column"),
         ("site,measure,period_start\nx,y,2025-09-01\n", "novalue.csv", "needs a 'value' column"),
         (
             "site,measure,period_start,value\nx,y,2025-09-01,1,extra\n",
@@ -103,11 +103,15 @@ def test_bad_files(world, tmp_path, content, name, message):
     assert any(message in p for p in found), found
 
 
-def test_wrong_encoding_and_broken_xlsx(world, tmp_path):
+def test_older_encodings_are_read_and_undecodable_bytes_refused(world, tmp_path):
+    # a CSV saved by an older spreadsheet program (Windows-1252): the cell is quoted in full
     latin = write(
-        tmp_path, HEADER + "Lincoln High,on-track,2025-09-01,1,2 café\n", encoding="latin-1"
+        tmp_path, HEADER + "Lincoln High,on-track,2025-09-01,1,2 café\n", encoding="cp1252"
     )
-    assert any("not UTF-8" in p for p in problems(world, latin))
+    assert any(p.startswith("Row 2, denominator: '2 café'") for p in problems(world, latin))
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(b"site,measure\n\x81\x8d\x8f\x90\x9d\n")
+    assert any("is not text" in p for p in problems(world, garbage))
     broken = tmp_path / "truncated.xlsx"
     with zipfile.ZipFile(broken, "w") as archive:
         archive.writestr("not-a-workbook.txt", "x")

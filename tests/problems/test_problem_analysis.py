@@ -89,12 +89,14 @@ def test_tally_import_is_all_or_nothing_and_feeds_the_pareto(world, analysis):
     ]
     for data, message in [
         (b"", "empty"),
-        (b"name,total\nx,1\n", "Missing column"),
-        ("cause,count\nTransport,1\n".encode("utf-16"), "not UTF-8"),
+        (b"name,total\nx,1\n", "has no “cause” column"),
         (b"cause,count\n", "no rows"),
     ]:
         with pytest.raises(ValidationError, match=message):
             services.import_tallies(analysis=analysis, data=data)
+    # a spreadsheet's "Unicode text" (UTF-16, tab-separated) is read as well as CSV UTF-8
+    unicode_text = "cause\tcount\r\nTransport\t1\r\n".encode("utf-16")
+    assert services.import_tallies(analysis=analysis, data=unicode_text) == 1
     with pytest.raises(ValidationError, match="in the future"):
         services.add_tally(
             cause=analysis.causes.first(),

@@ -1,16 +1,18 @@
-"""A data steward brings in a roster, outcomes or usage, and follows a background import."""
+"""A data steward brings in a roster, outcomes, usage or consent decisions, and follows a
+background import."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from melior.core.imports import ImportRefused
 from melior.files import FileRefused
 from melior.networks.views import get_network
 from melior.web.uploads import keep_upload, upload_path
 
 from .. import import_jobs, selectors, services
-from ..models import AccessLog, StudentOutcome
+from ..models import AccessLog, Consent, StudentOutcome
 from ..permissions import steward_site_ids
 from .common import nav_flags
 
@@ -18,6 +20,7 @@ IMPORT_KINDS = {
     "roster": "Roster (OneRoster export)",
     "outcomes": "Student outcomes (CSV)",
     "usage": "EdTech usage (CSV)",
+    "consent": "Consent decisions (CSV)",
 }
 
 
@@ -37,6 +40,7 @@ def import_page(request, network):
         "kind": request.POST.get("kind", request.GET.get("kind", "roster")),
         "purposes": network.purposes.all(),
         "outcome_kinds": StudentOutcome.Kind.choices,
+        "given_by": Consent.GivenBy.choices,
         "posted": request.POST,
         **nav_flags(request.user, network, is_steward=True),
     }
@@ -45,22 +49,18 @@ def import_page(request, network):
         return render(request, "governance/import.html", ctx)
     commit = bool(request.POST.get("commit"))
     if ctx["kind"] not in IMPORT_KINDS:
-        ctx["errors"] = ["Choose what to import."]
-        return render(request, "governance/import.html", ctx, status=400)
+        return _refused(request, ctx, "Choose what to import.")
     if commit:
         path = upload_path(request.user, request.POST.get("upload", ""))
         if path is None:
-            ctx["errors"] = ["The checked file has expired; upload it again."]
-            return render(request, "governance/import.html", ctx, status=400)
+            return _refused(request, ctx, "The checked file has expired; upload it again.")
     elif request.FILES.get("file") is None:
-        ctx["errors"] = ["Choose a file to check."]
-        return render(request, "governance/import.html", ctx, status=400)
+        return _refused(request, ctx, "Choose a file to check.")
     else:
         try:
             token, path = keep_upload(request.user, request.FILES["file"])
         except FileRefused as refused:
-            ctx["errors"] = [str(refused)]
-            return render(request, "governance/import.html", ctx, status=400)
+            return _refused(request, ctx, refused)
     if ctx["kind"] in import_jobs.BACKGROUND_KINDS:
         job = import_jobs.start_import(
             user=request.user,
@@ -82,16 +82,20 @@ def import_page(request, network):
             path,
             allowed_site_ids=None if network_wide else stewarded,
             dry_run=not commit,
+            user=request.user,
+            request=request,
         )
         waiting = not commit
     except (ValidationError, FileRefused) as refused:
-        ctx["errors"] = getattr(refused, "messages", [str(refused)])
-        return render(request, "governance/import.html", ctx, status=400)
+        return _refused(request, ctx, refused)
     finally:
         if not waiting:
             path.unlink(missing_ok=True)
-    if commit:
-        ctx["committed"] = True
+    if not commit:
+        ctx["upload"] = token
+        return render(request, "governance/import.html", ctx)
+    ctx["committed"] = True
+    if what is not None:  # a consent import logs its decisions itself
         services.log(
             user=request.user,
             network=network,
@@ -100,9 +104,15 @@ def import_page(request, network):
             records=records,
             request=request,
         )
-    else:
-        ctx["upload"] = token
     return render(request, "governance/import.html", ctx)
+
+
+def _refused(request, ctx, error):
+    """The page again with the refusal's problems (a message or any refusal), nothing written."""
+    if isinstance(error, str):
+        error = FileRefused(error)
+    ctx["refused"] = import_jobs.as_refusal(error)
+    return render(request, "governance/import.html", ctx, status=400)
 
 
 @login_required
@@ -116,7 +126,7 @@ def import_job_page(request, network, job):
         "kind": job.kind,
         "kind_label": IMPORT_KINDS.get(job.kind, job.kind),
         "report": job.report,
-        "errors": job.errors,
+        "refused": ImportRefused.from_list(job.errors) if job.errors else None,
         "committed": job.state == job.State.DONE and not job.dry_run,
         "upload": job.upload,
         "posted": job.options,
