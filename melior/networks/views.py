@@ -119,9 +119,13 @@ def _movement(measure, status: str) -> tuple[str, str]:
     up_is_better = measure.desired_direction == Measure.Direction.UP
     rose = (status == "improving") == up_is_better
     better = "higher" if up_is_better else "lower"
-    return ("▲", f" (rising; {better} is better)") if rose else (
-        "▼",
-        f" (falling; {better} is better)",
+    return (
+        ("▲", f" (rising; {better} is better)")
+        if rose
+        else (
+            "▼",
+            f" (falling; {better} is better)",
+        )
     )
 
 

@@ -9,6 +9,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -407,13 +408,17 @@ def cycle_list(request, network):
     if request.GET.get("export") == "csv":
         return cycles_csv(network, cycles.prefetch_related("questions"))
     drivers = [Node.Kind.PRIMARY, Node.Kind.SECONDARY, Node.Kind.TERTIARY]
+    page = Paginator(cycles, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "pdsa/list.html",
         {
             "network": network,
-            "cycles": cycles[:200],
-            "count": cycles.count(),
+            "cycles": page,
+            "page": page,
+            "count": page.paginator.count,
             "params": params,
             "notes": notes,
             "ideas": theory.network_theory_nodes(network, [Node.Kind.CHANGE_IDEA]),
@@ -425,7 +430,7 @@ def cycle_list(request, network):
             "overdue": selectors.overdue(
                 selectors.cycles_for(request.user, network).filter(authors=request.user)
             ),
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
         },
     )
 
