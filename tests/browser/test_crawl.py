@@ -19,6 +19,7 @@ import time
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 pytestmark = pytest.mark.browser
 
@@ -149,7 +150,10 @@ def sign_in(page, origin: str, role: str, password: str):
 def check(page, watcher, axe, url, role, width) -> tuple[list[Failure], list[str]]:
     """Open one URL at one width; its failures and (at desktop width) the links on it. With no
     `axe`, the page is not checked by axe-core (it was, at another URL of the same route)."""
-    response = page.goto(url, wait_until="load")
+    try:
+        response = page.goto(url, wait_until="load")
+    except PlaywrightError as error:  # a download, or no answer in time
+        return [Failure(role, width, url, "did not load", str(error).splitlines()[0])], []
     failures = []
     if response is None or not 200 <= response.status < 300:
         status = response.status if response else "no answer"
@@ -178,7 +182,7 @@ def crawl_role(
 
     axe = Axe()
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(60_000)
     pages = {}
     for width in WIDTHS:
         pages[width] = context.new_page()
