@@ -115,7 +115,7 @@ class Watcher:
             self.problems.append(("request to another host", request.url))
 
     def _response(self, response):
-        if response.status >= 400:
+        if response.status >= 400 and not response.request.is_navigation_request():
             self.problems.append((f"HTTP {response.status}", response.url))
 
     def take(self) -> list[tuple[str, str]]:
