@@ -28,7 +28,7 @@ def test_every_choice_sits_beside_its_own_label(
     from melior.evaluation.models import Pilot
     from melior.pdsa.models import Cycle
 
-    load_demo(seed=5, sites=2)
+    load_demo(seed=5, sites=4)  # the demo pilot needs four schools
     # two of the demo's cycles, one being studied (the decision is next) and one being planned
     studying, planned = Cycle.objects.order_by("pk")[:2]
     Cycle.objects.filter(pk=studying.pk).update(status="studying", decision="")
@@ -129,8 +129,8 @@ def test_after_saving_the_confirmation_has_the_focus_and_is_in_view(
         .period_start
     )
     page.locator("#id_period_start").fill((last + datetime.timedelta(days=7)).isoformat())
-    for field in form.locator("input[type=number]").all():
-        field.fill("10")
+    form.locator("input[name=numerator]").fill("10")
+    form.locator("input[name=denominator]").fill("20")
     form.get_by_role("button", name="Save").click()
     status = page.locator("[role=status]:focus")
     status.wait_for()
