@@ -32,14 +32,14 @@ def test_every_choice_sits_beside_its_own_label(
     # two of the demo's cycles, one being studied (the decision is next) and one being planned
     studying, planned = Cycle.objects.order_by("pk")[:2]
     Cycle.objects.filter(pk=studying.pk).update(status="studying", decision="")
-    Cycle.objects.filter(pk=planned.pk).update(status="planned", decision="")
+    Cycle.objects.filter(pk=planned.pk).update(status="draft", decision="", format="classic")
     pilot = Pilot.objects.first()
     pages = {
         "PDSA decision and co-authors": (
             f"{NETWORK}/pdsa/{studying.pk}/",
             ["decision", "open_next", "authors"],
         ),
-        "linked measures": (f"{NETWORK}/pdsa/{planned.pk}/plan/", ["measures"]),
+        "linked measures": (f"{NETWORK}/pdsa/{planned.pk}/", ["measures"]),
         "pilot decision": (f"{NETWORK}/pilots/{pilot.pk}/", ["decision"]),
     }
     sign_in(page, live_server, "lead")
