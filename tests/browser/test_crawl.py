@@ -222,9 +222,7 @@ def crawl_role(
     return failures, opened
 
 
-def test_every_page_works_for_every_role_at_both_widths(
-    page, live_server, transactional_db, record_property
-):
+def test_every_page_works_for_every_role_at_both_widths(page, live_server, transactional_db):
     from melior.demo.generator import DEMO_PASSWORD, load_demo
 
     load_demo(seed=7, sites=2)
@@ -234,9 +232,9 @@ def test_every_page_works_for_every_role_at_both_widths(
             page.context.browser, live_server.url, role, DEMO_PASSWORD, checked
         )
         assert opened >= 8, f"{role} reached only {opened} pages"
-        record_property(f"pages-{role}", opened)
+        print(f"{role}: {opened} pages")
         failures += found
-    record_property("seconds", round(time.monotonic() - started, 1))
+    print(f"{len(checked)} kinds of page in {time.monotonic() - started:.0f} s")
     assert len(checked) >= 30, f"only {len(checked)} kinds of page reached"
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(map(str, failures))
 
