@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from melior.measures.across_sites.status import ASSURANCE, status_table
+from melior.measures.models import Measure
 from melior.measures.selectors import measures_for
 from melior.projects.selectors import projects_for
 
@@ -115,11 +116,29 @@ def _matches(standing: Standing, query: str, show: str) -> bool:
     return True
 
 
+def _movement(measure, status: str) -> tuple[str, str]:
+    """The symbol of a status and the words on which way the measure moved. Improving and
+    worsening are judged in the measure's own better direction; the arrow shows the way it
+    moved, so a falling absence rate is "▼ improving"."""
+    if status not in ("improving", "worsening"):
+        return ("●" if status == "no change" else "○"), ""
+    up_is_better = measure.desired_direction == Measure.Direction.UP
+    rose = (status == "improving") == up_is_better
+    better = "higher" if up_is_better else "lower"
+    return (
+        ("▲", f" (rising; {better} is better)")
+        if rose
+        else (
+            "▼",
+            f" (falling; {better} is better)",
+        )
+    )
+
+
 def _status_rows(network, sites, table) -> list[tuple]:
     """(site, site url, [(status, css class, symbol, chart url, title, assurance symbol,
     assurance class), ...]) per site shown. URLs are joined here rather than reversed per
     cell."""
-    symbols = {"improving": "▲", "worsening": "▼", "no change": "●", "no data": "○"}
     base = reverse("network", kwargs={"network": network.slug})
     rows = []
     for site in sites:
@@ -127,12 +146,13 @@ def _status_rows(network, sites, table) -> list[tuple]:
         cells = []
         for measure, status, assurance in table.row(site.pk):
             mark, meaning = ASSURANCE.get(assurance, ("", ""))
-            title = f"{measure.name} at {site.name}: {status}"
+            symbol, moved = _movement(measure, status)
+            title = f"{measure.name} at {site.name}: {status}{moved}"
             cells.append(
                 (
                     status,
                     status.replace(" ", "-"),
-                    symbols[status],
+                    symbol,
                     f"{site_url}m/{measure.slug}/",
                     f"{title}; {meaning}" if meaning else title,
                     mark,

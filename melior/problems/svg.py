@@ -38,7 +38,7 @@ def fishbone_svg(problem: str, categories: list[tuple[object, list[tuple[object,
     height = spine_y + bottom_len + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="fishbone" '
-        f'role="img" aria-label="Fishbone diagram" font-family="{FONT}" font-size="11">',
+        f'role="figure" aria-label="Fishbone diagram" font-family="{FONT}" font-size="11">',
         f'<line x1="30" y1="{spine_y}" x2="{head_x}" y2="{spine_y}" stroke="#4a5868" '
         f'stroke-width="3"/>',
     ]

@@ -40,7 +40,7 @@ def diagram_svg(diagram, *, shown=None, link_for=None, badges=None) -> str:
     legend = any(badges.get(n.pk) for n in nodes)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {len(levels) * COLUMN_WIDTH} '
-        f'{height + (40 if legend else 10)}" class="driver-diagram" role="img" '
+        f'{height + (40 if legend else 10)}" class="driver-diagram" role="figure" '
         f'aria-label="Driver diagram" font-family="system-ui, sans-serif" font-size="12">'
     ]
     for level in levels:

@@ -92,3 +92,41 @@ def test_a_school_member_pages_only_through_their_school(client, big):
     html = page(client, big)
     assert row_schools(html) == ["Lincoln High"]
     assert "Zeta High" not in html and "Pages of schools" not in html
+
+
+def test_improving_and_worsening_follow_each_measures_own_better_direction(client, world):
+    """Referrals fall (lower is better: improving) while on-track falls (worsening); both show
+    ▼ for the way they moved, with the word beside it and the whole sentence for a screen
+    reader."""
+    for week in range(24):
+        monday = MONDAY + datetime.timedelta(weeks=week)
+        record_observation(
+            measure=world.count_measure,
+            organization=world.school,
+            period=monday,
+            value=20 if week < 12 else 3,
+        )
+        record_observation(
+            measure=world.measure,
+            organization=world.school,
+            period=monday,
+            numerator=30 if week < 12 else 10,
+            denominator=40,
+        )
+    client.force_login(world.users["network:network_lead"])
+    html = page(client, world)
+    cells = re.findall(
+        r'<a class="status ([a-z-]+)"[^>]*><span aria-hidden="true">(.)</span>'
+        r'<span class="word" aria-hidden="true">([a-z ]+)</span>'
+        r'<span class="visually-hidden">([^<]+)</span>',
+        html,
+    )
+    lincoln = {
+        text.split(" at ")[0]: (css, symbol, word, text)
+        for css, symbol, word, text in cells
+        if " at Lincoln High" in text
+    }
+    assert lincoln["Referrals"][:3] == ("improving", "▼", "improving")
+    assert "falling; lower is better" in lincoln["Referrals"][3]
+    assert lincoln["On track"][:3] == ("worsening", "▼", "worsening")
+    assert "falling; higher is better" in lincoln["On track"][3]

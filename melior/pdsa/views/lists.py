@@ -5,6 +5,7 @@ import datetime
 import uuid
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -18,6 +19,8 @@ from ..charts import ramp_chart
 from ..exports import cycles_csv
 from ..forms import NetworkSharingForm
 from ..models import Cycle
+
+CYCLES_PER_PAGE = 25  # a phone shows them as cards; the CSV has every one
 
 
 @login_required
@@ -41,13 +44,17 @@ def cycle_list(request, network):
     if request.GET.get("export") == "csv":
         return cycles_csv(network, cycles.prefetch_related("questions"))
     drivers = [Node.Kind.PRIMARY, Node.Kind.SECONDARY, Node.Kind.TERTIARY]
+    page = Paginator(cycles, CYCLES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "pdsa/list.html",
         {
             "network": network,
-            "cycles": cycles[:200],
-            "count": cycles.count(),
+            "cycles": page,
+            "page": page,
+            "count": page.paginator.count,
             "params": params,
             "notes": notes,
             "ideas": theory.network_theory_nodes(network, [Node.Kind.CHANGE_IDEA]),
@@ -59,7 +66,7 @@ def cycle_list(request, network):
             "overdue": selectors.overdue(
                 selectors.cycles_for(request.user, network).filter(authors=request.user)
             ),
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
             "sharing_form": NetworkSharingForm(
                 initial={"enabled": selectors.sharing_enabled(network)}
             )
