@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "melior.governance",
     "melior.evaluation",
     "melior.progress",
+    "melior.workspace",
     "melior.api",
     "axes",
     "csp",
@@ -133,6 +134,7 @@ MIDDLEWARE = [
     "melior.web.middleware.session_idle_timeout",
     "melior.web.middleware.no_store",
     "melior.governance.actors.CurrentRequestMiddleware",
+    "melior.workspace.middleware.checklist_steps",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

@@ -9,9 +9,10 @@ from melior.problems import urls as problem_urls
 from melior.theory import urls as theory_urls
 from melior.web import account
 from melior.web import views as web_views
+from melior.workspace import urls as workspace_urls
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", include(workspace_urls.urlpatterns)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.measures.urls")),
     path("n/<slug:network>/", include("melior.projects.urls")),
     path("n/<slug:network>/", include("melior.progress.urls")),
+    path("n/<slug:network>/", include(workspace_urls.network_urlpatterns)),
     path("n/<slug:network>/", include("melior.problems.urls")),
     path("n/<slug:network>/", include("melior.learning.urls")),
     path("n/<slug:network>/", include("melior.governance.urls")),

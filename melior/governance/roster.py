@@ -418,7 +418,7 @@ def _district(network, number, row, errors):
         errors.append(
             f"orgs.csv row {number}, identifier: district “{identifier}” already keeps its "
             "students in Melior and is not part of this network; only its own data steward "
-            "can bring it in (docs/privacy.md)."
+            "can bring it in (see /help/privacy/)."
         )
         return False
     return found[0]
