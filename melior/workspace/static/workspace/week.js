@@ -1,6 +1,8 @@
 // The week's entry grid by keyboard: Enter moves to the next figure (and from the last one to
 // the save button) instead of sending the form half filled; the page opens on the first empty
-// figure, or on the message after a save.
+// figure, or on the message after a save. A measure's figures are checked when focus leaves
+// that measure (not each figure): the row comes back with its messages, and a row swapped
+// while someone types in it would lose what they typed.
 (function () {
   "use strict";
   function inputs() {
@@ -13,6 +15,11 @@
     var all = inputs();
     var next = all[all.indexOf(target) + 1];
     (next || document.getElementById("week-save")).focus();
+  });
+  document.addEventListener("focusout", function (event) {
+    var row = event.target.closest && event.target.closest(".week-row");
+    if (!row || (event.relatedTarget && row.contains(event.relatedTarget))) return;
+    if (window.htmx) window.htmx.trigger(row, "row-left");
   });
   document.addEventListener("DOMContentLoaded", function () {
     var message = document.getElementById("week-saved");
