@@ -135,3 +135,22 @@ def test_hub_lead_reaches_bright_spots_and_what_works_where_in_two_clicks(
     clicks += 1
     page.get_by_role("heading", name="What works where", level=1).wait_for()
     assert clicks == 2
+    shot(page, "what-works-where-1280")
+
+
+def test_search_from_the_top_bar_groups_results_live(page, live_server, transactional_db):
+    from melior.demo.generator import DEMO_PASSWORD, load_demo
+
+    load_demo(seed=5, sites=2)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_by_keyboard(page, live_server.url, "lead", DEMO_PASSWORD)
+    page.get_by_label("Search the network").fill("exit")
+    page.keyboard.press("Enter")
+    results = page.locator("#search-results")
+    results.get_by_role("heading", name=re.compile("^Measures")).wait_for()
+    assert results.get_by_role("link", name="Exit-ticket mastery").count() == 1
+    page.get_by_label("Schools, measures, change ideas, cycles or people").fill("roose")
+    results.get_by_role("heading", name=re.compile("^Schools")).wait_for()  # live, no reload
+    assert "Roosevelt High School" in results.inner_text()
+    assert "Exit-ticket mastery" not in results.inner_text()
+    shot(page, "search-1280")
