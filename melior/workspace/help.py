@@ -15,6 +15,8 @@ PAGE = re.compile(r"^[a-z][a-z0-9_-]*$")
 # a link or a mention of another doc: docs/spc.md, spc.md, ../docs/spc.md#anchor
 DOC_LINK = re.compile(r'href="(?:\.{0,2}/)?(?:docs/)?([a-z][a-z0-9_-]*)\.md(#[^"]*)?"')
 LINK_TEXT = re.compile(r'(<a href="/help/[^"]*">)(?:docs/)?([a-z][a-z0-9_-]*)\.md</a>')
+IMAGE = re.compile(r'src="(?:\./)?img/([a-z0-9_-]+\.png)"')
+IMAGE_NAME = re.compile(r"^[a-z0-9_-]+\.png$")
 # a link to a file of the source tree that is not a doc (bench/README.md): not served here
 SOURCE_LINK = re.compile(r'<a href="(?!/help/)[^"]*\.md(?:#[^"]*)?">[^<]*</a>')
 # letters NFKD does not take apart, spelled out so "Anhøj" anchors as "anhoj"
@@ -52,10 +54,17 @@ def _render(page: str, mtime: float) -> tuple[str, str]:
     html = converter.convert(text)
     html = DOC_LINK.sub(lambda m: f'href="/help/{m[1]}/{m[2] or ""}"', html)
     html = LINK_TEXT.sub(r"\1\2 guide</a>", html)
+    html = IMAGE.sub(lambda m: f'src="/help/img/{m[1]}"', html)
     html = SOURCE_LINK.sub("the notes that ship with the source code", html)
     html = DOC_MENTION.sub(lambda m: f'<a href="/help/{m[1]}/">{m[1]} guide</a>', html)
     title = text.split("\n", 1)[0].lstrip("# ").strip()
     return title, html
+
+
+def image_path(name: str) -> Path | None:
+    """The screenshot a doc shows, or None for any other name."""
+    path = DOCS / "img" / name
+    return path if IMAGE_NAME.match(name) and path.is_file() else None
 
 
 def link_mentions(text: str) -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("help/", help.index, name="help"),
     path("help/glossary/", help.glossary_page, name="help-glossary"),
+    path("help/img/<str:name>", help.image, name="help-image"),
     path("help/<slug:page>/", help.page, name="help-page"),
 ]
 

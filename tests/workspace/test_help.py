@@ -40,6 +40,15 @@ def test_links_between_docs_lead_to_help_pages():
         assert not re.search(r"\w\.md\b", text), page
 
 
+def test_the_docs_screenshots_are_served_with_them(member):
+    _, html = help.render("workspace")
+    assert 'src="/help/img/my-work.png"' in html
+    response = member.get("/help/img/my-work.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert member.get("/help/img/..%2Fspc.md").status_code == 404
+    assert member.get("/help/img/nothing.png").status_code == 404
+
+
 @pytest.mark.parametrize("page", ["../settings", "nope", "README"])
 def test_only_docs_are_served(member, page):
     assert member.get(f"/help/{page}/").status_code == 404

@@ -1,7 +1,7 @@
 """Help inside the app: the docs, the glossary."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -28,6 +28,15 @@ def page(request, page):
         raise Http404("No such help page")
     title, html = found
     return render(request, "workspace/help_page.html", {"title": title, "html": html})
+
+
+@login_required
+@require_GET
+def image(request, name):
+    path = docs.image_path(name)
+    if path is None:
+        raise Http404("No such image")
+    return FileResponse(path.open("rb"), content_type="image/png")
 
 
 @login_required
