@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "melior.convening",
     "melior.administration",
     "melior.fidelity",
+    "melior.workspace",
     "melior.api",
     "axes",
     "csp",
@@ -152,6 +153,7 @@ MIDDLEWARE = [
     "melior.web.middleware.session_idle_timeout",
     "melior.web.middleware.no_store",
     "melior.governance.actors.CurrentRequestMiddleware",
+    "melior.workspace.middleware.checklist_steps",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

@@ -10,9 +10,10 @@ from melior.pdsa.views.notifications import notifications
 from melior.problems import urls as problem_urls
 from melior.theory import urls as theory_urls
 from melior.web import views as web_views
+from melior.workspace import urls as workspace_urls
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", include(workspace_urls.urlpatterns)),
     # sign-in by username or email (allauth), under the names Melior's pages always used
     path("accounts/login/", signin.login, name="login"),
     path("accounts/logout/", allauth_views.logout, name="logout"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("n/<slug:network>/", include("melior.progress.urls")),
     path("n/<slug:network>/", include("melior.convening.urls")),
     path("n/<slug:network>/", include("melior.fidelity.urls")),
+    path("n/<slug:network>/", include(workspace_urls.network_urlpatterns)),
     path("n/<slug:network>/", include("melior.problems.urls")),
     path("n/<slug:network>/", include("melior.learning.urls")),
     path("n/<slug:network>/", include("melior.governance.urls")),

@@ -456,7 +456,7 @@ def _district(network, number, row, problems):
     if not district_is_member(network, found[0]):
         return refuse(f"district “{identifier}” already keeps its students in Melior and is "
                       "not part of this network; only its own data steward can bring it in "
-                      "(docs/privacy.md).")  # fmt: skip
+                      "(see /help/privacy/).")  # fmt: skip
     return found[0]
 
 

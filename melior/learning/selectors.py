@@ -405,3 +405,12 @@ def _active_members(network, sites, since) -> dict[int, int]:
     ).values_list("organization_id", "entered_by_id"):
         people[site_id].add(user_id)
     return {site_id: len(users - {None}) for site_id, users in people.items()}
+
+
+def pending_activities(user, network, site_ids):
+    """What the hub has asked of the given schools and is not done yet, soonest due first."""
+    return (
+        activity_statuses(user, network)
+        .filter(site_id__in=set(site_ids))
+        .exclude(status=ActivityStatus.Status.DONE)
+    )

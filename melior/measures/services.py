@@ -298,3 +298,51 @@ def remember_mapping(*, network: Network, source: str, mapping: dict, user=None)
     ImportMapping.objects.update_or_create(
         network=network, source=source, defaults={"mapping": mapping, "updated_by": user}
     )
+
+
+@transaction.atomic
+def record_week(*, organization: Organization, entries: list[dict], user=None) -> int:
+    """Save a school's figures for several measures in one go, all or nothing.
+
+    Each entry is {"measure", "period", "value", "numerator", "denominator"}; an entry with no
+    figure at all is skipped, one for a period already entered corrects it. A refusal names
+    each wrong figure as "<measure slug>-<field>". Returns how many values were saved."""
+    errors: dict[str, list[str]] = {}
+    saved = 0
+    for entry in entries:
+        numbers = {k: entry.get(k) for k in ("value", "numerator", "denominator")}
+        if all(v in (None, "") for v in numbers.values()):
+            continue
+        measure = entry["measure"]
+        existing = Observation.objects.filter(
+            measure=measure, organization=organization, period_start=entry["period"]
+        ).first()
+        if existing is not None and _unchanged(existing, numbers):
+            continue
+        try:
+            record_observation(
+                measure=measure,
+                organization=organization,
+                period=entry["period"],
+                user=user,
+                correcting=existing,
+                **numbers,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(f"{measure.slug}-{field}", []).extend(messages)
+        else:
+            saved += 1
+    if errors:
+        raise ValidationError(errors)
+    return saved
+
+
+def _unchanged(observation: Observation, numbers: dict) -> bool:
+    def same(old, new):
+        try:
+            return (old is None and new in (None, "")) or (old is not None and float(new) == old)
+        except (TypeError, ValueError):
+            return False
+
+    return all(same(getattr(observation, k), v) for k, v in numbers.items())

@@ -83,3 +83,49 @@ def network_summaries(user) -> QuerySet[Network]:
         )
         .order_by("name")
     )
+
+
+def own_site_ids(user, network: Network) -> set[int]:
+    """The schools of the network that are the user's own: held through a school or district
+    membership (a network-wide role makes every school visible, but none of them "mine")."""
+    organization_ids = set(access_for(user).organization_roles)
+    if not organization_ids:
+        return set()
+    return set(
+        network.sites.filter(
+            Q(pk__in=organization_ids) | Q(parent__in=organization_ids)
+        ).values_list("pk", flat=True)
+    )
+
+
+ROLE_ORDER = ("network_lead", "improvement_coach", "data_steward", "site_lead", "team_member")
+
+
+def main_role(user) -> str:
+    """The role that shapes the user's first steps: the widest one they hold anywhere."""
+    access = access_for(user)
+    held = set().union(*access.network_roles.values(), *access.organization_roles.values())
+    return next((role for role in ROLE_ORDER if role in held), "viewer")
+
+
+def people_for(user, network: Network, text: str, limit: int = 20):
+    """Members of the network whose name matches, among those the user may see: everyone with a
+    role across the network, and the members of the schools (and their districts) the user sees."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Membership
+
+    sites = sites_for(user, network)
+    members = Membership.objects.filter(
+        Q(network=network)
+        | Q(organization__in=sites)
+        | Q(organization__in=sites.exclude(parent=None).values("parent"))
+    ).values("user")
+    words = Q(username__icontains=text) | Q(first_name__icontains=text)
+    words |= Q(last_name__icontains=text)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=members, is_active=True)
+        .filter(words)
+        .order_by("last_name", "first_name", "username")[:limit]
+    )

@@ -184,3 +184,33 @@ def author_candidates(cycle: Cycle) -> set:
         Q(network=cycle.network) | Q(organization=site) | Q(organization_id=site.parent_id)
     )
     return {m.user for m in members.select_related("user")}
+
+
+def due_cycles(user, network, site_ids, today: datetime.date, within_days: int = 7):
+    """Unfinished cycles due within a week or already overdue: the user's own (as an author or
+    their maker) and those of the given schools; soonest first."""
+    soon = today + datetime.timedelta(days=within_days)
+    mine = Q(authors=user) | Q(created_by=user) | Q(project__site_id__in=set(site_ids))
+    return (
+        cycles_for(user, network)
+        .exclude(status=Cycle.Status.DONE)
+        .filter(mine, due__lte=soon)
+        .select_related("project__site")
+        .distinct()
+        .order_by("due", "pk")
+    )
+
+
+def finished_since(user, network, since: datetime.date):
+    """Cycles the user sees that were finished (a decision taken) on or after a day."""
+    return (
+        cycles_for(user, network)
+        .filter(status=Cycle.Status.DONE, completed_on__gte=since)
+        .select_related("project__site")
+        .order_by("-completed_on", "-pk")
+    )
+
+
+def unread_for(user, kinds=("mention", "comment")) -> QuerySet[Notification]:
+    """The user's unread notifications of some kinds: mentions and comments by default."""
+    return notifications_for(user).filter(read_at=None, kind__in=kinds)

@@ -1,19 +1,11 @@
-"""Shared pages: the home page, health check and friendly error pages."""
+"""Shared pages: the health check, the favicon and friendly error pages."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
-
-from melior.networks.selectors import network_summaries
-
-
-@login_required
-def home(request):
-    return render(request, "web/home.html", {"networks": network_summaries(request.user)})
 
 
 @require_GET
