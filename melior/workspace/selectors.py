@@ -9,8 +9,8 @@ from django.utils import timezone
 from melior.learning import selectors as learning
 from melior.learning.models import Announcement, Synthesis
 from melior.measures import selectors as measures
+from melior.measures.across_sites.status import status_table
 from melior.measures.models import Observation
-from melior.measures.network import status_table
 from melior.networks.selectors import (
     main_role,
     network_summaries,
