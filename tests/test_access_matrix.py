@@ -168,10 +168,8 @@ RULES = {
     # the single sign-on itself, driven against a real provider in tests/accounts
     "openid_connect_login": ("post", "skip", None),
     "openid_connect_callback": ("get", "skip", None),
-    "lead-invitation": ("get", "public", None),  # the link's signature decides (410 here)
     "setup": ("get", "skip", None),  # 404 once anyone has an account (tests/accounts)
     "operator": ("get", "operator", None),
-    "operator-network": ("post", "operator", None),
     "operator-sso": ("post", "operator", None),
     "operator-sso-remove": ("post", "operator", None),
     "join-requests": ("get", "manage_network", None),
@@ -551,7 +549,6 @@ def url_for(name, world, project):
         "network-new": {},
         "account_confirm_email": {"key": "not-a-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-key"},
-        "lead-invitation": {"token": "not-a-token"},
         "operator-sso-remove": {"pk": 1},
         "join-requests": {"network": n}, "student-data-tokens": {"network": n},
     }.get(name, {})  # fmt: skip

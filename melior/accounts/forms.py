@@ -49,20 +49,6 @@ class SetupForm(forms.Form):
     )
 
 
-class AcceptInvitationForm(forms.Form):
-    username = forms.CharField(max_length=150, label="Username")
-    password = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-
-class NetworkForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Network name")
-    lead_email = forms.EmailField(
-        label="Lead's email address", help_text="They get a link to create their account."
-    )
-
-
 class SingleSignOnForm(forms.Form):
     network = forms.ModelChoiceField(queryset=None, label="Network")
     preset = forms.ChoiceField(

@@ -69,29 +69,3 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.network} ({self.status})"
-
-
-class LeadInvitation(models.Model):
-    """The operator's invitation to lead a network: a single-use link that expires."""
-
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="lead_invitations")
-    email = models.EmailField()
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.email} to lead {self.network}"

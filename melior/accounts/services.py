@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from melior.networks.models import Network, Organization, Role
-from melior.networks.services import create_network, grant_role
+from melior.networks.services import grant_role
 
-from .models import JoinRequest, LeadInvitation, SignInDomain
+from .models import JoinRequest, SignInDomain
 
 SETUP_SALT = "melior.accounts.setup"
-INVITATION_SALT = "melior.accounts.lead-invitation"
 # Server URLs of the providers districts use most; any standard OpenID Connect issuer works.
 PRESETS = {
     "google": ("Google Workspace", "https://accounts.google.com"),
@@ -90,91 +89,6 @@ def create_operator(*, username: str, email: str, password: str):
     user = User.objects.create_superuser(username=username.strip(), email="", password=password)
     record_verified_email(user, email)
     return user
-
-
-# --- the operator's invitation to lead a network ------------------------------------------------
-
-
-@transaction.atomic
-def create_network_for_lead(*, name: str, lead_email: str, invited_by):
-    """A new network and an invitation to its first lead, sent by email."""
-    if not (name or "").strip():
-        raise ValidationError({"name": "Give the network a name."})
-    if Network.objects.filter(name__iexact=name.strip()).exists():
-        raise ValidationError({"name": "A network with this name exists already."})
-    network = create_network(name=name.strip())
-    invite_network_lead(network=network, email=lead_email, invited_by=invited_by)
-    return network
-
-
-@transaction.atomic
-def invite_network_lead(*, network: Network, email: str, invited_by) -> LeadInvitation:
-    """Invite `email` to lead `network`: an email with a single-use link that expires after
-    MELIOR_INVITATION_DAYS. An earlier open invitation to the same address is replaced."""
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as error:
-        raise ValidationError({"lead_email": "Enter the lead's email address."}) from error
-    now = timezone.now()
-    network.lead_invitations.filter(email=email, accepted_at=None).update(expires_at=now)
-    invitation = LeadInvitation.objects.create(
-        network=network,
-        email=email,
-        invited_by=invited_by,
-        expires_at=now + datetime.timedelta(days=settings.MELIOR_INVITATION_DAYS),
-    )
-    token = signing.dumps(invitation.pk, salt=INVITATION_SALT)
-    link = _absolute(reverse("lead-invitation", kwargs={"token": token}))
-    transaction.on_commit(
-        lambda: send_mail(
-            f"[Melior] You are invited to lead {network.name}",
-            f"You have been invited to lead the network “{network.name}” on Melior.\n\n"
-            f"Open this link to create your account (it works once, until "
-            f"{invitation.expires_at:%B %d, %Y}):\n{link}\n",
-            None,
-            [email],
-        )
-    )
-    return invitation
-
-
-def invitation_for(token: str) -> LeadInvitation:
-    """The open invitation a link names; ValidationError when it was used, expired or forged."""
-    try:
-        pk = signing.loads(token, salt=INVITATION_SALT)
-    except signing.BadSignature as error:
-        raise ValidationError("This invitation link is not valid.") from error
-    invitation = LeadInvitation.objects.select_related("network").filter(pk=pk).first()
-    if invitation is None:
-        raise ValidationError("This invitation link is not valid.")
-    if invitation.accepted_at is not None:
-        raise ValidationError("This invitation was used already. Sign in instead.")
-    if invitation.expires_at <= timezone.now():
-        raise ValidationError("This invitation has expired. Ask the operator for a new one.")
-    return invitation
-
-
-@transaction.atomic
-def accept_lead_invitation(*, token: str, username: str, password: str):
-    """Create the invited lead's account, give them the lead role and close the invitation."""
-    invitation = invitation_for(token)
-    invitation = LeadInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:  # the same link used twice at once
-        raise ValidationError("This invitation was used already. Sign in instead.")
-    User = get_user_model()
-    username = (username or "").strip()
-    if not username:
-        raise ValidationError({"username": "Choose a username."})
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "This username is taken; choose another."})
-    user = User.objects.create_user(username=username, password=password)
-    record_verified_email(user, invitation.email)
-    grant_role(user=user, role=Role.NETWORK_LEAD, network=invitation.network)
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    return user, invitation.network
 
 
 # --- single sign-on -----------------------------------------------------------------------------

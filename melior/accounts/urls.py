@@ -10,10 +10,8 @@ urlpatterns = [
     path("accounts/password/", account.change_password, name="change-password"),
     path("accounts/tokens/", account.create_api_token, name="create-api-token"),
     path("accounts/tokens/<int:pk>/revoke/", account.revoke_api_token, name="revoke-api-token"),
-    path("accounts/invitation/<str:token>/", setup.lead_invitation, name="lead-invitation"),
     path("setup/", setup.setup, name="setup"),
     path("operator/", operator.operator, name="operator"),
-    path("operator/networks/", operator.add_network, name="operator-network"),
     path("operator/sign-on/", operator.add_single_sign_on, name="operator-sso"),
     path(
         "operator/sign-on/<int:pk>/remove/",

@@ -1,15 +1,13 @@
 """The first run, the operator's networks and lead invitations, join requests, and tokens."""
 
 import datetime
-import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from melior.accounts.models import JoinRequest, LeadInvitation
+from melior.accounts.models import JoinRequest
 from melior.accounts.services import request_to_join, setup_link
 from melior.api.services import create_token, user_for_key
 
@@ -64,60 +62,11 @@ def operator(client, db, django_user_model):
     return user
 
 
-def _invitation_link(message) -> str:
-    return re.search(r"http://\S+/accounts/invitation/\S+/", message.body).group(0)
-
-
-def test_the_operator_creates_a_network_and_its_lead_accepts_once(
-    client, operator, settings, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        refused = client.post(reverse("operator-network"), {"name": "", "lead_email": "a@x.org"})
-        assert refused.status_code == 400
-        with_lead = {"name": "Early Literacy", "lead_email": "Lead@District.example.org"}
-        client.post(reverse("operator-network"), with_lead)
-    (invite,) = mail.outbox
-    assert invite.to == ["lead@district.example.org"]
-    path = _invitation_link(invite).removeprefix(settings.MELIOR_SITE_URL)
-    client.logout()
-    page = client.get(path)
-    assert "Lead Early Literacy" in page.text
-    answer = client.post(path, {"username": "lead", "password": "a-lead-pass-phrase-4"})
-    lead = get_user_model().objects.get(username="lead")
-    assert answer["Location"] == reverse("network", kwargs={"network": "early-literacy"})
-    assert list(lead.memberships.values_list("role", "network__name")) == [
-        ("network_lead", "Early Literacy")
-    ]
-    assert lead.emailaddress_set.get().verified
-    client.logout()
-    twice = client.post(path, {"username": "lead2", "password": "a-lead-pass-phrase-4"})
-    assert twice.status_code == 410 and "used already" in twice.text
-    assert not get_user_model().objects.filter(username="lead2").exists()
-    # the lead signs in with the invited address
-    client.post(reverse("login"), {"username": "lead@district.example.org",
-                                   "password": "a-lead-pass-phrase-4"})  # fmt: skip
-    assert "_auth_user_id" in client.session
-
-
-def test_an_expired_or_forged_invitation_is_refused(
-    client, operator, settings, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("operator-network"), {"name": "Math", "lead_email": "m@x.org"})
-    path = _invitation_link(mail.outbox[0]).removeprefix(settings.MELIOR_SITE_URL)
-    LeadInvitation.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
-    client.logout()
-    expired = client.post(path, {"username": "m", "password": "a-lead-pass-phrase-4"})
-    assert expired.status_code == 410 and "expired" in expired.text
-    assert client.get(path[:-6] + "xxxxx/").status_code == 410
-    assert not get_user_model().objects.filter(username="m").exists()
-
-
 def test_only_the_operator_reaches_the_operator_pages_and_the_admin(client, world):
     client.force_login(world.users["network:network_lead"])
     assert client.get(reverse("operator")).status_code == 403
-    network = {"name": "X", "lead_email": "a@b.org"}
-    assert client.post(reverse("operator-network"), network).status_code == 403
+    network = {"name": "X", "aim": "", "lead_email": "a@b.org"}
+    assert client.post(reverse("network-new"), network).status_code == 403
     assert client.get("/admin/").status_code == 302  # the admin's own sign-in: staff only
 
 
@@ -202,3 +151,9 @@ def test_a_steward_sees_the_tokens_that_reach_student_rows_in_their_scope(client
     assert "dashboard" not in page and "elsewhere" not in page
     client.force_login(world.users["network:network_lead"])
     assert client.get(url).status_code == 403
+
+
+def test_the_operator_starts_networks_from_the_settings_pages(client, operator, world):
+    page = client.get("/operator/").content.decode()
+    assert 'href="/networks/new/"' in page and world.network.name in page
+    assert f'href="/n/{world.network.slug}/settings/people/"' in page

@@ -1,4 +1,5 @@
-"""The operator's pages: networks and their leads, and single sign-on per network and domain."""
+"""The operator's page: the networks (started, with their leads invited, on the settings
+pages) and single sign-on per network and domain."""
 
 from allauth.socialaccount.models import SocialApp
 from django.contrib import messages
@@ -10,7 +11,7 @@ from melior.core.forms import submit
 from melior.networks.models import Network
 
 from .. import services
-from ..forms import NetworkForm, SingleSignOnForm
+from ..forms import SingleSignOnForm
 from ..permissions import is_operator
 from ..selectors import single_sign_on_for_operator
 
@@ -30,11 +31,10 @@ def operator_only(view):
     return wrapped
 
 
-def _page(request, *, network_form=None, sso_form=None, status=200):
+def _page(request, *, sso_form=None, status=200):
     networks = Network.objects.order_by("name")
     context = {
-        "networks": networks.prefetch_related("lead_invitations"),
-        "network_form": network_form or NetworkForm(),
+        "networks": networks,
         "sso_form": sso_form or SingleSignOnForm(networks=networks),
         "providers": single_sign_on_for_operator(),
     }
@@ -44,22 +44,6 @@ def _page(request, *, network_form=None, sso_form=None, status=200):
 @operator_only
 def operator(request):
     return _page(request)
-
-
-@operator_only
-@require_POST
-def add_network(request):
-    form = NetworkForm(request.POST)
-
-    def change(data):
-        services.create_network_for_lead(
-            name=data["name"], lead_email=data["lead_email"], invited_by=request.user
-        )
-
-    if not submit(form, change):
-        return _page(request, network_form=form, status=400)
-    messages.success(request, f"Created {form.cleaned_data['name']}; the invitation is on its way.")
-    return redirect("operator")
 
 
 def _server_url(data) -> str:

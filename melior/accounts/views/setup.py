@@ -1,16 +1,15 @@
-"""The first run (the operator's account) and a network lead accepting their invitation."""
+"""The first run: the operator's account, once."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from melior.core.forms import submit
 
 from .. import services
-from ..forms import AcceptInvitationForm, SetupForm
+from ..forms import SetupForm
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -35,30 +34,3 @@ def setup(request):
         return redirect("operator")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/setup.html", {"form": form, "key": key}, status=status)
-
-
-def lead_invitation(request, token: str):
-    """The link in a lead's invitation: choose a username and password, and lead the network."""
-    try:
-        invitation = services.invitation_for(token)
-    except ValidationError as error:
-        return render(
-            request, "accounts/invitation_invalid.html", {"message": error.messages[0]}, status=410
-        )
-    form = AcceptInvitationForm(request.POST or None)
-    accepted = {}
-
-    def change(data):
-        accepted["user"], accepted["network"] = services.accept_lead_invitation(token=token, **data)
-
-    if request.method == "POST" and submit(form, change):
-        login(request, accepted["user"], backend=BACKEND)
-        messages.success(request, f"Welcome: you lead {accepted['network'].name}.")
-        return redirect("network", network=accepted["network"].slug)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "accounts/invitation.html",
-        {"form": form, "invitation": invitation},
-        status=status,
-    )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from melior.accounts.services import record_verified_email
 from melior.governance.models import AccessLog
 from melior.governance.services import log
 from melior.networks.models import Membership, Network, Organization, Role
@@ -320,5 +321,6 @@ def join_by_invitation(
         username, email=invitation.email, password=password,
         first_name=first_name, last_name=last_name,
     )  # fmt: skip
+    record_verified_email(user, invitation.email)  # the link proved the address
     accept_invitation(token=token, user=user, request=request)
     return user
