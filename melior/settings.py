@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "melior.governance",
     "melior.evaluation",
     "melior.progress",
+    "melior.dashboard",
     "melior.api",
     "axes",
     "csp",

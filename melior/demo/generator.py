@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from melior.core.calendar import aim_date, entered_weeks
 from melior.evaluation.demo import load_demo_pilot
 from melior.governance.demo import load_demo_students
 from melior.learning.demo import load_demo_hub
@@ -36,8 +37,6 @@ from melior.problems.demo import load_demo_problem
 from melior.progress.demo import load_demo_progress
 from melior.projects.models import ImprovementProject
 from melior.theory.demo import load_demo_theory
-
-from .calendar import aim_date, entered_weeks
 
 NETWORK_SLUG = "ninth-grade-success"
 SCHOOL_YEARS = 3

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from melior import files
+from melior.core.uploads import upload_path
 from melior.files import FileRefused
-from melior.web.uploads import upload_path
 
 from . import services
 from .models import AccessLog, ImportJob, Purpose, StudentOutcome

@@ -3,7 +3,6 @@ from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,10 +10,12 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from melior.core.forms import apply_service_errors, submit
+from melior.core.pagination import page_of
+from melior.core.uploads import keep_upload, upload_path
 from melior.files import FileRefused
 from melior.networks.selectors import site_ids_with, sites_for
 from melior.networks.views import get_network, get_network_site
-from melior.web.uploads import keep_upload, upload_path
 
 from . import exports, selectors, services
 from .charts import cached_site_chart, chart_result, site_chart
@@ -128,7 +129,7 @@ def measure_page(request, network, measure):
     )
 
 
-MULTIPLES_PER_PAGE = 48
+MULTIPLES_PER_PAGE = 48  # chart thumbnails: a heavy page
 
 
 class ListedSite(NamedTuple):
@@ -153,9 +154,8 @@ def _multiples_context(request, measure, sites) -> dict:
     if scale not in SCALES:
         scale = "own"
     multiples = small_multiples(measure, sites, sort=sort, scale=scale)
-    paginator = Paginator(multiples, MULTIPLES_PER_PAGE)
     return {
-        "multiples": paginator.get_page(request.GET.get("page")),
+        "multiples": page_of(request, multiples, per_page=MULTIPLES_PER_PAGE),
         "sort": sort,
         "sorts": SORTS,
         "scale": scale,
@@ -330,7 +330,7 @@ def observation_form(request, network, site, measure):
                 correcting=correcting,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             verb = "Corrected" if correcting else "Saved"
             ctx["saved"] = f"{verb} the period starting {date_format(observation.period_start)}."
@@ -347,17 +347,16 @@ def observation_form(request, network, site, measure):
 def annotation_form(request, network, site, measure):
     ctx = _editable_context(request, network, site, measure)
     form = AnnotationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_annotation(
-                measure=ctx["measure"],
-                organization=ctx["site"],
-                date=form.cleaned_data["date"],
-                text=form.cleaned_data["text"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
+    submit(
+        form,
+        lambda data: services.add_annotation(
+            measure=ctx["measure"],
+            organization=ctx["site"],
+            date=data["date"],
+            text=data["text"],
+            user=request.user,
+        ),
+    )
     failed = bool(form.errors)
     return _render_panel(request, ctx, failed=failed, annotation_form=form if failed else None)
 
@@ -370,29 +369,23 @@ def chart_settings(request, network, site, measure):
     setting = selectors.chart_setting(link, measure)
     current = list(setting.split_dates) if setting else []
     form = ChartSettingForm(request.POST, split_dates=current)
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         removed = set(data["remove_splits"])
         splits = [d for d in current if d not in removed]
         if data["split_at"]:
             splits.append(data["split_at"].isoformat())
-        try:
-            services.save_chart_setting(
-                measure=measure,
-                organization=link.organization,
-                chart=data["chart"],
-                split_dates=[datetime.date.fromisoformat(d) for d in splits],
-                freeze_points=data["freeze_points"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
+        services.save_chart_setting(
+            measure=measure,
+            organization=link.organization,
+            chart=data["chart"],
+            split_dates=[datetime.date.fromisoformat(d) for d in splits],
+            freeze_points=data["freeze_points"],
+        )
+
+    submit(form, save)
     failed = bool(form.errors)
     return _render_panel(request, ctx, failed=failed, chart_form=form if failed else None)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def _plain(number):

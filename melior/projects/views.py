@@ -1,10 +1,11 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from melior.core.forms import submit
 from melior.networks.views import get_network
 
 from . import services
@@ -46,16 +47,13 @@ def project_edit(request, network, project):
     if not request.user.has_perm("projects.edit_charter", project):
         raise PermissionDenied
     form = CharterForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_charter(
-                project=project, **{f: form.cleaned_data[f] for f in form.Meta.fields}
-            )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            return redirect("project", network=network.slug, project=project.pk)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.update_charter(
+            project=project, **{f: data[f] for f in form.Meta.fields}
+        ),
+    ):
+        return redirect("project", network=network.slug, project=project.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -158,10 +158,3 @@ def test_downloads_of_the_chart_and_its_data(client, shifted):
         client.get(reverse("site-measure-export", kwargs={**kwargs, "fmt": "csv"})).status_code
         == 404
     )
-
-
-def test_csv_cells_never_run_as_formulas():
-    from melior.measures.exports import csv_text
-
-    text = csv_text(["name", "value"], [["=1+2", -3], ["+cmd", "@SUM(A1)"], ["-2", 4.5]])
-    assert text.splitlines() == ["name,value", "'=1+2,-3", "'+cmd,'@SUM(A1)", "'-2,4.5"]
