@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
@@ -21,6 +20,7 @@ from . import exports, selectors, services
 from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
 from .imports import ImportRefused, Problem, import_observations
+from .markers import markers_for
 from .network import SCALES, SORTS, data_version, network_measure_view, small_multiples
 
 
@@ -43,23 +43,6 @@ def _editable_context(request, network_slug: str, site_slug: str, measure_slug: 
     if not ctx["can_enter_data"]:
         raise PermissionDenied
     return ctx
-
-
-def _cycle_markers(ctx: dict) -> list[tuple]:
-    """The start of each PDSA cycle at this school linked to this measure: (date, text, url)."""
-    cycles = (
-        ctx["measure"]
-        .pdsa_cycles.filter(project__site=ctx["site"], started_on__isnull=False)
-        .order_by("started_on")
-    )
-    return [
-        (
-            c.started_on,
-            f"PDSA: {c.title[:40]}",
-            reverse("pdsa-detail", kwargs={"network": ctx["network"].slug, "pk": c.pk}),
-        )
-        for c in cycles
-    ]
 
 
 def _panel_context(ctx: dict, **forms) -> dict:
@@ -94,7 +77,7 @@ def _panel_context(ctx: dict, **forms) -> dict:
             observations,
             annotations,
             setting,
-            _cycle_markers(ctx),
+            markers_for(network=ctx["network"], site=ctx["site"], measure=measure),
         ),
         "observations": observations[::-1],
         "data_version": version,

@@ -8,7 +8,13 @@ class PdsaConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models, permissions  # noqa: F401 — registers the rules
+        from melior.measures.markers import chart_markers
+        from melior.theory.panels import node_panels
+
+        from . import hooks, models, permissions  # noqa: F401 — registers the rules
+
+        chart_markers.register(hooks.cycle_markers)
+        node_panels.register(hooks.idea_evidence_panel)
 
         for model in (
             models.Cycle,
