@@ -1,8 +1,8 @@
 """The layer rules import-linter cannot see: naming another app's URL is depending on it too.
 
-Networks and measures sit below pdsa, and theory below pdsa: none of them may name a pdsa URL
-(in Python or a template). What pdsa shows on their pages comes through the hooks they offer
-(measures.markers, theory.panels)."""
+Networks, measures, projects and theory sit below pdsa: none of them may name a pdsa URL (in
+Python or a template). What pdsa shows on their pages comes through the hooks they offer
+(measures.markers, projects.panels, theory.panels)."""
 
 import re
 from pathlib import Path
@@ -50,7 +50,7 @@ def test_the_rule_sees_pdsas_own_urls():
     assert named  # pdsa's templates do name them: the search would find a slip elsewhere
 
 
-@pytest.mark.parametrize("app", ["networks", "measures", "theory"])
+@pytest.mark.parametrize("app", ["networks", "measures", "projects", "theory"])
 def test_apps_below_pdsa_name_no_pdsa_url(app):
     pattern = _quoted(pdsa_url_names())
     slips = [

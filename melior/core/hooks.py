@@ -6,6 +6,15 @@ declares a `Hook`; an app above registers a provider in its `AppConfig.ready()`;
 `hook.answers(...)` and gets what every provider said, in the order they registered."""
 
 from collections.abc import Callable
+from typing import NamedTuple
+
+
+class Panel(NamedTuple):
+    """A section an upper app adds to a lower app's page: its own template and what it shows.
+    The page includes it as `{% include panel.template with panel=panel.context %}`."""
+
+    template: str
+    context: dict
 
 
 class Hook:

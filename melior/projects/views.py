@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +9,7 @@ from melior.networks.views import get_network
 from . import services
 from .aims import aim_gaps
 from .forms import CharterForm
+from .panels import panels_for
 from .selectors import projects_for
 
 
@@ -33,9 +32,7 @@ def project_detail(request, network, project):
             "project": project,
             "can_edit": request.user.has_perm("projects.edit_charter", project),
             "aim_gaps": aim_gaps(project),
-            "can_plan": request.user.has_perm("pdsa.plan_cycle", project),
-            "cycles": project.cycles.select_related("change_idea").order_by("-created_at")[:50],
-            "today": datetime.date.today(),
+            "panels": panels_for(user=request.user, network=network, project=project),
         },
     )
 

@@ -8,15 +8,7 @@ Theory knows nothing of those apps. An app registers a provider from its `AppCon
 `provider(user=, network=, node=)` returns a `Panel` (a template of its own and what it shows) or
 None when it has nothing to say about that node. The node page includes each panel in turn."""
 
-from typing import NamedTuple
-
-from melior.core.hooks import Hook
-
-
-class Panel(NamedTuple):
-    template: str
-    context: dict
-
+from melior.core.hooks import Hook, Panel
 
 node_panels = Hook("node panels")
 

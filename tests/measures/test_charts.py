@@ -15,17 +15,13 @@ START = datetime.date(2025, 1, 6)
 
 
 @pytest.fixture
-def shifted(world):
+def shifted(world, weekly):
     """20 weeks near 50%, then 20 weeks near 70%: a real improvement."""
-    for week in range(40):
-        numerator = (50 if week < 20 else 70) + (week % 3) - 1
-        record_observation(
-            measure=world.measure,
-            organization=world.school,
-            period=START + datetime.timedelta(weeks=week),
-            numerator=numerator,
-            denominator=100,
-        )
+    weekly(
+        [(50 if week < 20 else 70) + (week % 3) - 1 for week in range(40)],
+        denominator=100,
+        start=START,
+    )
     return world
 
 

@@ -9,18 +9,10 @@ from melior.projects.services import create_project
 
 
 @pytest.fixture
-def series(world):
+def series(world, weekly):
     import datetime
 
-    day = datetime.date(2025, 1, 6)
-    for week in range(20):
-        record_observation(
-            measure=world.measure,
-            organization=world.school,
-            period=day + datetime.timedelta(weeks=week),
-            numerator=40 + week % 5,
-            denominator=60,
-        )
+    weekly([40 + week % 5 for week in range(20)], denominator=60, start=datetime.date(2025, 1, 6))
     return world
 
 
