@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from melior.measures.services import record_observation
 from melior.networks.services import add_site, create_organization
 
 MONDAY = datetime.date(2025, 1, 6)
@@ -30,21 +29,16 @@ def elements(html: str) -> int:
 
 
 @pytest.fixture
-def big(world):
+def big(world, weekly):
     """60 more schools; the last by name has a falling on-track rate (worsening)."""
     for k in range(60):
         school = create_organization(name=f"School {k:02d}", parent=world.district)
         add_site(network=world.network, organization=school)
     falling = create_organization(name="Zeta High", parent=world.district)
     add_site(network=world.network, organization=falling)
-    for week in range(24):
-        record_observation(
-            measure=world.measure,
-            organization=falling,
-            period=MONDAY + datetime.timedelta(weeks=week),
-            numerator=30 if week < 12 else 10,
-            denominator=40,
-        )
+    weekly(
+        [30 if week < 12 else 10 for week in range(24)], denominator=40, site=falling, start=MONDAY
+    )
     return world
 
 
@@ -92,3 +86,14 @@ def test_a_school_member_pages_only_through_their_school(client, big):
     html = page(client, big)
     assert row_schools(html) == ["Lincoln High"]
     assert "Zeta High" not in html and "Pages of schools" not in html
+
+
+def test_page_links_keep_the_search(client, big):
+    client.force_login(big.users["network:network_lead"])
+    first = page(client, big, q="school")
+    assert 'href="?q=school&amp;page=2" rel="next"' in first
+    assert "Schools 1–25 of 60" in first
+    last = page(client, big, q="school", page=3)
+    assert len(row_schools(last)) == 10
+    assert all(name.startswith("School ") for name in row_schools(last))
+    assert 'href="?q=school&amp;page=2" rel="prev"' in last

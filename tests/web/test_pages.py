@@ -242,7 +242,7 @@ def test_unknown_pages_are_friendly(client, world):
 
 
 def test_server_errors_show_no_stack_trace(client, world, settings, monkeypatch):
-    from melior.networks import views
+    from melior.dashboard import views
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
