@@ -51,8 +51,8 @@ def grow(network, sites: int, seed: int = 2026) -> None:
     from django.utils import timezone
 
     from melior.bulk import insert_rows
+    from melior.core.calendar import entered_weeks
     from melior.demo import generator
-    from melior.demo.calendar import entered_weeks
     from melior.demo.schools import school_plan, school_series
     from melior.measures.models import Observation
     from melior.networks.services import bump_data_version

@@ -37,12 +37,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from melior.administration.models import Invitation
+from melior.core.csv import csv_text
 from melior.evaluation import models as ev
 from melior.fidelity import models as fi
 from melior.governance import models as g
 from melior.learning import models as le
 from melior.measures import models as m
-from melior.measures.exports import safe_cell
 from melior.networks.models import Membership, Network, NetworkSite, Organization
 from melior.pdsa import models as p
 from melior.problems import models as pr
@@ -258,45 +258,31 @@ def _observations_csv(network) -> str:
 
 
 def _cycles_csv(network) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "id",
-            "title",
-            "site",
-            "change idea",
-            "status",
-            "scale",
-            "planned start",
-            "completed",
-            "decision",
-            "reason",
-        ]
-    )
-    for c in (
+    header = ["id", "title", "site", "change idea", "status", "scale", "planned start",
+              "completed", "decision", "reason"]  # fmt: skip
+    cycles = (
         p.Cycle.objects.filter(network=network)
         .select_related("project__site", "change_idea")
         .order_by("pk")
-    ):
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    c.pk,
-                    c.title,
-                    c.project.site.slug,
-                    c.change_idea.name,
-                    c.status,
-                    c.scale,
-                    c.planned_start,
-                    c.completed_on,
-                    c.decision,
-                    c.decision_reason,
-                )
-            ]
-        )
-    return out.getvalue()
+    )
+    return csv_text(
+        header,
+        (
+            (
+                c.pk,
+                c.title,
+                c.project.site.slug,
+                c.change_idea.name,
+                c.status,
+                c.scale,
+                c.planned_start,
+                c.completed_on,
+                c.decision,
+                c.decision_reason,
+            )
+            for c in cycles
+        ),
+    )
 
 
 def import_archive(data: bytes, *, accept_foreign: bool = False) -> Network:

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "melior.administration",
     "melior.fidelity",
     "melior.workspace",
+    "melior.dashboard",
     "melior.api",
     "axes",
     "csp",

@@ -24,7 +24,7 @@ urlpatterns = [
     path("health/", include("melior.ops.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("n/<slug:network>/", include("melior.networks.urls")),
+    path("n/<slug:network>/", include("melior.dashboard.urls")),
     path("n/<slug:network>/", include("melior.measures.urls")),
     path("n/<slug:network>/", include("melior.projects.urls")),
     path("n/<slug:network>/", include("melior.progress.urls")),

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small world of two networks with a user per role."""
+"""Shared fixtures: a small world of two networks with a user per role, and what tests build on
+it again and again — weekly observations at a school, a theory with projects at both schools."""
 
 import datetime
 from dataclasses import dataclass
@@ -105,6 +106,51 @@ def world(db, django_user_model):
 def monday():
     """A Monday safely in the past."""
     return datetime.date(2025, 9, 1)
+
+
+@pytest.fixture
+def weekly(world, monday):
+    """Records a school's weekly observations of a proportion measure, one a week from `start`:
+    `weekly([12, 14, ...], denominator=20)`; by default at Lincoln High, of "On track", from
+    `monday`."""
+    from melior.measures.services import record_observation
+
+    def record(numerators, *, denominator, site=None, measure=None, start=monday):
+        for week, numerator in enumerate(numerators):
+            record_observation(
+                measure=measure or world.measure,
+                organization=site or world.school,
+                period=start + datetime.timedelta(weeks=week),
+                numerator=numerator,
+                denominator=denominator,
+            )
+
+    return record
+
+
+@pytest.fixture
+def lab(world):
+    """The network's theory with two change ideas, a project at each school, and a teacher on
+    the first school's team: (diagram, Lincoln's project, Parks' project, "Call home on day
+    one")."""
+    from melior.projects.services import create_project
+    from melior.theory import services as theory
+
+    diagram = theory.network_diagram(world.network)
+    theory.replace_from_outline(
+        diagram=diagram,
+        text="More on track\n  Students attend\n    Families hear early\n"
+        "      Call home on day one\n      Attendance mentors\n",
+    )
+    project = create_project(
+        network=world.network,
+        site=world.school,
+        title="On track",
+        team=[world.users["school:team_member"]],
+    )
+    other = create_project(network=world.network, site=world.sibling_school, title="Parks")
+    idea = diagram.nodes.get(name="Call home on day one")
+    return diagram, project, other, idea
 
 
 @pytest.fixture(scope="session", autouse=True)

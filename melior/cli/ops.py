@@ -43,9 +43,9 @@ def purge(
     revoked consent longer ago than it, and uploaded files checked for import more than a day
     ago and never imported (run it daily; running it twice removes nothing more)."""
     setup_django()
+    from melior.core.uploads import purge_stale_uploads
     from melior.governance.services import purge as purge_network
     from melior.networks.models import Network
-    from melior.web.uploads import purge_stale_uploads
 
     networks = Network.objects.all()
     if network:

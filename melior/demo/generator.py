@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from melior.core.calendar import aim_date, entered_weeks
 from melior.evaluation.demo import load_demo_pilot
 from melior.fidelity.demo import load_demo_fidelity
 from melior.governance.demo import load_demo_students
@@ -34,7 +35,6 @@ from melior.progress.demo import load_demo_progress
 from melior.projects.models import ImprovementProject
 from melior.theory.demo import load_demo_theory
 
-from .calendar import aim_date, entered_weeks
 from .schools import SchoolPlan, district_leaid, district_name, school_plan, school_series
 
 NETWORK_SLUG = "ninth-grade-success"

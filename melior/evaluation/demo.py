@@ -11,7 +11,7 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from melior.demo.calendar import last_finished_school_year
+from melior.core.calendar import last_finished_school_year
 from melior.governance.models import (
     Consent,
     Enrollment,

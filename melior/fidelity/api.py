@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from melior.api.pagination import Pages
+from melior.core.pagination import Pages
 from melior.networks.api import network_or_404, site_or_404
 
 from . import selectors, services

@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from melior.analysis.suppression import LABEL as SUPPRESSED
-from melior.api.pagination import Pages
+from melior.core.pagination import Pages
 from melior.networks.api import network_or_404
 
 from . import selectors, services

@@ -9,7 +9,7 @@ import datetime
 import numpy as np
 from django.db import transaction
 
-from melior.demo.calendar import last_finished_school_year
+from melior.core.calendar import last_finished_school_year
 from melior.networks.models import Organization
 
 from . import services

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from melior import files
 from melior.core.imports import ImportRefused
+from melior.core.uploads import upload_path
 from melior.files import FileRefused
-from melior.web.uploads import upload_path
 
 from . import services
 from .consent_import import import_consents

@@ -23,19 +23,13 @@ from melior.networks.selectors import sites_for
 from melior.pdsa.evidence import poverty_band
 from melior.pdsa.models import Comment, Cycle, LearningQuestion
 from melior.pdsa.selectors import cycles_for
-from melior.theory.models import Node
+from melior.theory.selectors import network_ideas
 
 from . import spread
 from .models import ActivityStatus, SpreadOverride
 
 BEFORE_SIGNAL = datetime.timedelta(days=183)  # "the months before the signal"
 AFTER_SIGNAL = datetime.timedelta(days=28)
-
-
-def network_ideas(network):
-    return Node.objects.filter(
-        diagram__network=network, diagram__project=None, kind=Node.Kind.CHANGE_IDEA
-    ).order_by("position")
 
 
 def activity_statuses(user, network):

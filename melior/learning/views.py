@@ -2,17 +2,15 @@
 tools. Every page shows only the sites the user may see; the tools change only for the hub,
 each change posting to its own address."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from melior.core.csv import csv_response
 from melior.core.forms import apply_service_errors
-from melior.measures.exports import safe_cell
 from melior.measures.selectors import measures_for
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
@@ -120,43 +118,29 @@ def what_works_where(request, network):
     )
 
 
-def _matrix_csv(network, matrix) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{network.slug}-what-works-where.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "change idea",
-            matrix["label"].lower(),
-            "sites in band",
-            "sites tested",
-            "cycles",
-            "adopted",
-            "adapted",
-            "abandoned",
-            "adopted and improving",
-        ]
-    )
-    for idea in matrix["ideas"]:
-        for band in matrix["bands"]:
-            c = matrix["cells"][(idea.pk, band)]
-            writer.writerow(
-                [
-                    safe_cell(v)
-                    for v in (
-                        idea.name,
-                        band,
-                        matrix["band_sizes"][band],
-                        len(c.sites),
-                        c.tests,
-                        len(c.adopted),
-                        len(c.adapted),
-                        len(c.abandoned),
-                        len(c.improving),
-                    )
-                ]
+def _matrix_csv(network, matrix):
+    header = ["change idea", matrix["label"].lower(), "sites in band", "sites tested", "cycles",
+              "adopted", "adapted", "abandoned", "adopted and improving"]  # fmt: skip
+    return csv_response(
+        f"{network.slug}-what-works-where.csv",
+        header,
+        (
+            (
+                idea.name,
+                band,
+                matrix["band_sizes"][band],
+                len(c.sites),
+                c.tests,
+                len(c.adopted),
+                len(c.adapted),
+                len(c.abandoned),
+                len(c.improving),
             )
-    return response
+            for idea in matrix["ideas"]
+            for band in matrix["bands"]
+            for c in (matrix["cells"][(idea.pk, band)],)
+        ),
+    )
 
 
 @login_required

@@ -9,8 +9,8 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from melior import files
-from melior.api.pagination import Pages
 from melior.core.imports import ImportRefused, Problem
+from melior.core.pagination import Pages
 from melior.networks.api import network_or_404, site_or_404
 from melior.networks.selectors import site_ids_with, sites_for
 

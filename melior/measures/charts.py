@@ -77,13 +77,14 @@ def site_series(
 
 def draw(measure: Measure, result: spc.ControlChart, annotations=(), markers=()) -> dict:
     """The Vega-Lite spec of a result, in the measure's units, sized to its container.
-    markers: (date, text, url) of PDSA cycles, drawn like notes and opening the cycle."""
+    markers: what other apps mark on the chart (`markers.Marker`: date, text, url — a PDSA
+    cycle's start, for one), drawn like notes and opening their url."""
     _, percent = chart_units(measure)
     notes = pd.DataFrame(
         {
-            "x": [a.date for a in annotations] + [m[0] for m in markers],
-            "text": [a.text for a in annotations] + [m[1] for m in markers],
-            "href": [""] * len(annotations) + [m[2] for m in markers],
+            "x": [a.date for a in annotations] + [m.date for m in markers],
+            "text": [a.text for a in annotations] + [m.text for m in markers],
+            "href": [""] * len(annotations) + [m.url for m in markers],
         }
     )
     chart = result.chart(
@@ -164,7 +165,7 @@ def cached_site_chart(
 ) -> SiteChart:
     """site_chart, cached under the network's data version read before the data (`version`):
     the chart depends only on the measure, the site's observations, notes and chart settings,
-    which all move the version on, and on the PDSA markers, which are part of the key."""
+    which all move the version on, and on the markers (PDSA cycles), which are part of the key."""
     marked = hashlib.sha1(repr(list(markers)).encode()).hexdigest()
     key = f"melior:site-chart:{measure.pk}:{site_id}:{version}:{marked}"
     chart = cache.get(key)

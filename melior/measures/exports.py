@@ -1,30 +1,9 @@
 """Downloads of a site's chart: its data as CSV (safe to open in a spreadsheet) or the chart
 itself as SVG or PNG, drawn on the server by vl-convert."""
 
-import csv
-import io
-
 import vl_convert
 
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """The value as a spreadsheet will show it, never run: text that could start a formula
-    is prefixed with an apostrophe (numbers are left alone)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_text(header: list[str], rows) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
+from melior.core.csv import csv_text
 
 
 def chart_data_csv(result, measure, site_name: str) -> str:

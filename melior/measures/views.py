@@ -3,19 +3,19 @@ from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
+from melior.core.forms import apply_service_errors, submit
 from melior.core.imports import ImportRefused, Problem
+from melior.core.pagination import page_of
+from melior.core.uploads import keep_upload, upload_path
 from melior.files import FileRefused
 from melior.networks.selectors import current_sites_for, site_ids_with
 from melior.networks.views import get_network, get_network_site
-from melior.web.uploads import keep_upload, upload_path
 
 from . import exports, selectors, services
 from .across_sites.keys import data_version
@@ -24,6 +24,7 @@ from .across_sites.pooled import network_measure_view
 from .charts import cached_site_chart, chart_result, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
 from .imports import import_observations
+from .markers import markers_for
 
 
 def _context(request, network_slug: str, site_slug: str, measure_slug: str) -> dict:
@@ -45,23 +46,6 @@ def _editable_context(request, network_slug: str, site_slug: str, measure_slug: 
     if not ctx["can_enter_data"]:
         raise PermissionDenied
     return ctx
-
-
-def _cycle_markers(ctx: dict) -> list[tuple]:
-    """The start of each PDSA cycle at this school linked to this measure: (date, text, url)."""
-    cycles = (
-        ctx["measure"]
-        .pdsa_cycles.filter(project__site=ctx["site"], started_on__isnull=False)
-        .order_by("started_on")
-    )
-    return [
-        (
-            c.started_on,
-            f"PDSA: {c.title[:40]}",
-            reverse("pdsa-detail", kwargs={"network": ctx["network"].slug, "pk": c.pk}),
-        )
-        for c in cycles
-    ]
 
 
 def _panel_context(ctx: dict, **forms) -> dict:
@@ -96,7 +80,7 @@ def _panel_context(ctx: dict, **forms) -> dict:
             observations,
             annotations,
             setting,
-            _cycle_markers(ctx),
+            markers_for(network=ctx["network"], site=ctx["site"], measure=measure),
         ),
         "observations": observations[::-1],
         "data_version": version,
@@ -131,7 +115,7 @@ def measure_page(request, network, measure):
     )
 
 
-MULTIPLES_PER_PAGE = 48
+MULTIPLES_PER_PAGE = 48  # chart thumbnails: a heavy page
 
 
 class ListedSite(NamedTuple):
@@ -160,9 +144,8 @@ def _multiples_context(request, measure, sites) -> dict:
     if scale not in SCALES:
         scale = "own"
     multiples = small_multiples(measure, sites, sort=sort, scale=scale)
-    paginator = Paginator(multiples, MULTIPLES_PER_PAGE)
     return {
-        "multiples": paginator.get_page(request.GET.get("page")),
+        "multiples": page_of(request, multiples, per_page=MULTIPLES_PER_PAGE),
         "sort": sort,
         "sorts": SORTS,
         "scale": scale,
@@ -335,7 +318,7 @@ def observation_form(request, network, site, measure):
                 correcting=correcting,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             verb = "Corrected" if correcting else "Saved"
             ctx["saved"] = f"{verb} the period starting {date_format(observation.period_start)}."
@@ -352,17 +335,16 @@ def observation_form(request, network, site, measure):
 def annotation_form(request, network, site, measure):
     ctx = _editable_context(request, network, site, measure)
     form = AnnotationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_annotation(
-                measure=ctx["measure"],
-                organization=ctx["site"],
-                date=form.cleaned_data["date"],
-                text=form.cleaned_data["text"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
+    submit(
+        form,
+        lambda data: services.add_annotation(
+            measure=ctx["measure"],
+            organization=ctx["site"],
+            date=data["date"],
+            text=data["text"],
+            user=request.user,
+        ),
+    )
     failed = bool(form.errors)
     return _render_panel(request, ctx, failed=failed, annotation_form=form if failed else None)
 
@@ -375,29 +357,23 @@ def chart_settings(request, network, site, measure):
     setting = selectors.chart_setting(link, measure)
     current = list(setting.split_dates) if setting else []
     form = ChartSettingForm(request.POST, split_dates=current)
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         removed = set(data["remove_splits"])
         splits = [d for d in current if d not in removed]
         if data["split_at"]:
             splits.append(data["split_at"].isoformat())
-        try:
-            services.save_chart_setting(
-                measure=measure,
-                organization=link.organization,
-                chart=data["chart"],
-                split_dates=[datetime.date.fromisoformat(d) for d in splits],
-                freeze_points=data["freeze_points"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
+        services.save_chart_setting(
+            measure=measure,
+            organization=link.organization,
+            chart=data["chart"],
+            split_dates=[datetime.date.fromisoformat(d) for d in splits],
+            freeze_points=data["freeze_points"],
+        )
+
+    submit(form, save)
     failed = bool(form.errors)
     return _render_panel(request, ctx, failed=failed, chart_form=form if failed else None)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def _plain(number):

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from melior.api.pagination import Pages
+from melior.core.pagination import Pages
 
 from .models import Network, NetworkSite
 from .selectors import network_site_for, networks_for, sites_for

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from melior.api.pagination import Pages
+from melior.core.pagination import Pages
 from melior.networks.api import network_or_404
+from melior.theory.selectors import network_ideas
 
 from . import selectors
 
@@ -114,8 +115,6 @@ class ChangeIdeaOut(Schema):
 @router.get("/{slug}/change-ideas", response=list[ChangeIdeaOut])
 def list_change_ideas(request, slug: str):
     """The network theory's change ideas with the evidence of every visible cycle on each."""
-    from melior.learning.selectors import network_ideas
-
     network = network_or_404(request, slug)
     out = []
     for idea in network_ideas(network).prefetch_related("parent_links__parent"):

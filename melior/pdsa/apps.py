@@ -8,7 +8,15 @@ class PdsaConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models, permissions  # noqa: F401 — registers the rules
+        from melior.measures.markers import chart_markers
+        from melior.projects.panels import project_panels
+        from melior.theory.panels import node_panels
+
+        from . import hooks, models, permissions  # noqa: F401 — registers the rules
+
+        chart_markers.register(hooks.cycle_markers)
+        node_panels.register(hooks.idea_evidence_panel)
+        project_panels.register(hooks.project_cycles_panel)
 
         for model in (
             models.Cycle,

@@ -3,7 +3,7 @@ after a year of listening to its schools."""
 
 import datetime
 
-from melior.demo.calendar import last_finished_school_year
+from melior.core.calendar import last_finished_school_year
 from melior.networks.models import Network
 from melior.theory.models import DriverDiagram
 

@@ -5,7 +5,7 @@ import datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from melior.api.pagination import Pages
+from melior.core.pagination import Pages
 from melior.networks.api import network_or_404
 
 from .selectors import assessments_for

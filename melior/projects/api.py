@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from melior.api.pagination import Pages
+from melior.core.pagination import Pages
 from melior.networks.api import network_or_404
 
 from .selectors import projects_for

@@ -1,7 +1,5 @@
-import datetime
-
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +10,7 @@ from . import services
 from .aims import aim_gaps
 from .forms import CharterForm
 from .models import ImprovementProject
+from .panels import panels_for
 from .selectors import projects_for
 
 
@@ -34,9 +33,7 @@ def project_detail(request, network, project):
             "project": project,
             "can_edit": request.user.has_perm("projects.edit_charter", project),
             "aim_gaps": aim_gaps(project),
-            "can_plan": request.user.has_perm("pdsa.plan_cycle", project),
-            "cycles": project.cycles.select_related("change_idea").order_by("-created_at")[:50],
-            "today": datetime.date.today(),
+            "panels": panels_for(user=request.user, network=network, project=project),
         },
     )
 
@@ -48,16 +45,13 @@ def project_edit(request, network, project):
     if not request.user.has_perm("projects.edit_charter", project):
         raise PermissionDenied
     form = CharterForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_charter(
-                project=project, **{f: form.cleaned_data[f] for f in form.Meta.fields}
-            )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            return redirect("project", network=network.slug, project=project.pk)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.update_charter(
+            project=project, **{f: data[f] for f in form.Meta.fields}
+        ),
+    ):
+        return redirect("project", network=network.slug, project=project.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

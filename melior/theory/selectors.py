@@ -171,3 +171,10 @@ def testable_change_ideas(project):
     if diagram is None:
         return Node.objects.none()
     return diagram.nodes.filter(kind=Node.Kind.CHANGE_IDEA, hidden=False).order_by("position")
+
+
+def network_ideas(network):
+    """The change ideas of the network's own theory (not a site's adaptation), in order."""
+    return Node.objects.filter(
+        diagram__network=network, diagram__project=None, kind=Node.Kind.CHANGE_IDEA
+    ).order_by("position")

@@ -19,6 +19,7 @@ from melior.projects.selectors import projects_for
 
 from . import selectors, services
 from .models import Node
+from .panels import panels_for
 from .svg import diagram_svg
 
 
@@ -384,20 +385,9 @@ def node_detail(request, network, key):
             "causes": selectors.node_causes(request.user, network, node),
             "copies": list(copies),
             "proposals": list(node.proposals.all()),
-            "evidence": _evidence(request, network, node),
+            "panels": panels_for(user=request.user, network=network, node=node),
         },
     )
-
-
-def _evidence(request, network, node):
-    """For a change idea of the network's theory: what the network's PDSA cycles say."""
-    if node.kind != Node.Kind.CHANGE_IDEA:
-        return None
-    from melior.pdsa.selectors import idea_evidence  # pdsa builds on theory, not the reverse
-
-    target = (node.origin or node) if node.diagram.project_id else node
-    cycles, summary = idea_evidence(request.user, network, target)
-    return {"target": target, "summary": summary, "cycles": cycles[:10]}
 
 
 @login_required

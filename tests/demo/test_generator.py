@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.test import RequestFactory
 
-from melior.demo.calendar import entered_weeks, school_weeks, weekly_calendar
+from melior.core.calendar import entered_weeks, school_weeks, weekly_calendar
 from melior.demo.generator import load_demo
 from melior.demo.schools import CHANGE_IDEAS, school_plan, school_series
 from melior.measures.models import Annotation, Measure, Observation

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from melior.learning import selectors, services
 from melior.learning.models import ActivityStatus
-from melior.measures.services import record_observation
 from melior.pdsa import services as pdsa
 from melior.projects.services import create_project
 from melior.theory import services as theory
@@ -17,7 +16,7 @@ START = datetime.date(2025, 1, 6)  # a Monday
 
 
 @pytest.fixture
-def network_data(world):
+def network_data(world, weekly):
     """Lincoln improves after adopting an idea; Parks stays flat and only adapted it."""
     diagram = theory.network_diagram(world.network)
     theory.replace_from_outline(
@@ -25,15 +24,8 @@ def network_data(world):
     )
     idea = diagram.nodes.get(name="Call home")
     for site, step in ((world.school, 6), (world.sibling_school, 0)):
-        for week in range(30):
-            level = 8 + (step if week >= 18 else 0) + (week * 7) % 3
-            record_observation(
-                measure=world.measure,
-                organization=site,
-                period=START + datetime.timedelta(weeks=week),
-                numerator=level,
-                denominator=20,
-            )
+        levels = [8 + (step if week >= 18 else 0) + (week * 7) % 3 for week in range(30)]
+        weekly(levels, denominator=20, site=site, start=START)
     lincoln = create_project(network=world.network, site=world.school, title="Lincoln")
     parks = create_project(network=world.network, site=world.sibling_school, title="Parks")
     for project, decision, scale in ((lincoln, "adopt", 5), (parks, "adapt", 2)):

@@ -15,17 +15,13 @@ START = datetime.date(2025, 1, 6)
 
 
 @pytest.fixture
-def shifted(world):
+def shifted(world, weekly):
     """20 weeks near 50%, then 20 weeks near 70%: a real improvement."""
-    for week in range(40):
-        numerator = (50 if week < 20 else 70) + (week % 3) - 1
-        record_observation(
-            measure=world.measure,
-            organization=world.school,
-            period=START + datetime.timedelta(weeks=week),
-            numerator=numerator,
-            denominator=100,
-        )
+    weekly(
+        [(50 if week < 20 else 70) + (week % 3) - 1 for week in range(40)],
+        denominator=100,
+        start=START,
+    )
     return world
 
 
@@ -158,10 +154,3 @@ def test_downloads_of_the_chart_and_its_data(client, shifted):
         client.get(reverse("site-measure-export", kwargs={**kwargs, "fmt": "csv"})).status_code
         == 404
     )
-
-
-def test_csv_cells_never_run_as_formulas():
-    from melior.measures.exports import csv_text
-
-    text = csv_text(["name", "value"], [["=1+2", -3], ["+cmd", "@SUM(A1)"], ["-2", 4.5]])
-    assert text.splitlines() == ["name,value", "'=1+2,-3", "'+cmd,'@SUM(A1)", "'-2,4.5"]

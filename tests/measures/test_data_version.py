@@ -26,17 +26,6 @@ from melior.networks.models import Network
 MONDAY = datetime.date(2025, 9, 1)
 
 
-def weeks(world, count, numerator=lambda week: 20, measure=None):
-    for week in range(count):
-        record_observation(
-            measure=measure or world.measure,
-            organization=world.school,
-            period=MONDAY + datetime.timedelta(weeks=week),
-            numerator=numerator(week),
-            denominator=40,
-        )
-
-
 @pytest.fixture
 def bumped(world):
     """Asserts that the block moves the network's version on and leaves the other's alone."""
@@ -57,9 +46,9 @@ def bumped(world):
     return Check
 
 
-def test_entering_and_correcting_an_observation(world, bumped):
+def test_entering_and_correcting_an_observation(world, weekly, bumped):
     with bumped():
-        weeks(world, 1)
+        weekly([20], denominator=40)
     with bumped():
         record_observation(
             measure=world.measure,
@@ -71,8 +60,8 @@ def test_entering_and_correcting_an_observation(world, bumped):
         )
 
 
-def test_deleting_an_observation(world, bumped):
-    weeks(world, 1)
+def test_deleting_an_observation(world, weekly, bumped):
+    weekly([20], denominator=40)
     with bumped():
         Observation.objects.get().delete()
 
@@ -143,21 +132,21 @@ def test_the_demo_loader(db):
     assert data_version(network.pk) > loaded
 
 
-def test_a_write_rolled_back_leaves_the_version(world):
+def test_a_write_rolled_back_leaves_the_version(world, weekly):
     before = data_version(world.network.pk)
     with pytest.raises(RuntimeError), transaction.atomic():
-        weeks(world, 1)
+        weekly([20], denominator=40)
         raise RuntimeError
     assert data_version(world.network.pk) == before
 
 
 @pytest.mark.django_db(transaction=True)  # flush empties the tables: nothing may be pending
-def test_a_restored_network_starts_a_version_of_its_own(world):
+def test_a_restored_network_starts_a_version_of_its_own(world, weekly):
     from django.core.management import call_command
 
     from melior.archive import export_archive, import_archive
 
-    weeks(world, 2)
+    weekly([20] * 2, denominator=40)
     archived = data_version(world.network.pk)
     archive = export_archive(world.network)
     assert "data_version" not in zipfile.ZipFile(io.BytesIO(archive)).read("data.json").decode()
@@ -167,9 +156,9 @@ def test_a_restored_network_starts_a_version_of_its_own(world):
     assert data_version(restored.pk) != archived  # the old instance's cache entries don't fit
 
 
-def test_saving_a_network_read_earlier_keeps_the_newer_version(world):
+def test_saving_a_network_read_earlier_keeps_the_newer_version(world, weekly):
     stale = Network.objects.get(pk=world.network.pk)
-    weeks(world, 1)
+    weekly([20], denominator=40)
     moved = data_version(world.network.pk)
     stale.aim = "A new aim."
     stale.save()
@@ -177,8 +166,8 @@ def test_saving_a_network_read_earlier_keeps_the_newer_version(world):
     assert Network.objects.get(pk=world.network.pk).aim == "A new aim."
 
 
-def test_changing_which_way_is_better_updates_the_status_table(world):
-    weeks(world, 24, numerator=lambda week: 10 if week < 12 else 30)
+def test_changing_which_way_is_better_updates_the_status_table(world, weekly):
+    weekly([10 if week < 12 else 30 for week in range(24)], denominator=40)
     key = (world.school.pk, world.measure.pk)
     assert status_table(world.network).statuses[key] == "improving"
     world.measure.desired_direction = "down"
@@ -186,8 +175,8 @@ def test_changing_which_way_is_better_updates_the_status_table(world):
     assert status_table(world.network).statuses[key] == "worsening"
 
 
-def test_the_school_chart_shows_a_new_note_at_once(world, client):
-    weeks(world, 12)
+def test_the_school_chart_shows_a_new_note_at_once(world, weekly, client):
+    weekly([20] * 12, denominator=40)
     client.force_login(world.users["network:network_lead"])
     url = reverse(
         "site-measure",

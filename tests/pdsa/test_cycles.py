@@ -282,18 +282,9 @@ def test_who_may_plan_edit_and_comment(client, world, lab):
     assert client.get(url).status_code == 404
 
 
-def test_the_chart_marks_where_a_linked_cycle_started(client, world, lab):
-    from melior.measures.services import record_observation
-
+def test_the_chart_marks_where_a_linked_cycle_started(client, world, lab, weekly):
     _, project, _, idea = lab
-    for week in range(6):
-        record_observation(
-            measure=world.measure,
-            organization=world.school,
-            period=TODAY - datetime.timedelta(weeks=week),
-            numerator=10,
-            denominator=20,
-        )
+    weekly([10] * 6, denominator=20, start=TODAY - datetime.timedelta(weeks=5))
     cycle = planned_cycle(project, idea)
     cycle.measures.set([world.measure])
     services.advance(cycle=cycle, to="planned", today=TODAY)

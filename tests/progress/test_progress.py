@@ -9,14 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from melior.measures.models import Observation
-from melior.measures.services import record_observation
 from melior.pdsa.models import Cycle
 from melior.progress import services
 from melior.progress.evidence import Evidence, suggest
 from melior.progress.models import ProgressAssessment
 from melior.progress.selectors import progress_table, project_evidence
-from melior.projects.services import create_project
-from melior.theory import services as theory
 
 TODAY = datetime.date(2026, 5, 4)
 EVERYTHING = Evidence(
@@ -55,29 +52,14 @@ def test_each_step_of_the_scale_needs_the_one_below_and_says_what_earns_the_next
 
 
 @pytest.fixture
-def project(world):
-    diagram = theory.network_diagram(world.network)
-    theory.replace_from_outline(
-        diagram=diagram, text="More on track\n  Students attend\n    Call home on day one\n"
-    )
-    project = create_project(
-        network=world.network, site=world.school, title="On track",
-        team=[world.users["school:team_member"]],
-    )  # fmt: skip
+def project(world, lab):
+    """Lincoln's project of the shared lab, with a measurable aim; Parks has one too."""
+    _, project, _, idea = lab
     project.aim_statement = "Raise on track from 60% to 80% by June."
     project.aim_measure = world.measure
     project.baseline_value, project.target_value = 60, 80
     project.save()
-    return project, diagram.nodes.get(name="Call home on day one")
-
-
-def _weeks(world, values: list[int], site=None) -> None:
-    for week, numerator in enumerate(values):
-        record_observation(
-            measure=world.measure, organization=site or world.school,
-            period=datetime.date(2025, 9, 1) + datetime.timedelta(weeks=week),
-            numerator=numerator, denominator=100,
-        )  # fmt: skip
+    return project, idea
 
 
 def _cycle(project, idea, *, status, decision="", site_project=None):
@@ -87,9 +69,11 @@ def _cycle(project, idea, *, status, decision="", site_project=None):
     )  # fmt: skip
 
 
-def test_the_evidence_is_read_from_the_charter_the_cycles_and_the_aim_measure(world, project):
+def test_the_evidence_is_read_from_the_charter_the_cycles_and_the_aim_measure(
+    world, lab, weekly, project
+):
     project, idea = project
-    _weeks(world, [60] * 16 + [72] * 4)  # the last four weeks: 72%, 60% of the way to 80%
+    weekly([60] * 16 + [72] * 4, denominator=100)  # the last four weeks: 72%, 60% of the way to 80%
     evidence = project_evidence(project)
     assert evidence.has_aim and evidence.team_size == 1 and evidence.cycles_planned == 0
     assert evidence.share_of_gain == pytest.approx(0.6)
@@ -97,7 +81,7 @@ def test_the_evidence_is_read_from_the_charter_the_cycles_and_the_aim_measure(wo
     assert suggest(evidence).score == Decimal("1.0")
     _cycle(project, idea, status=Cycle.Status.PLANNED)
     _cycle(project, idea, status=Cycle.Status.DONE, decision=Cycle.Decision.ADOPT)
-    other = create_project(network=world.network, site=world.sibling_school, title="Parks")
+    other = lab[2]  # Parks
     _cycle(project, idea, status=Cycle.Status.DONE, decision="adopt", site_project=other)
     evidence = project_evidence(project)
     assert (evidence.cycles_planned, evidence.cycles_decided) == (2, 1)
@@ -105,13 +89,13 @@ def test_the_evidence_is_read_from_the_charter_the_cycles_and_the_aim_measure(wo
     assert suggest(evidence).score == Decimal("2.5")  # no process measure improves yet
 
 
-def test_a_target_held_over_four_stretches_of_four_weeks(world, project):
+def test_a_target_held_over_four_stretches_of_four_weeks(world, weekly, project):
     project, _ = project
-    _weeks(world, [60] * 4 + [82] * 16)
+    weekly([60] * 4 + [82] * 16, denominator=100)
     evidence = project_evidence(project)
     assert evidence.target_met and evidence.target_held
     Observation.objects.filter(measure=world.measure).delete()
-    _weeks(world, [60] * 4 + [82] * 12 + [79] * 4)  # the latest stretch slips below 80%
+    weekly([60] * 4 + [82] * 12 + [79] * 4, denominator=100)  # the latest stretch slips below 80%
     assert not project_evidence(project).target_met
 
 
@@ -142,10 +126,10 @@ def test_the_team_confirms_a_score_and_must_say_why_it_differs_from_the_evidence
 
 
 def test_the_hub_table_shows_latest_scores_and_their_change_to_those_who_may_see(
-    client, world, project
+    client, world, lab, project
 ):
     project, _ = project
-    other = create_project(network=world.network, site=world.sibling_school, title="Parks")
+    other = lab[2]  # Parks
     for day, score in ((1, "1.0"), (40, "2.0")):
         ProgressAssessment.objects.create(
             project=project, score=Decimal(score), suggested=Decimal(score),

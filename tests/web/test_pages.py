@@ -9,18 +9,10 @@ from melior.projects.services import create_project
 
 
 @pytest.fixture
-def series(world):
+def series(world, weekly):
     import datetime
 
-    day = datetime.date(2025, 1, 6)
-    for week in range(20):
-        record_observation(
-            measure=world.measure,
-            organization=world.school,
-            period=day + datetime.timedelta(weeks=week),
-            numerator=40 + week % 5,
-            denominator=60,
-        )
+    weekly([40 + week % 5 for week in range(20)], denominator=60, start=datetime.date(2025, 1, 6))
     return world
 
 
@@ -250,7 +242,7 @@ def test_unknown_pages_are_friendly(client, world):
 
 
 def test_server_errors_show_no_stack_trace(client, world, settings, monkeypatch):
-    from melior.networks import views
+    from melior.dashboard import views
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")

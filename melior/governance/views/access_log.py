@@ -1,14 +1,11 @@
 """The access log of the network's student data, for its data steward: filter, page, export."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 
-from melior.measures.exports import safe_cell
+from melior.core.csv import csv_response
+from melior.core.pagination import page_of
 from melior.networks.views import get_network
 
 from .. import selectors
@@ -29,7 +26,7 @@ def audit_page(request, network):
     )
     if request.GET.get("export") == "csv":
         return _log_csv(network, logs)
-    page = Paginator(logs, 100).get_page(request.GET.get("page"))
+    page = page_of(request, logs)
     return render(
         request,
         "governance/audit.html",
@@ -42,20 +39,9 @@ def audit_page(request, network):
     )
 
 
-def _log_csv(network, logs) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{network.slug}-access-log.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["when", "who", "action", "what", "records", "from"])
-    for entry in logs:
-        writer.writerow(
-            [
-                entry.at.isoformat(),
-                safe_cell(entry.username),
-                entry.action,
-                safe_cell(entry.what),
-                entry.records,
-                entry.address,
-            ]
-        )
-    return response
+def _log_csv(network, logs):
+    return csv_response(
+        f"{network.slug}-access-log.csv",
+        ["when", "who", "action", "what", "records", "from"],
+        ([e.at.isoformat(), e.username, e.action, e.what, e.records, e.address] for e in logs),
+    )

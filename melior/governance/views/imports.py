@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from melior.core.imports import ImportRefused
+from melior.core.uploads import keep_upload, upload_path
 from melior.files import FileRefused
 from melior.networks.views import get_network
-from melior.web.uploads import keep_upload, upload_path
 
 from .. import import_jobs, selectors, services
 from ..models import AccessLog, Consent, StudentOutcome

@@ -1,13 +1,11 @@
 """Student rows at one school: keys and attributes, for those allowed; every view logged."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 
+from melior.core.csv import csv_response
+from melior.core.pagination import page_of
 from melior.networks.selectors import sites_for
 from melior.networks.views import get_network
 
@@ -40,7 +38,7 @@ def rows_page(request, network):
             records=len(rows),
         )
         return _rows_csv(site, rows)
-    page = Paginator(students, 100).get_page(request.GET.get("page"))
+    page = page_of(request, students)
     services.log(
         user=request.user,
         network=network,
@@ -56,11 +54,9 @@ def rows_page(request, network):
     )
 
 
-def _rows_csv(site, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{site.slug}-students.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["key", *SUBGROUPS])
-    for s in rows:
-        writer.writerow([s.key, *(getattr(s, f) for f in SUBGROUPS)])
-    return response
+def _rows_csv(site, rows):
+    return csv_response(
+        f"{site.slug}-students.csv",
+        ["key", *SUBGROUPS],
+        ([s.key, *(getattr(s, f) for f in SUBGROUPS)] for s in rows),
+    )

@@ -1,13 +1,10 @@
 """An outcome by subgroup at each school the user sees, small cells suppressed."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 
 from melior.analysis.suppression import LABEL as SUPPRESSED
-from melior.measures.exports import safe_cell
+from melior.core.csv import csv_response
 from melior.networks.views import get_network
 
 from .. import selectors, services
@@ -78,16 +75,17 @@ def students_page(request, network):
     return render(request, "governance/students.html", ctx)
 
 
-def _aggregate_csv(network, counts, masked, s) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{network.slug}-by-subgroup.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["school", "subgroup", "students", "mean"])
-    for site in counts.index:
-        for col in counts.columns:
-            if s.shown.loc[site, col]:
-                n, mean = int(counts.loc[site, col]), masked.loc[site, col]
-                writer.writerow([safe_cell(site), safe_cell(col), n, f"{mean:.4g}"])
-            else:
-                writer.writerow([safe_cell(site), safe_cell(col), SUPPRESSED, ""])
-    return response
+def _aggregate_csv(network, counts, masked, s):
+    """One row per school and subgroup; a hidden cell shows the suppression label. Means keep
+    four significant figures and stay numbers (a negative mean is not text)."""
+
+    def cells(site, col):
+        if s.shown.loc[site, col]:
+            return int(counts.loc[site, col]), float(f"{masked.loc[site, col]:.4g}")
+        return SUPPRESSED, ""
+
+    return csv_response(
+        f"{network.slug}-by-subgroup.csv",
+        ["school", "subgroup", "students", "mean"],
+        ([site, col, *cells(site, col)] for site in counts.index for col in counts.columns),
+    )

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from melior import files
 from melior.cli import app
-from melior.web.uploads import keep_upload, purge_stale_uploads, upload_path
+from melior.core.uploads import keep_upload, purge_stale_uploads, upload_path
 
 runner = CliRunner()
 DAY = 24 * 3600

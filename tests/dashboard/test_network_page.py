@@ -30,21 +30,16 @@ def elements(html: str) -> int:
 
 
 @pytest.fixture
-def big(world):
+def big(world, weekly):
     """60 more schools; the last by name has a falling on-track rate (worsening)."""
     for k in range(60):
         school = create_organization(name=f"School {k:02d}", parent=world.district)
         add_site(network=world.network, organization=school)
     falling = create_organization(name="Zeta High", parent=world.district)
     add_site(network=world.network, organization=falling)
-    for week in range(24):
-        record_observation(
-            measure=world.measure,
-            organization=falling,
-            period=MONDAY + datetime.timedelta(weeks=week),
-            numerator=30 if week < 12 else 10,
-            denominator=40,
-        )
+    weekly(
+        [30 if week < 12 else 10 for week in range(24)], denominator=40, site=falling, start=MONDAY
+    )
     return world
 
 
@@ -130,3 +125,14 @@ def test_improving_and_worsening_follow_each_measures_own_better_direction(clien
     assert "falling; lower is better" in lincoln["Referrals"][3]
     assert lincoln["On track"][:3] == ("worsening", "▼", "worsening")
     assert "falling; higher is better" in lincoln["On track"][3]
+
+
+def test_page_links_keep_the_search(client, big):
+    client.force_login(big.users["network:network_lead"])
+    first = page(client, big, q="school")
+    assert 'href="?q=school&amp;page=2" rel="next"' in first
+    assert "Schools 1–25 of 60" in first
+    last = page(client, big, q="school", page=3)
+    assert len(row_schools(last)) == 10
+    assert all(name.startswith("School ") for name in row_schools(last))
+    assert 'href="?q=school&amp;page=2" rel="prev"' in last
