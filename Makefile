@@ -50,11 +50,12 @@ lock: | $(BIN)/python
 	$(BIN)/python -m uv pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) -o requirements/dev.txt
 
 ## test: the whole suite on SQLite, then again on PostgreSQL when MELIOR_TEST_POSTGRES_URL is set
+## (all but the pure analysis and the browser tests, which look at pages and run once)
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 	@if [ -n "$$MELIOR_TEST_POSTGRES_URL" ]; then \
 		echo "== PostgreSQL pass ($$MELIOR_TEST_POSTGRES_URL)"; \
-		MELIOR_DATABASE_URL="$$MELIOR_TEST_POSTGRES_URL" $(BIN)/python -m pytest --ignore=tests/analysis; \
+		MELIOR_DATABASE_URL="$$MELIOR_TEST_POSTGRES_URL" $(BIN)/python -m pytest --ignore=tests/analysis -m "not browser"; \
 	else \
 		echo "PostgreSQL pass skipped: set MELIOR_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run it."; \
 	fi

@@ -56,6 +56,14 @@ def pack_pptx(pack: Pack) -> bytes:
     _table_slides(
         deck, "How ideas are spreading", ["Change idea", *(label for _, label in STAGES)], spread
     )
+    for idea, rows in pack.fidelity:
+        shown = [
+            [school, f"{score:.0f}%" if score is not None else "—", band or "—", trend or "—",
+             str(adaptations)]
+            for school, score, band, trend, adaptations in rows
+        ]  # fmt: skip
+        header = ["School", "Latest score", "Band", "Trend", "Adaptations"]
+        _table_slides(deck, f"Fidelity: {idea.name}", header, shown)
     for chart in pack.charts:
         _picture_slide(deck, chart.title, chart.png, chart.reading)
     progress = [

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import vl_convert
 
+from melior.fidelity.selectors import fidelity_view, plans_for
 from melior.learning import selectors as learning
 from melior.learning.models import SpreadStage
 from melior.measures.across_sites.pooled import network_measure_view
@@ -47,6 +48,9 @@ class Pack:
     works_where: dict
     spread: list  # (idea, {stage: sites})
     progress: list
+    fidelity: list = field(
+        default_factory=list
+    )  # (idea, [(school, score, band, trend, adaptations)])
     charts: list[Chart] = field(default_factory=list)
 
     @property
@@ -92,8 +96,23 @@ def build_pack(user, network, chart_measures, today=None) -> Pack:
         works_where=learning.what_works_where(user, network),
         spread=learning.spread_overview(user, network, today),
         progress=progress_table(user, network),
+        fidelity=_fidelity(user, network),
         charts=[chart for m in chart_measures if (chart := _chart(m, sites)) is not None],
     )
+
+
+def _fidelity(user, network) -> list:
+    """Per change idea with a fidelity plan: each school's latest score, its band, the trend of
+    its fidelity chart and how many adaptations it logged."""
+    found = []
+    for plan in plans_for(user, network).select_related("idea"):
+        rows = [
+            (row.site, row.latest, row.band, row.trend, len(row.adaptations))
+            for row in fidelity_view(user, network, plan).rows
+        ]
+        if rows:
+            found.append((plan.idea, rows))
+    return found
 
 
 def _chart(measure, sites) -> Chart | None:

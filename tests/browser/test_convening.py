@@ -25,7 +25,8 @@ def test_the_lead_downloads_the_convening_pack_in_one_click(page, live_server, t
     outcome_charts = text.count(", across the network")
     assert outcome_charts >= 1
     parts = ["Our theory of improvement", "Where each school stands", "Bright spots",
-             "What works where", "How ideas are spreading", "Progress of each project"]  # fmt: skip
+             "What works where", "How ideas are spreading", "Fidelity as ideas spread",
+             "Progress of each project"]  # fmt: skip
     assert [part for part in parts if part not in text] == []
     # a page per part and per chart; the diagram and each chart are pictures
     assert len(pdf.pages) >= 7 + outcome_charts
