@@ -36,47 +36,58 @@ def pack_pptx(pack: Pack) -> bytes:
     _title_slide(deck, pack)
     if pack.diagram_svg:
         _picture_slide(deck, "Our theory of improvement", pack.diagram_png, pack.outline[:600])
-    measures = [m.name for m in pack.measures]
+    for title, header, rows in _tables(pack):
+        _table_slides(deck, title, header, rows)
+    for idea, rows in pack.fidelity:
+        _table_slides(deck, f"Fidelity: {idea.name}", FIDELITY_HEADER, _fidelity_rows(rows))
+    for chart in pack.charts:
+        _picture_slide(deck, chart.title, chart.png, chart.reading)
+    _table_slides(deck, "Progress of each project", PROGRESS_HEADER, _progress_rows(pack))
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+FIDELITY_HEADER = ["School", "Latest score", "Band", "Trend", "Adaptations"]
+PROGRESS_HEADER = ["School", "Project", "Score", "Change"]
+
+
+def _tables(pack: Pack) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) of the status table, bright spots, what works where and spread."""
     status = [[site.name, *cells] for site, cells in pack.status_rows]
-    _table_slides(deck, "Where each school stands", ["School", *measures], status)
     spots = [
         [s.site.name, s.measure.name, f"{s.onset:%b %-d, %Y}" if s.onset else "—",
          "; ".join(name for name, _ in s.ideas) or "—"]
         for s in pack.bright_spots
     ]  # fmt: skip
-    _table_slides(deck, "Bright spots", ["School", "Measure", "Improving since", "Ideas"], spots)
-    bands = pack.works_where["bands"]
     works = [
         [idea.name, *(f"{len(c.sites)} tested, {len(c.adopted)} adopted, "
                       f"{len(c.improving)} improving" if c.tests else "—" for c in cells)]
         for idea, cells in pack.works_where_rows
     ]  # fmt: skip
-    _table_slides(deck, "What works where", ["Change idea", *map(str, bands)], works)
     spread = [[idea.name, *map(str, counts)] for idea, counts in pack.spread_rows]
-    _table_slides(
-        deck, "How ideas are spreading", ["Change idea", *(label for _, label in STAGES)], spread
-    )
-    for idea, rows in pack.fidelity:
-        shown = [
-            [school, f"{score:.0f}%" if score is not None else "—", band or "—", trend or "—",
-             str(adaptations)]
-            for school, score, band, trend, adaptations in rows
-        ]  # fmt: skip
-        header = ["School", "Latest score", "Band", "Trend", "Adaptations"]
-        _table_slides(deck, f"Fidelity: {idea.name}", header, shown)
-    for chart in pack.charts:
-        _picture_slide(deck, chart.title, chart.png, chart.reading)
-    progress = [
+    return [
+        ("Where each school stands", ["School", *(m.name for m in pack.measures)], status),
+        ("Bright spots", ["School", "Measure", "Improving since", "Ideas"], spots),
+        ("What works where", ["Change idea", *map(str, pack.works_where["bands"])], works),
+        ("How ideas are spreading", ["Change idea", *(label for _, label in STAGES)], spread),
+    ]
+
+
+def _fidelity_rows(rows) -> list[list[str]]:
+    return [
+        [school, f"{score:.0f}%" if score is not None else "—", band or "—", trend or "—",
+         str(adaptations)]
+        for school, score, band, trend, adaptations in rows
+    ]  # fmt: skip
+
+
+def _progress_rows(pack: Pack) -> list[list[str]]:
+    return [
         [row["project"].site.name, row["project"].title,
          f"{row['current'].score:.1f}" if row["current"] else "—", row["change"]]
         for row in pack.progress
     ]  # fmt: skip
-    _table_slides(
-        deck, "Progress of each project", ["School", "Project", "Score", "Change"], progress
-    )
-    out = io.BytesIO()
-    deck.save(out)
-    return out.getvalue()
 
 
 def _title_slide(deck, pack: Pack) -> None:

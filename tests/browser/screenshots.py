@@ -31,7 +31,7 @@ def main(origin: str):
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 page.goto(f"{origin}/accounts/login/")
                 page.get_by_label("Username").fill(role)
-                page.get_by_label("Password", exact=True).fill("melior-demo")
+                page.get_by_label("Password").fill("melior-demo")
                 page.locator("form button[type=submit]").first.click()
                 page.wait_for_load_state()
                 for name, who, url, ready in SHOTS:

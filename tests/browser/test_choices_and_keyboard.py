@@ -16,7 +16,7 @@ def sign_in(page, live_server, username):
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state()
 

@@ -17,7 +17,7 @@ def test_lead_reads_the_report_and_decides(
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.goto(f"{live_server.url}/n/ninth-grade-success/")
-    page.get_by_role("link", name="EdTech pilots and their evaluation").click()
+    page.get_by_role("link", name="Pilots", exact=True).first.click()
     page.get_by_role("link", name="Math practice app in ninth grade").click()
     page.get_by_role("link", name="Open the report").click()
     page.get_by_role("heading", name="Evidence tier (suggested)").wait_for()

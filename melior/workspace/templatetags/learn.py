@@ -87,12 +87,14 @@ def network_sections(context, network, current: str = ""):
         ("bright-spots", "Bright spots", reverse("learning-bright-spots", kwargs=n)),
         ("what-works-where", "What works where", reverse("learning-what-works-where", kwargs=n)),
         ("spread", "Spread", reverse("learning-spread", kwargs=n)),
+        ("fidelity", "Fidelity", reverse("fidelity", kwargs=n)),
         ("progress", "Progress", reverse("network-progress", kwargs=n)),
         ("pilots", "Pilots", reverse("pilots", kwargs=n)),
         ("students", "Student data", reverse("students", kwargs=n)),
     ]
     if user.has_perm("networks.run_hub", network):
         sections.append(("hub", "Hub tools", reverse("hub", kwargs=n)))
-    if user.has_perm("networks.manage_network", network) and user.is_staff:
-        sections.append(("settings", "Settings", reverse("admin:index")))
+        sections.append(("convening", "Convening pack", reverse("convening", kwargs=n)))
+    if user.has_perm("administration.see_settings", network):
+        sections.append(("settings", "Settings", reverse("settings", kwargs=n)))
     return {"sections": sections, "current": current, "network": network}
