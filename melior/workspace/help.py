@@ -52,6 +52,10 @@ def _render(page: str, mtime: float) -> tuple[str, str]:
         extension_configs={"toc": {"slugify": heading_anchor, "anchorlink": True}},
     )
     html = converter.convert(text)
+    # a wide table scrolls in its own box, which the keyboard must be able to reach
+    html = html.replace(
+        "<table>", '<div class="table-wrap" tabindex="0" role="region" aria-label="Table">\n<table>'
+    ).replace("</table>", "</table>\n</div>")
     html = DOC_LINK.sub(lambda m: f'href="/help/{m[1]}/{m[2] or ""}"', html)
     html = LINK_TEXT.sub(r"\1\2 guide</a>", html)
     html = IMAGE.sub(lambda m: f'src="/help/img/{m[1]}"', html)

@@ -37,9 +37,22 @@ SKIPPED_ROUTES = {
     "project-theory-export",
     "pdsa-attachment",
     "openapi-json",
+    "convening-pdf",  # the convening pack, a file (tests/browser/test_convening.py opens it)
+    "convening-pptx",
 }
 SKIPPED_PREFIXES = ("/admin/", "/health", "/api/networks", "/xapi/", "/static/", "/media/")
-DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf", ".png", ".svg", ".zip", ".txt", ".ics")
+DOWNLOAD_SUFFIXES = (
+    ".csv",
+    ".xlsx",
+    ".json",
+    ".pdf",
+    ".pptx",
+    ".png",
+    ".svg",
+    ".zip",
+    ".txt",
+    ".ics",
+)
 
 SERIOUS = {"serious", "critical"}
 

@@ -73,6 +73,18 @@ def intro(key: str):
     )
 
 
+def _first_settings_page(user, network) -> str | None:
+    """The settings page a person may open first: the network's for its lead, else their part."""
+    for permission, page in (
+        ("networks.manage_network", "settings"),
+        ("administration.manage_people", "settings-people"),
+        ("networks.define_measures", "settings-measures"),
+    ):
+        if user.has_perm(permission, network):
+            return page
+    return None
+
+
 @register.inclusion_tag("workspace/_sections.html", takes_context=True)
 def network_sections(context, network, current: str = ""):
     """The network's sections, each a link; those the user may not use are left out."""
@@ -95,6 +107,7 @@ def network_sections(context, network, current: str = ""):
     if user.has_perm("networks.run_hub", network):
         sections.append(("hub", "Hub tools", reverse("hub", kwargs=n)))
         sections.append(("convening", "Convening pack", reverse("convening", kwargs=n)))
-    if user.has_perm("administration.see_settings", network):
-        sections.append(("settings", "Settings", reverse("settings", kwargs=n)))
+    settings_page = _first_settings_page(user, network)
+    if settings_page:
+        sections.append(("settings", "Settings", reverse(settings_page, kwargs=n)))
     return {"sections": sections, "current": current, "network": network}
