@@ -97,24 +97,31 @@ def pilot_page(request, network, pilot):
     return _pilot_page(request, network, pilot)
 
 
-def pilot_action(view):
-    """One change to a pilot, posted to its own URL: those who run pilots only; a refusal the
-    view does not put on a form shows at the top of the pilot's page, with nothing saved."""
+def _pilot_change(refused):
+    """A decorator for one change to a pilot, posted to its own URL: those who run pilots only;
+    a refusal the view does not put on a form shows at the top of `refused`'s page (the
+    pilot's, or its evidence page), with nothing saved."""
 
-    @login_required
-    @require_POST
-    @functools.wraps(view)
-    def action(request, network, pilot, **kwargs):
-        network, pilot = _pilot(request, network, pilot)
-        if not request.user.has_perm("pilots.run", network):
-            raise PermissionDenied
-        try:
-            return view(request, network, pilot, **kwargs)
-        except ValidationError as error:
-            pilot.refresh_from_db()
-            return _pilot_page(request, network, pilot, status=400, errors=error.messages)
+    def decorate(view):
+        @login_required
+        @require_POST
+        @functools.wraps(view)
+        def action(request, network, pilot, **kwargs):
+            network, pilot = _pilot(request, network, pilot)
+            if not request.user.has_perm("pilots.run", network):
+                raise PermissionDenied
+            try:
+                return view(request, network, pilot, **kwargs)
+            except ValidationError as error:
+                pilot.refresh_from_db()
+                return refused(request, network, pilot, status=400, errors=error.messages)
 
-    return action
+        return action
+
+    return decorate
+
+
+pilot_action = _pilot_change(_pilot_page)
 
 
 def _back(network, pilot, name="pilot"):
@@ -234,23 +241,7 @@ def _coding_form(pilot, piece, data=None):
     return CodingForm(data, pilot=pilot, initial=initial, prefix=f"e{piece.pk}")
 
 
-def evidence_action(view):
-    """One change to a pilot's evidence, posted to its own URL by those who run pilots; a
-    refusal not put on a form shows at the top of the evidence page, nothing saved."""
-
-    @login_required
-    @require_POST
-    @functools.wraps(view)
-    def action(request, network, pilot, **kwargs):
-        network, pilot = _pilot(request, network, pilot)
-        if not request.user.has_perm("pilots.run", network):
-            raise PermissionDenied
-        try:
-            return view(request, network, pilot, **kwargs)
-        except ValidationError as error:
-            return _evidence_page(request, network, pilot, status=400, errors=error.messages)
-
-    return action
+evidence_action = _pilot_change(_evidence_page)
 
 
 def _to_evidence(network, pilot):
