@@ -15,6 +15,10 @@ from melior.cli.common import (
     setup_django,
 )
 
+# the options every import shares
+NetworkSlug = Annotated[str, typer.Option(help="The network's slug.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")]
+
 import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 
@@ -24,10 +28,8 @@ def import_observations_command(
     file: Annotated[
         str, typer.Argument(help="A .csv or .xlsx file, one row per site, measure and period.")
     ],
-    network: Annotated[str, typer.Option(help="The network's slug.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
-    ] = False,
+    network: NetworkSlug,
+    dry_run: DryRun = False,
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", help="field=Column, e.g. --map site=School --map period_start=Week."),
@@ -109,7 +111,7 @@ def import_archive_command(
 
 @export_app.command("archive")
 def export_archive_command(
-    network: Annotated[str, typer.Option(help="The network's slug.")],
+    network: NetworkSlug,
     out: Annotated[str, typer.Option(help="Where to write the .zip.")],
     students: Annotated[
         bool, typer.Option(help="Include student-level data (it is personal data).")
@@ -141,14 +143,12 @@ def import_outcomes_command(
     file: Annotated[
         str, typer.Argument(help="CSV: student_id, school, name, value, date [, kind].")
     ],
-    network: Annotated[str, typer.Option(help="The network's slug.")],
+    network: NetworkSlug,
     purpose: Annotated[str, typer.Option(help="The purpose the data are collected for.")],
     kind: Annotated[
         str, typer.Option(help="assessment, attendance or course_mark.")
     ] = "assessment",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
 ):
     """Import student outcomes keyed by the district's student id (hashed on the way in), all
     or nothing; importing the same file again changes nothing."""
@@ -185,12 +185,10 @@ def import_usage_command(
             "per student and day."
         ),
     ],
-    network: Annotated[str, typer.Option(help="The network's slug.")],
+    network: NetworkSlug,
     purpose: Annotated[str, typer.Option(help="The purpose the usage is collected for.")],
     product: Annotated[str, typer.Option(help="The product's name in reports.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
 ):
     """Import a vendor's usage export, all or nothing; students without consent for the
     purpose are left out and counted; importing the same file again changes nothing."""
@@ -228,14 +226,12 @@ def import_consent_command(
     file: Annotated[
         str, typer.Argument(help="CSV: student_id, decision, date, source [, given_by].")
     ],
-    network: Annotated[str, typer.Option(help="The network's slug.")],
+    network: NetworkSlug,
     purpose: Annotated[str, typer.Option(help="The purpose the decisions are for.")],
     given_by: Annotated[
         str, typer.Option(help="student or guardian, for rows without given_by.")
     ] = "guardian",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
 ):
     """Record consent decisions (opt-in, refused, revoked) for many students at once, all or
     nothing; written to the access log."""
@@ -270,7 +266,7 @@ def import_roster_command(
     path: Annotated[
         str, typer.Argument(help="A OneRoster export: a zip file or a folder of CSVs.")
     ],
-    network: Annotated[str, typer.Option(help="The network's slug.")],
+    network: NetworkSlug,
     school_year: Annotated[
         int | None,
         typer.Option(
@@ -278,9 +274,7 @@ def import_roster_command(
             "when left out)."
         ),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
-    ] = False,
+    dry_run: DryRun = False,
 ):
     """Import students from a OneRoster 1.1/1.2 export, all or nothing; student ids are hashed
     and never stored (docs/privacy.md)."""
