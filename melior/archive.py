@@ -1,13 +1,10 @@
 """A whole network in one archive, and back: `melior export archive` writes a zip with
 `data.json` (every record of the network in Django's serialisation format: sites and districts,
 people and roles, measures and observations, projects, theory, problem analyses, PDSA cycles and
-their files, the hub's tools, EdTech pilots and, unless left out, student data and who each pilot
-assigned) plus CSV copies of the
-observations and cycles for a spreadsheet; `melior import archive` restores it into an empty
-instance exactly — exporting it again gives the same archive.
-their files, fidelity plans, checks and adaptations, the hub's tools and, unless left out,
-student data) plus CSV copies of the observations and cycles for a spreadsheet; `melior import
-archive` restores it into an empty instance exactly — exporting it again gives the same archive.
+their files, fidelity plans, checks and adaptations, the hub's tools, EdTech pilots and, unless
+left out, student data and who each pilot assigned) plus CSV copies of the observations and
+cycles for a spreadsheet; `melior import archive` restores it into an empty instance exactly —
+exporting it again gives the same archive.
 
 Left out on purpose: passwords (people set a new one), personal API tokens, notifications, and
 django-auditlog's change history (the access log of student data is kept).
@@ -34,7 +31,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db import models
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 
 from melior.administration.models import Invitation
 from melior.core.csv import csv_text
@@ -174,9 +173,16 @@ def export_archive(network, *, students: bool = True) -> bytes:
         text = serializers.serialize("json", queryset, fields=fields)
         items = json.loads(text)
         many = [f.name for f in queryset.model._meta.many_to_many]
+        stamps = [
+            f.name for f in queryset.model._meta.concrete_fields
+            if isinstance(f, models.DateTimeField)
+        ]  # fmt: skip
         for item in items:  # related ids in a fixed order, whatever order the database gives
             for field in many:
                 item["fields"].get(field, []).sort()
+            for field in stamps:
+                if item["fields"].get(field):
+                    item["fields"][field] = _to_the_millisecond(item["fields"][field])
         counts[name] = len(items)
         records += items
     manifest = {"format": FORMAT, "network": network.slug, "counts": counts, "key": _key_id()}
@@ -195,6 +201,14 @@ def export_archive(network, *, students: bool = True) -> bytes:
             archive.writestr(_info(name), content)
         archive.writestr(_info(SIGNATURE), _signature(entries))
     return buffer.getvalue()
+
+
+def _to_the_millisecond(value: str) -> str:
+    """A time always written to the millisecond. The serialiser keeps milliseconds but drops them
+    when the time has no microseconds, so 08:30:00.000456 was written "08:30:00.000", restored as
+    08:30:00 and written again without the ".000": the same record, another archive."""
+    moment = parse_datetime(value)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 SIGNATURE = "signature"

@@ -184,6 +184,21 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     pdsa.create_cycle(project=restored.projects.get(), change_idea=idea, title="Next")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_time_within_the_first_millisecond_of_a_second_restores_exactly(world):
+    # The serialiser keeps milliseconds; a time 0.000456 s past the second was written with
+    # ".000" and came back as a whole second, written without it: the archive changed.
+    from melior.learning.models import Announcement
+
+    announcement = learning.announce(network=world.network, title="Hello", body="Welcome")
+    stamp = datetime.datetime(2025, 9, 1, 8, 30, 0, 456, tzinfo=datetime.UTC)
+    Announcement.objects.filter(pk=announcement.pk).update(created_at=stamp)
+    first = export_archive(world.network)
+    _empty_instance()
+    import_archive(first)
+    assert export_archive(Network.objects.get()) == first
+
+
 @pytest.mark.django_db
 def test_a_damaged_archive_is_refused(world):
     data = export_archive(world.network)

@@ -73,7 +73,6 @@ def network_detail(request, network):
             },
             "projects": projects_for(request.user, network).filter(site__in=page_sites),
             "can_import": has_site_with(request.user, network, "enter_data"),
-            "can_settings": request.user.has_perm("administration.see_settings", network),
         },
     )
 
