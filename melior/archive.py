@@ -30,8 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
