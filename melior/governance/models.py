@@ -94,6 +94,40 @@ SUBGROUPS = {
 }
 
 
+# What each subgroup key means in CEDS: the element's name and its option set.
+CEDS_ELEMENTS = {
+    "sex": ("Sex", SEX),
+    "race_ethnicity": ("Race and Ethnicity", RACE_ETHNICITY),
+    "economic_disadvantage_status": ("Economic Disadvantage Status", YES_NO),
+    "english_learner_status": ("English Learner Status", YES_NO),
+    "idea_indicator": ("IDEA Indicator", YES_NO),
+}
+
+
+class StudentAttribute(models.Model):
+    """One value of a subgroup attribute from a date on: a student's history (a student exits
+    English-learner status, becomes economically disadvantaged). The value in force on a date
+    is the one with the latest `as_of` on or before it; before the first, the student's own
+    field (from the roster) stands. The student's field follows the latest value."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="attributes")
+    attribute = models.CharField(max_length=40, choices=list(SUBGROUPS.items()))
+    value = models.CharField(max_length=40, help_text="A code of the CEDS option set.")
+    as_of = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["student", "attribute", "as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "attribute", "as_of"], name="student_attribute_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.student} {self.attribute}={self.value} from {self.as_of}"
+
+
 class Enrollment(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
     site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")

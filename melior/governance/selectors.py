@@ -25,6 +25,7 @@ from .models import (
     RowAccessGrant,
     SharingAgreement,
     Student,
+    StudentAttribute,
     StudentOutcome,
     UsageRecord,
 )
@@ -53,6 +54,41 @@ def counted_students(purpose):
 def counted(purpose):
     """The same rule as a filter on records that belong to a student."""
     return Q(student_id__in=Student.objects.filter(counted_students(purpose)).values("pk"))
+
+
+def groups_at(by: str, students: pd.Series, dates: pd.Series) -> pd.Series:
+    """Each (student id, date) pair's subgroup code for `by` on that date: the latest attribute
+    value on or before the date, else the student's own field ("" where none is recorded).
+    Vectorised: one query for the history, one for the fields, then an as-of join."""
+    if by not in SUBGROUPS:
+        raise ValueError(f"Unknown subgroup {by!r}.")
+    ids = pd.unique(students.to_numpy())
+    when = pd.to_datetime(dates).to_numpy().astype("datetime64[ns]")
+    pairs = pd.DataFrame({"student": students.to_numpy(), "date": when})
+    pairs["row"] = range(len(pairs))
+    fields = dict(Student.objects.filter(pk__in=list(ids)).values_list("pk", by))
+    history = pd.DataFrame(
+        list(
+            StudentAttribute.objects.filter(student_id__in=list(ids), attribute=by).values_list(
+                "student_id", "as_of", "value"
+            )
+        ),
+        columns=["student", "as_of", "value"],
+    )
+    codes = pairs["student"].map(fields).fillna("")
+    if not history.empty:
+        history["as_of"] = pd.to_datetime(history["as_of"]).astype("datetime64[ns]")
+        history["student"] = history["student"].astype(pairs["student"].dtype)
+        joined = pd.merge_asof(
+            pairs.sort_values("date"),
+            history.sort_values("as_of"),
+            left_on="date",
+            right_on="as_of",
+            by="student",
+        ).set_index("row")
+        dated = joined["value"].reindex(pairs["row"]).to_numpy()
+        codes = codes.where(pd.isna(dated), dated)
+    return pd.Series(codes.to_numpy(), index=students.index, name=by)
 
 
 def outcome_choices(network):
