@@ -42,6 +42,7 @@ from melior.governance import models as g
 from melior.learning import models as le
 from melior.measures import models as m
 from melior.networks.models import Membership, Network, NetworkSite, Organization
+from melior.ops.upgrades import RENAMED_LABELS
 from melior.pdsa import models as p
 from melior.problems import models as pr
 from melior.progress.models import ProgressAssessment
@@ -306,8 +307,16 @@ def import_archive(data: bytes, *, accept_foreign: bool = False) -> Network:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = {name: archive.read(name) for name in archive.namelist()}
         manifest = json.loads(entries["manifest.json"])
-        records = entries["data.json"].decode()
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as error:
+        records = _relabelled(json.loads(entries["data.json"]))
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        EOFError,
+        OSError,
+    ) as error:
         raise ValidationError(f"This is not a complete Melior archive ({error}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         format_ = manifest.get("format") if isinstance(manifest, dict) else None
@@ -318,8 +327,8 @@ def import_archive(data: bytes, *, accept_foreign: bool = False) -> Network:
         raise ValidationError("Restore into an empty instance: this one already has a network.")
     with transaction.atomic(), connection.constraint_checks_disabled():
         try:
-            objects = list(serializers.deserialize("json", records))
-        except serializers.base.DeserializationError as error:
+            objects = list(serializers.deserialize("python", records))
+        except (serializers.base.DeserializationError, LookupError) as error:
             raise ValidationError(f"This is not a complete Melior archive ({error}).") from None
         allowed = _archived_models()
         strays = sorted(
@@ -337,9 +346,9 @@ def import_archive(data: bytes, *, accept_foreign: bool = False) -> Network:
             item.save()
         connection.check_constraints()
         # new records after a restore must not reuse the restored ids (PostgreSQL sequences)
-        models = {type(item.object) for item in objects}
+        restored = {type(item.object) for item in objects}
         with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), list(models)):
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(restored)):
                 cursor.execute(statement)
         for attachment in p.Attachment.objects.all():
             stored = attachment.file.name
@@ -348,6 +357,17 @@ def import_archive(data: bytes, *, accept_foreign: bool = False) -> Network:
                     default_storage.delete(stored)
                 default_storage.save(stored, ContentFile(files[f"files/{stored}"]))
     return Network.objects.get(slug=manifest["network"])
+
+
+def _relabelled(records: list) -> list:
+    """The records, named by today's app labels: an archive written before an app's label
+    changed (melior.ops.upgrades) names its records by the old one."""
+    renamed = dict(RENAMED_LABELS)
+    for record in records:
+        label, _, model = record["model"].partition(".")
+        if label in renamed:
+            record["model"] = f"{renamed[label]}.{model}"
+    return records
 
 
 def _only_a_plain_account(item) -> None:

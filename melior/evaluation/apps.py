@@ -3,7 +3,6 @@ from django.apps import AppConfig
 
 class EvaluationConfig(AppConfig):
     name = "melior.evaluation"
-    label = "pilots"  # "evaluation" is the analysis library's name too
     verbose_name = "EdTech pilots and their evaluation"
 
     def ready(self):

@@ -16,5 +16,5 @@ def runs_pilots(user, network) -> bool:
     return user.is_superuser or grants(access_for(user).roles_in_network(network.pk), RUN_PILOTS)
 
 
-rules.add_perm("pilots.run", runs_pilots)
-rules.add_perm("pilots.view", belongs_to_network)
+rules.add_perm("evaluation.run", runs_pilots)
+rules.add_perm("evaluation.view", belongs_to_network)

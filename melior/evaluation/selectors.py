@@ -15,7 +15,7 @@ from .models import Evidence, Pilot
 
 def pilots_for(user, network):
     """The network's pilots, for anyone in the network (their reports are aggregates only)."""
-    if not user.has_perm("pilots.view", network):
+    if not user.has_perm("evaluation.view", network):
         return Pilot.objects.none()
     return (
         Pilot.objects.filter(network=network)
@@ -140,7 +140,7 @@ def usage_minutes(pilot: Pilot) -> dict[int, int]:
 def evidence_for(user, pilot: Pilot) -> QuerySet[Evidence]:
     """The pilot's qualitative evidence in full, for those who run pilots only: what a teacher
     or student said stays with the team; the report shows counts and chosen quotes."""
-    if not user.has_perm("pilots.run", pilot.network):
+    if not user.has_perm("evaluation.run", pilot.network):
         return Evidence.objects.none()
     return pilot.evidence.select_related("site").prefetch_related("codes")
 

@@ -33,7 +33,7 @@ from .selectors import pilots_for
 @require_http_methods(["GET", "POST"])
 def pilots_page(request, network):
     network = get_network(request, network)
-    runs = request.user.has_perm("pilots.run", network)
+    runs = request.user.has_perm("evaluation.run", network)
     form = PilotForm(network=network) if runs else None
     if request.method == "POST":
         if not runs:
@@ -76,7 +76,7 @@ def _pilot_page(request, network, pilot, *, status=200, errors=(), **forms):
         {
             "network": network,
             "pilot": pilot,
-            "runs": request.user.has_perm("pilots.run", network),
+            "runs": request.user.has_perm("evaluation.run", network),
             **forms,
             "errors": errors,
             "subgroup_names": [SUBGROUPS[s] for s in pilot.subgroups],
@@ -108,7 +108,7 @@ def _pilot_change(refused):
         @functools.wraps(view)
         def action(request, network, pilot, **kwargs):
             network, pilot = _pilot(request, network, pilot)
-            if not request.user.has_perm("pilots.run", network):
+            if not request.user.has_perm("evaluation.run", network):
                 raise PermissionDenied
             try:
                 return view(request, network, pilot, **kwargs)
@@ -199,7 +199,7 @@ def report_page(request, network, pilot):
             "pilot": pilot,
             "report": build_report(pilot),
             "voices": selectors.evidence_summary(pilot),
-            "runs": request.user.has_perm("pilots.run", network),
+            "runs": request.user.has_perm("evaluation.run", network),
             "decision_form": DecisionForm(),
         },
     )
@@ -251,7 +251,7 @@ def _to_evidence(network, pilot):
 @login_required
 def evidence_page(request, network, pilot):
     network, pilot = _pilot(request, network, pilot)
-    if not request.user.has_perm("pilots.run", network):
+    if not request.user.has_perm("evaluation.run", network):
         raise PermissionDenied
     return _evidence_page(request, network, pilot)
 

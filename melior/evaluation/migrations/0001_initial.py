@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('after', models.TextField(blank=True)),
                 ('reason', models.TextField()),
                 ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amendments', to='pilots.pilot')),
+                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amendments', to='evaluation.pilot')),
             ],
             options={
                 'ordering': ['at', 'pk'],
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('section', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.section')),
                 ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='networks.organization')),
                 ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='governance.student')),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='pilots.pilot')),
+                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='evaluation.pilot')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('pilot', 'student'), name='pilot_assignment_unique')],
@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 ('direction', models.CharField(choices=[('up', 'Higher is better'), ('down', 'Lower is better')], default='up', max_length=4)),
                 ('meaningful_effect', models.FloatField(help_text="The smallest change that would matter, on the outcome's own scale.")),
                 ('pre_registered', models.BooleanField(default=True)),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='pilots.pilot')),
+                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='evaluation.pilot')),
             ],
             options={
                 'ordering': ['role', 'pk'],

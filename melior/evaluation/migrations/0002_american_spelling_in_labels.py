@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pilots', '0001_initial'),
+        ('evaluation', '0001_initial'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('networks', '0005_american_spelling_in_labels'),
-        ('pilots', '0002_american_spelling_in_labels'),
+        ('evaluation', '0002_american_spelling_in_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=80)),
                 ('description', models.CharField(blank=True, max_length=300)),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='pilots.pilot')),
+                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='evaluation.pilot')),
             ],
             options={
                 'ordering': ['name', 'pk'],
@@ -39,9 +39,9 @@ class Migration(migrations.Migration):
                 ('quoted', models.BooleanField(default=False, help_text='Chosen by the team to quote on the report.')),
                 ('added_at', models.DateTimeField(auto_now_add=True)),
                 ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='pilots.pilot')),
+                ('pilot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='evaluation.pilot')),
                 ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='networks.organization')),
-                ('codes', models.ManyToManyField(blank=True, related_name='evidence', to='pilots.evidencecode')),
+                ('codes', models.ManyToManyField(blank=True, related_name='evidence', to='evaluation.evidencecode')),
             ],
             options={
                 'verbose_name_plural': 'evidence',
