@@ -440,14 +440,20 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider vouches for the addres
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# A security key proves the page's origin; over plain http (the demo, tests on localhost) the
+# origin is http://…, which WebAuthn accepts only when allowed. Behind HTTPS it never is.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not _flag("MELIOR_HTTPS", False)
 MFA_TOTP_ISSUER = "Melior"
 MFA_TOTP_TOLERANCE = 1  # a phone whose clock is half a minute off still signs in
 # Enrolment comes right after signing in (forced for stewards), and people who sign in by their
 # district have no Melior password to enter again; a steward who turns the step off is sent
 # straight back to set it up.
 MFA_REAUTHENTICATION_REQUIRED = False
-MFA_FORMS = {"authenticate": "melior.accounts.forms.SecondFactorForm"}
+MFA_FORMS = {
+    "authenticate": "melior.accounts.forms.SecondFactorForm",
+    "authenticate_webauthn": "melior.accounts.forms.SecurityKeyForm",
+}
 # Data stewards and operators set up a second factor before any other page.
 MELIOR_MFA_REQUIRED = _flag("MELIOR_MFA_REQUIRED", True)
 # `melior setup`'s link stays valid this long; with MELIOR_SETUP_LINK_ONLY=1 the first-run page

@@ -161,6 +161,13 @@ RULES = {
     "mfa_deactivate_totp": ("get", "skip", None),
     "mfa_view_recovery_codes": ("get", "skip", None),
     "mfa_download_recovery_codes": ("get", "skip", None),
+    # security keys: one's own list and the page that adds one; the others name a key of one's
+    # own (404 for anyone else's) or ask again for it (tests/browser/test_security_keys.py)
+    "mfa_list_webauthn": ("get", "login", None),
+    "mfa_add_webauthn": ("get", "login", None),
+    "mfa_edit_webauthn": ("get", "skip", None),
+    "mfa_remove_webauthn": ("get", "skip", None),
+    "mfa_reauthenticate_webauthn": ("get", "skip", None),
     "socialaccount_login_cancelled": ("get", "public", None),
     "socialaccount_login_error": ("get", "skip", None),  # an error page: 401 for everyone
     "socialaccount_signup": ("get", "skip", None),  # only while a single sign-on is pending

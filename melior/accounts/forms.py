@@ -5,9 +5,12 @@ import datetime
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from melior.networks.models import Organization, Role
 
@@ -35,10 +38,32 @@ class SecondFactorForm(AuthenticateForm):
     """The one-time code after the password: refused once the account or address is locked
     out; each wrong code counts (melior.accounts.receivers)."""
 
+    @cached_property
+    def _kinds(self) -> set[str]:
+        return set(Authenticator.objects.filter(user=self.user).values_list("type", flat=True))
+
+    @property
+    def has_security_key(self) -> bool:
+        return Authenticator.Type.WEBAUTHN in self._kinds
+
+    @property
+    def has_app(self) -> bool:
+        return Authenticator.Type.TOTP in self._kinds
+
     def clean_code(self):
         if refuse_if_locked(context.request, self.user.get_username()):
             raise ValidationError("Too many failed sign-in attempts. Try again later.")
         return super().clean_code()
+
+
+class SecurityKeyForm(AuthenticateWebAuthnForm):
+    """The security key after the password, refused like a code once the account or address
+    is locked out."""
+
+    def clean_credential(self):
+        if self.user is not None and refuse_if_locked(context.request, self.user.get_username()):
+            raise ValidationError("Too many failed sign-in attempts. Try again later.")
+        return super().clean_credential()
 
 
 class SetupForm(forms.Form):

@@ -47,8 +47,8 @@ def first_run(get_response):
 
 
 def second_factor_required(get_response):
-    """A data steward or operator without a one-time-code app is sent to set one up first
-    (MELIOR_MFA_REQUIRED, on by default)."""
+    """A data steward or operator without a second factor is sent to choose one first — an
+    authenticator app or a security key (MELIOR_MFA_REQUIRED, on by default)."""
 
     def middleware(request):
         user = request.user
@@ -64,7 +64,7 @@ def second_factor_required(get_response):
                 "Your role reaches student data or runs this instance: set up a second "
                 "sign-in step before you go on.",
             )
-            return redirect("mfa_activate_totp")
+            return redirect("mfa_index")
         return get_response(request)
 
     return middleware

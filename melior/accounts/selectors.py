@@ -14,7 +14,9 @@ from .models import JoinRequest, SignInDomain
 
 
 def has_second_factor(user) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """An authenticator app or a security key (recovery codes alone are no second factor)."""
+    kinds = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    return Authenticator.objects.filter(user=user, type__in=kinds).exists()
 
 
 def sign_in_providers():

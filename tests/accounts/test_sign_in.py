@@ -80,8 +80,11 @@ def test_a_steward_sets_up_a_second_step_before_anything_else(client, world, set
     steward = world.users["school:data_steward"]
     assert sign_in(client, "school-data_steward").status_code == 302
     students = client.get(reverse("students", kwargs={"network": world.network.slug}))
-    assert students.status_code == 302 and students["Location"] == reverse("mfa_activate_totp")
-    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+    # sent to choose a second step: an authenticator app or a security key
+    assert students.status_code == 302 and students["Location"] == reverse("mfa_index")
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_index")
+    choices = client.get(reverse("mfa_index")).text
+    assert reverse("mfa_activate_totp") in choices and reverse("mfa_add_webauthn") in choices
     wrong = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
     assert wrong.status_code == 200 and not Authenticator.objects.filter(user=steward).exists()
     totp = _enrol(client)
