@@ -1,7 +1,9 @@
 """In Chromium: people of a district arrive by single sign-on from the local OpenID Connect
-provider — a newcomer waits for the lead and is approved; the school's data steward must set
-up a second sign-in step first, and does, with a code from the authenticator secret."""
+provider — a newcomer waits for the lead, is approved, and enters her school's weekly data and
+sees its chart; the school's data steward must set up a second sign-in step first, and does,
+with a code from the authenticator secret."""
 
+import datetime
 import shutil
 
 import pyotp
@@ -9,6 +11,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from melior.accounts.services import record_verified_email
+from melior.measures.models import Observation
 
 CHROMIUM = shutil.which("chromium")
 DISTRICT = "cedar.k12.example.us"
@@ -73,6 +76,19 @@ def test_district_people_arrive_by_single_sign_on(
     assert "was approved" in lead.content()
     newcomer.goto(f"{melior}/")
     assert world.network.name in newcomer.content()
+    # …and, still signed in only by her district, enters three weeks of referrals and sees them
+    newcomer.get_by_role("link", name=world.network.name).first.click()
+    newcomer.get_by_role("link", name="Lincoln High", exact=True).first.click()
+    newcomer.get_by_role("link", name="Referrals").first.click()
+    this_monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
+    for weeks_ago, referrals in ((3, 4), (2, 6), (1, 3)):
+        monday = this_monday - datetime.timedelta(weeks=weeks_ago)
+        newcomer.fill("#id_period_start", monday.isoformat())
+        newcomer.fill("#id_value", str(referrals))
+        newcomer.get_by_role("button", name="Save").click()
+        newcomer.get_by_text(f"Saved the period starting {monday:%b %-d, %Y}").wait_for()
+    newcomer.locator(".chart.chart-ready svg.marks").wait_for()
+    assert Observation.objects.filter(measure=world.count_measure).count() == 3
     # the school's data steward, invited under their district address: a second step first
     steward = world.users["school:data_steward"]
     record_verified_email(steward, f"sam@{DISTRICT}")
