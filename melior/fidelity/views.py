@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from melior.core.forms import submit
 from melior.networks.models import NetworkSite
-from melior.networks.selectors import site_ids_with, sites_for
+from melior.networks.selectors import current_sites_for, site_ids_with
 from melior.networks.views import get_network
 from melior.pdsa.selectors import cycles_for
 
@@ -73,7 +73,9 @@ def idea_page(request, network, idea):
 
 
 def _record_sites(user, network, idea):
-    sites = sites_for(user, network).filter(pk__in=site_ids_with(user, network, "enter_data"))
+    sites = current_sites_for(user, network).filter(
+        pk__in=site_ids_with(user, network, "enter_data")
+    )
     own = idea_site(idea)
     return sites.filter(pk=own.pk) if own is not None else sites
 
@@ -167,7 +169,7 @@ def _recording(request, network, idea):
     the request names is one of them."""
     network = get_network(request, network)
     idea = selectors.idea_for(request.user, network, idea)
-    site = sites_for(request.user, network).filter(pk=request.POST.get("site") or 0).first()
+    site = current_sites_for(request.user, network).filter(pk=request.POST.get("site") or 0).first()
     link = NetworkSite(network=network, organization=site) if site else None
     if site is None or not request.user.has_perm("fidelity.record", link):
         raise PermissionDenied

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from melior.core.csv import csv_response
 from melior.core.forms import apply_service_errors
 from melior.measures.selectors import measures_for
-from melior.networks.selectors import sites_for
+from melior.networks.selectors import current_sites_for, sites_for
 from melior.networks.views import get_network
 
 from . import selectors, services
@@ -182,7 +182,9 @@ def set_spread_stage(request, network):
     """Set a site's stage of spread for a change idea by hand (the hub, or the site's managers)."""
     network = get_network(request, network)
     ideas = selectors.network_ideas(network)
-    form = SpreadStageForm(request.POST, ideas=ideas, sites=sites_for(request.user, network))
+    form = SpreadStageForm(
+        request.POST, ideas=ideas, sites=current_sites_for(request.user, network)
+    )
     if form.is_valid():
         data = form.cleaned_data
         if not updates(request.user, network, data["site"]):
@@ -239,7 +241,7 @@ def _render_hub(request, network, errors=(), section=""):
             "resources": network.resources.all(),
             "syntheses": network.syntheses.prefetch_related("change_ideas", "cycles"),
             "phases": network.phases.all(),
-            "sites": sites_for(request.user, network).order_by("name"),
+            "sites": current_sites_for(request.user, network).order_by("name"),
             "ideas": selectors.network_ideas(network),
             "group_kinds": Group.Kind.choices,
             "resource_kinds": Resource.Kind.choices,
@@ -274,7 +276,7 @@ def _hub_change(request, network, section, form, change):
 @require_POST
 def create_group(request, network):
     network = _hub_network(request, network)
-    form = GroupForm(request.POST, sites=sites_for(request.user, network))
+    form = GroupForm(request.POST, sites=current_sites_for(request.user, network))
 
     def change(data):
         services.create_group(network=network, **data)

@@ -12,11 +12,11 @@ from melior.measures import selectors as measures
 from melior.measures.across_sites.status import status_table
 from melior.measures.models import Observation
 from melior.networks.selectors import (
+    current_sites_for,
     main_role,
     network_summaries,
     own_site_ids,
     site_ids_with,
-    sites_for,
 )
 from melior.pdsa import selectors as pdsa
 from melior.pdsa.models import Comment, Cycle
@@ -60,7 +60,7 @@ def my_work(user, since: datetime.datetime | None, today: datetime.date | None =
 
 def _network_work(user, network, since, today, role, done, show_checklist) -> NetworkWork:
     work = NetworkWork(network=network, role=role)
-    sites = {s.pk: s for s in sites_for(user, network)}
+    sites = {s.pk: s for s in current_sites_for(user, network)}
     mine = own_site_ids(user, network) & set(sites)
     entry_ids = site_ids_with(user, network, "enter_data") & mine
     work.entry_sites = sorted((sites[pk] for pk in entry_ids), key=lambda s: s.name)

@@ -116,3 +116,18 @@ def test_adding_and_editing_a_school_names_the_wrong_field(client, world):
     assert answer.status_code == 400
     world.school.refresh_from_db()
     assert world.school.poverty_share is None
+
+
+def test_a_retired_school_is_offered_for_no_new_work(client, world):
+    from melior.networks.services import set_retired
+
+    client.force_login(world.users["district:site_lead"])
+    n = world.network.slug
+    picker = client.get(f"/n/{n}/week/")
+    assert picker.status_code == 200
+    assert world.school.name in picker.text and world.sibling_school.name in picker.text
+    set_retired(link=NetworkSite.objects.get(organization=world.school), retired=True)
+    # the week's data entry goes straight to the one school left; My work asks for nothing there
+    only = client.get(f"/n/{n}/week/")
+    assert only.status_code == 302 and f"/s/{world.sibling_school.slug}/week/" in only["Location"]
+    assert f"/s/{world.school.slug}/" not in client.get("/").text

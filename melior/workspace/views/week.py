@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from melior.measures import selectors as measures
 from melior.measures import services
 from melior.measures.models import period_start
-from melior.networks.selectors import own_site_ids, site_ids_with, sites_for
+from melior.networks.selectors import current_sites_for, own_site_ids, site_ids_with
 from melior.networks.views import get_network, get_network_site
 
 from ..week import Row, build_rows, check_row, entries_from
@@ -25,7 +25,7 @@ def week_start(request, network):
     network = get_network(request, network)
     allowed = site_ids_with(request.user, network, "enter_data")
     mine = own_site_ids(request.user, network) & allowed
-    sites = sites_for(request.user, network).filter(pk__in=mine or allowed).order_by("name")
+    sites = current_sites_for(request.user, network).filter(pk__in=mine or allowed).order_by("name")
     if len(sites) == 1:
         return redirect("week-entry", network=network.slug, site=sites[0].slug)
     return render(request, "workspace/week_pick.html", {"network": network, "sites": sites})
