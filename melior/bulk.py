@@ -20,7 +20,12 @@ def insert_rows(model, frame: pd.DataFrame) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             text = frame.to_csv(index=False, header=False)  # written in C, streamed to COPY
-            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+            # CSV has one empty cell for NULL and ""; in a column that takes no NULL it is ""
+            fields = {f.column: f for f in model._meta.concrete_fields}
+            not_null = [c for c in frame.columns if c in fields and not fields[c].null]
+            force = f", FORCE_NOT_NULL ({', '.join(map(connection.ops.quote_name, not_null))})"
+            options = "FORMAT csv" + (force if not_null else "")
+            sql = f"COPY {table} ({columns}) FROM STDIN WITH ({options})"
             with (
                 foreign_keys_checked_once(cursor, table, len(frame)),
                 cursor.copy(sql) as copy,

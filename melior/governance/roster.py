@@ -19,9 +19,8 @@ from melior.core.imports import ImportRefused, Problem, Problems, decode
 from melior.networks.models import Organization
 from melior.networks.services import add_site, create_organization
 
-from .models import Enrollment, Section, Student
+from .roster_write import write_students
 from .selectors import district_is_member
-from .services import pseudonym
 
 RACE_FLAGS = [
     ("americanIndianOrAlaskaNative", "AmericanIndianOrAlaskaNative"),
@@ -370,33 +369,7 @@ def _add_schools(network, plan) -> None:
 
 def _write(network, plan: RosterPlan, report: RosterReport) -> None:
     _add_schools(network, plan)
-    keys = {}
-    for org, student_id, grade, attributes in plan.pending:
-        school = plan.schools[org]
-        district = school.parent or school
-        key = keys[student_id] = pseudonym(district, student_id)
-        student, created = Student.objects.update_or_create(
-            key=key, defaults={"district": district, **attributes}
-        )
-        report.added += created
-        _, made = Enrollment.objects.update_or_create(
-            student=student,
-            site=school,
-            school_year=plan.school_year,
-            defaults={"grade_level": grade},
-        )
-        report.enrolments += made
-    sections = {}
-    for sourced_id, (org, title, code) in plan.classes.items():
-        sections[sourced_id], _ = Section.objects.update_or_create(
-            site=plan.schools[org],
-            sourced_id=sourced_id,
-            school_year=plan.school_year,
-            defaults={"title": title, "class_code": code},
-        )
-    by_key = dict(Student.objects.filter(key__in=keys.values()).values_list("key", "pk"))
-    for class_id, student_id in plan.members:
-        sections[class_id].students.add(by_key[keys[student_id]])
+    write_students(plan, report)
 
 
 def _unique_names(sites) -> dict:

@@ -47,6 +47,24 @@ def test_a_oneroster_11_export_becomes_hashed_students(world, tmp_path):
     # importing again changes nothing
     again = import_roster(network=world.network, files=files, school_year=2025)
     assert (again.added, again.enrolments) == (0, 0) and Student.objects.count() == 2
+    # next export: Ana moved up a grade and her record's sex changed; without demographics.csv,
+    # Ben keeps his
+    ana.english_learner_status = "Yes"  # from an attribute file: the roster says nothing of it
+    ana.save()
+    moved = {
+        "orgs.csv": ORGS,
+        "users.csv": USERS_11.replace(",09,\n", ",10,\n"),
+        "demographics.csv": DEMOGRAPHICS.replace("2010-01-01,female", "2010-01-01,other"),
+    }
+    import_roster(network=world.network, files=moved, school_year=2025)
+    ana.refresh_from_db()
+    assert (ana.sex, ana.english_learner_status) == ("NotSelected", "Yes")
+    assert Enrollment.objects.get(student=ana).grade_level == "10"
+    import_roster(network=world.network, files={"orgs.csv": ORGS, "users.csv": USERS_11},
+                  school_year=2025)  # fmt: skip
+    ben = Student.objects.get(key=pseudonym(world.district, "LHS-101"))
+    assert (ben.sex, ben.race_ethnicity) == ("Male", "HispanicOrLatino")
+    assert Enrollment.objects.get(student=ana).grade_level == "09"
     # the same export as a zip, through the command
     archive = tmp_path / "roster.zip"
     with zipfile.ZipFile(archive, "w") as z:
