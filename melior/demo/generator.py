@@ -190,8 +190,12 @@ def load_demo(
         accounts = _accounts(network, schools[plans[0].slug])
     load_demo_theory(network, aim_date(today))
     load_demo_problem(network, today)
-    team = list(get_user_model().objects.filter(username__in=["teacher", "sitelead"]))
-    load_demo_cycles(network, plans, mondays, seed, today, authors={plans[0].slug: team})
+    with transaction.atomic():
+        teams = _school_teams(network, [schools[plan.slug] for plan in plans[1:]])
+    teams[plans[0].slug] = list(
+        get_user_model().objects.filter(username__in=["teacher", "sitelead"])
+    )
+    load_demo_cycles(network, plans, mondays, seed, today, authors=teams)
     load_demo_hub(network, mondays[0], today)
     load_demo_students(network, plans, seed, today)
     load_demo_pilot(network, plans, seed, today)
@@ -371,3 +375,28 @@ def _accounts(network: Network, first_school: Organization) -> list[DemoAccount]
             )
         )
     return accounts
+
+
+def _school_teams(network: Network, schools: list[Organization]) -> dict[str, list]:
+    """A site lead and a teacher at each school but the first (where the demo's own accounts
+    work): the authors of its cycles, whom another school's question reaches. They sign in
+    only once an operator sets them a password."""
+    User = get_user_model()
+    teams = {}
+    for school in schools:
+        team = []
+        for suffix, role, title in (("lead", Role.SITE_LEAD, "Site lead"),
+                                    ("teacher", Role.TEAM_MEMBER, "Teacher")):  # fmt: skip
+            user, made = User.objects.get_or_create(
+                username=f"{school.slug}-{suffix}",
+                defaults={"first_name": title, "last_name": f"at {school.name}"},
+            )
+            if made:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            Membership.objects.get_or_create(user=user, role=role, organization=school)
+            team.append(user)
+        for project in ImprovementProject.objects.filter(network=network, site=school):
+            project.team.add(*team)
+        teams[school.slug] = team
+    return teams

@@ -60,6 +60,16 @@ def test_loading_twice_adds_nothing():
     # (a version each to start, one more to hide or add a node)
     assert counts["DiagramVersion"] == 7 + 2 * 2
     assert counts["ChangeIdeaProposal"] == 1 and counts["Cause"] == 11
+    # every school's cycles have a team another school's question reaches
+    from melior.pdsa.models import Cycle
+    from melior.pdsa.services.sharing import answerers
+
+    cycles = Cycle.objects.select_related("project__site")
+    assert {c.project.site.slug for c in cycles} == {c.project.site.slug for c in cycles
+                                                      if c.authors.exists()}  # fmt: skip
+    teacher = get_user_model().objects.get(username="teacher")
+    elsewhere = cycles.exclude(authors=teacher).first()
+    assert teacher not in answerers(elsewhere) and len(answerers(elsewhere)) == 2
 
 
 # a load day in the middle of a school year, so the figures below do not move with the calendar
