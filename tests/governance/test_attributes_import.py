@@ -312,3 +312,17 @@ def test_the_archive_carries_the_history_only_with_the_students(roster):
     assert attributes(export_archive(world.network, students=False)) == []
     # the other network's archive holds none of them
     assert attributes(export_archive(world.other_network)) == []
+
+
+def test_a_history_alone_does_not_keep_a_student_past_the_retention_period(roster):
+    world = roster
+    old = services.register_student(district=world.district, student_id="OLD-1")
+    Enrollment.objects.create(student=old, site=world.school, grade_level="12", school_year=2019)
+    data = GOOD + b"OLD-1,lincoln-high,English Learner Status,Yes,2019-08-20\n"
+    import_attributes(network=world.network, data=data, today=TODAY)
+    assert StudentAttribute.objects.filter(student=old).count() == 1
+    removed = services.purge(network=world.network, today=TODAY)
+    # OLD-1 and EL-9 (enrolled nowhere) are gone, their history with them
+    assert removed["students"] == 2 and not Student.objects.filter(pk=old.pk).exists()
+    assert not StudentAttribute.objects.filter(student_id=old.pk).exists()
+    assert StudentAttribute.objects.count() == 7  # the enrolled students keep theirs
