@@ -326,3 +326,26 @@ def test_a_history_alone_does_not_keep_a_student_past_the_retention_period(roste
     assert removed["students"] == 2 and not Student.objects.filter(pk=old.pk).exists()
     assert not StudentAttribute.objects.filter(student_id=old.pk).exists()
     assert StudentAttribute.objects.count() == 7  # the enrolled students keep theirs
+
+
+@pytest.mark.django_db
+def test_in_the_demo_network_a_steward_records_an_exit_by_file():
+    """The demo's students are keyed by made-up district ids like real ones: a file naming one
+    adds to the history the demo gave them."""
+    from melior.demo.generator import load_demo
+
+    network = load_demo(seed=5, sites=1, today=datetime.date(2026, 12, 7)).network
+    school = network.sites.get()
+    ninth = {services.pseudonym(school.parent, f"0-2025-{k}"): f"0-2025-{k}" for k in range(600)}
+    learner = Student.objects.filter(key__in=ninth, english_learner_status="Yes").first()
+    assert list(learner.attributes.values_list("value", flat=True)) == ["Yes"]
+    data = csv(f"{ninth[learner.key]},{school.slug},English Learner Status,No,2026-01-12")
+    # as the school's data steward would (only their own school's students)
+    report = import_attributes(network=network, data=data, allowed_site_ids={school.pk},
+                               today=datetime.date(2026, 12, 7))  # fmt: skip
+    assert (report.added, report.students_changed) == (1, 1)
+    learner.refresh_from_db()
+    assert learner.english_learner_status == "No"
+    assert list(learner.attributes.order_by("as_of").values_list("value", flat=True)) == [
+        "Yes", "No",
+    ]  # fmt: skip
