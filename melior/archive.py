@@ -2,9 +2,9 @@
 `data.json` (every record of the network in Django's serialisation format: sites and districts,
 people and roles, measures and observations, projects, theory, problem analyses, PDSA cycles and
 their files, fidelity plans, checks and adaptations, the hub's tools, EdTech pilots and, unless
-left out, student data and who each pilot assigned) plus CSV copies of the observations and
-cycles for a spreadsheet; `melior import archive` restores it into an empty instance exactly —
-exporting it again gives the same archive.
+left out, student data — each student's attribute history with them — and who each pilot
+assigned) plus CSV copies of the observations and cycles for a spreadsheet; `melior import
+archive` restores it into an empty instance exactly — exporting it again gives the same archive.
 
 Left out on purpose: passwords (people set a new one), personal API tokens, notifications, and
 django-auditlog's change history (the access log of student data is kept).
@@ -125,6 +125,7 @@ def _record_sets(network, students: bool):
         enrolled = g.Student.objects.filter(enrollments__site__in=sites).distinct()
         sets += [
             ("students", enrolled),
+            ("attributes", g.StudentAttribute.objects.filter(student__in=enrolled)),
             ("enrolments", g.Enrollment.objects.filter(site__in=sites)),
             ("classes", g.Section.objects.filter(site__in=sites)),
             ("outcomes", g.StudentOutcome.objects.filter(site__in=sites)),

@@ -16,7 +16,13 @@ from melior.evaluation.models import Amendment, Assignment, Pilot
 from melior.fidelity import services as fidelity
 from melior.fidelity.models import Adaptation, Check, FidelityPlan
 from melior.governance import services as governance
-from melior.governance.models import Enrollment, Section, StudentOutcome, UsageRecord
+from melior.governance.models import (
+    Enrollment,
+    Section,
+    StudentAttribute,
+    StudentOutcome,
+    UsageRecord,
+)
 from melior.learning import services as learning
 from melior.measures.services import add_annotation, record_observation
 from melior.networks.models import Network
@@ -107,6 +113,11 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
         value=0.9,
         date=datetime.date(2025, 6, 1),
     )
+    # an English learner who exits the status: the history goes with the student
+    for value, as_of in [("Yes", datetime.date(2024, 8, 20)), ("No", datetime.date(2025, 1, 15))]:
+        StudentAttribute.objects.create(
+            student=student, attribute="english_learner_status", value=value, as_of=as_of
+        )
     section = Section.objects.create(
         site=world.school, sourced_id="c1", title="Algebra I", school_year=2025
     )
@@ -161,6 +172,12 @@ def test_round_trip_into_an_empty_instance_is_exact(world, settings, tmp_path):
     assert restored.cycles.get().attachments.get().file.read() == b"what we saw"
     assert Section.objects.get().students.count() == 1
     assert UsageRecord.objects.get().completions == 1
+    assert list(
+        StudentAttribute.objects.values_list("student__key", "attribute", "value", "as_of")
+    ) == [
+        (student.key, "english_learner_status", "Yes", datetime.date(2024, 8, 20)),
+        (student.key, "english_learner_status", "No", datetime.date(2025, 1, 15)),
+    ]
     assert restored.projects.get().progress_assessments.get().note == "Team formed"
     restored_pilot = restored.pilots.get()
     assert [s.slug for s in restored_pilot.sites.all()] == ["lincoln-high"]

@@ -1,5 +1,5 @@
-"""Files in and out: `melior import observations|archive|outcomes|usage|roster` and
-`melior export archive`."""
+"""Files in and out: `melior import observations|archive|outcomes|usage|consent|roster|
+attributes` and `melior export archive`."""
 
 from typing import Annotated
 
@@ -173,6 +173,37 @@ def import_outcomes_command(
     console.print(
         f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} "
         f"changed, {report.unchanged:,} unchanged."
+    )
+
+
+@import_app.command("attributes")
+def import_attributes_command(
+    file: Annotated[str, typer.Argument(help="CSV: student_id, school, attribute, value, as_of.")],
+    network: NetworkSlug,
+    dry_run: DryRun = False,
+):
+    """Import students' attributes (English learner, economic disadvantage, disability, sex,
+    race and ethnicity) with the date each value holds from, all or nothing; the history is
+    kept and each student's current value is the latest; the same file again changes nothing."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from melior.files import read_file
+    from melior.governance.attributes_import import import_attributes
+
+    target = network_or_fail(network)
+    try:
+        report = import_attributes(network=target, data=read_file(file), dry_run=dry_run)
+    except (ValidationError, OSError, ValueError) as refusal:
+        refused(refusal)
+    if not dry_run:
+        what = f"Student attributes: {report.students_changed} students' current values changed"
+        log_student_data(target, "import", what, report.added + report.changed)
+    verb = "would be" if dry_run else "were"
+    console.print(
+        f"{report.rows:,} rows: {report.added:,} {verb} added, {report.changed:,} changed, "
+        f"{report.unchanged:,} unchanged; {report.students_changed:,} students' current "
+        f"values {verb} changed."
     )
 
 

@@ -2,14 +2,25 @@
 school years at the first schools (about 2,000 a school), with CEDS subgroup attributes whose
 mix follows each school's poverty share, attendance and an Algebra I score per student, a small
 EdTech pilot with opt-in consent, and sharing agreements. Student ids are made up and only their
-keyed hashes are stored, as for real data."""
+keyed hashes are stored, as for real data.
+
+English learners have an attribute history: "Yes" from the start of their first school year,
+and for about a third of those in grades 10–12 in the latest school year an exit ("No") on a
+school day between October and April of that year. The latest school year also has a monthly
+attendance rate per student (the first of each month, September to May); English learners'
+attendance trails by about 5 points all year, except at the first two schools (Roosevelt and
+Jefferson High in the default demo), where the gap narrows from 8 points to 2 — a signal on an
+individuals chart of the monthly gap."""
 
 import datetime
 
 import numpy as np
-from django.db import transaction
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
 
-from melior.core.calendar import last_finished_school_year
+from melior.bulk import insert_rows
+from melior.core.calendar import last_finished_school_year, school_weeks
 from melior.networks.models import Organization
 
 from . import services
@@ -20,6 +31,7 @@ from .models import (
     Purpose,
     SharingAgreement,
     Student,
+    StudentAttribute,
     StudentOutcome,
     UsageRecord,
 )
@@ -27,6 +39,10 @@ from .models import (
 MAX_SCHOOLS = 16  # larger demo networks (benchmarks) get students at their first 16 schools
 SCHOOL_YEARS = 3  # of enrolments, ending with the last school year that has ended
 RACES = [code for code, _ in RACE_ETHNICITY]
+EL = "english_learner_status"
+EXIT_SHARE = 1 / 3  # of the English learners in grades 10-12 in the latest school year
+NARROWING = (0, 1)  # the schools (plan indexes) where the English-learner attendance gap narrows
+MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5)  # school ends in the first week of June
 
 
 def load_demo_students(network, plans, seed: int, today: datetime.date) -> int:
@@ -51,6 +67,7 @@ def load_demo_students(network, plans, seed: int, today: datetime.date) -> int:
             continue
         with transaction.atomic():
             added += _load_school(seed, plan, school, equity, pilot, years)
+            _load_history_and_months(seed, plan, school, equity, years, today)
     first = Organization.objects.get(slug=plans[0].slug)
     if not SharingAgreement.objects.filter(network=network).exists():
         services.set_agreement(
@@ -162,3 +179,78 @@ def _load_school(seed, plan, school, equity, pilot, years) -> int:
     Consent.objects.bulk_create(consents, batch_size=5000)
     UsageRecord.objects.bulk_create(usage, batch_size=5000)
     return len(students)
+
+
+def _load_history_and_months(seed, plan, school, equity, years, today) -> None:
+    """English learners' attribute history (some exit in the latest school year) and a monthly
+    attendance rate per student of the latest school year (see the module's docstring)."""
+    rng = np.random.default_rng([seed, plan.index, 12])  # its own stream: the rest is unchanged
+    rows = pd.DataFrame(
+        Enrollment.objects.filter(site=school)
+        .order_by("student_id", "school_year")
+        .values_list("student_id", "school_year", "grade_level", f"student__{EL}",
+                     "student__economic_disadvantage_status"),
+        columns=["student", "year", "grade", "el", "econ"],
+    )  # fmt: skip
+    first = rows.drop_duplicates("student", keep="first")
+    el = first[first["el"] == "Yes"]
+    starts = {year: np.datetime64(school_weeks(year)[0]) for year in years}
+    latest = rows[rows["year"] == years[-1]].reset_index(drop=True)
+    upper = latest["grade"].astype(int).to_numpy() >= 10
+    leaves = (latest["el"] == "Yes").to_numpy() & upper & (rng.random(len(latest)) < EXIT_SHARE)
+    october = np.datetime64(f"{years[-1]}-10-01")
+    days = october + rng.integers(0, 212, len(latest))  # October to April
+    exit_on = np.where(leaves, np.busday_offset(days, 0, roll="forward"), np.datetime64("NaT"))
+    history = pd.concat(
+        [
+            pd.DataFrame(
+                {"student_id": el["student"], "value": "Yes", "as_of": el["year"].map(starts)}
+            ),
+            pd.DataFrame(
+                {"student_id": latest["student"][leaves], "value": "No", "as_of": exit_on[leaves]}
+            ),
+        ]
+    )
+    history["as_of"] = pd.to_datetime(history["as_of"]).dt.strftime("%Y-%m-%d")
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_rows(StudentAttribute, history.assign(attribute=EL, created_at=stamp))
+    leavers = latest["student"][leaves].tolist()
+    Student.objects.filter(pk__in=leavers).update(**{EL: "No"})  # the latest value
+    _monthly_attendance(rng, plan, school, equity, years[-1], latest, exit_on, today)
+
+
+def _monthly_attendance(rng, plan, school, equity, year, latest, exit_on, today) -> None:
+    months = np.array(
+        [np.datetime64(f"{year + (m < 9)}-{m:02d}-01") for m in MONTHS], dtype="datetime64[D]"
+    )
+    gap = (
+        np.linspace(0.08, 0.02, len(MONTHS))
+        if plan.index in NARROWING
+        else np.full(len(MONTHS), 0.05)
+    )
+    # full months only: a month counts once it has ended before today
+    ended = (months.astype("datetime64[M]") + 1).astype("datetime64[D]") <= np.datetime64(today)
+    # a month's common causes: what befalls the learners of one school in one month
+    gap = gap + rng.normal(0, 0.004, len(MONTHS))
+    months, gap = months[ended], gap[ended]
+    if not len(months) or latest.empty:
+        return
+    learner = (latest["el"] == "Yes").to_numpy()[:, None] & ~(exit_on[:, None] <= months[None, :])
+    econ = (latest["econ"] == "Yes").to_numpy()
+    level = 0.935 - 0.04 * econ + rng.normal(0, 0.04, len(latest))
+    noise = rng.normal(0, 0.03, (len(latest), len(months)))
+    rates = np.clip(level[:, None] - gap[None, :] * learner + noise, 0.3, 1.0).round(3)
+    insert_rows(
+        StudentOutcome,
+        pd.DataFrame(
+            {
+                "student_id": np.repeat(latest["student"].to_numpy(), len(months)),
+                "site_id": school.pk,
+                "purpose_id": equity.pk,
+                "kind": StudentOutcome.Kind.ATTENDANCE.value,
+                "name": "Attendance rate",
+                "value": rates.ravel(),
+                "date": np.tile(months.astype(str), len(latest)),
+            }
+        ),
+    )

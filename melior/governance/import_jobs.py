@@ -1,7 +1,7 @@
-"""Student-data imports on the web. Rosters and usage files run in the request; outcome files
-(a district's year can be a million rows) run in the worker, checked first and then written,
-while the page shows how far it has got. A job is idempotent — importing the same file again
-changes nothing — so a retried job does no harm."""
+"""Student-data imports on the web. Rosters and usage files run in the request; outcome and
+attribute files (a district's year can be a million rows) run in the worker, checked first and
+then written, while the page shows how far it has got. A job is idempotent — importing the same
+file again changes nothing — so a retried job does no harm."""
 
 import dataclasses
 
@@ -15,6 +15,7 @@ from melior.core.uploads import upload_path
 from melior.files import FileRefused
 
 from . import services
+from .attributes_import import import_attributes
 from .consent_import import import_consents
 from .models import AccessLog, Consent, ImportJob, Purpose, StudentOutcome
 from .outcomes_import import import_outcomes
@@ -22,7 +23,7 @@ from .permissions import steward_site_ids
 from .roster import import_roster, read_export
 from .usage_import import import_usage
 
-BACKGROUND_KINDS = {"outcomes"}
+BACKGROUND_KINDS = {"outcomes", "attributes"}
 OPTIONS = (
     "purpose",
     "outcome_kind",
@@ -47,6 +48,16 @@ def run_import(
         )
         what = f"Roster for {report.school_year}: {report.students} students"
         return report, what, report.students
+    if kind == "attributes":  # a student's attributes serve every purpose: none is chosen
+        report = import_attributes(
+            network=network,
+            data=files.read_file(path),
+            allowed_site_ids=allowed_site_ids,
+            dry_run=dry_run,
+            progress=progress,
+        )
+        what = f"Student attributes: {report.students_changed} students' current values changed"
+        return report, what, report.added + report.changed
     purpose = Purpose.objects.filter(network=network, pk=post.get("purpose") or 0).first()
     if purpose is None:
         raise ValidationError("Choose the purpose the data are collected for.")

@@ -158,6 +158,7 @@ def test_default_demo_network_shape():
     by_el = report.subgroups[0][1]  # English learners, as the plan lists them first
     levels = by_el.data.set_index("level")["impact"]
     assert levels["Yes"] > levels["No"] > 0
+    _english_learners_exit_and_the_gap_narrows_at_two_schools(LOAD_DAY)
     # fidelity: every network idea has a plan and components; checks since adoption, with
     # drift at some schools, charted on the idea's measure; a reactive essential adaptation
     from melior.fidelity.models import Adaptation, Check, FidelityPlan
@@ -184,6 +185,82 @@ def test_default_demo_network_shape():
     for account in result.accounts:
         sign_in = RequestFactory().post("/accounts/login/")  # the sign-in limits need a request
         assert authenticate(sign_in, username=account.username, password=account.password)
+
+
+def _english_learners_exit_and_the_gap_narrows_at_two_schools(today):
+    """English learners have a history, a third of the older ones exiting during the latest
+    school year; monthly attendance that year shows the gap narrowing (a signal on the I chart
+    of the monthly gap) at Roosevelt and Jefferson High, and flat elsewhere."""
+    import pandas as pd
+
+    from melior.analysis.spc import control_chart
+    from melior.core.calendar import last_finished_school_year
+    from melior.governance.models import Enrollment, Student, StudentAttribute, StudentOutcome
+    from melior.governance.selectors import groups_at
+
+    year = last_finished_school_year(today)
+    history = StudentAttribute.objects.filter(attribute="english_learner_status")
+    exits = history.filter(value="No")
+    learners_now = Student.objects.filter(english_learner_status="Yes").count()
+    assert 300 < exits.count() < learners_now / 2
+    assert history.filter(value="Yes").count() == learners_now + exits.count()
+    dates = set(exits.values_list("as_of", flat=True))
+    assert datetime.date(year, 10, 1) <= min(dates) and max(dates) <= datetime.date(year + 1, 5, 3)
+    assert all(day.weekday() < 5 for day in dates)
+    # each leaver's own field is the latest value
+    assert not Student.objects.filter(attributes__value="No").exclude(english_learner_status="No")
+    monthly = StudentOutcome.objects.filter(kind="attendance", date__year__gte=year).exclude(
+        date__month=6
+    )
+    assert sorted({d.month for d in monthly.values_list("date", flat=True)}) == [
+        1, 2, 3, 4, 5, 9, 10, 11, 12,
+    ]  # fmt: skip
+    assert monthly.count() == 9 * Enrollment.objects.filter(school_year=year).count()
+    rows = pd.DataFrame(
+        monthly.values_list("student_id", "site__name", "date", "value"),
+        columns=["student", "school", "date", "value"],
+    )
+    rows["el"] = groups_at("english_learner_status", rows["student"], rows["date"]).to_numpy()
+    means = rows.groupby(["school", "date", "el"])["value"].mean().unstack("el")
+    gaps = (means["No"] - means["Yes"]) * 100
+    signals = {}
+    for school, gap in gaps.groupby(level="school"):
+        chart = control_chart(gap.to_numpy(), kind="i").summary().iloc[0]
+        signals[school] = chart["sigma_signals"] > 0 or chart["runs_signal"]
+        if school in ("Roosevelt High School", "Jefferson High School"):
+            assert gap.iloc[0] > 7 and gap.iloc[-1] < 3  # from about 8 points to about 2
+        else:
+            assert gap.min() > 3 and gap.max() < 7.5  # flat about 5, with noise
+    narrowing = {school for school, signal in signals.items() if signal}
+    assert narrowing == {"Roosevelt High School", "Jefferson High School"}
+
+
+@pytest.mark.django_db
+def test_the_same_seed_and_day_give_the_same_student_history_and_months():
+    from melior.core.calendar import entered_weeks as weeks
+    from melior.governance.demo import load_demo_students
+    from melior.governance.models import Student, StudentAttribute, StudentOutcome
+
+    today = datetime.date(2026, 2, 10)
+
+    def snapshot():
+        attributes = StudentAttribute.objects.values_list(
+            "student__key", "attribute", "value", "as_of"
+        )
+        months = StudentOutcome.objects.filter(kind="attendance").values_list(
+            "student__key", "date", "value"
+        )
+        return sorted(attributes), sorted(months)
+
+    result = load_demo(seed=7, sites=2, today=today)
+    first = snapshot()
+    assert first[0] and first[1]
+    # the months of the last school year that ended, and its annual rate (June)
+    assert {d.month for _, d, _ in first[1]} == {9, 10, 11, 12, 1, 2, 3, 4, 5, 6}
+    Student.objects.all().delete()
+    plans = [school_plan(7, i, len(weeks(today, 3)[0])) for i in range(2)]
+    load_demo_students(result.network, plans, 7, today)
+    assert snapshot() == first
 
 
 def models_F(name):

@@ -1,5 +1,5 @@
-"""A data steward brings in a roster, outcomes, usage or consent decisions, and follows a
-background import."""
+"""A data steward brings in a roster, outcomes, usage, consent decisions or student attributes,
+and follows a background import."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +21,7 @@ IMPORT_KINDS = {
     "outcomes": "Student outcomes (CSV)",
     "usage": "EdTech usage (CSV)",
     "consent": "Consent decisions (CSV)",
+    "attributes": "Student attributes (CSV)",
 }
 
 
