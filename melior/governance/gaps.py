@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Max
 
 from melior.analysis import gaps as engine
@@ -106,19 +107,20 @@ def _pick(field: str, value: str, allowed: list, default: str, strict: bool, wha
 
 def records(network, site_ids, choice: Choice) -> pd.DataFrame:
     """The outcome's records at the sites, of students counted for the purpose, each with its
-    student's group on the record's date (the attribute history, groups_at)."""
+    student's group on the record's date (the attribute history, groups_at). Read with one
+    plain query (no model conversions: a network has hundreds of thousands of records)."""
     purpose = purpose_of(network, choice.purpose_id)
-    rows = (
-        StudentOutcome.objects.filter(
-            site_id__in=list(site_ids), kind=choice.kind, name=choice.name, purpose=purpose
-        )
-        .filter(counted(purpose))
-        .values_list("site_id", "student_id", "date", "value")
-    )
-    frame = pd.DataFrame(list(rows), columns=["unit", "student", "date", "value"])
+    rows = StudentOutcome.objects.filter(
+        site_id__in=list(site_ids), kind=choice.kind, name=choice.name, purpose=purpose
+    ).filter(counted(purpose))
+    sql, params = rows.values_list("site_id", "student_id", "date", "value").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        frame = pd.DataFrame(cursor.fetchall(), columns=["unit", "student", "date", "value"])
     if frame.empty:
         return frame.assign(group=pd.Series(dtype=object))
-    codes = groups_at(choice.by, frame["student"], frame["date"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    codes = groups_at(choice.by, frame["student"], frame["date"], among=rows.values("student_id"))
     labels = LABELS[choice.by]
     frame["group"] = codes.map(lambda c: labels.get(c, NOT_RECORDED)).to_numpy()
     return frame
