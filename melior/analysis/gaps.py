@@ -28,7 +28,7 @@ charted as an individuals (XmR) chart, with small cells suppressed.
    "widening by signal"; no current signal is "no signal (noise)".
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -319,10 +319,11 @@ class SubgroupGaps:
         return spc.control_chart(series["gap"], x=series["period"], kind="i")
 
     def chart(self, unit, *, title=None, width="container", height=300):
-        """The gap chart of one unit (Altair; centre line, limits, signals)."""
-        return self.chart_of(unit).chart(
-            title=title, y_title=f"{self.a} − {self.b}", width=width, height=height
-        )
+        """The gap chart of one unit (Altair; centre line, limits, signals). A hidden period is
+        left out of the drawing (the line breaks there); its limits are those of the chart."""
+        result = self.chart_of(unit)
+        result = replace(result, data=result.data[result.data["y"].notna()])
+        return result.chart(title=title, y_title=f"{self.a} − {self.b}", width=width, height=height)
 
     def means_chart(self, unit=None, *, width="container", height=300):
         """Each group's mean by period (one unit, or over the units shown); suppressed figures

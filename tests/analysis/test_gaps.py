@@ -1,6 +1,7 @@
 """Subgroup means over time and the gap chart, against hand-worked figures; suppression of
 small cells across groups, units and totals, audited with the linear program."""
 
+import json
 import math
 
 import numpy as np
@@ -160,6 +161,9 @@ def test_a_small_cell_hides_its_gap():
     # September: 12 EL students scoring 80, 81, 82 four times each (mean 81); 40 others scoring
     # 90 (14 of them), 91 (13) and 92 (13): mean 90 + 39/40 = 90.975; the gap −9.975 is shown
     assert g.loc[("A", pd.Timestamp(2024, 9, 1)), "gap"] == pytest.approx(81 - 90.975)
+    # the chart leaves the hidden month out of its drawing: its spec holds no missing number
+    spec = result.chart("A").to_dict(validate=False)
+    assert "NaN" not in json.dumps(spec)
     cells = result.cells.set_index(["unit", "period", "group"])
     assert cells.loc[("A", october, "Yes"), "hidden"]
     assert math.isnan(cells.loc[("A", october, "Yes"), "mean"])
