@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from melior.analysis import gaps as engine
 from melior.networks.selectors import sites_for
 
-from .models import SUBGROUPS, Consent, StudentAttribute, StudentOutcome
+from .models import SUBGROUPS, AccessLog, Consent, StudentAttribute, StudentOutcome
 from .selectors import LABELS, counted, groups_at, outcome_choices, purpose_of
 from .services import privacy_for
 
@@ -83,7 +83,7 @@ def choose(network, *, outcome="", by="", a="", b="", period="month", strict=Fal
 def _outcome(network, outcome: str, strict: bool) -> tuple:
     """(kind, name, purpose id) of the outcome named by its key or its name, else the first
     attendance outcome (or the first outcome)."""
-    choices = outcome_choices(network)
+    choices = choices_of(network)
     if not choices:
         raise BadChoice("outcome", "No student-level outcomes have been loaded for this network.")
     for c in choices:
@@ -93,6 +93,22 @@ def _outcome(network, outcome: str, strict: bool) -> tuple:
         raise BadChoice("outcome", f"No outcome {outcome!r} in this network.")
     attendance = [c for c in choices if c[0] == StudentOutcome.Kind.ATTENDANCE]
     return (attendance or choices)[0]
+
+
+def choices_of(network) -> list[tuple]:
+    """The network's outcomes (selectors.outcome_choices: a scan of every record), kept until
+    a record is added, replaced or removed."""
+    changed = _newest(AccessLog, action__in=CHANGES)
+    key = f"gaps-outcomes:{network.pk}:{_newest(StudentOutcome)}:{changed}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = outcome_choices(network)
+        cache.set(key, choices, CACHE_SECONDS)
+    return choices
+
+
+def _newest(model, **where):
+    return model.objects.filter(**where).order_by("-pk").values_list("pk", flat=True).first()
 
 
 def _pick(field: str, value: str, allowed: list, default: str, strict: bool, what: str) -> str:
@@ -126,38 +142,48 @@ def records(network, site_ids, choice: Choice) -> pd.DataFrame:
     return frame
 
 
-def _fingerprint(network, site_ids, purpose_id) -> tuple:
-    """Changes whenever what the gaps are computed from changes: the records (added or
-    purged), attribute histories and consent decisions, and the minimum cell size."""
-    outcomes = StudentOutcome.objects.filter(site_id__in=site_ids).aggregate(
-        n=Count("pk"), last=Max("pk")
-    )
-    attributes = StudentAttribute.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    consents = Consent.objects.filter(purpose_id=purpose_id).aggregate(
-        n=Count("pk"), last=Max("changed_at")
-    )
+CHANGES = (
+    AccessLog.Action.IMPORT,
+    AccessLog.Action.PURGE,
+    AccessLog.Action.CONSENT,
+    AccessLog.Action.SETTINGS,
+)
+
+
+def _fingerprint(network, purpose_id) -> tuple:
+    """Changes whenever what the gaps are computed from may have changed, read from indexes
+    only: the newest record and attribute (rows added), the newest import, purge, consent or
+    settings change in the access log (rows replaced, removed, or a roster's fields changed),
+    the purpose's consent decisions, and the minimum cell size."""
+
+    consents = Consent.objects.filter(purpose_id=purpose_id).aggregate(last=Max("changed_at"))
     return (
-        outcomes["n"],
-        outcomes["last"],
-        attributes["n"],
-        attributes["last"],
-        consents["n"],
+        _newest(StudentOutcome),
+        _newest(StudentAttribute),
+        _newest(AccessLog, action__in=CHANGES),
         str(consents["last"]),
         privacy_for(network).min_cell_size,
     )
 
 
-def outcome_gaps(user, network, choice: Choice) -> tuple[engine.SubgroupGaps | None, dict]:
-    """The suppressed figures and gap charts of every school the user sees, with the schools'
-    names by id; None when there are no records. Cached per set of schools and choice, keyed
-    by everything the figures depend on."""
+def _state(user, network, choice: Choice) -> tuple[str, dict]:
+    """The schools the user sees, by id, and a digest of everything the figures depend on."""
     sites = {s.pk: s for s in sites_for(user, network).order_by("name")}
-    site_ids = sorted(sites)
-    state = (network.pk, site_ids, choice, _fingerprint(network, site_ids, choice.purpose_id))
-    key = "gaps:" + hashlib.sha256(repr(state).encode()).hexdigest()
+    state = (network.pk, sorted(sites), choice, _fingerprint(network, choice.purpose_id))
+    return hashlib.sha256(repr(state).encode()).hexdigest(), sites
+
+
+def outcome_gaps(
+    user, network, choice: Choice, *, state=None
+) -> tuple[engine.SubgroupGaps | None, dict]:
+    """The suppressed figures and gap charts of every school the user sees, with the schools
+    by id; None when there are no records. Cached per set of schools and choice, keyed by
+    everything the figures depend on."""
+    digest, sites = state or _state(user, network, choice)
+    key = f"gaps:{digest}"
     result = cache.get(key)
     if result is None:
-        frame = records(network, site_ids, choice)
+        frame = records(network, list(sites), choice)
         min_n = privacy_for(network).min_cell_size
         result = (
             engine.subgroup_gaps(
@@ -175,6 +201,24 @@ def outcome_gaps(user, network, choice: Choice) -> tuple[engine.SubgroupGaps | N
             _ = result.readings  # computed once, cached with the figures
         cache.set(key, result, CACHE_SECONDS)
     return (result or None), sites
+
+
+def spec(user, network, choice: Choice, unit=None, *, gap: bool) -> dict | None:
+    """The Vega-Lite spec of a school's gap chart (gap=True) or of the groups' means by period
+    (one school, or all the user sees: unit None), cached with the figures it draws."""
+    state = _state(user, network, choice)
+    key = f"gaps-spec:{gap}:{unit}:{state[0]}"
+    drawn = cache.get(key)
+    if drawn is None:
+        result, _ = outcome_gaps(user, network, choice, state=state)
+        chart = None
+        if result is not None and not gap:
+            chart = result.means_chart(unit)
+        elif result is not None and result.gaps.loc[result.gaps["unit"] == unit, "gap"].count():
+            chart = result.chart(unit, title=f"{choice.a} − {choice.b}")
+        drawn = chart.to_dict(validate=False) if chart is not None else {}
+        cache.set(key, drawn, CACHE_SECONDS)
+    return drawn or None
 
 
 def narrowing(user, network) -> dict | None:

@@ -135,7 +135,10 @@ def test_bad_choices_are_refused_with_a_message(client, world, equity):
 @pytest.mark.django_db
 def test_rest_of_students_and_consent(client, world, equity):
     login(client, world, "network:viewer")
-    # a refusal takes the student out of the figures at once
+    before = api(client, world, b="All other students").json()
+    lincoln = next(s for s in before["schools"] if s["slug"] == world.school.slug)
+    assert lincoln["points"][2]["students_b"] == 20
+    # a refusal takes the student out of the figures at once (the cached figures are not used)
     refuser = Student.objects.get(key=f"{world.school.slug}-100")
     Consent.objects.create(
         student=refuser, purpose=equity, status="refused", given_by="guardian",

@@ -12,7 +12,6 @@ from melior.networks.views import get_network
 
 from .. import gaps, services
 from ..models import SUBGROUPS, AccessLog
-from ..selectors import outcome_choices
 from .common import nav_flags
 
 
@@ -35,7 +34,7 @@ def _context(request, network, choice):
     return {
         "network": network,
         "choice": choice,
-        "choices": outcome_choices(network),
+        "choices": gaps.choices_of(network),
         "subgroups": SUBGROUPS,
         "periods": engine.PERIODS,
         "privacy": services.privacy_for(network),
@@ -62,7 +61,7 @@ def by_date_page(request, network):
         ctx.update(
             columns=columns,
             rows=rows,
-            spec=result.means_chart(unit).to_dict(validate=False),
+            spec=gaps.spec(request.user, network, choice, unit, gap=False),
             hidden=any(f is None for _, figures in rows for f in figures),
         )
     return render(request, "governance/by_date.html", ctx)
@@ -125,7 +124,5 @@ def gap_page(request, network, site):
             reading=result.reading(school.pk),
             summary=result.summary(school.pk),
         )
-        if points["gap"].notna().any():
-            chart = result.chart(school.pk, title=f"{choice.a} − {choice.b}")
-            ctx["spec"] = chart.to_dict(validate=False)
+        ctx["spec"] = gaps.spec(request.user, network, choice, school.pk, gap=True)
     return render(request, "governance/gap.html", ctx)
