@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Max
+from django.db.models import CharField, Max
+from django.db.models.functions import Cast
 
 from melior.analysis import gaps as engine
 from melior.networks.selectors import sites_for
@@ -126,19 +127,25 @@ def records(network, site_ids, choice: Choice) -> pd.DataFrame:
     student's group on the record's date (the attribute history, groups_at). Read with one
     plain query (no model conversions: a network has hundreds of thousands of records)."""
     purpose = purpose_of(network, choice.purpose_id)
-    rows = StudentOutcome.objects.filter(
+    every = StudentOutcome.objects.filter(
         site_id__in=list(site_ids), kind=choice.kind, name=choice.name, purpose=purpose
-    ).filter(counted(purpose))
-    sql, params = rows.values_list("site_id", "student_id", "date", "value").query.sql_with_params()
+    )
+    rows = every.filter(counted(purpose))
+    # the date as text: SQLite's driver would turn each into a date object, one by one
+    columns = rows.values_list("site_id", "student_id", Cast("date", CharField()), "value")
+    sql, params = columns.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        frame = pd.DataFrame(cursor.fetchall(), columns=["unit", "student", "date", "value"])
-    if frame.empty:
-        return frame.assign(group=pd.Series(dtype=object))
-    frame["date"] = pd.to_datetime(frame["date"])
-    codes = groups_at(choice.by, frame["student"], frame["date"], among=rows.values("student_id"))
-    labels = LABELS[choice.by]
-    frame["group"] = codes.map(lambda c: labels.get(c, NOT_RECORDED)).to_numpy()
+        found = cursor.fetchall()
+    names = ["unit", "student", "date", "value"]
+    if not found:
+        return pd.DataFrame(columns=[*names, "group"])
+    frame = pd.DataFrame.from_records(found, columns=names)
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    # the students' fields and histories, looked up among the records' students (consent aside)
+    codes = groups_at(choice.by, frame["student"], frame["date"], among=every.values("student_id"))
+    labels = pd.Series(LABELS[choice.by])
+    frame["group"] = codes.map(labels).fillna(NOT_RECORDED).to_numpy()
     return frame
 
 

@@ -77,12 +77,14 @@ def groups_at(by: str, students: pd.Series, dates: pd.Series, *, among=None) -> 
         ),
         columns=["student", "as_of", "value"],
     )
-    codes = pairs["student"].map(fields).fillna("")
+    codes = pairs["student"].map(pd.Series(fields, dtype=object)).fillna("")
     if not history.empty:
         history["as_of"] = pd.to_datetime(history["as_of"]).astype("datetime64[ns]")
         history["student"] = history["student"].astype(pairs["student"].dtype)
+        # only the pairs of students with a history need the as-of join (most have none)
+        dated_pairs = pairs[pairs["student"].isin(history["student"].unique())]
         joined = pd.merge_asof(
-            pairs.sort_values("date"),
+            dated_pairs.sort_values("date"),
             history.sort_values("as_of"),
             left_on="date",
             right_on="as_of",
