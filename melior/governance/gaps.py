@@ -15,8 +15,8 @@ from django.db.models.functions import Cast
 from melior.analysis import gaps as engine
 from melior.networks.selectors import sites_for
 
-from .models import SUBGROUPS, AccessLog, Consent, StudentAttribute, StudentOutcome
-from .selectors import LABELS, counted, groups_at, outcome_choices, purpose_of
+from .models import SUBGROUPS, AccessLog, Consent, Purpose, StudentAttribute, StudentOutcome
+from .selectors import LABELS, counted_ids, groups_at, outcome_choices, purpose_of
 from .services import privacy_for
 
 NOT_RECORDED = "Not recorded"
@@ -100,7 +100,8 @@ def choices_of(network) -> list[tuple]:
     """The network's outcomes (selectors.outcome_choices: a scan of every record), kept until
     a record is added, replaced or removed."""
     changed = _newest(AccessLog, action__in=CHANGES)
-    key = f"gaps-outcomes:{network.pk}:{_newest(StudentOutcome)}:{changed}"
+    newest = _newest(StudentOutcome)
+    key = f"gaps-outcomes:{network.pk}:{network.data_version}:{newest}:{changed}"
     choices = cache.get(key)
     if choices is None:
         choices = outcome_choices(network)
@@ -130,9 +131,8 @@ def records(network, site_ids, choice: Choice) -> pd.DataFrame:
     every = StudentOutcome.objects.filter(
         site_id__in=list(site_ids), kind=choice.kind, name=choice.name, purpose=purpose
     )
-    rows = every.filter(counted(purpose))
     # the date as text: SQLite's driver would turn each into a date object, one by one
-    columns = rows.values_list("site_id", "student_id", Cast("date", CharField()), "value")
+    columns = every.values_list("site_id", "student_id", Cast("date", CharField()), "value")
     sql, params = columns.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -141,6 +141,12 @@ def records(network, site_ids, choice: Choice) -> pd.DataFrame:
     if not found:
         return pd.DataFrame(columns=[*names, "group"])
     frame = pd.DataFrame.from_records(found, columns=names)
+    # consent, as `counted` rules it, applied in memory (a subquery per record costs more)
+    keep, students = counted_ids(purpose)
+    listed = frame["student"].isin(students)
+    frame = frame[listed if keep else ~listed].reset_index(drop=True)
+    if frame.empty:
+        return pd.DataFrame(columns=[*names, "group"])
     frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
     # the students' fields and histories, looked up among the records' students (consent aside)
     codes = groups_at(choice.by, frame["student"], frame["date"], among=every.values("student_id"))
@@ -161,10 +167,11 @@ def _fingerprint(network, purpose_id) -> tuple:
     """Changes whenever what the gaps are computed from may have changed, read from indexes
     only: the newest record and attribute (rows added), the newest import, purge, consent or
     settings change in the access log (rows replaced, removed, or a roster's fields changed),
-    the purpose's consent decisions, and the minimum cell size."""
+    whether the purpose is opt-in, its consent decisions, and the minimum cell size."""
 
     consents = Consent.objects.filter(purpose_id=purpose_id).aggregate(last=Max("changed_at"))
     return (
+        Purpose.objects.filter(pk=purpose_id).values_list("opt_in", flat=True).first(),
         _newest(StudentOutcome),
         _newest(StudentAttribute),
         _newest(AccessLog, action__in=CHANGES),
@@ -176,7 +183,9 @@ def _fingerprint(network, purpose_id) -> tuple:
 def _state(user, network, choice: Choice) -> tuple[str, dict]:
     """The schools the user sees, by id, and a digest of everything the figures depend on."""
     sites = {s.pk: s for s in sites_for(user, network).order_by("name")}
-    state = (network.pk, sorted(sites), choice, _fingerprint(network, choice.purpose_id))
+    # the data version starts at random: a rebuilt database never meets an old entry
+    fingerprint = _fingerprint(network, choice.purpose_id)
+    state = (network.pk, network.data_version, sorted(sites), choice, fingerprint)
     return hashlib.sha256(repr(state).encode()).hexdigest(), sites
 
 

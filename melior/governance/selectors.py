@@ -56,6 +56,17 @@ def counted(purpose):
     return Q(student_id__in=Student.objects.filter(counted_students(purpose)).values("pk"))
 
 
+def counted_ids(purpose) -> tuple[bool, set[int]]:
+    """The same rule as `counted`, for filtering many records in memory: (True, the students
+    to keep) for an opt-in purpose, (False, the students to leave out) otherwise."""
+    consents = Consent.objects.filter(purpose=purpose)
+    if purpose.opt_in:
+        granted = consents.filter(status=Consent.Status.GRANTED)
+        return True, set(granted.values_list("student_id", flat=True))
+    withdrawn = consents.exclude(status=Consent.Status.GRANTED)
+    return False, set(withdrawn.values_list("student_id", flat=True))
+
+
 def groups_at(by: str, students: pd.Series, dates: pd.Series, *, among=None) -> pd.Series:
     """Each (student id, date) pair's subgroup code for `by` on that date: the latest attribute
     value on or before the date, else the student's own field ("" where none is recorded).

@@ -149,3 +149,20 @@ def test_rest_of_students_and_consent(client, world, equity):
     assert body["group_b"] == "All other students"
     assert lincoln["points"][2]["students_b"] == 19
     assert lincoln["points"][2]["mean_b"] == pytest.approx(0.95)
+
+
+@pytest.mark.django_db
+def test_an_opt_in_purpose_counts_only_students_who_consented(client, world, equity):
+    equity.opt_in = True
+    equity.save()
+    login(client, world, "network:viewer")
+    assert api(client, world).json()["schools"] == []  # nobody consented
+    granted = Student.objects.get(key=f"{world.school.slug}-100")
+    Consent.objects.create(
+        student=granted, purpose=equity, status="granted", given_by="guardian",
+        date=datetime.date(2024, 9, 1),
+    )  # fmt: skip
+    body = api(client, world, b="All other students").json()
+    assert [s["slug"] for s in body["schools"]] == [world.school.slug]
+    # one student: every figure of Lincoln High is suppressed
+    assert all(p["suppressed"] for p in body["schools"][0]["points"])
