@@ -53,10 +53,12 @@ def period_of(dates, period: str = "month") -> pd.Series:
     """The start of each date's period: the first of its month, or the Monday of its week."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}.")
-    days = pd.to_datetime(pd.Series(dates)).dt.normalize()
+    days = pd.to_datetime(pd.Series(dates)).to_numpy().astype("datetime64[D]")
     if period == "month":
-        return days.dt.to_period("M").dt.start_time
-    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+        return pd.Series(days.astype("datetime64[M]").astype("datetime64[ns]"))
+    # 1970-01-01 was a Thursday: days since it, shifted by 3, count weeks from a Monday
+    monday = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")
+    return pd.Series(monday.astype("datetime64[ns]"))
 
 
 def subgroup_gaps(
@@ -86,7 +88,7 @@ def subgroup_gaps(
     if a == b:
         raise ValueError("Choose two different groups to compare.")
     frame["period"] = period_of(frame["date"].to_numpy(), period).to_numpy()
-    frame = frame.sort_values(["unit", "period", "student", "date"], kind="stable")
+    frame = frame.sort_values("date", kind="stable")  # a group's "last" is then its latest
     per_student = frame.groupby(["unit", "period", "student"], sort=True).agg(
         value=("value", "mean"), group=("group", "last")
     )

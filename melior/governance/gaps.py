@@ -180,7 +180,7 @@ def _fingerprint(network, purpose_id) -> tuple:
     )
 
 
-def _state(user, network, choice: Choice) -> tuple[str, dict]:
+def state_of(user, network, choice: Choice) -> tuple[str, dict]:
     """The schools the user sees, by id, and a digest of everything the figures depend on."""
     sites = {s.pk: s for s in sites_for(user, network).order_by("name")}
     # the data version starts at random: a rebuilt database never meets an old entry
@@ -195,7 +195,7 @@ def outcome_gaps(
     """The suppressed figures and gap charts of every school the user sees, with the schools
     by id; None when there are no records. Cached per set of schools and choice, keyed by
     everything the figures depend on."""
-    digest, sites = state or _state(user, network, choice)
+    digest, sites = state or state_of(user, network, choice)
     key = f"gaps:{digest}"
     result = cache.get(key)
     if result is None:
@@ -222,7 +222,7 @@ def outcome_gaps(
 def spec(user, network, choice: Choice, unit=None, *, gap: bool) -> dict | None:
     """The Vega-Lite spec of a school's gap chart (gap=True) or of the groups' means by period
     (one school, or all the user sees: unit None), cached with the figures it draws."""
-    state = _state(user, network, choice)
+    state = state_of(user, network, choice)
     key = f"gaps-spec:{gap}:{unit}:{state[0]}"
     drawn = cache.get(key)
     if drawn is None:

@@ -37,6 +37,7 @@ def test_lincoln_gap_narrows_by_signal_and_the_network_page_says_so(client, worl
     page = client.get(f"/n/{world.network.slug}/students/gaps/{world.school.slug}/")
     assert page.status_code == 200
     assert "Narrowing by signal." in page.text and 'id="gap-spec"' in page.text
+    assert "Not charted, suppressed: Sep 2024, Oct 2024." in page.text
     network_page = client.get(f"/n/{world.network.slug}/")
     assert "Gaps narrowing" in network_page.text
     assert f"/students/gaps/{world.school.slug}/" in network_page.text

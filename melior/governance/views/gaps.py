@@ -123,6 +123,7 @@ def gap_page(request, network, site):
             points=list(points.itertuples()),
             reading=result.reading(school.pk),
             summary=result.summary(school.pk),
+            hidden_periods=[p.period for p in points.itertuples() if p.hidden],
         )
         ctx["spec"] = gaps.spec(request.user, network, choice, school.pk, gap=True)
     return render(request, "governance/gap.html", ctx)
