@@ -167,3 +167,13 @@ def test_an_opt_in_purpose_counts_only_students_who_consented(client, world, equ
     assert [s["slug"] for s in body["schools"]] == [world.school.slug]
     # one student: every figure of Lincoln High is suppressed
     assert all(p["suppressed"] for p in body["schools"][0]["points"])
+
+
+@pytest.mark.django_db
+def test_weeks_start_on_monday_on_the_page_and_in_the_api(client, world, equity):
+    login(client, world, "network:viewer")
+    body = api(client, world, period="week").json()
+    periods = {datetime.date.fromisoformat(g["period"]) for g in body["groups"]}
+    assert periods and all(p.weekday() == 0 for p in periods)
+    page = client.get(f"/n/{world.network.slug}/students/by-date/", {"period": "week"})
+    assert page.status_code == 200 and "Week starting" in page.text
