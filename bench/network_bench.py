@@ -8,7 +8,10 @@ times: the status table computed cold (cache empty), the same table when nothing
 hit under the data version), and the pages the hub's lead opens — the network page, a measure
 across the network (pooled chart, funnel, small multiples), the theory, PDSA search, a change
 idea's evidence, bright spots, what works where, spread, fidelity × outcome and network
-health — each with its query count, and the process's peak memory while it serves them. With
+health, and the equity views (the network page's "Gaps narrowing" panel computed cold and
+cached, a school's gap page, students by subgroup by month, the gaps API) over
+--gap-students students a school with ten months of attendance (bench/gap_data.py) — each
+with its query count, and the process's peak memory while it serves them. With
 --bulk, 12 schools get the whole demo and the rest only their observations, written in bulk
 (pages_bench.grow): minutes instead of hours at 5,000 schools. Prints figures; asserts nothing.
 """
@@ -38,6 +41,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--bulk", action="store_true", help="observations alone past 12 schools")
+    parser.add_argument(
+        "--gap-students", type=int, default=100, help="students a school with monthly records"
+    )
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="melior-bench-")
@@ -73,12 +79,18 @@ def main() -> None:
         from pages_bench import grow
 
         grow(network, args.sites)
+    records = 0
+    if args.gap_students:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from gap_data import monthly_attendance
+
+        records = monthly_attendance(network, args.gap_students)
     load_time = time.perf_counter() - start
     reset_peak_memory()
     points = Observation.objects.count()
     measures = network.measures.count()
     print(f"Network bench — {engine}, {args.sites} sites × {measures} measures, {points:,} points")
-    print(f"  demo load: {load_time:.1f} s")
+    print(f"  demo load: {load_time:.1f} s ({records:,} monthly attendance records added)")
 
     def cold():
         cache.clear()
@@ -121,7 +133,12 @@ def main() -> None:
         ("spread, one idea", f"{n}/learning/spread/?idea={idea.key}"),
         ("fidelity × outcome, one idea", f"{n}/fidelity/?idea={idea.pk}"),
         ("network health", f"{n}/learning/health/"),
+        ("network page with the gaps panel", f"{n}/"),
+        ("a school's gap page", f"{n}/students/gaps/{network.sites.first().slug}/"),
+        ("students by subgroup by month", f"{n}/students/by-date/"),
+        ("gaps API", f"/api/networks/{network.slug}/gaps"),
     ]
+    _time_panel(network, args.repeat)
     for name, url in pages:
         for label, clear in (("cold", True), ("warm", False)):
             best, queries = float("inf"), 0
@@ -141,6 +158,30 @@ def main() -> None:
             )
     print(f"  peak memory of the process serving them: {peak_memory_mb():,.0f} MB")
     sys.stdout.flush()
+
+
+def _time_panel(network, repeat: int) -> None:
+    """The "Gaps narrowing" panel's figures alone: every school's gap, suppressed and charted,
+    computed (cache empty) and read back (cached)."""
+    from django.core.cache import cache
+
+    from melior.governance.gaps import narrowing
+
+    lead = _user("lead")
+    for label, clear in (("cold", True), ("warm", False)):
+        best = float("inf")
+        for _ in range(repeat):
+            if clear:
+                cache.clear()
+            started = time.perf_counter()
+            panel = narrowing(lead, network)
+            best = min(best, time.perf_counter() - started)
+        schools = panel["total"] if panel else 0
+        narrowing_now = len(panel["schools"]) if panel else 0
+        print(
+            f"  gaps panel ({label}): {best * 1000:8.0f} ms — {schools} schools with records, "
+            f"{narrowing_now} narrowing by signal"
+        )
 
 
 def _user(username):

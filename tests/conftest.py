@@ -180,3 +180,70 @@ def second_factor_not_enforced(settings):
     # The fixtures' data stewards have no authenticator app; tests of the second-factor policy
     # (tests/accounts) turn it back on.
     settings.MELIOR_MFA_REQUIRED = False
+
+
+# Monthly attendance by English-learner status at the world's two schools (docs/equity.md)
+EQUITY_MONTHS = [datetime.date(2024 + (8 + m) // 12, (8 + m) % 12 + 1, 20) for m in range(14)]
+# English learners at Lincoln High: 0.85 for six months, then 0.92 — their gap to the others'
+# 0.95 closes from −0.10 to −0.03 (eight months on the near side: a shift, narrowing by signal)
+EL_LINCOLN = [0.85, 0.86, 0.84, 0.85, 0.86, 0.84, 0.92, 0.93, 0.91, 0.92, 0.93, 0.91, 0.92, 0.92]
+
+
+def _students(world, site, count, el, start):
+    from melior.governance.models import Enrollment, Student
+
+    made = Student.objects.bulk_create(
+        Student(
+            key=f"{site.slug}-{start + k}",
+            district=world.district,
+            english_learner_status="Yes" if el else "No",
+        )
+        for k in range(count)
+    )
+    made = list(Student.objects.filter(key__in=[s.key for s in made]).order_by("key"))
+    Enrollment.objects.bulk_create(
+        Enrollment(student=s, site=site, grade_level="09", school_year=2024) for s in made
+    )
+    return made
+
+
+@pytest.fixture
+def equity(world):
+    """Lincoln High: 12 English learners (one leaves EL status in March 2025) and 20 others,
+    September 2024 to October 2025; Parks High: 25 others, and 4 English learners (fewer than
+    10: suppressed) in September and October 2024 only."""
+    from melior.governance.models import Purpose, StudentAttribute, StudentOutcome
+
+    purpose = Purpose.objects.create(network=world.network, name="Equity monitoring")
+    outcomes = []
+
+    def attend(group, site, values, months=EQUITY_MONTHS):
+        for student in group:
+            for month, value in zip(months, values, strict=True):
+                outcomes.append(
+                    StudentOutcome(
+                        student=student, site=site, purpose=purpose, kind="attendance",
+                        name="Attendance rate", value=value, date=month,
+                    )
+                )  # fmt: skip
+
+    lincoln_el = _students(world, world.school, 12, True, 0)
+    attend(lincoln_el, world.school, EL_LINCOLN)
+    attend(_students(world, world.school, 20, False, 100), world.school, [0.95] * 14)
+    few = _students(world, world.sibling_school, 4, True, 200)
+    attend(few, world.sibling_school, [0.8, 0.8], months=EQUITY_MONTHS[:2])
+    others = _students(world, world.sibling_school, 25, False, 300)
+    attend(others, world.sibling_school, [0.9] * 14)
+    StudentOutcome.objects.bulk_create(outcomes)
+    leaver = lincoln_el[0]
+    leaver.english_learner_status = "No"  # the roster's latest value
+    leaver.save()
+    StudentAttribute.objects.create(
+        student=leaver, attribute="english_learner_status", value="Yes",
+        as_of=datetime.date(2024, 8, 1),
+    )  # fmt: skip
+    StudentAttribute.objects.create(
+        student=leaver, attribute="english_learner_status", value="No",
+        as_of=datetime.date(2025, 3, 1),
+    )  # fmt: skip
+    return purpose

@@ -229,6 +229,9 @@ RULES = {
     "pilot-evidence-code": ("post", "run_hub", None),
     "pilot-evidence-remove": ("post", "skip", None),  # likewise
     "students-usage": ("get", "member", None),
+    "students-by-date": ("get", "member", None),
+    "students-gap": ("get", "member", None),  # at a school every role of the world sees
+    "api:student_gaps": ("get", "member", None),
     "api:student_aggregate": ("get", "member", "aggregate"),
     "api:student_rows": ("get", "student_rows", "rows"),
     "api:get_theory": ("get", "member", None),
@@ -507,6 +510,9 @@ def url_for(name, world, project):
         "students-import": {"network": n},
         "students-import-job": {"network": n, "job": ImportJob.objects.get().pk},
         "students-usage": {"network": n},
+        "students-by-date": {"network": n},
+        "students-gap": {"network": n, "site": world.school.slug},
+        "api:student_gaps": {"slug": n},
         "api:student_aggregate": {"slug": n},
         "api:student_rows": {"slug": n},
         "api:get_theory": {"slug": n},

@@ -208,12 +208,6 @@ def _protect(full: np.ndarray, hidden: np.ndarray, min_n: int) -> None:
     margin = n_rows - 1
     need = min_n - 2  # a trade of t from −a to +b gives a + b + 1 possible values
 
-    def width(r, c, other_row, k) -> float:
-        a, b = full[r], full[other_row]
-        if margin in (r, other_row):  # a column total moves with its cells, not against them
-            return min(a[c], b[c]) + min(a[k], b[k])
-        return min(a[c], b[k]) + min(a[k], b[c])
-
     def range_of(r, c) -> tuple[float, float]:
         """The feasible range of one figure, (r, c) taken as hidden: the LP over the hidden
         cells only, each line whose total is shown summing to what its shown cells leave."""
@@ -246,15 +240,25 @@ def _protect(full: np.ndarray, hidden: np.ndarray, min_n: int) -> None:
         return bounds[0], bounds[1]
 
     def rectangles(r, c):
-        for other_row in range(n_rows):
-            for k in range(n_cols):
-                if other_row != r and k != c:
-                    yield [(r, k), (other_row, c), (other_row, k)], width(r, c, other_row, k)
+        """Every rectangle on (r, c), other row by other row then column by column: its other
+        rows and columns (o, k), its width (how far its corners can trade) and whether each
+        corner — (r, k), (o, c), (o, k) — is hidden; arrays, one element per rectangle."""
+        others = np.delete(np.arange(n_rows), r)
+        ks = np.delete(np.arange(n_cols), c)
+        o, k = np.repeat(others, len(ks)), np.tile(ks, len(others))
+        a, b = full[r], full[o]
+        rows = np.arange(len(o))
+        crossed = np.minimum(a[c], b[rows, k]) + np.minimum(a[k], b[rows, c])
+        along = np.minimum(a[c], b[rows, c]) + np.minimum(a[k], b[rows, k])
+        # a column total moves with its cells, not against them
+        w = np.where((r == margin) | (o == margin), along, crossed)
+        return o, k, w, (hidden[r, k], hidden[o, c], hidden[o, k])
 
     def is_protected(r, c) -> bool:
         if hidden[r].sum() == 1:  # alone in its line, whose total is known: pinned
             return False
-        if any(w >= need and all(hidden[rc] for rc in corners) for corners, w in rectangles(r, c)):
+        _, _, w, (h1, h2, h3) = rectangles(r, c)
+        if np.any((w >= need) & h1 & h2 & h3):
             return True  # a hidden rectangle already trades enough
         return protected(*range_of(r, c), min_n)
 
@@ -264,15 +268,18 @@ def _protect(full: np.ndarray, hidden: np.ndarray, min_n: int) -> None:
         r, c = queue.pop(0)
         if safe[r, c] or is_protected(r, c):
             continue
-        options = []
-        for corners, w in rectangles(r, c):
-            new = [rc for rc in corners if not hidden[rc]]
-            if new:
-                cost = (len(new), sum(full[rc] for rc in new))
-                options.append((w < need, -w if w < need else 0, *cost, corners))
-        if not options:
+        o, k, w, (h1, h2, h3) = rectangles(r, c)
+        n_new = (~h1).astype(int) + ~h2 + ~h3
+        if not n_new.any():
             raise RuntimeError("No rectangle left to protect a hidden figure.")  # cannot happen
-        falls_short, _, _, _, corners = min(options, key=lambda o: o[:4])
+        students = full[r, k] * ~h1 + full[o, c] * ~h2 + full[o, k] * ~h3
+        short = w < need
+        # the cheapest: wide enough (else the widest), fewest new figures, fewest students,
+        # then the first (lexsort is stable: row by row, column by column)
+        order = np.lexsort((students, n_new, np.where(short, -w, 0), short))
+        best = order[n_new[order] > 0][0]
+        falls_short = bool(short[best])
+        corners = [(r, int(k[best])), (int(o[best]), c), (int(o[best]), int(k[best]))]
         for rc in corners:
             if not hidden[rc]:
                 hidden[rc] = True

@@ -16,6 +16,7 @@ from melior.core.imports.render import problems_json
 from melior.evaluation.api import router as pilots_router
 from melior.fidelity.api import router as fidelity_router
 from melior.governance.api import router as students_router
+from melior.governance.gaps_api import router as gaps_router
 from melior.measures.api import router as measures_router
 from melior.networks.api import router as networks_router
 from melior.pdsa.api import router as pdsa_router
@@ -108,6 +109,7 @@ api.add_router("/networks", projects_router)
 api.add_router("/networks", progress_router)
 api.add_router("/networks", fidelity_router)
 api.add_router("/networks", students_router)
+api.add_router("/networks", gaps_router)
 api.add_router("/networks", theory_router)
 api.add_router("/networks", pdsa_router)
 api.add_router("/networks", pilots_router)

@@ -56,31 +56,46 @@ def counted(purpose):
     return Q(student_id__in=Student.objects.filter(counted_students(purpose)).values("pk"))
 
 
-def groups_at(by: str, students: pd.Series, dates: pd.Series) -> pd.Series:
+def counted_ids(purpose) -> tuple[bool, set[int]]:
+    """The same rule as `counted`, for filtering many records in memory: (True, the students
+    to keep) for an opt-in purpose, (False, the students to leave out) otherwise."""
+    consents = Consent.objects.filter(purpose=purpose)
+    if purpose.opt_in:
+        granted = consents.filter(status=Consent.Status.GRANTED)
+        return True, set(granted.values_list("student_id", flat=True))
+    withdrawn = consents.exclude(status=Consent.Status.GRANTED)
+    return False, set(withdrawn.values_list("student_id", flat=True))
+
+
+def groups_at(by: str, students: pd.Series, dates: pd.Series, *, among=None) -> pd.Series:
     """Each (student id, date) pair's subgroup code for `by` on that date: the latest attribute
     value on or before the date, else the student's own field ("" where none is recorded).
-    Vectorised: one query for the history, one for the fields, then an as-of join."""
+    Vectorised: one query for the history, one for the fields, then an as-of join. among: a
+    query of student ids covering the students (e.g. the records' own), looked up as a
+    subquery instead of a list of ids — for many students."""
     if by not in SUBGROUPS:
         raise ValueError(f"Unknown subgroup {by!r}.")
-    ids = pd.unique(students.to_numpy())
+    ids = list(pd.unique(students.to_numpy())) if among is None else among
     when = pd.to_datetime(dates).to_numpy().astype("datetime64[ns]")
     pairs = pd.DataFrame({"student": students.to_numpy(), "date": when})
     pairs["row"] = range(len(pairs))
-    fields = dict(Student.objects.filter(pk__in=list(ids)).values_list("pk", by))
+    fields = dict(Student.objects.filter(pk__in=ids).values_list("pk", by))
     history = pd.DataFrame(
         list(
-            StudentAttribute.objects.filter(student_id__in=list(ids), attribute=by).values_list(
+            StudentAttribute.objects.filter(student_id__in=ids, attribute=by).values_list(
                 "student_id", "as_of", "value"
             )
         ),
         columns=["student", "as_of", "value"],
     )
-    codes = pairs["student"].map(fields).fillna("")
+    codes = pairs["student"].map(pd.Series(fields, dtype=object)).fillna("")
     if not history.empty:
         history["as_of"] = pd.to_datetime(history["as_of"]).astype("datetime64[ns]")
         history["student"] = history["student"].astype(pairs["student"].dtype)
+        # only the pairs of students with a history need the as-of join (most have none)
+        dated_pairs = pairs[pairs["student"].isin(history["student"].unique())]
         joined = pd.merge_asof(
-            pairs.sort_values("date"),
+            dated_pairs.sort_values("date"),
             history.sort_values("as_of"),
             left_on="date",
             right_on="as_of",

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from .views import access_log, imports, rows, steward, students, usage
+from .views import access_log, gaps, imports, rows, steward, students, usage
 
 urlpatterns = [
     path("students/", students.students_page, name="students"),
+    path("students/by-date/", gaps.by_date_page, name="students-by-date"),
+    path("students/gaps/<slug:site>/", gaps.gap_page, name="students-gap"),
     path("students/rows/", rows.rows_page, name="students-rows"),
     path("students/stewardship/", steward.steward_page, name="students-stewardship"),
     path(

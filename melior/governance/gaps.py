@@ -1,0 +1,289 @@
+"""Reads for equity over time: an outcome's mean per subgroup by month at the schools a user
+sees, and the gap between two groups charted per school (melior.analysis.gaps). Aggregates only:
+every member of the network, over the sites they see, consent applied; each period's table of
+schools × groups is suppressed once, and every page, CSV and API answer reads that one result."""
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import CharField, Max
+from django.db.models.functions import Cast
+
+from melior.analysis import gaps as engine
+from melior.networks.selectors import sites_for
+
+from .models import SUBGROUPS, AccessLog, Consent, Purpose, StudentAttribute, StudentOutcome
+from .selectors import LABELS, counted_ids, groups_at, outcome_choices, purpose_of
+from .services import privacy_for
+
+NOT_RECORDED = "Not recorded"
+REST = engine.REST
+CACHE_SECONDS = 600
+
+
+class BadChoice(ValueError):
+    """A choice that names no outcome, subgroup or group: (field, message)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a gap view shows: an outcome (kind, name, purpose), a subgroup and two groups."""
+
+    kind: str
+    name: str
+    purpose_id: int
+    by: str
+    a: str
+    b: str
+    period: str = "month"
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}|{self.name}|{self.purpose_id}"
+
+
+def groups_of(by: str) -> list[str]:
+    """The groups of a subgroup, as labelled on the pages (and "Not recorded")."""
+    return [*LABELS[by].values(), NOT_RECORDED]
+
+
+def default_groups(by: str) -> tuple[str, str]:
+    """The group of interest against the rest: Yes against No for a yes/no subgroup, else the
+    first group against every other student."""
+    labels = list(LABELS[by].values())
+    if labels[:2] == ["Yes", "No"]:
+        return "Yes", "No"
+    return labels[0], REST
+
+
+def choose(network, *, outcome="", by="", a="", b="", period="month", strict=False) -> Choice:
+    """The choice a request names, checked; blanks take the defaults (the network's first
+    attendance outcome, English learners Yes against No). strict: a named outcome, subgroup or
+    group that does not exist is refused (BadChoice) instead of replaced by the default."""
+    chosen = _outcome(network, outcome, strict)
+    by = _pick("by", by, list(SUBGROUPS), "english_learner_status", strict, "a subgroup")
+    period = _pick("period", period, list(engine.PERIODS), "month", strict, "a period")
+    groups = groups_of(by)
+    default_a, default_b = default_groups(by)
+    a = _pick("a", a, groups, default_a, strict, "a group")
+    b = _pick("b", b, [*groups, REST], default_b if default_b != a else REST, strict, "a group")
+    if a == b:
+        if strict:
+            raise BadChoice("b", "Choose two different groups to compare.")
+        b = REST
+    return Choice(chosen[0], chosen[1], chosen[2], by, a, b, period)
+
+
+def _outcome(network, outcome: str, strict: bool) -> tuple:
+    """(kind, name, purpose id) of the outcome named by its key or its name, else the first
+    attendance outcome (or the first outcome)."""
+    choices = choices_of(network)
+    if not choices:
+        raise BadChoice("outcome", "No student-level outcomes have been loaded for this network.")
+    for c in choices:
+        if outcome in (f"{c[0]}|{c[1]}|{c[2]}", c[1]):
+            return c
+    if outcome and strict:
+        raise BadChoice("outcome", f"No outcome {outcome!r} in this network.")
+    attendance = [c for c in choices if c[0] == StudentOutcome.Kind.ATTENDANCE]
+    return (attendance or choices)[0]
+
+
+def choices_of(network) -> list[tuple]:
+    """The network's outcomes (selectors.outcome_choices: a scan of every record), kept until
+    a record is added, replaced or removed."""
+    changed = _newest(AccessLog, action__in=CHANGES)
+    newest = _newest(StudentOutcome)
+    key = f"gaps-outcomes:{network.pk}:{network.data_version}:{newest}:{changed}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = outcome_choices(network)
+        cache.set(key, choices, CACHE_SECONDS)
+    return choices
+
+
+def _newest(model, **where):
+    return model.objects.filter(**where).order_by("-pk").values_list("pk", flat=True).first()
+
+
+def _pick(field: str, value: str, allowed: list, default: str, strict: bool, what: str) -> str:
+    if not value:
+        return default
+    if value in allowed:
+        return value
+    if strict:
+        raise BadChoice(field, f"{value!r} is not {what} here; choose among: {', '.join(allowed)}.")
+    return default
+
+
+def records(network, site_ids, choice: Choice) -> pd.DataFrame:
+    """The outcome's records at the sites, of students counted for the purpose, each with its
+    student's group on the record's date (the attribute history, groups_at). Read with one
+    plain query (no model conversions: a network has hundreds of thousands of records)."""
+    purpose = purpose_of(network, choice.purpose_id)
+    every = StudentOutcome.objects.filter(
+        site_id__in=list(site_ids), kind=choice.kind, name=choice.name, purpose=purpose
+    )
+    # the date as text: SQLite's driver would turn each into a date object, one by one
+    columns = every.values_list("site_id", "student_id", Cast("date", CharField()), "value")
+    sql, params = columns.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    names = ["unit", "student", "date", "value"]
+    if not found:
+        return pd.DataFrame(columns=[*names, "group"])
+    frame = pd.DataFrame.from_records(found, columns=names)
+    # consent, as `counted` rules it, applied in memory (a subquery per record costs more)
+    keep, students = counted_ids(purpose)
+    listed = frame["student"].isin(students)
+    frame = frame[listed if keep else ~listed].reset_index(drop=True)
+    if frame.empty:
+        return pd.DataFrame(columns=[*names, "group"])
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    # the students' fields and histories, looked up among the records' students (consent aside)
+    codes = groups_at(choice.by, frame["student"], frame["date"], among=every.values("student_id"))
+    labels = pd.Series(LABELS[choice.by])
+    frame["group"] = codes.map(labels).fillna(NOT_RECORDED).to_numpy()
+    return frame
+
+
+CHANGES = (
+    AccessLog.Action.IMPORT,
+    AccessLog.Action.PURGE,
+    AccessLog.Action.CONSENT,
+    AccessLog.Action.SETTINGS,
+)
+
+
+def _fingerprint(network, purpose_id) -> tuple:
+    """Changes whenever what the gaps are computed from may have changed, read from indexes
+    only: the newest record and attribute (rows added), the newest import, purge, consent or
+    settings change in the access log (rows replaced, removed, or a roster's fields changed),
+    whether the purpose is opt-in, its consent decisions, and the minimum cell size."""
+
+    consents = Consent.objects.filter(purpose_id=purpose_id).aggregate(last=Max("changed_at"))
+    return (
+        Purpose.objects.filter(pk=purpose_id).values_list("opt_in", flat=True).first(),
+        _newest(StudentOutcome),
+        _newest(StudentAttribute),
+        _newest(AccessLog, action__in=CHANGES),
+        str(consents["last"]),
+        privacy_for(network).min_cell_size,
+    )
+
+
+def state_of(user, network, choice: Choice) -> tuple[str, dict]:
+    """The schools the user sees, by id, and a digest of everything the figures depend on."""
+    sites = {s.pk: s for s in sites_for(user, network).order_by("name")}
+    # the data version starts at random: a rebuilt database never meets an old entry
+    fingerprint = _fingerprint(network, choice.purpose_id)
+    state = (network.pk, network.data_version, sorted(sites), choice, fingerprint)
+    return hashlib.sha256(repr(state).encode()).hexdigest(), sites
+
+
+def outcome_gaps(
+    user, network, choice: Choice, *, state=None
+) -> tuple[engine.SubgroupGaps | None, dict]:
+    """The suppressed figures and gap charts of every school the user sees, with the schools
+    by id; None when there are no records. Cached per set of schools and choice, keyed by
+    everything the figures depend on."""
+    digest, sites = state or state_of(user, network, choice)
+    key = f"gaps:{digest}"
+    result = cache.get(key)
+    if result is None:
+        frame = records(network, list(sites), choice)
+        min_n = privacy_for(network).min_cell_size
+        result = (
+            engine.subgroup_gaps(
+                frame,
+                a=choice.a,
+                b=choice.b,
+                min_n=min_n,
+                period=choice.period,
+                groups=groups_of(choice.by),
+            )
+            if len(frame)
+            else False
+        )
+        if result is not False:
+            _ = result.readings  # computed once, cached with the figures
+        cache.set(key, result, CACHE_SECONDS)
+    return (result or None), sites
+
+
+def spec(user, network, choice: Choice, unit=None, *, gap: bool) -> dict | None:
+    """The Vega-Lite spec of a school's gap chart (gap=True) or of the groups' means by period
+    (one school, or all the user sees: unit None), cached with the figures it draws."""
+    state = state_of(user, network, choice)
+    key = f"gaps-spec:{gap}:{unit}:{state[0]}"
+    drawn = cache.get(key)
+    if drawn is None:
+        result, _ = outcome_gaps(user, network, choice, state=state)
+        chart = None
+        if result is not None and not gap:
+            chart = result.means_chart(unit)
+        elif result is not None and result.gaps.loc[result.gaps["unit"] == unit, "gap"].count():
+            chart = result.chart(unit, title=f"{choice.a} − {choice.b}")
+        drawn = chart.to_dict(validate=False) if chart is not None else {}
+        cache.set(key, drawn, CACHE_SECONDS)
+    return drawn or None
+
+
+def narrowing(user, network) -> dict | None:
+    """The network page's panel: the schools (of those the user sees) whose default gap —
+    the first attendance outcome, English learners Yes against No — narrows by signal."""
+    try:
+        choice = choose(network)
+    except BadChoice:
+        return None
+    result, sites = outcome_gaps(user, network, choice)
+    if result is None:
+        return None
+    readings = result.readings
+    counts = readings["reading"].value_counts()
+    schools = [
+        (sites[row.unit], row.latest_gap, row.cl)
+        for row in readings.itertuples()
+        if row.reading == engine.NARROWING
+    ]
+    return {
+        "choice": choice,
+        "subgroup": SUBGROUPS[choice.by],
+        "schools": sorted(schools, key=lambda s: s[0].name),
+        "counts": {reading: int(counts.get(reading, 0)) for reading in engine.READINGS},
+        "total": len(readings),
+    }
+
+
+def month_rows(result: engine.SubgroupGaps, unit=None) -> tuple[list, list]:
+    """The by-date table of the schools together (unit None) or of one: (columns, rows), a row
+    per period of (period, [(mean, n) or None for each group and All students]) — None where
+    the figure is suppressed."""
+    columns = [*result.groups, engine.ALL]
+    if unit is None:
+        cells = result.pooled
+    else:
+        cells = pd.concat(
+            [
+                result.cells.loc[result.cells["unit"] == unit],
+                result.totals.loc[result.totals["unit"] == unit].assign(group=engine.ALL),
+            ],
+            ignore_index=True,
+        )
+    table = cells.set_index(["period", "group"])
+    rows = []
+    for period in sorted(cells["period"].unique()):
+        figures = []
+        for group in columns:
+            row = table.loc[(period, group)]
+            figures.append(None if row["hidden"] else (row["mean"], int(row["n"])))
+        rows.append((pd.Timestamp(period), figures))
+    return columns, rows
