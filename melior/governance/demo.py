@@ -43,6 +43,8 @@ EL = "english_learner_status"
 EXIT_SHARE = 1 / 3  # of the English learners in grades 10-12 in the latest school year
 NARROWING = (0, 1)  # the schools (plan indexes) where the English-learner attendance gap narrows
 MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5)  # school ends in the first week of June
+# its own name: the year's "Attendance rate" falls on June 1 and would join the months' series
+MONTHLY_ATTENDANCE = "Attendance rate (monthly)"
 
 
 def load_demo_students(network, plans, seed: int, today: datetime.date) -> int:
@@ -248,7 +250,7 @@ def _monthly_attendance(rng, plan, school, equity, year, latest, exit_on, today)
                 "site_id": school.pk,
                 "purpose_id": equity.pk,
                 "kind": StudentOutcome.Kind.ATTENDANCE.value,
-                "name": "Attendance rate",
+                "name": MONTHLY_ATTENDANCE,
                 "value": rates.ravel(),
                 "date": np.tile(months.astype(str), len(latest)),
             }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Max
+from django.db.models import CharField, Count, Max
 from django.db.models.functions import Cast
 
 from melior.analysis import gaps as engine
@@ -82,8 +82,8 @@ def choose(network, *, outcome="", by="", a="", b="", period="month", strict=Fal
 
 
 def _outcome(network, outcome: str, strict: bool) -> tuple:
-    """(kind, name, purpose id) of the outcome named by its key or its name, else the first
-    attendance outcome (or the first outcome)."""
+    """(kind, name, purpose id) of the outcome named by its key or its name, else the
+    default (default_outcome)."""
     choices = choices_of(network)
     if not choices:
         raise BadChoice("outcome", "No student-level outcomes have been loaded for this network.")
@@ -92,21 +92,45 @@ def _outcome(network, outcome: str, strict: bool) -> tuple:
             return c
     if outcome and strict:
         raise BadChoice("outcome", f"No outcome {outcome!r} in this network.")
+    return default_outcome(network, choices)
+
+
+def default_outcome(network, choices: list[tuple]) -> tuple:
+    """The attendance outcome recorded on the most dates — a monthly series over a yearly
+    figure, which gives a gap chart three points — else the first outcome."""
     attendance = [c for c in choices if c[0] == StudentOutcome.Kind.ATTENDANCE]
-    return (attendance or choices)[0]
+    if len(attendance) < 2:
+        return (attendance or choices)[0]
+    key = f"gaps-default:{network.pk}:{_records_changed()}"
+    dates = cache.get(key)
+    if dates is None:
+        dates = {
+            (name, purpose): n
+            for name, purpose, n in StudentOutcome.objects.filter(
+                site_id__in=network.sites.values("pk"), kind=StudentOutcome.Kind.ATTENDANCE
+            )
+            .values_list("name", "purpose_id")
+            .annotate(n=Count("date", distinct=True))
+            .order_by()
+        }
+        cache.set(key, dates, CACHE_SECONDS)
+    return max(attendance, key=lambda c: dates.get((c[1], c[2]), 0))
 
 
 def choices_of(network) -> list[tuple]:
     """The network's outcomes (selectors.outcome_choices: a scan of every record), kept until
     a record is added, replaced or removed."""
-    changed = _newest(AccessLog, action__in=CHANGES)
-    newest = _newest(StudentOutcome)
-    key = f"gaps-outcomes:{network.pk}:{network.data_version}:{newest}:{changed}"
+    key = f"gaps-outcomes:{network.pk}:{network.data_version}:{_records_changed()}"
     choices = cache.get(key)
     if choices is None:
         choices = outcome_choices(network)
         cache.set(key, choices, CACHE_SECONDS)
     return choices
+
+
+def _records_changed() -> str:
+    """Moves on whenever a record is added, replaced or removed."""
+    return f"{_newest(StudentOutcome)}:{_newest(AccessLog, action__in=CHANGES)}"
 
 
 def _newest(model, **where):
@@ -239,7 +263,8 @@ def spec(user, network, choice: Choice, unit=None, *, gap: bool) -> dict | None:
 
 def narrowing(user, network) -> dict | None:
     """The network page's panel: the schools (of those the user sees) whose default gap —
-    the first attendance outcome, English learners Yes against No — narrows by signal."""
+    the attendance outcome recorded most often, English learners Yes against No — narrows by
+    signal."""
     try:
         choice = choose(network)
     except BadChoice:
