@@ -120,7 +120,7 @@ def default_outcome(network, choices: list[tuple]) -> tuple:
 def choices_of(network) -> list[tuple]:
     """The network's outcomes (selectors.outcome_choices: a scan of every record), kept until
     a record is added, replaced or removed."""
-    key = f"gaps-outcomes:{network.pk}:{network.data_version}:{_records_changed()}"
+    key = f"gaps-outcomes:{network.pk}:{network.created_at.isoformat()}:{_records_changed()}"
     choices = cache.get(key)
     if choices is None:
         choices = outcome_choices(network)
@@ -207,9 +207,10 @@ def _fingerprint(network, purpose_id) -> tuple:
 def state_of(user, network, choice: Choice) -> tuple[str, dict]:
     """The schools the user sees, by id, and a digest of everything the figures depend on."""
     sites = {s.pk: s for s in sites_for(user, network).order_by("name")}
-    # the data version starts at random: a rebuilt database never meets an old entry
+    # the network's creation time: a rebuilt database never meets an old entry. Not its data
+    # version, which every measure's new figure moves on: gaps are of student records only
     fingerprint = _fingerprint(network, choice.purpose_id)
-    state = (network.pk, network.data_version, sorted(sites), choice, fingerprint)
+    state = (network.pk, network.created_at.isoformat(), sorted(sites), choice, fingerprint)
     return hashlib.sha256(repr(state).encode()).hexdigest(), sites
 
 

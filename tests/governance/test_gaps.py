@@ -177,3 +177,28 @@ def test_weeks_start_on_monday_on_the_page_and_in_the_api(client, world, equity)
     assert periods and all(p.weekday() == 0 for p in periods)
     page = client.get(f"/n/{world.network.slug}/students/by-date/", {"period": "week"})
     assert page.status_code == 200 and "Week starting" in page.text
+
+
+@pytest.mark.django_db
+def test_a_new_figure_on_a_measure_leaves_the_gaps_as_they_were(world, equity, monkeypatch):
+    # a teacher's weekly figure moves the network's data version; gaps are of student records
+    # only, and the network page must not work them out again for every figure entered
+    from django.contrib.auth import get_user_model
+
+    from melior.governance import gaps
+    from melior.measures.services import record_observation
+
+    calls = []
+    computed = gaps.engine.subgroup_gaps
+    monkeypatch.setattr(
+        gaps.engine, "subgroup_gaps", lambda *a, **k: calls.append(1) or computed(*a, **k)
+    )
+    viewer = get_user_model().objects.get(pk=world.users["network:viewer"].pk)
+    assert gaps.narrowing(viewer, world.network)["schools"]
+    record_observation(
+        measure=world.measure, organization=world.school,
+        period=datetime.date(2025, 9, 1), numerator=7, denominator=20,
+    )  # fmt: skip
+    world.network.refresh_from_db()
+    assert gaps.narrowing(viewer, world.network)["schools"]
+    assert len(calls) == 1
