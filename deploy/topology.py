@@ -223,6 +223,8 @@ class Topology:
                        "--port", str(port), "--workers", str(self.processes),
                        "--threads", str(self.threads)]  # fmt: skip
             servers.append((self.start(name, command, var=var), port, name))
+            if not self.redis_url:  # one at a time: each collects the shared static files
+                wait_for_port(port, servers[-1][0], self.folder / f"{name}.log")
         worker = self.start("worker", [sys.executable, "-m", "melior.cli", "worker"], var="setup")
 
         self.https_port = free_port()
