@@ -133,7 +133,7 @@ def main() -> None:
         ("spread, one idea", f"{n}/learning/spread/?idea={idea.key}"),
         ("fidelity × outcome, one idea", f"{n}/fidelity/?idea={idea.pk}"),
         ("network health", f"{n}/learning/health/"),
-        ("network page with the gaps panel", f"{n}/"),
+        ("the network page's gaps panel", f"{n}/students/gaps-panel/"),
         ("a school's gap page", f"{n}/students/gaps/{network.sites.first().slug}/"),
         ("students by subgroup by month", f"{n}/students/by-date/"),
         ("gaps API", f"/api/networks/{network.slug}/gaps"),

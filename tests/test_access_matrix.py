@@ -231,6 +231,7 @@ RULES = {
     "students-usage": ("get", "member", None),
     "students-by-date": ("get", "member", None),
     "students-gap": ("get", "member", None),  # at a school every role of the world sees
+    "students-gaps-panel": ("get", "member", None),
     "api:student_gaps": ("get", "member", None),
     "api:student_aggregate": ("get", "member", "aggregate"),
     "api:student_rows": ("get", "student_rows", "rows"),
@@ -512,6 +513,7 @@ def url_for(name, world, project):
         "students-usage": {"network": n},
         "students-by-date": {"network": n},
         "students-gap": {"network": n, "site": world.school.slug},
+        "students-gaps-panel": {"network": n},
         "api:student_gaps": {"slug": n},
         "api:student_aggregate": {"slug": n},
         "api:student_rows": {"slug": n},

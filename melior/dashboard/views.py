@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from melior.core.pagination import page_of
-from melior.governance.gaps import narrowing
 from melior.measures.across_sites.status import ASSURANCE, status_table
 from melior.measures.models import Measure
 from melior.measures.selectors import measures_for
@@ -74,7 +73,6 @@ def network_detail(request, network):
             },
             "projects": projects_for(request.user, network).filter(site__in=page_sites),
             "can_import": has_site_with(request.user, network, "enter_data"),
-            "gaps": narrowing(request.user, network),
         },
     )
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("students/", students.students_page, name="students"),
     path("students/by-date/", gaps.by_date_page, name="students-by-date"),
     path("students/gaps/<slug:site>/", gaps.gap_page, name="students-gap"),
+    path("students/gaps-panel/", gaps.gaps_panel, name="students-gaps-panel"),
     path("students/rows/", rows.rows_page, name="students-rows"),
     path("students/stewardship/", steward.steward_page, name="students-stewardship"),
     path(

@@ -38,9 +38,12 @@ def test_lincoln_gap_narrows_by_signal_and_the_network_page_says_so(client, worl
     assert page.status_code == 200
     assert "Narrowing by signal." in page.text and 'id="gap-spec"' in page.text
     assert "Not charted, suppressed: Sep 2024, Oct 2024." in page.text
+    # the network page fetches its panel once shown
     network_page = client.get(f"/n/{world.network.slug}/")
-    assert "Gaps narrowing" in network_page.text
-    assert f"/students/gaps/{world.school.slug}/" in network_page.text
+    assert f"/n/{world.network.slug}/students/gaps-panel/" in network_page.text
+    panel = client.get(f"/n/{world.network.slug}/students/gaps-panel/")
+    assert "Gaps narrowing" in panel.text
+    assert f"/students/gaps/{world.school.slug}/" in panel.text
 
 
 @pytest.mark.django_db

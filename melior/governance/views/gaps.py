@@ -2,7 +2,7 @@
 its CSV), and a school's gap chart between two groups. Aggregates only, small cells hidden."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from melior.analysis import gaps as engine
@@ -127,3 +127,14 @@ def gap_page(request, network, site):
         )
         ctx["spec"] = gaps.spec(request.user, network, choice, school.pk, gap=True)
     return render(request, "governance/gap.html", ctx)
+
+
+@login_required
+def gaps_panel(request, network):
+    """The network page's "Gaps narrowing" panel, fetched once the page is shown: worked out
+    cold over hundreds of schools it takes seconds the page itself should not wait for."""
+    network = get_network(request, network)
+    found = gaps.narrowing(request.user, network)
+    if found is None:
+        return HttpResponse("")
+    return render(request, "governance/_gaps_panel.html", {"network": network, "gaps": found})
