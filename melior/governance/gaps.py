@@ -16,7 +16,7 @@ from melior.analysis import gaps as engine
 from melior.networks.selectors import sites_for
 
 from .models import SUBGROUPS, AccessLog, Consent, Purpose, StudentAttribute, StudentOutcome
-from .selectors import LABELS, counted_ids, groups_at, outcome_choices, purpose_of
+from .selectors import LABELS, counted_ids, groups_at, purpose_of
 from .services import privacy_for
 
 NOT_RECORDED = "Not recorded"
@@ -96,36 +96,37 @@ def _outcome(network, outcome: str, strict: bool) -> tuple:
 
 
 def default_outcome(network, choices: list[tuple]) -> tuple:
-    """The attendance outcome recorded on the most dates — a monthly series over a yearly
-    figure, which gives a gap chart three points — else the first outcome."""
+    """The attendance outcome with the most records — a monthly rate over a yearly one, which
+    gives a gap chart three points — else the first outcome."""
     attendance = [c for c in choices if c[0] == StudentOutcome.Kind.ATTENDANCE]
-    if len(attendance) < 2:
-        return (attendance or choices)[0]
-    key = f"gaps-default:{network.pk}:{_records_changed()}"
-    dates = cache.get(key)
-    if dates is None:
-        dates = {
-            (name, purpose): n
-            for name, purpose, n in StudentOutcome.objects.filter(
-                site_id__in=network.sites.values("pk"), kind=StudentOutcome.Kind.ATTENDANCE
-            )
-            .values_list("name", "purpose_id")
-            .annotate(n=Count("date", distinct=True))
-            .order_by()
-        }
-        cache.set(key, dates, CACHE_SECONDS)
-    return max(attendance, key=lambda c: dates.get((c[1], c[2]), 0))
+    if not attendance:
+        return choices[0]
+    records = dict(_outcomes(network))
+    return max(attendance, key=lambda c: records.get(c, 0))
 
 
 def choices_of(network) -> list[tuple]:
-    """The network's outcomes (selectors.outcome_choices: a scan of every record), kept until
-    a record is added, replaced or removed."""
+    """The network's outcomes: (kind, name, purpose id, purpose name)."""
+    return [choice for choice, _ in _outcomes(network)]
+
+
+def _outcomes(network) -> list[tuple[tuple, int]]:
+    """Each outcome with its number of records, from one scan of every record, kept until a
+    record is added, replaced or removed."""
     key = f"gaps-outcomes:{network.pk}:{network.created_at.isoformat()}:{_records_changed()}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = outcome_choices(network)
-        cache.set(key, choices, CACHE_SECONDS)
-    return choices
+    found = cache.get(key)
+    if found is None:
+        found = [
+            ((kind, name, purpose_id, purpose_name), n)
+            for kind, name, purpose_id, purpose_name, n in StudentOutcome.objects.filter(
+                site_id__in=network.sites.values("pk")
+            )
+            .values_list("kind", "name", "purpose_id", "purpose__name")
+            .annotate(n=Count("id"))
+            .order_by("kind", "name")
+        ]
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _records_changed() -> str:
@@ -264,7 +265,7 @@ def spec(user, network, choice: Choice, unit=None, *, gap: bool) -> dict | None:
 
 def narrowing(user, network) -> dict | None:
     """The network page's panel: the schools (of those the user sees) whose default gap —
-    the attendance outcome recorded most often, English learners Yes against No — narrows by
+    the attendance outcome with the most records, English learners Yes against No — narrows by
     signal."""
     try:
         choice = choose(network)
