@@ -24,13 +24,7 @@ ATTRIBUTES = [
 def write_students(plan, report) -> None:
     """Inside the caller's transaction, once the plan's schools exist: students, their
     enrolments, the classes and who is in each."""
-    rows = pd.DataFrame(
-        [
-            (org, student_id, grade, attributes)
-            for org, student_id, grade, attributes in plan.pending
-        ],
-        columns=["org", "student_id", "grade", "attributes"],
-    )
+    rows = pd.DataFrame(plan.pending, columns=["org", "student_id", "grade", "attributes"])
     keys = {}
     student_pks = {}
     if not rows.empty:
