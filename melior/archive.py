@@ -52,7 +52,6 @@ from melior.theory import models as t
 FORMAT = 1
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
 # The data version belongs to one instance's caches: a restored network starts a new one.
-NETWORK_FIELDS = tuple(f.name for f in Network._meta.fields if f.name not in ("id", "data_version"))
 
 
 def _record_sets(network, students: bool):
@@ -165,12 +164,20 @@ def _people(sets):
     return user_model.objects.filter(pk__in=ids - {None}).order_by("pk")
 
 
+def _archived_fields(model) -> list[str] | None:
+    """Every field but a data version: that counts writes on this instance, and a restored
+    record starts a version of its own (a shared cache may hold entries under the old one)."""
+    if not any(f.name == "data_version" for f in model._meta.fields):
+        return None
+    return [f.name for f in model._meta.fields if f.name not in ("id", "data_version")]
+
+
 def export_archive(network, *, students: bool = True) -> bytes:
     sets = _querysets(network, students)
     records = []
     counts = {}
     for name, queryset in sets:
-        fields = {"users": USER_FIELDS, "network": NETWORK_FIELDS}.get(name)
+        fields = {"users": USER_FIELDS}.get(name) or _archived_fields(queryset.model)
         text = serializers.serialize("json", queryset, fields=fields)
         items = json.loads(text)
         many = [f.name for f in queryset.model._meta.many_to_many]

@@ -111,13 +111,15 @@ def restore(*, path: Path) -> None:
 
 
 def _new_data_versions() -> None:
-    """Start every network on a fresh random data version. Computed views are cached under it,
-    and the restored database goes back to versions a shared cache may hold entries for, made
-    from data written after the backup."""
+    """Start every network and measure on a fresh random data version. Computed views are
+    cached under them, and the restored database goes back to versions a shared cache may hold
+    entries for, made from data written after the backup."""
+    from melior.measures.models import Measure
     from melior.networks.models import Network, random_version_start
 
-    for pk in Network.objects.values_list("pk", flat=True):
-        Network.objects.filter(pk=pk).update(data_version=random_version_start())
+    for model in (Network, Measure):
+        for pk in model.objects.values_list("pk", flat=True):
+            model.objects.filter(pk=pk).update(data_version=random_version_start())
 
 
 def _sqlite_connection() -> sqlite3.Connection:

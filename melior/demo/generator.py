@@ -27,8 +27,8 @@ from melior.fidelity.demo import load_demo_fidelity
 from melior.governance.demo import load_demo_students
 from melior.learning.demo import load_demo_hub
 from melior.measures.models import Annotation, Measure, Observation
+from melior.measures.services import data_changed
 from melior.networks.models import Membership, Network, NetworkSite, Organization, Role
-from melior.networks.services import bump_data_version
 from melior.pdsa.demo import load_demo_cycles
 from melior.problems.demo import load_demo_problem
 from melior.progress.demo import load_demo_progress
@@ -299,7 +299,8 @@ def _load_school(seed, plan, school, network, measures, mondays, year_index, aim
                 for day, v in zip(mondays, data, strict=True)
             ]
     Observation.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    bump_data_version(network.pk)  # bulk_create sends no model signals
+    # bulk_create sends no model signals
+    data_changed(network.pk, [measure.pk for measure in measures.values()])
 
     if plan.idea is not None:
         started = mondays[plan.change_week]

@@ -10,12 +10,12 @@ import numpy as np
 from django.db import transaction
 
 from melior.measures.models import Observation, period_start
-from melior.networks.services import bump_data_version
+from melior.measures.services import data_changed
 from melior.pdsa.models import Cycle
 from melior.theory.models import Node
 
 from . import scoring, services
-from .models import Adaptation, Check, Rating
+from .models import Adaptation, Check, FidelityPlan, Rating
 
 # idea name -> (dimensions, rhythm, [(component, essential, ideal, acceptable, unacceptable)],
 #               a reactive change to the first (essential) component, a planned change to the
@@ -145,7 +145,9 @@ def load_demo_fidelity(network, mondays, seed: int, today: datetime.date) -> int
     with transaction.atomic():
         for idea in ideas:
             written += _load_idea(idea, rng, today, set(mondays))
-        bump_data_version(network.pk)  # bulk writes send no model signals
+        # bulk writes send no model signals
+        charted = FidelityPlan.objects.filter(network=network).values_list("measure_id", flat=True)
+        data_changed(network.pk, [pk for pk in charted if pk is not None])
     return written
 
 

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404
 
 from melior.fidelity import scoring
 from melior.fidelity.selectors import latest_checks
-from melior.measures.across_sites.keys import data_version
 from melior.measures.across_sites.site_charts import signal_onsets
 from melior.measures.across_sites.status import status_table
 from melior.measures.models import Measure, Observation
@@ -90,12 +89,11 @@ def bright_spots(user, network, measure=None) -> list[BrightSpot]:
     sites = {s.pk: s for s in sites_for(user, network)}
     table = status_table(network)
     measures = [m for m in table.measures if measure is None or m.pk == measure.pk]
-    version = data_version(network.pk)
     spots = []
     for m in measures:
         improving = [sid for sid in sites if table.statuses.get((sid, m.pk)) == "improving"]
         if improving:
-            onsets = _onsets(m, improving, version)
+            onsets = _onsets(m, improving)
             spots += [BrightSpot(sites[sid], m, _as_date(onsets.get(sid))) for sid in improving]
     if not spots:
         return []
@@ -120,9 +118,10 @@ def bright_spots(user, network, measure=None) -> list[BrightSpot]:
     return spots
 
 
-def _onsets(measure, improving: list[int], version) -> dict:
-    """When each improving site's signal began (cached until the network's data changes)."""
-    key = f"melior:onsets:{measure.pk}:{version}:{hash(tuple(sorted(improving)))}"
+def _onsets(measure, improving: list[int]) -> dict:
+    """When each improving site's signal began (cached until the measure's data changes; its
+    version was read with it, before the data)."""
+    key = f"melior:onsets:{measure.pk}:{measure.data_version}:{hash(tuple(sorted(improving)))}"
     onsets = cache.get(key)
     if onsets is None:
         onsets = signal_onsets(measure, improving)

@@ -15,7 +15,7 @@ from melior.networks.api import network_or_404, site_or_404
 from melior.networks.selectors import site_ids_with, sites_for
 
 from . import selectors, services
-from .charts import site_chart
+from .charts import cached_site_chart, series_fingerprint
 from .imports import import_observations
 from .models import Observation
 
@@ -181,12 +181,13 @@ def site_measure_chart(request, slug: str, site: str, measure: str):
     network = network_or_404(request, slug)
     link = site_or_404(request, network, site)
     measure = get_object_or_404(selectors.measures_for(network), slug=measure)
-    chart = site_chart(
+    series = (
         measure,
         list(selectors.site_series(link, measure)),
         list(selectors.site_annotations(link, measure)),
         selectors.chart_setting(link, measure),
     )
+    chart = cached_site_chart(series_fingerprint(*series), *series)
     return {
         "chart": chart.kind,
         "status": chart.status,

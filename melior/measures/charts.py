@@ -154,20 +154,40 @@ def site_chart(
     )
 
 
-def cached_site_chart(
-    version: int,
+def series_fingerprint(
     measure: Measure,
-    site_id: int,
+    observations: list[Observation],
+    annotations: list[Annotation],
+    setting: ChartSetting | None,
+    markers=(),
+) -> str:
+    """A digest of everything a site's chart is drawn from: the measure's definition, the site's
+    observations, notes and chart setting, and the markers (PDSA cycles). What is cached under it
+    is drawn again only when that school's own series changes, not whenever any school enters a
+    figure."""
+    records = [_fields(measure), [_fields(o) for o in observations]]
+    records += [[_fields(a) for a in annotations], setting and _fields(setting), list(markers)]
+    return hashlib.sha1(repr(records).encode()).hexdigest()
+
+
+def _fields(record) -> tuple:
+    # the data version counts writes anywhere in the measure: not part of what is drawn
+    return tuple(
+        getattr(record, f.attname) for f in record._meta.concrete_fields if f.name != "data_version"
+    )
+
+
+def cached_site_chart(
+    fingerprint: str,
+    measure: Measure,
     observations: list[Observation],
     annotations: list[Annotation],
     setting: ChartSetting | None,
     markers=(),
 ) -> SiteChart:
-    """site_chart, cached under the network's data version read before the data (`version`):
-    the chart depends only on the measure, the site's observations, notes and chart settings,
-    which all move the version on, and on the markers (PDSA cycles), which are part of the key."""
-    marked = hashlib.sha1(repr(list(markers)).encode()).hexdigest()
-    key = f"melior:site-chart:{measure.pk}:{site_id}:{version}:{marked}"
+    """site_chart, cached under the series' fingerprint (`series_fingerprint` of the same
+    arguments)."""
+    key = f"melior:site-chart:{fingerprint}"
     chart = cache.get(key)
     if chart is None:
         chart = site_chart(measure, observations, annotations, setting, markers)

@@ -22,10 +22,9 @@ from melior.bulk import insert_rows
 from melior.core.imports import Column, Importer, Problem, Problems, Report, cells, run
 from melior.core.imports import ImportRefused as ImportRefused
 from melior.networks.models import Network
-from melior.networks.services import bump_data_version
 
 from .models import Observation
-from .services import validate_observation
+from .services import data_changed, validate_observation
 from .tasks import refresh_network_status
 
 NUMBERS = ("value", "numerator", "denominator")
@@ -166,7 +165,8 @@ class ObservationImporter(Importer):
         )
         if plan.new or plan.changed:
             network_id = self.network.pk
-            bump_data_version(network_id)  # bulk writes send no model signals
+            touched = {row[0] for row in plan.new} | {o.measure_id for o in plan.changed}
+            data_changed(network_id, touched)  # bulk writes send no model signals
             # the worker warms the status table so the first visitor does not pay for it
             transaction.on_commit(lambda: refresh_network_status(network_id))
 

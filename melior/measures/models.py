@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from melior.networks.models import Network, Organization
+from melior.networks.models import DataVersioned, Network, Organization
 
 
 class Frequency(models.TextChoices):
@@ -27,8 +27,10 @@ def period_start(frequency: str, day: datetime.date) -> datetime.date:
     return day
 
 
-class Measure(models.Model):
-    """An operational definition of a measure, shared at network level and used by many sites."""
+class Measure(DataVersioned):
+    """An operational definition of a measure, shared at network level and used by many sites.
+    Its data_version moves on with every change to it or to its observations, annotations or
+    chart settings at any site (receivers.py): the views across sites are cached under it."""
 
     class Kind(models.TextChoices):
         OUTCOME = "outcome", "Outcome"

@@ -6,10 +6,12 @@ import statistics
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from melior.networks.models import Network, Organization
+from melior.networks.services import bump_data_version
 
 from .models import Annotation, ChartSetting, Measure, Observation, period_start
 
@@ -222,6 +224,16 @@ def check_target(measure: Measure) -> None:
                 "better: it would be met by getting worse. Check the target or the direction."
             }
         )
+
+
+def data_changed(network_id: int, measure_ids) -> None:
+    """Move on the versions that views of the network and of these measures are cached under
+    (receivers.py calls it for every model write; bulk writes call it themselves). Inside the
+    write's transaction; the network's row first, as everywhere."""
+    bump_data_version(network_id)
+    Measure.objects.filter(pk__in=sorted(set(measure_ids))).update(
+        data_version=F("data_version") + 1
+    )
 
 
 MEASURE_FIELDS = (

@@ -8,7 +8,6 @@ from django.db.models import Avg, Sum
 
 from melior.networks.models import Organization
 
-from .across_sites.keys import data_version
 from .across_sites.status import summarise_measures
 from .models import Observation
 
@@ -20,9 +19,10 @@ def latest_signals(measures, organization: Organization | None = None) -> dict[i
     measures = list(measures)
     if not measures:
         return {}
-    ids = "-".join(str(pk) for pk in sorted(m.pk for m in measures))
+    # each measure's data version, read with it before the data
+    versions = "-".join(f"{m.pk}.{m.data_version}" for m in sorted(measures, key=lambda m: m.pk))
     where = organization.pk if organization else "all"
-    raw = f"{data_version(measures[0].network_id)}:{ids}:{where}"
+    raw = f"{versions}:{where}"
     key = f"melior:latest-signals:{hashlib.sha1(raw.encode()).hexdigest()}"
     cached = cache.get(key)
     if cached is None:

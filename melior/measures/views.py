@@ -18,10 +18,9 @@ from melior.networks.selectors import current_sites_for, site_ids_with
 from melior.networks.views import get_network, get_network_site
 
 from . import exports, selectors, services
-from .across_sites.keys import data_version
 from .across_sites.multiples import SCALES, SORTS, small_multiples
 from .across_sites.pooled import network_measure_view
-from .charts import cached_site_chart, chart_result, site_chart
+from .charts import cached_site_chart, chart_result, series_fingerprint, site_chart
 from .forms import AnnotationForm, ChartSettingForm, ImportForm, ObservationForm, mapping_from
 from .imports import import_observations
 from .markers import markers_for
@@ -52,10 +51,11 @@ def _panel_context(ctx: dict, **forms) -> dict:
     """Everything the chart-and-data panel shows, read fresh. Forms passed in (bound, with
     errors) replace the blank ones that people who may enter data otherwise get."""
     link, measure = ctx["link"], ctx["measure"]
-    version = data_version(measure.network_id)  # before the data: never newer than what is read
     observations = list(selectors.site_series(link, measure))
     annotations = list(selectors.site_annotations(link, measure))
     setting = selectors.chart_setting(link, measure)
+    markers = markers_for(network=ctx["network"], site=ctx["site"], measure=measure)
+    fingerprint = series_fingerprint(measure, observations, annotations, setting, markers)
     blank = {"form": None, "annotation_form": None, "chart_form": None}
     if ctx["can_enter_data"]:
         blank = {
@@ -74,16 +74,10 @@ def _panel_context(ctx: dict, **forms) -> dict:
         **blank,
         **{name: form for name, form in forms.items() if form is not None},
         "chart": cached_site_chart(
-            version,
-            measure,
-            link.organization_id,
-            observations,
-            annotations,
-            setting,
-            markers_for(network=ctx["network"], site=ctx["site"], measure=measure),
+            fingerprint, measure, observations, annotations, setting, markers
         ),
         "observations": observations[::-1],
-        "data_version": version,
+        "series_fingerprint": fingerprint,
         "annotations": annotations,
     }
 

@@ -99,12 +99,32 @@ class Organization(models.Model):
 
 
 def random_version_start() -> int:
-    """Where a network's data version starts: at random, so a database rebuilt or restored
-    while a shared cache keeps its entries never meets a version it had before."""
+    """Where a data version starts: at random, so a database rebuilt or restored while a shared
+    cache keeps its entries never meets a version it had before."""
     return secrets.randbits(48)
 
 
-class Network(models.Model):
+class DataVersioned(models.Model):
+    """A record whose computed views are cached under its `data_version`: a counter that goes
+    up by one in the same transaction as every change to the data those views show."""
+
+    data_version = models.PositiveBigIntegerField(default=random_version_start, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # An edit of a record read before a data change must not wind its version back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
+
+
+class Network(DataVersioned):
     """A networked improvement community: sites working on one shared aim, led by a hub."""
 
     name = models.CharField(max_length=200)
@@ -121,25 +141,14 @@ class Network(models.Model):
     )
     sites = models.ManyToManyField(Organization, through="NetworkSite", related_name="networks")
     created_at = models.DateTimeField(auto_now_add=True)
-    # Goes up by one in the same transaction as every change to the network's measures,
-    # observations, annotations or chart settings: computed views are cached under it.
-    data_version = models.PositiveBigIntegerField(default=random_version_start, editable=False)
+    # data_version (DataVersioned) moves on with every change to the network's measures,
+    # observations, annotations or chart settings.
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        # An edit of a network read before a data change must not wind its version back.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "data_version"
-            ]
-        super().save(*args, **kwargs)
 
 
 class NetworkSite(models.Model):

@@ -193,3 +193,80 @@ def test_the_school_chart_shows_a_new_note_at_once(world, weekly, client):
     start = page.index(">", page.index('id="chart-spec"')) + 1
     spec = json.loads(page[start : page.index("</script>", start)])
     assert "Began peer tutoring" in json.dumps(spec)
+
+
+def _measure_version(measure) -> int:
+    return type(measure).objects.values_list("data_version", flat=True).get(pk=measure.pk)
+
+
+def test_a_measures_own_version_moves_only_with_its_own_data(world, weekly, tmp_path):
+    on_track, referrals = _measure_version(world.measure), _measure_version(world.count_measure)
+    weekly([20], denominator=40)
+    assert _measure_version(world.measure) > on_track
+    assert _measure_version(world.count_measure) == referrals
+    on_track = _measure_version(world.measure)
+    path = tmp_path / "data.csv"
+    path.write_text(f"site,measure,period_start,value\n{world.school.slug},referrals,{MONDAY},3\n")
+    import_observations(world.network, path)  # a bulk write: no model signals
+    assert _measure_version(world.count_measure) > referrals
+    assert _measure_version(world.measure) == on_track
+    world.measure.target = 80  # an edit of the definition, read before the import
+    world.measure.save()
+    assert _measure_version(world.measure) > on_track
+
+
+def _page(client, world, site) -> str:
+    url = reverse(
+        "site-measure",
+        kwargs={"network": world.network.slug, "site": site.slug, "measure": "on-track"},
+    )
+    return client.get(url).content.decode()
+
+
+def test_another_schools_figure_leaves_a_schools_chart_drawn_but_shows_across_the_network(
+    world, weekly, client, monkeypatch
+):
+    from melior.measures import charts
+
+    weekly([20] * 12, denominator=40)
+    weekly([10] * 12, denominator=40, site=world.sibling_school)
+    client.force_login(world.users["network:network_lead"])
+    drawn = []
+    real = charts.site_chart
+    monkeypatch.setattr(charts, "site_chart", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    _page(client, world, world.school)
+    assert len(drawn) == 1
+    across = reverse("measure", kwargs={"network": world.network.slug, "measure": "on-track"})
+    before = client.get(across).content.decode()
+    record_observation(  # Parks High enters a week of 39 out of 40
+        measure=world.measure,
+        organization=world.sibling_school,
+        period=MONDAY + datetime.timedelta(weeks=12),
+        numerator=39,
+        denominator=40,
+    )
+    _page(client, world, world.school)
+    assert len(drawn) == 1  # Lincoln's chart did not change: read from the cache
+    assert "Sep 1, 2025" in _page(client, world, world.sibling_school)
+    assert len(drawn) == 2  # Parks' did
+    after = client.get(across).content.decode()
+    assert after != before  # the pooled chart counts the new week at once
+    assert "2025-11-24" in after and "2025-11-24" not in before
+
+
+def test_a_figure_for_one_measure_recomputes_that_measures_column_alone(world, weekly, monkeypatch):
+    from melior.measures.across_sites import status
+
+    weekly([10 if week < 12 else 30 for week in range(24)], denominator=40)
+    status_table(world.network)
+    computed = []
+    real = status._compute_columns
+    monkeypatch.setattr(
+        status, "_compute_columns", lambda ms: computed.append([m.slug for m in ms]) or real(ms)
+    )
+    record_observation(
+        measure=world.count_measure, organization=world.school, period=MONDAY, value=4
+    )
+    table = status_table(world.network)
+    assert computed == [["referrals"]]
+    assert table.statuses[(world.school.pk, world.measure.pk)] == "improving"  # from its column

@@ -1,5 +1,6 @@
-"""What the cached views across sites are keyed by: the network's data version and the set of
-sites a user may see.
+"""What the cached views across sites are keyed by: a data version — the network's for views of
+every measure (the status table), the measure's own (`Measure.data_version`) for views of one —
+and the set of sites a user may see.
 
 The views are cached as pickles that name the classes they hold (`ComputedStatuses`,
 `NetworkMeasureView`, `Sparkline`). SHAPE is part of their keys: move one of those classes to

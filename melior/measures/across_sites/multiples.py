@@ -9,7 +9,7 @@ import pandas as pd
 from django.core.cache import cache
 
 from ..models import Measure
-from .keys import SHAPE, data_version, sites_key
+from .keys import SHAPE, sites_key
 from .site_charts import site_charts, site_statuses
 
 SORTS = {
@@ -51,12 +51,12 @@ def small_multiples(
     measure: Measure, sites: list, *, sort: str = "status", scale: str = "own"
 ) -> "Multiples":
     """One small chart per visible site, in the chosen order. The order comes from every
-    site's status and change, computed in one batch call and cached under the data version and
-    the set of sites; the charts themselves are drawn (and cached) only for the slice shown, so
-    a page of them costs the same at 50 schools or 5,000. On the shared scale every chart spans
-    the lowest to the highest value of all the sites, so levels compare; on its own scale each
-    fills its height, so shapes compare."""
-    version = data_version(measure.network_id)
+    site's status and change, computed in one batch call and cached under the measure's data
+    version and the set of sites; the charts themselves are drawn (and cached) only for the
+    slice shown, so a page of them costs the same at 50 schools or 5,000. On the shared scale
+    every chart spans the lowest to the highest value of all the sites, so levels compare; on
+    its own scale each fills its height, so shapes compare."""
+    version = measure.data_version  # read with the measure, before the data
     key = f"melior:multiples:{measure.pk}:{version}:{sites_key(sites)}"
     cached = cache.get(key)
     if cached is None:

@@ -10,7 +10,7 @@ from django.utils.html import json_script
 from ..charts import usable_kind
 from ..models import Measure, Observation
 from .funnel import site_funnel
-from .keys import SHAPE, data_version, sites_key
+from .keys import SHAPE, sites_key
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ class NetworkMeasureView:
 def network_measure_view(measure: Measure, sites: list, *, window: int = 12) -> NetworkMeasureView:
     """The network aggregate chart (pooled numerators and denominators per period, or the mean
     value) and, for proportions and rates, a funnel plot of the sites over the latest `window`
-    periods, with an allowance for over-dispersion between sites. Cached under the data version
-    and the set of sites the user may see."""
-    version = data_version(measure.network_id)
+    periods, with an allowance for over-dispersion between sites. Cached under the measure's
+    data version (read with it, before the data) and the set of sites the user may see."""
+    version = measure.data_version
     key = f"melior:network-measure:{SHAPE}:{measure.pk}:{version}:{sites_key(sites, window)}"
     view = cache.get(key)
     if view is None:

@@ -1,8 +1,9 @@
 """Every site × measure of a network at once: the status table behind the network page.
 
-The whole table is computed in one pass of the batch SPC engine per chart kind and cached under
-the network's data version (a counter moved on by every write to its data), so a repeat view is
-a cache read until someone enters or corrects data.
+The table is computed with the batch SPC engine, one pass per chart kind, and cached under the
+network's data version (a counter moved on by every write to its data), so a repeat view is a
+cache read until someone enters or corrects data. Each measure's column is cached too, under the
+measure's own version: after a figure is entered only that measure's column is computed again.
 """
 
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ def status_table(network: Network) -> StatusTable:
     measures = list(measures_for(network))
     computed = cache.get(key)
     if computed is None:
-        computed = _compute_statuses(network, measures)
+        computed = _compute_statuses(measures)
         cache.set(key, computed, timeout=24 * 3600)
     return StatusTable(measures, computed)
 
@@ -95,22 +96,25 @@ def _chart_target(measure: Measure) -> float:
     return measure.target / measure.display_scale
 
 
-def _compute_statuses(network: Network, measures: list[Measure]) -> ComputedStatuses:
-    summary = summarise_measures(
-        _observations_frame(network), measures, by=["measure_id", "organization_id"]
-    )
+Column = dict[int, tuple[str, str]]  # site id -> (status, assurance) of one measure
+
+
+def _compute_statuses(measures: list[Measure]) -> ComputedStatuses:
+    """The table from one column per measure. Each column is cached under its measure's own
+    data version, so a figure entered for one measure recomputes that column alone."""
+    keys = {m.pk: f"melior:status-column:{SHAPE}:{m.pk}:{m.data_version}" for m in measures}
+    cached = cache.get_many(list(keys.values()))
+    columns = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [m for m in measures if m.pk not in columns]
+    if missing:
+        fresh = _compute_columns(missing)
+        cache.set_many({keys[pk]: column for pk, column in fresh.items()}, timeout=24 * 3600)
+        columns |= fresh
     measure_ids = tuple(m.pk for m in measures)
-    position = {pk: k for k, pk in enumerate(measure_ids)}
-    words = {}  # one string object per word: the pickle stores each once
     cells: dict[int, list[tuple[str, str]]] = {}
-    for row in summary.itertuples(index=False):
-        site = int(row.organization_id)  # plain ints: NumPy scalars are slow to unpickle
-        status = words.setdefault(row.status, row.status)
-        assurance = words.setdefault(row.assurance or "", row.assurance or "")
-        cells.setdefault(site, [NO_DATA] * len(measure_ids))[position[row.measure_id]] = (
-            status,
-            assurance,
-        )
+    for k, pk in enumerate(measure_ids):
+        for site, cell in columns[pk].items():
+            cells.setdefault(site, [NO_DATA] * len(measure_ids))[k] = cell
     standing = {
         site: (
             sum(status == "worsening" for status, _ in row),
@@ -122,6 +126,20 @@ def _compute_statuses(network: Network, measures: list[Measure]) -> ComputedStat
     return ComputedStatuses(
         measure_ids, {site: tuple(row) for site, row in cells.items()}, standing
     )
+
+
+def _compute_columns(measures: list[Measure]) -> dict[int, Column]:
+    summary = summarise_measures(
+        _observations_frame(measures), measures, by=["measure_id", "organization_id"]
+    )
+    words = {}  # one string object per word: the pickle stores each once
+    columns: dict[int, Column] = {m.pk: {} for m in measures}
+    for row in summary.itertuples(index=False):
+        status = words.setdefault(row.status, row.status)
+        assurance = words.setdefault(row.assurance or "", row.assurance or "")
+        # plain ints: NumPy scalars are slow to unpickle
+        columns[int(row.measure_id)][int(row.organization_id)] = (status, assurance)
+    return columns
 
 
 def summarise_measures(frame: pd.DataFrame, measures: list[Measure], by: list[str]) -> pd.DataFrame:
@@ -160,10 +178,10 @@ def summarise_measures(frame: pd.DataFrame, measures: list[Measure], by: list[st
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
-def _observations_frame(network: Network) -> pd.DataFrame:
-    """All observations of the network's measures, read in one query straight into a frame."""
+def _observations_frame(measures: list[Measure]) -> pd.DataFrame:
+    """All observations of these measures, read in one query straight into a frame."""
     query = (
-        Observation.objects.filter(measure__network=network)
+        Observation.objects.filter(measure_id__in=[m.pk for m in measures])
         .order_by("measure_id", "organization_id", "period_start")
         .values_list(
             "measure_id", "organization_id", "period_start", "value", "numerator", "denominator"
