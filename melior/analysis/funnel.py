@@ -105,7 +105,7 @@ class FunnelPlot:
             .encode(
                 x=x,
                 y=alt.Y("value:Q", axis=alt.Axis(format=fmt), title=None, scale=y_scale),
-                detail="limit:N",
+                detail=alt.Detail("limit:N"),
                 strokeDash=alt.StrokeDash(
                     "level:N", scale=alt.Scale(domain=["95%", "99.8%"], range=[[4, 3], [1, 0]]),
                     legend=alt.Legend(title="Limits", orient="top"),
@@ -113,10 +113,10 @@ class FunnelPlot:
             )
         )  # fmt: skip
         overall = pd.DataFrame({"t": [self.target], "text": ["All " + _fmt(self.target, percent)]})
-        centre = alt.Chart(overall).mark_rule(color="#3d3d3d").encode(y="t:Q")
+        centre = alt.Chart(overall).mark_rule(color="#3d3d3d").encode(y=alt.Y("t:Q"))
         centre_label = centre.mark_text(
             align="left", x=4, dy=-7, fontSize=11, color="#3d3d3d"
-        ).encode(text="text:N")
+        ).encode(text=alt.Text("text:N"))
         tooltip = [
             alt.Tooltip("label:N", title=unit_name),
             alt.Tooltip("rate:Q", format=fmt, title="Rate"),
@@ -128,7 +128,7 @@ class FunnelPlot:
             .mark_point(filled=True, size=60)
             .encode(
                 x=x,
-                y="rate:Q",
+                y=alt.Y("rate:Q"),
                 color=alt.Color(
                     "where:N",
                     scale=alt.Scale(
@@ -154,16 +154,18 @@ class FunnelPlot:
         names = [
             alt.Chart(named[side])
             .mark_text(align=align, dx=dx, fontSize=11, limit=160)
-            .encode(x=x, y="rate:Q", text="label:N", tooltip=tooltip)
+            .encode(x=x, y=alt.Y("rate:Q"), text=alt.Text("label:N"), tooltip=tooltip)
             for side, align, dx in ((share <= 0.7, "left", 7), (share > 0.7, "right", -7))
         ]
-        chart = alt.layer(lines, centre, centre_label, dots, *names).properties(
-            width=width, height=height
+        # one constructor: each chained call would copy the whole layered chart
+        config = alt.Config(
+            axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12),
+            legend=alt.LegendConfig(labelFontSize=12),
         )
-        chart = chart.configure_axis(labelFontSize=12, titleFontSize=12).configure_legend(
-            labelFontSize=12
-        )
-        return chart.properties(title=title) if title else chart
+        return alt.layer(
+            lines, centre, centre_label, dots, *names,
+            width=width, height=height, config=config, **({"title": title} if title else {}),
+        )  # fmt: skip
 
     def reading(self, unit_name: str = "site") -> str:
         """The over-dispersion allowance in plain words (φ and τ² stay in `summary()`)."""

@@ -102,22 +102,22 @@ def plot(
         x=x_enc,
         y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=y_format)),
         color=alt.ColorDatum(COMMON),
-        detail="segment:N",
+        detail=alt.Detail("segment:N"),
     )
     dots = base.mark_point(filled=True, size=40).encode(
         x=x_enc,
-        y="y:Q",
+        y=alt.Y("y:Q"),
         color=alt.Color("signal:N", scale=colours, title=None),
-        shape=alt.condition("datum.excluded", alt.value("cross"), alt.value("circle")),
+        shape=alt.ShapeValue("circle", condition={"test": "datum.excluded", "value": "cross"}),
         tooltip=tooltip,
     )
     centre = base.mark_line(interpolate="step-after", strokeWidth=1.5).encode(
         x=x_enc,
-        y="cl:Q",
-        detail="part:N",
+        y=alt.Y("cl:Q"),
+        detail=alt.Detail("part:N"),
         color=alt.Color("runs:N", scale=colours),
-        strokeDash=alt.condition(
-            f"datum.runs == '{CENTRE_RUNS}'", alt.value([6, 3]), alt.value([1, 0])
+        strokeDash=alt.StrokeDashValue(
+            [1, 0], condition={"test": f"datum.runs == '{CENTRE_RUNS}'", "value": [6, 3]}
         ),
     )
     centre_words = "Median" if result.kind == "run" else "Center"
@@ -127,8 +127,8 @@ def plot(
             layers.append(
                 base.mark_line(interpolate="step-after", strokeWidth=1).encode(
                     x=x_enc,
-                    y=f"{bound}:Q",
-                    detail="part:N",
+                    y=alt.Y(f"{bound}:Q"),
+                    detail=alt.Detail("part:N"),
                     color=alt.ColorDatum(LIMITS),
                 )
             )
@@ -139,16 +139,16 @@ def plot(
         layers.append(
             alt.Chart(target)
             .mark_rule(strokeDash=[2, 2], strokeWidth=1.5)
-            .encode(y="target:Q", color=alt.ColorDatum(TARGET_LINE))
+            .encode(y=alt.Y("target:Q"), color=alt.ColorDatum(TARGET_LINE))
         )
         text = f"Target {_formatted(result.target, percent)}"
         layers.append(
             alt.Chart(target.assign(text=text))
             .mark_text(align="left", dx=4, dy=-7, fontSize=FONT_SIZE - 1, fontWeight="bold")
             .encode(
-                y="target:Q",
-                x=alt.value(0),
-                text="text:N",
+                y=alt.Y("target:Q"),
+                x=alt.XValue(0),
+                text=alt.Text("text:N"),
                 color=alt.ColorDatum(TARGET_LINE),
             )
         )
@@ -163,17 +163,25 @@ def plot(
     if notes is not None and len(notes):
         layers += _note_layers(notes, x, x_type)
     layers += [line, dots]
-    chart = alt.layer(*layers, data=frame).properties(width=width, height=height)
-    if title:
-        chart = chart.properties(title=title)
-    return (
-        chart.configure_view(stroke=None)
-        .configure_axis(
-            grid=True, gridOpacity=0.35, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
-        )
-        .configure_legend(orient="top", labelFontSize=FONT_SIZE, symbolSize=80, labelLimit=220)
-        .configure_title(fontSize=FONT_SIZE + 2)
+    # everything in one constructor: each chained call would copy the whole layered chart
+    return alt.layer(
+        *layers,
+        data=frame,
+        width=width,
+        height=height,
+        config=CONFIG,
+        **({"title": title} if title else {}),
     )
+
+
+CONFIG = alt.Config(
+    view=alt.ViewConfig(stroke=None),
+    axis=alt.AxisConfig(
+        grid=True, gridOpacity=0.35, labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE
+    ),
+    legend=alt.LegendConfig(orient="top", labelFontSize=FONT_SIZE, symbolSize=80, labelLimit=220),
+    title=alt.TitleConfig(fontSize=FONT_SIZE + 2),
+)
 
 
 _COLOURS = {
@@ -215,14 +223,23 @@ def _formatted(value: float, percent: bool) -> str:
 
 def _end_label(column, words, y_format, name, x_enc, *, above: bool):
     """The line's name and latest value, written beside its right-hand end."""
+    # the transforms as Vega-Lite writes them: Altair's transform_* helpers validate each one
+    # against the schema, a cost paid on every chart drawn
+    latest = [
+        {"filter": f"isValid(datum.{column})"},
+        {
+            "window": [{"op": "rank", "field": "", "as": "rank"}],
+            "sort": [{"field": "x", "order": "descending"}],
+        },
+        {"filter": "datum.rank == 1"},
+        {"calculate": f"'{words} ' + format(datum.{column}, '{y_format}')", "as": "text"},
+    ]
     return (
-        alt.Chart()
-        .transform_filter(f"isValid(datum.{column})")
-        .transform_window(rank="rank()", sort=[alt.SortField("x", order="descending")])
-        .transform_filter("datum.rank == 1")
-        .transform_calculate(text=f"'{words} ' + format(datum.{column}, '{y_format}')")
+        alt.Chart(transform=latest)
         .mark_text(align="right", dy=-8 if above else 9, fontSize=FONT_SIZE - 1)
-        .encode(x=x_enc, y=f"{column}:Q", text="text:N", color=alt.ColorDatum(name))
+        .encode(
+            x=x_enc, y=alt.Y(f"{column}:Q"), text=alt.Text("text:N"), color=alt.ColorDatum(name)
+        )
     )
 
 
@@ -232,7 +249,7 @@ def _note_layers(notes: pd.DataFrame, x: pd.Series, x_type: str) -> list:
     links = {}
     if "href" in notes:  # a note may open a page when clicked (e.g. a PDSA cycle)
         note_frame["href"] = notes["href"].fillna("").astype(str).to_numpy()
-        links = {"href": "href:N"}
+        links = {"href": alt.Href("href:N")}
     span = _positions(x, x_type)
     at = _positions(nx, x_type)
     low, high = (np.nanmin(span), np.nanmax(span)) if len(span) else (0.0, 1.0)
@@ -256,8 +273,8 @@ def _note_layers(notes: pd.DataFrame, x: pd.Series, x_type: str) -> list:
             .mark_text(align=align, dx=dx, dy=-4, fontSize=FONT_SIZE - 1, limit=NOTE_WIDTH)
             .encode(
                 x=note_x,
-                y=alt.value(8),
-                text="text:N",
+                y=alt.YValue(8),
+                text=alt.Text("text:N"),
                 color=alt.ColorDatum(NOTES),
                 tooltip=[alt.Tooltip("text:N", title="Note")],
                 **links,
