@@ -110,21 +110,27 @@ def groups_at(by: str, students: pd.Series, dates: pd.Series) -> pd.Series:
 
 def _by_ids(model, columns: list[str], key: str, ids: np.ndarray, attribute=None) -> list:
     """The columns of the model's rows whose key is among the ids (and of the attribute, for
-    StudentAttribute), in plain queries of a few thousand ids each: the ORM's own handling of
-    tens of thousands of ids costs more than the queries."""
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    where = f"{connection.ops.quote_name(key)} IN (%s)"
-    if attribute is not None:
-        where += " AND attribute = %%s"
+    StudentAttribute), in plain queries: the ORM's own handling of tens of thousands of ids
+    costs more than the queries."""
+    quote = connection.ops.quote_name
+    sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"
+    tail, extra = (f" AND {quote('attribute')} = %s", [attribute]) if attribute else ("", [])
     rows = []
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), IDS_A_QUERY):
-            chunk = ids[start : start + IDS_A_QUERY].tolist()
-            sql = f"SELECT {names} FROM {model._meta.db_table} WHERE {where}"
-            sql %= ", ".join(["%s"] * len(chunk))
-            cursor.execute(sql, [*chunk, attribute] if attribute is not None else chunk)
+        for condition, batch in _id_batches(ids):
+            cursor.execute(f"{sql} WHERE {quote(key)} {condition}{tail}", [*batch, *extra])
             rows += cursor.fetchall()
     return rows
+
+
+def _id_batches(ids: np.ndarray) -> list[tuple[str, list]]:
+    """(condition, parameters) for the ids: one array on PostgreSQL, which plans a long list
+    of parameters slowly; elsewhere a few thousand at a time, within the driver's limit."""
+    if connection.vendor == "postgresql":
+        return [("= ANY(%s)", [ids.tolist()])]
+    size = min(IDS_A_QUERY, (connection.features.max_query_params or IDS_A_QUERY) - 1)
+    batches = [ids[at : at + size].tolist() for at in range(0, len(ids), size)]
+    return [(f"IN ({', '.join(['%s'] * len(batch))})", batch) for batch in batches]
 
 
 def outcome_choices(network):
