@@ -125,9 +125,11 @@ def _by_ids(model, columns: list[str], key: str, ids: np.ndarray, attribute=None
 
 def _id_batches(ids: np.ndarray) -> list[tuple[str, list]]:
     """(condition, parameters) for the ids: one array on PostgreSQL, which plans a long list
-    of parameters slowly; elsewhere a few thousand at a time, within the driver's limit."""
+    of parameters slowly, sent as the text of an array (the driver adapts a list of tens of
+    thousands of numbers one by one); elsewhere a few thousand at a time, within the driver's
+    limit."""
     if connection.vendor == "postgresql":
-        return [("= ANY(%s)", [ids.tolist()])]
+        return [("= ANY(%s::bigint[])", ["{" + ",".join(map(str, ids.tolist())) + "}"])]
     size = min(IDS_A_QUERY, (connection.features.max_query_params or IDS_A_QUERY) - 1)
     batches = [ids[at : at + size].tolist() for at in range(0, len(ids), size)]
     return [(f"IN ({', '.join(['%s'] * len(batch))})", batch) for batch in batches]
