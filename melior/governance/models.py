@@ -153,8 +153,8 @@ class StudentOutcome(models.Model):
         COURSE_MARK = "course_mark", "Course mark"
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="outcomes")
-    # no index of their own: the (site, kind, name) index and the student index serve the
-    # lookups, and fewer indexes keep a million-row import fast
+    # no index of their own: the (site, kind, name, purpose) index and the student index serve
+    # the lookups, and fewer indexes keep a million-row import fast
     site = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -171,7 +171,11 @@ class StudentOutcome(models.Model):
     date = models.DateField()
 
     class Meta:
-        indexes = [models.Index(fields=["site", "kind", "name"]), models.Index(fields=["date"])]
+        # purpose last: a network's outcomes are counted from the index alone, not the table
+        indexes = [
+            models.Index(fields=["site", "kind", "name", "purpose"]),
+            models.Index(fields=["date"]),
+        ]
 
     def __str__(self):
         return f"{self.name}: {self.value}"

@@ -2,8 +2,10 @@
 see, with consent applied and small cells suppressed; rows only where permissions.row_site_ids
 allows, and every read of rows is logged by the caller."""
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Avg, Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
@@ -67,43 +69,70 @@ def counted_ids(purpose) -> tuple[bool, set[int]]:
     return False, set(withdrawn.values_list("student_id", flat=True))
 
 
-def groups_at(by: str, students: pd.Series, dates: pd.Series, *, among=None) -> pd.Series:
+IDS_A_QUERY = 5000  # students looked up per query: lists of ids, not a subquery per record
+
+
+def groups_at(by: str, students: pd.Series, dates: pd.Series) -> pd.Series:
     """Each (student id, date) pair's subgroup code for `by` on that date: the latest attribute
     value on or before the date, else the student's own field ("" where none is recorded).
-    Vectorised: one query for the history, one for the fields, then an as-of join. among: a
-    query of student ids covering the students (e.g. the records' own), looked up as a
-    subquery instead of a list of ids — for many students."""
+    Vectorised: the fields and the history read by the students' ids, then an as-of join."""
     if by not in SUBGROUPS:
         raise ValueError(f"Unknown subgroup {by!r}.")
-    ids = list(pd.unique(students.to_numpy())) if among is None else among
-    when = pd.to_datetime(dates).to_numpy().astype("datetime64[ns]")
-    pairs = pd.DataFrame({"student": students.to_numpy(), "date": when})
-    pairs["row"] = range(len(pairs))
-    fields = dict(Student.objects.filter(pk__in=ids).values_list("pk", by))
-    history = pd.DataFrame(
-        list(
-            StudentAttribute.objects.filter(student_id__in=ids, attribute=by).values_list(
-                "student_id", "as_of", "value"
-            )
-        ),
-        columns=["student", "as_of", "value"],
-    )
-    codes = pairs["student"].map(pd.Series(fields, dtype=object)).fillna("")
-    if not history.empty:
+    ids, index = np.unique(students.to_numpy(dtype="int64"), return_inverse=True)
+    fields = dict(_by_ids(Student, ["id", Student._meta.get_field(by).column], "id", ids))
+    history = _by_ids(StudentAttribute, ["student_id", "as_of", "value"], "student_id", ids, by)
+    known = np.array([fields.get(i) or "" for i in ids.tolist()], dtype=object)
+    codes = known[index]
+    if history:
+        history = pd.DataFrame(history, columns=["student", "as_of", "value"])
         history["as_of"] = pd.to_datetime(history["as_of"]).astype("datetime64[ns]")
-        history["student"] = history["student"].astype(pairs["student"].dtype)
+        history["student"] = history["student"].astype("int64")
         # only the pairs of students with a history need the as-of join (most have none)
-        dated_pairs = pairs[pairs["student"].isin(history["student"].unique())]
+        dated = np.flatnonzero(np.isin(ids, history["student"].to_numpy())[index])
+        pairs = pd.DataFrame(
+            {
+                "student": ids[index[dated]],
+                "date": pd.to_datetime(dates).to_numpy().astype("datetime64[ns]")[dated],
+                "row": dated,
+            }
+        )
         joined = pd.merge_asof(
-            dated_pairs.sort_values("date"),
+            pairs.sort_values("date"),
             history.sort_values("as_of"),
             left_on="date",
             right_on="as_of",
             by="student",
-        ).set_index("row")
-        dated = joined["value"].reindex(pairs["row"]).to_numpy()
-        codes = codes.where(pd.isna(dated), dated)
-    return pd.Series(codes.to_numpy(), index=students.index, name=by)
+        )
+        found = joined["value"].notna().to_numpy()
+        codes[joined["row"].to_numpy()[found]] = joined["value"].to_numpy()[found]
+    return pd.Series(codes, index=students.index, name=by)
+
+
+def _by_ids(model, columns: list[str], key: str, ids: np.ndarray, attribute=None) -> list:
+    """The columns of the model's rows whose key is among the ids (and of the attribute, for
+    StudentAttribute), in plain queries: the ORM's own handling of tens of thousands of ids
+    costs more than the queries."""
+    quote = connection.ops.quote_name
+    sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"
+    tail, extra = (f" AND {quote('attribute')} = %s", [attribute]) if attribute else ("", [])
+    rows = []
+    with connection.cursor() as cursor:
+        for condition, batch in _id_batches(ids):
+            cursor.execute(f"{sql} WHERE {quote(key)} {condition}{tail}", [*batch, *extra])
+            rows += cursor.fetchall()
+    return rows
+
+
+def _id_batches(ids: np.ndarray) -> list[tuple[str, list]]:
+    """(condition, parameters) for the ids: one array on PostgreSQL, which plans a long list
+    of parameters slowly, sent as the text of an array (the driver adapts a list of tens of
+    thousands of numbers one by one); elsewhere a few thousand at a time, within the driver's
+    limit."""
+    if connection.vendor == "postgresql":
+        return [("= ANY(%s::bigint[])", ["{" + ",".join(map(str, ids.tolist())) + "}"])]
+    size = min(IDS_A_QUERY, (connection.features.max_query_params or IDS_A_QUERY) - 1)
+    batches = [ids[at : at + size].tolist() for at in range(0, len(ids), size)]
+    return [(f"IN ({', '.join(['%s'] * len(batch))})", batch) for batch in batches]
 
 
 def outcome_choices(network):
