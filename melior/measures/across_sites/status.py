@@ -12,9 +12,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from django.core.cache import cache
-from django.db import connection
 
 from melior.analysis import spc
+from melior.bulk import read_frame
 from melior.networks.models import Network
 
 from ..charts import usable_kind
@@ -179,26 +179,23 @@ def summarise_measures(frame: pd.DataFrame, measures: list[Measure], by: list[st
 
 
 def _observations_frame(measures: list[Measure]) -> pd.DataFrame:
-    """All observations of these measures, read in one query straight into a frame."""
+    """All observations of these measures, read in one query straight into a frame (the batch
+    engine orders each series itself)."""
     query = (
         Observation.objects.filter(measure_id__in=[m.pk for m in measures])
-        .order_by("measure_id", "organization_id", "period_start")
+        .order_by()
         .values_list(
             "measure_id", "organization_id", "period_start", "value", "numerator", "denominator"
         )
     )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "measure_id",
-            "organization_id",
-            "period_start",
-            "value",
-            "numerator",
-            "denominator",
-        ],
-    )
+    return read_frame(query, OBSERVATION_COLUMNS)
+
+
+OBSERVATION_COLUMNS = {
+    "measure_id": "int64",
+    "organization_id": "int64",
+    "period_start": "date",
+    "value": "float64",
+    "numerator": "float64",
+    "denominator": "float64",
+}
