@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from melior.analysis.suppression import suppress
+from melior.bulk import select_in
 from melior.networks.models import Network
 from melior.networks.selectors import sites_for
 
@@ -69,9 +70,6 @@ def counted_ids(purpose) -> tuple[bool, set[int]]:
     return False, set(withdrawn.values_list("student_id", flat=True))
 
 
-IDS_A_QUERY = 5000  # students looked up per query: lists of ids, not a subquery per record
-
-
 def groups_at(by: str, students: pd.Series, dates: pd.Series) -> pd.Series:
     """Each (student id, date) pair's subgroup code for `by` on that date: the latest attribute
     value on or before the date, else the student's own field ("" where none is recorded).
@@ -79,8 +77,13 @@ def groups_at(by: str, students: pd.Series, dates: pd.Series) -> pd.Series:
     if by not in SUBGROUPS:
         raise ValueError(f"Unknown subgroup {by!r}.")
     ids, index = np.unique(students.to_numpy(dtype="int64"), return_inverse=True)
-    fields = dict(_by_ids(Student, ["id", Student._meta.get_field(by).column], "id", ids))
-    history = _by_ids(StudentAttribute, ["student_id", "as_of", "value"], "student_id", ids, by)
+    with connection.cursor() as cursor:
+        column = Student._meta.get_field(by).column
+        fields = dict(select_in(cursor, Student, ["id", column], "id", ids.tolist()))
+        history = select_in(
+            cursor, StudentAttribute, ["student_id", "as_of", "value"], "student_id",
+            ids.tolist(), attribute=by,
+        )  # fmt: skip
     known = np.array([fields.get(i) or "" for i in ids.tolist()], dtype=object)
     codes = known[index]
     if history:
@@ -106,33 +109,6 @@ def groups_at(by: str, students: pd.Series, dates: pd.Series) -> pd.Series:
         found = joined["value"].notna().to_numpy()
         codes[joined["row"].to_numpy()[found]] = joined["value"].to_numpy()[found]
     return pd.Series(codes, index=students.index, name=by)
-
-
-def _by_ids(model, columns: list[str], key: str, ids: np.ndarray, attribute=None) -> list:
-    """The columns of the model's rows whose key is among the ids (and of the attribute, for
-    StudentAttribute), in plain queries: the ORM's own handling of tens of thousands of ids
-    costs more than the queries."""
-    quote = connection.ops.quote_name
-    sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)}"
-    tail, extra = (f" AND {quote('attribute')} = %s", [attribute]) if attribute else ("", [])
-    rows = []
-    with connection.cursor() as cursor:
-        for condition, batch in _id_batches(ids):
-            cursor.execute(f"{sql} WHERE {quote(key)} {condition}{tail}", [*batch, *extra])
-            rows += cursor.fetchall()
-    return rows
-
-
-def _id_batches(ids: np.ndarray) -> list[tuple[str, list]]:
-    """(condition, parameters) for the ids: one array on PostgreSQL, which plans a long list
-    of parameters slowly, sent as the text of an array (the driver adapts a list of tens of
-    thousands of numbers one by one); elsewhere a few thousand at a time, within the driver's
-    limit."""
-    if connection.vendor == "postgresql":
-        return [("= ANY(%s::bigint[])", ["{" + ",".join(map(str, ids.tolist())) + "}"])]
-    size = min(IDS_A_QUERY, (connection.features.max_query_params or IDS_A_QUERY) - 1)
-    batches = [ids[at : at + size].tolist() for at in range(0, len(ids), size)]
-    return [(f"IN ({', '.join(['%s'] * len(batch))})", batch) for batch in batches]
 
 
 def outcome_choices(network):
