@@ -109,9 +109,17 @@ def read_frame(query, dtypes: dict[str, str]) -> pd.DataFrame:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             text = io.BytesIO()
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
-                for block in copy:
-                    text.write(block)
+
+            def copy_out(statement, values, many, context):
+                with cursor.cursor.copy(statement, values) as copy:
+                    for block in copy:
+                        text.write(block)
+
+            # through Django's wrappers and query log, so the COPY is counted like any query
+            copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+            logged = getattr(cursor, "debug_sql", None)
+            with logged(copy_sql, params) if logged else contextlib.nullcontext():
+                cursor._execute_with_wrappers(copy_sql, params, many=False, executor=copy_out)
             text.seek(0)
             frame = pd.read_csv(text, header=None, names=names, dtype=plain)
         else:
