@@ -162,12 +162,21 @@ def main() -> None:
 
 def _time_panel(network, repeat: int) -> None:
     """The "Gaps narrowing" panel's figures alone: every school's gap, suppressed and charted,
-    computed (cache empty) and read back (cached)."""
+    from every record (as after an import, before the worker has counted), computed from the
+    kept counts (cache empty) and read back (cached)."""
     from django.core.cache import cache
 
     from melior.governance.gaps import narrowing
+    from melior.governance.models import SubgroupCounts
 
     lead = _user("lead")
+    # as after an import: the counts are gone, and the view counts every record again
+    SubgroupCounts.objects.all().delete()
+    cache.clear()
+    started = time.perf_counter()
+    narrowing(lead, network)
+    counting = (time.perf_counter() - started) * 1000
+    print(f"  gaps panel (counting every record): {counting:8.0f} ms")
     for label, clear in (("cold", True), ("warm", False)):
         best = float("inf")
         for _ in range(repeat):

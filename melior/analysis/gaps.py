@@ -76,49 +76,89 @@ def subgroup_gaps(
     missing = [c for c in COLUMNS if c not in records.columns]
     if missing:
         raise ValueError(f"Columns not found in the records: {', '.join(missing)}.")
-    if not 1 <= min_n <= 1000:
-        raise ValueError(f"min_n must be a positive number of students, not {min_n}.")
+    groups = list(pd.unique(records["group"].dropna())) if groups is None else list(groups)
+    _check_choice(groups, a, b, min_n)
+    return gaps_from_counts(
+        count_students(records, period=period, groups=groups),
+        a=a,
+        b=b,
+        min_n=min_n,
+        period=period,
+        groups=groups,
+    )
+
+
+COUNT_COLUMNS = ("unit", "period", "group", "n", "total")
+
+
+def count_students(records: pd.DataFrame, *, period: str = "month", groups) -> pd.DataFrame:
+    """Step 1 and 2 without suppression: one row per unit × period × group that has students,
+    with n (students) and total (the sum of their means). Every figure the gaps publish is a
+    sum of these, so they can be kept between imports and the gaps computed from them alone."""
     frame = records.loc[:, list(COLUMNS)].copy()
     frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype(float)
     frame = frame[frame["value"].notna() & frame["date"].notna()]
-    groups = list(pd.unique(frame["group"])) if groups is None else list(groups)
-    for name, chosen in (("a", a), ("b", b)):
-        if chosen not in groups and not (name == "b" and chosen == REST):
-            raise ValueError(f"Group {chosen!r} is not one of: {', '.join(map(str, groups))}.")
-    if a == b:
-        raise ValueError("Choose two different groups to compare.")
     frame["period"] = period_of(frame["date"].to_numpy(), period).to_numpy()
     frame = frame.sort_values("date", kind="stable")  # a group's "last" is then its latest
     per_student = frame.groupby(["unit", "period", "student"], sort=True).agg(
         value=("value", "mean"), group=("group", "last")
     )
     per_student = per_student.reset_index()
-    outside = ~per_student["group"].isin(groups)
+    outside = ~per_student["group"].isin(list(groups))
     if outside.any():
         raise ValueError(f"Group {per_student['group'][outside].iloc[0]!r} is not in the groups.")
-    return _build(per_student, groups=groups, a=a, b=b, min_n=min_n, period=period)
+    counted = per_student.groupby(["unit", "period", "group"], sort=True)["value"].agg(
+        ["size", "sum"]
+    )
+    counted = counted.rename(columns={"size": "n", "sum": "total"}).reset_index()
+    return counted[list(COUNT_COLUMNS)]
 
 
-def _build(per_student, *, groups, a, b, min_n, period) -> "SubgroupGaps":
+def gaps_from_counts(
+    counts: pd.DataFrame, *, a, b=REST, min_n: int = 10, period: str = "month", groups
+) -> "SubgroupGaps":
+    """The published figures and gap charts from count_students' counts (of the units to
+    publish: suppression runs over exactly these)."""
+    missing = [c for c in COUNT_COLUMNS if c not in counts.columns]
+    if missing:
+        raise ValueError(f"Columns not found in the counts: {', '.join(missing)}.")
+    groups = list(groups)
+    _check_choice(groups, a, b, min_n)
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}.")
+    outside = ~counts["group"].isin(groups)
+    if outside.any():
+        raise ValueError(f"Group {counts['group'][outside].iloc[0]!r} is not in the groups.")
+    return _build(counts, groups=groups, a=a, b=b, min_n=min_n, period=period)
+
+
+def _check_choice(groups, a, b, min_n) -> None:
+    if not 1 <= min_n <= 1000:
+        raise ValueError(f"min_n must be a positive number of students, not {min_n}.")
+    for name, chosen in (("a", a), ("b", b)):
+        if chosen not in groups and not (name == "b" and chosen == REST):
+            raise ValueError(f"Group {chosen!r} is not one of: {', '.join(map(str, groups))}.")
+    if a == b:
+        raise ValueError("Choose two different groups to compare.")
+
+
+def _build(counts, *, groups, a, b, min_n, period) -> "SubgroupGaps":
     keys = ["unit", "period", "group"]
-    units = pd.unique(per_student["unit"])
-    periods = np.sort(pd.unique(per_student["period"]))
+    units = pd.unique(counts["unit"])
+    periods = np.sort(pd.unique(counts["period"]))
     full = pd.MultiIndex.from_product([units, periods, groups], names=keys)
-    cells = _stats(per_student, keys).reindex(full)
+    cells = _stats(counts, keys).reindex(full)
     cells["n"] = cells["n"].fillna(0).astype(int)
     hidden, row_hidden, column_hidden = _suppress_periods(
         cells["n"].to_numpy().reshape(len(units), len(periods), len(groups)), min_n
     )
     cells["hidden"] = hidden.reshape(-1)
-    totals = _stats(per_student, keys[:2])
+    totals = _stats(counts, keys[:2])
     totals = totals.reindex(pd.MultiIndex.from_product([units, periods], names=keys[:2]))
     totals["n"] = totals["n"].fillna(0).astype(int)
     totals["hidden"] = row_hidden.reshape(-1)
-    pooled = _pooled(per_student, totals, column_hidden, periods, groups, min_n)
-    if b == REST:
-        second = _rest(per_student, cells, totals, a, min_n)
-    else:
-        second = cells.xs(b, level="group")
+    pooled = _pooled(counts, totals, column_hidden, periods, groups, min_n)
+    second = _rest(counts, cells, totals, a, min_n) if b == REST else cells.xs(b, level="group")
     first = cells.xs(a, level="group")
     gap = pd.DataFrame(
         {
@@ -146,9 +186,10 @@ def _build(per_student, *, groups, a, b, min_n, period) -> "SubgroupGaps":
     )
 
 
-def _stats(per_student: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    stats = per_student.groupby(keys, sort=True)["value"].agg(["size", "mean"])
-    return stats.rename(columns={"size": "n"})
+def _stats(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """n and mean per key, summed from the counts (the mean of the students' means)."""
+    sums = counts.groupby(keys, sort=True)[["n", "total"]].sum()
+    return pd.DataFrame({"n": sums["n"], "mean": sums["total"] / sums["n"]})
 
 
 def _masked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -180,11 +221,11 @@ def _suppress_periods(counts: np.ndarray, min_n: int):
     return hidden, row_hidden, column_hidden
 
 
-def _pooled(per_student, totals, column_hidden, periods, groups, min_n) -> pd.DataFrame:
+def _pooled(counts, totals, column_hidden, periods, groups, min_n) -> pd.DataFrame:
     """Per period × group over the units whose total is shown (the table's column totals), and
     "All students" per period over the same units."""
     reported = totals.index[~totals["hidden"].to_numpy()]
-    rows = per_student.set_index(["unit", "period"])
+    rows = counts.set_index(["unit", "period"])
     rows = rows[rows.index.isin(reported)].reset_index()
     full = pd.MultiIndex.from_product([periods, groups], names=["period", "group"])
     pooled = _stats(rows, ["period", "group"]).reindex(full)
@@ -199,10 +240,10 @@ def _pooled(per_student, totals, column_hidden, periods, groups, min_n) -> pd.Da
     return out[["period", "group", "n", "mean", "hidden"]]
 
 
-def _rest(per_student, cells, totals, a, min_n) -> pd.DataFrame:
+def _rest(counts, cells, totals, a, min_n) -> pd.DataFrame:
     """Every student of a unit's period outside group a. Its count is the unit's total less
     a's, so it is shown only where both are, and never from 1 to min_n − 1 students."""
-    others = per_student[per_student["group"] != a]
+    others = counts[counts["group"] != a]
     index = totals.index
     rest = _stats(others, ["unit", "period"]).reindex(index)
     rest["n"] = rest["n"].fillna(0).astype(int)

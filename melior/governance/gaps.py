@@ -7,21 +7,18 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import CharField, Count, Max
-from django.db.models.functions import Cast
+from django.db.models import Count
 
 from melior.analysis import gaps as engine
 from melior.networks.selectors import sites_for
 
-from .models import SUBGROUPS, AccessLog, Consent, Purpose, StudentAttribute, StudentOutcome
-from .selectors import LABELS, counted_ids, groups_at, purpose_of
+from .models import DATA_CHANGES, SUBGROUPS, AccessLog, Purpose, StudentOutcome
+from .selectors import LABELS
 from .services import privacy_for
+from .subgroup_counts import counts, groups_of, newest, sources
 
-NOT_RECORDED = "Not recorded"
 REST = engine.REST
 CACHE_SECONDS = 600
 
@@ -49,11 +46,6 @@ class Choice:
     @property
     def key(self) -> str:
         return f"{self.kind}|{self.name}|{self.purpose_id}"
-
-
-def groups_of(by: str) -> list[str]:
-    """The groups of a subgroup, as labelled on the pages (and "Not recorded")."""
-    return [*LABELS[by].values(), NOT_RECORDED]
 
 
 def default_groups(by: str) -> tuple[str, str]:
@@ -138,11 +130,7 @@ def _outcomes(network) -> list[tuple[tuple, int]]:
 
 def _records_changed() -> str:
     """Moves on whenever a record is added, replaced or removed."""
-    return f"{_newest(StudentOutcome)}:{_newest(AccessLog, action__in=CHANGES)}"
-
-
-def _newest(model, **where):
-    return model.objects.filter(**where).order_by("-pk").values_list("pk", flat=True).first()
+    return f"{newest(StudentOutcome)}:{newest(AccessLog, action__in=DATA_CHANGES)}"
 
 
 def _pick(field: str, value: str, allowed: list, default: str, strict: bool, what: str) -> str:
@@ -155,75 +143,16 @@ def _pick(field: str, value: str, allowed: list, default: str, strict: bool, wha
     return default
 
 
-RECORD = np.dtype([("unit", "i8"), ("student", "i8"), ("date", "datetime64[D]"), ("value", "f8")])
-
-
-def records(network, site_ids, choice: Choice) -> pd.DataFrame:
-    """The outcome's records at the sites, of students counted for the purpose, each with its
-    student's group on the record's date (the attribute history, groups_at). Read with one
-    plain query (no model conversions: a network has hundreds of thousands of records)."""
-    purpose = purpose_of(network, choice.purpose_id)
-    every = StudentOutcome.objects.filter(
-        site_id__in=list(site_ids), kind=choice.kind, name=choice.name, purpose=purpose
-    )
-    # the date as text: SQLite's driver would turn each into a date object, one by one
-    columns = every.values_list("site_id", "student_id", Cast("date", CharField()), "value")
-    sql, params = columns.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    names = ["unit", "student", "date", "value"]
-    if not found:
-        return pd.DataFrame(columns=[*names, "group"])
-    # straight into typed arrays, the dates parsed by NumPy on the way: no column of objects
-    rows = np.fromiter(found, dtype=RECORD, count=len(found))
-    frame = pd.DataFrame({name: rows[name] for name in names})
-    frame["date"] = frame["date"].astype("datetime64[ns]")
-    # consent, as `counted` rules it, applied in memory (a subquery per record costs more)
-    keep, students = counted_ids(purpose)
-    listed = frame["student"].isin(students)
-    frame = frame[listed if keep else ~listed].reset_index(drop=True)
-    if frame.empty:
-        return pd.DataFrame(columns=[*names, "group"])
-    codes = groups_at(choice.by, frame["student"], frame["date"])
-    labels = pd.Series(LABELS[choice.by])
-    frame["group"] = codes.map(labels).fillna(NOT_RECORDED).to_numpy()
-    return frame
-
-
-CHANGES = (
-    AccessLog.Action.IMPORT,
-    AccessLog.Action.PURGE,
-    AccessLog.Action.CONSENT,
-    AccessLog.Action.SETTINGS,
-)
-
-
-def _fingerprint(network, purpose_id) -> tuple:
-    """Changes whenever what the gaps are computed from may have changed, read from indexes
-    only: the newest record and attribute (rows added), the newest import, purge, consent or
-    settings change in the access log (rows replaced, removed, or a roster's fields changed),
-    whether the purpose is opt-in, its consent decisions, and the minimum cell size."""
-
-    consents = Consent.objects.filter(purpose_id=purpose_id).aggregate(last=Max("changed_at"))
-    return (
-        Purpose.objects.filter(pk=purpose_id).values_list("opt_in", flat=True).first(),
-        _newest(StudentOutcome),
-        _newest(StudentAttribute),
-        _newest(AccessLog, action__in=CHANGES),
-        str(consents["last"]),
-        privacy_for(network).min_cell_size,
-    )
-
-
-def state_of(user, network, choice: Choice) -> tuple[str, dict]:
-    """The schools the user sees, by id, and a digest of everything the figures depend on."""
+def state_of(user, network, choice: Choice) -> tuple[str, dict, tuple]:
+    """A digest of everything the figures depend on, the schools the user sees by id, and
+    the sources the counts are made from (subgroup_counts.sources)."""
     sites = {s.pk: s for s in sites_for(user, network).order_by("name")}
     # the network's creation time: a rebuilt database never meets an old entry. Not its data
     # version, which every measure's new figure moves on: gaps are of student records only
-    fingerprint = _fingerprint(network, choice.purpose_id)
-    state = (network.pk, network.created_at.isoformat(), sorted(sites), choice, fingerprint)
-    return hashlib.sha256(repr(state).encode()).hexdigest(), sites
+    source = sources(choice.purpose_id)
+    min_n = privacy_for(network).min_cell_size
+    state = (network.pk, network.created_at.isoformat(), sorted(sites), choice, source, min_n)
+    return hashlib.sha256(repr(state).encode()).hexdigest(), sites, source
 
 
 def outcome_gaps(
@@ -232,22 +161,22 @@ def outcome_gaps(
     """The suppressed figures and gap charts of every school the user sees, with the schools
     by id; None when there are no records. Cached per set of schools and choice, keyed by
     everything the figures depend on."""
-    digest, sites = state or state_of(user, network, choice)
+    digest, sites, source = state or state_of(user, network, choice)
     key = f"gaps:{digest}"
     result = cache.get(key)
     if result is None:
-        frame = records(network, list(sites), choice)
-        min_n = privacy_for(network).min_cell_size
+        every = counts(network, choice, source)
+        seen = every[every["unit"].isin(list(sites))]  # suppressed over these schools alone
         result = (
-            engine.subgroup_gaps(
-                frame,
+            engine.gaps_from_counts(
+                seen,
                 a=choice.a,
                 b=choice.b,
-                min_n=min_n,
+                min_n=privacy_for(network).min_cell_size,
                 period=choice.period,
                 groups=groups_of(choice.by),
             )
-            if len(frame)
+            if len(seen)
             else False
         )
         if result is not False:

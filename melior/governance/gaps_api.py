@@ -118,45 +118,62 @@ def _answer(network, choice, result, chosen) -> Gaps:
     )
     if result is None:
         return answer
+    # built without validation: every value below is of its field's type already, and
+    # validating 5,000 points took most of a cold answer's time
     answer.groups = [
-        GroupFigure(
-            period=row.period.date(),
-            subgroup=row.group,
-            students=_count(row.n),
-            mean=_number(row.mean),
-            suppressed=SUPPRESSED if row.hidden else "",
+        GroupFigure.model_construct(
+            period=period.date(),
+            subgroup=group,
+            students=_count(n),
+            mean=_number(mean),
+            suppressed=SUPPRESSED if hidden else "",
         )
-        for row in result.pooled.itertuples()
+        for period, group, n, mean, hidden in zip(
+            *_columns(result.pooled, GROUP_COLUMNS), strict=True
+        )
     ]
-    by_school = dict(tuple(result.data.groupby("unit", sort=False)))
+    points: dict[int, list[GapPoint]] = {}
+    for unit, *point in zip(*_columns(result.data, POINT_COLUMNS), strict=True):
+        points.setdefault(unit, []).append(_point(*point))
     readings = result.readings.set_index("unit")[["reading", "cl"]].to_dict("index")
     for school in chosen:
-        if school.pk not in by_school:
+        if school.pk not in points:
             continue
         reading = readings[school.pk]
         answer.schools.append(
-            SchoolGap(
+            SchoolGap.model_construct(
                 school=school.name,
                 slug=school.slug,
                 reading=reading["reading"],
                 center_line=_number(reading["cl"]),
-                points=[_point(p) for p in by_school[school.pk].itertuples()],
+                points=points[school.pk],
             )
         )
     return answer
 
 
-def _point(p) -> GapPoint:
-    return GapPoint(
-        period=p.period.date(),
-        students_a=_count(p.n_a),
-        mean_a=_number(p.mean_a),
-        students_b=_count(p.n_b),
-        mean_b=_number(p.mean_b),
-        gap=_number(p.gap),
-        suppressed=SUPPRESSED if p.hidden else "",
-        center_line=_number(p.cl),
-        lower_limit=_number(p.lcl),
-        upper_limit=_number(p.ucl),
-        outside_limits=bool(p.sigma_signal),
+GROUP_COLUMNS = ("period", "group", "n", "mean", "hidden")
+POINT_COLUMNS = (
+    "unit", "period", "n_a", "mean_a", "n_b", "mean_b", "gap", "hidden", "cl", "lcl", "ucl",
+    "sigma_signal",
+)  # fmt: skip
+
+
+def _columns(frame, names) -> list[list]:
+    return [frame[name].tolist() for name in names]
+
+
+def _point(period, n_a, mean_a, n_b, mean_b, gap, hidden, cl, lcl, ucl, outside) -> GapPoint:
+    return GapPoint.model_construct(
+        period=period.date(),
+        students_a=_count(n_a),
+        mean_a=_number(mean_a),
+        students_b=_count(n_b),
+        mean_b=_number(mean_b),
+        gap=_number(gap),
+        suppressed=SUPPRESSED if hidden else "",
+        center_line=_number(cl),
+        lower_limit=_number(lcl),
+        upper_limit=_number(ucl),
+        outside_limits=bool(outside),
     )

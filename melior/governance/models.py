@@ -181,6 +181,43 @@ class StudentOutcome(models.Model):
         return f"{self.name}: {self.value}"
 
 
+class SubgroupCounts(models.Model):
+    """An outcome's students counted per school, period and subgroup (unsuppressed: the raw
+    material of the equity views, never shown as it is). Derived from the records, attributes
+    and consent, and kept while `source` (a digest of those) still matches them: a cold view
+    reads a few thousand counts instead of every record. Removed with the data they came from
+    (an import, consent change or purge logs the change, which removes them)."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=200)  # kind|name|purpose id
+    subgroup = models.CharField(max_length=40)
+    period = models.CharField(max_length=5)
+    source = models.CharField(max_length=64)
+    counted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "outcome", "subgroup", "period"], name="one_count_per_view"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.outcome} by {self.subgroup} per {self.period}"
+
+
+class SubgroupCount(models.Model):
+    counts = models.ForeignKey(SubgroupCounts, on_delete=models.CASCADE, related_name="rows")
+    site = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField()
+    group = models.CharField(max_length=60)
+    students = models.PositiveIntegerField()
+    total = models.FloatField()  # the sum of the students' means
+
+    def __str__(self):
+        return f"{self.group} at {self.site_id} in {self.period}: {self.students}"
+
+
 class UsageRecord(models.Model):
     """EdTech use by one student on one day."""
 
@@ -351,6 +388,16 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The access log is append-only.")
+
+
+# the actions that change what student figures are computed from: records replaced or removed,
+# consent decided, a roster's fields or the privacy settings changed
+DATA_CHANGES = (
+    AccessLog.Action.IMPORT,
+    AccessLog.Action.PURGE,
+    AccessLog.Action.CONSENT,
+    AccessLog.Action.SETTINGS,
+)
 
 
 class XapiSource(models.Model):

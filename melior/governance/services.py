@@ -14,6 +14,7 @@ from melior.networks.models import Organization
 
 from .actors import COMMAND_LINE_ACTOR
 from .models import (
+    DATA_CHANGES,
     AccessLog,
     Consent,
     DistrictJoin,
@@ -24,8 +25,10 @@ from .models import (
     SharingAgreement,
     Student,
     StudentOutcome,
+    SubgroupCounts,
     UsageRecord,
 )
+from .tasks import count_subgroups
 
 
 def pseudonym(district, student_id: str) -> str:
@@ -51,6 +54,10 @@ def log(*, user, network, action, what, records=0, request=None, address="") -> 
         # request came through MELIOR_TRUSTED_PROXY; a header a client sends itself proves nothing.
         address = request.META.get("REMOTE_ADDR", "")
     signed_in = user is not None and user.is_authenticated
+    if network is not None and action in DATA_CHANGES:
+        # counted from data this change replaces or removes: counted again once it is done
+        SubgroupCounts.objects.filter(network=network).delete()
+        transaction.on_commit(lambda: count_subgroups(network.pk))
     return AccessLog.objects.create(
         network=network,
         user=user if signed_in else None,

@@ -192,9 +192,9 @@ def test_a_new_figure_on_a_measure_leaves_the_gaps_as_they_were(world, equity, m
     from melior.measures.services import record_observation
 
     calls = []
-    computed = gaps.engine.subgroup_gaps
+    computed = gaps.engine.gaps_from_counts
     monkeypatch.setattr(
-        gaps.engine, "subgroup_gaps", lambda *a, **k: calls.append(1) or computed(*a, **k)
+        gaps.engine, "gaps_from_counts", lambda *a, **k: calls.append(1) or computed(*a, **k)
     )
     viewer = get_user_model().objects.get(pk=world.users["network:viewer"].pk)
     assert gaps.narrowing(viewer, world.network)["schools"]
@@ -205,3 +205,70 @@ def test_a_new_figure_on_a_measure_leaves_the_gaps_as_they_were(world, equity, m
     world.network.refresh_from_db()
     assert gaps.narrowing(viewer, world.network)["schools"]
     assert len(calls) == 1
+
+
+def lincoln_figures(client, world, **query):
+    body = api(client, world, **query).json()
+    return next(s for s in body["schools"] if s["slug"] == world.school.slug)["points"]
+
+
+@pytest.mark.django_db
+def test_a_cold_view_reads_the_kept_counts_not_every_record(client, world, equity, monkeypatch):
+    from django.core.cache import cache
+
+    from melior.governance import subgroup_counts
+    from melior.governance.models import SubgroupCount
+
+    login(client, world, "network:viewer")
+    first = lincoln_figures(client, world)
+    # 2 schools × 14 months, Lincoln's two groups and Parks' others (its English learners in
+    # two months): every count kept, none suppressed yet
+    assert SubgroupCount.objects.count() == 14 * 3 + 2
+    read = []
+    monkeypatch.setattr(
+        subgroup_counts, "records", lambda *a, **k: read.append(1) or pytest.fail("read again")
+    )
+    cache.clear()
+    assert lincoln_figures(client, world) == first
+    assert lincoln_figures(client, world, b="All other students")[2]["students_b"] == 20
+    assert read == []
+
+
+@pytest.mark.django_db
+def test_a_steward_change_removes_the_counts_and_they_are_counted_again(
+    client, world, equity, django_capture_on_commit_callbacks
+):
+    from melior.governance import services
+    from melior.governance.models import SubgroupCount, SubgroupCounts
+
+    login(client, world, "network:viewer")
+    assert lincoln_figures(client, world, b="All other students")[2]["students_b"] == 20
+    refuser = Student.objects.get(key=f"{world.school.slug}-100")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_consent(
+            student=refuser, purpose=equity, status="refused", given_by="guardian",
+            date=datetime.date(2024, 9, 1), source="form", user=world.users["network:data_steward"],
+        )  # fmt: skip
+    # the counts of the refuser's records went with the change, and the worker counted again
+    # (the network page's view: English learners, Yes against No)
+    kept = SubgroupCounts.objects.get(network=world.network)
+    assert kept.subgroup == "english_learner_status"
+    lincoln_no = SubgroupCount.objects.filter(
+        counts=kept, site=world.school, group="No", period=datetime.date(2024, 11, 1)
+    )
+    assert lincoln_no.get().students == 19
+    assert lincoln_figures(client, world, b="All other students")[2]["students_b"] == 19
+
+
+@pytest.mark.django_db
+def test_a_purge_leaves_no_counts_of_what_it_removed(world, equity):
+    from melior.governance import gaps, services
+    from melior.governance.models import SubgroupCount
+
+    viewer = world.users["network:viewer"]
+    assert gaps.narrowing(viewer, world.network)["total"] == 2
+    assert SubgroupCount.objects.filter(period__lt=datetime.date(2025, 1, 1)).exists()
+    services.purge(network=world.network, today=datetime.date(2026, 1, 1) + datetime.timedelta(
+        days=services.privacy_for(world.network).retention_days
+    ))  # fmt: skip
+    assert not SubgroupCount.objects.exists()
