@@ -12,7 +12,7 @@ class GovernanceConfig(AppConfig):
         from melior.networks.models import Membership
 
         from . import models, permissions  # noqa: F401 — registers the rules
-        from .signals import role_removed, role_saved
+        from .signals import role_removed, role_saved, student_saved
 
         for model in (
             models.PrivacySettings,
@@ -24,3 +24,4 @@ class GovernanceConfig(AppConfig):
             auditlog.register(model)
         post_save.connect(role_saved, sender=Membership, dispatch_uid="melior-audit-role")
         post_delete.connect(role_removed, sender=Membership, dispatch_uid="melior-audit-role-gone")
+        post_save.connect(student_saved, sender=models.Student, dispatch_uid="melior-counts")

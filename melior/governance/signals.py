@@ -37,3 +37,11 @@ def role_saved(sender, instance, created, raw=False, **kwargs):
 
 def role_removed(sender, instance, **kwargs):
     _log_role(instance, "Removed")
+
+
+def student_saved(sender, instance, **kwargs):
+    """A student's own field edited one at a time (imports write in bulk and log the change):
+    it may move the student to another group, so no network's counts are kept past it."""
+    from .models import SubgroupCounts
+
+    SubgroupCounts.objects.all().delete()

@@ -272,3 +272,20 @@ def test_a_purge_leaves_no_counts_of_what_it_removed(world, equity):
         days=services.privacy_for(world.network).retention_days
     ))  # fmt: skip
     assert not SubgroupCount.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_student_moved_to_another_group_by_hand_leaves_no_counts_behind(client, world, equity):
+    from django.core.cache import cache
+
+    from melior.governance.models import SubgroupCounts
+
+    login(client, world, "network:viewer")
+    assert lincoln_figures(client, world)[2]["students_a"] == 12
+    learner = Student.objects.get(key=f"{world.school.slug}-1")
+    learner.english_learner_status = "No"  # no history: the roster's field is the group
+    learner.save()
+    assert not SubgroupCounts.objects.exists()
+    cache.clear()  # the figures already drawn keep for up to ten minutes
+    november = lincoln_figures(client, world)[2]
+    assert (november["students_a"], november["students_b"]) == (11, 21)
