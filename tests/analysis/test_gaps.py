@@ -275,9 +275,12 @@ def test_counts_kept_for_every_unit_give_any_subset_the_figures_of_its_own_recor
     records = pd.DataFrame(rows, columns=list(gaps.COLUMNS))
     groups = ["Yes", "No", "Not recorded"]
     counts = gaps.count_students(records, groups=groups)
-    assert counts["n"].sum() == records.groupby(["unit", "student"])["date"].apply(
-        lambda d: d.dt.to_period("M").nunique()
-    ).sum()
+    assert (
+        counts["n"].sum()
+        == records.groupby(["unit", "student"])["date"]
+        .apply(lambda d: d.dt.to_period("M").nunique())
+        .sum()
+    )
     for seen in (["A", "B", "C", "D"], ["B", "D"], ["C"]):
         for b in ("No", gaps.REST):
             direct = gaps.subgroup_gaps(
