@@ -249,3 +249,19 @@ def test_a_restored_archive_computes_its_statuses_again(world, weekly, monkeypat
     assert set(Measure.objects.values_list("statuses_engine", flat=True)) == {None}
     assert status_table(restored).statuses == before
     assert _cold_without_computing(world, monkeypatch).statuses == before
+
+
+def test_many_stale_series_compute_the_whole_column(two_schools, computed, monkeypatch):
+    from melior.measures.across_sites import stored
+
+    world = two_schools
+    monkeypatch.setattr(stored, "MOST_STALE", 1)
+    for site in (world.school, world.sibling_school):
+        record_observation(
+            measure=world.measure, organization=site, period=MONDAY + 24 * WEEK,
+            numerator=39, denominator=40,
+        )  # fmt: skip
+    table = status_table(world.network)
+    assert computed == [(["on-track"], None)]
+    assert _status(table, world) == "improving"
+    assert not SeriesStatus.objects.filter(stale=True).exists()
