@@ -55,7 +55,7 @@ def grow(network, sites: int, seed: int = 2026) -> None:
     from melior.demo import generator
     from melior.demo.schools import school_plan, school_series
     from melior.measures.models import Observation
-    from melior.networks.services import bump_data_version
+    from melior.measures.services import data_changed
 
     mondays, year_index = entered_weeks(datetime.date.today(), generator.SCHOOL_YEARS)
     measures = {m.slug: m for m in network.measures.all()}
@@ -85,7 +85,8 @@ def grow(network, sites: int, seed: int = 2026) -> None:
             stamp = connection.ops.adapt_datetimefield_value(timezone.now())
             frame = pd.concat(parts, ignore_index=True).assign(entered_at=stamp, updated_at=stamp)
             insert_rows(Observation, frame)
-            bump_data_version(network.pk)
+            # a bulk write: no model signals; every status of these measures is computed again
+            data_changed(network.pk, [m.pk for m in measures.values()])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

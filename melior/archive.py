@@ -6,8 +6,10 @@ left out, student data — each student's attribute history with them — and wh
 assigned) plus CSV copies of the observations and cycles for a spreadsheet; `melior import
 archive` restores it into an empty instance exactly — exporting it again gives the same archive.
 
-Left out on purpose: passwords (people set a new one), personal API tokens, notifications, and
-django-auditlog's change history (the access log of student data is kept).
+Left out on purpose: passwords (people set a new one), personal API tokens, notifications,
+django-auditlog's change history (the access log of student data is kept), and what is derived
+from the data (data versions, the stored status of each series: computed again after a
+restore).
 
 An archive is signed: `signature` holds an HMAC-SHA256, under the exporting instance's archive
 key (settings.ARCHIVE_KEY), of every other entry's name and content. A restore refuses an archive
@@ -51,7 +53,6 @@ from melior.theory import models as t
 
 FORMAT = 1
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
-# The data version belongs to one instance's caches: a restored network starts a new one.
 
 
 def _record_sets(network, students: bool):
@@ -164,12 +165,18 @@ def _people(sets):
     return user_model.objects.filter(pk__in=ids - {None}).order_by("pk")
 
 
+# Kept by this instance about its own work, not data: a data version counts writes here (a
+# restored record starts a version of its own: a shared cache may hold entries under the old
+# one), and a measure's statuses_engine says its stored statuses are computed (a restored
+# measure has none: its statuses are computed again on first view).
+INSTANCE_FIELDS = ("data_version", "statuses_engine")
+
+
 def _archived_fields(model) -> list[str] | None:
-    """Every field but a data version: that counts writes on this instance, and a restored
-    record starts a version of its own (a shared cache may hold entries under the old one)."""
-    if not any(f.name == "data_version" for f in model._meta.fields):
+    """Every field but those this instance keeps about its own work (INSTANCE_FIELDS)."""
+    if not any(f.name in INSTANCE_FIELDS for f in model._meta.fields):
         return None
-    return [f.name for f in model._meta.fields if f.name not in ("id", "data_version")]
+    return [f.name for f in model._meta.fields if f.name not in ("id", *INSTANCE_FIELDS)]
 
 
 def export_archive(network, *, students: bool = True) -> bytes:

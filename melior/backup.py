@@ -113,13 +113,16 @@ def restore(*, path: Path) -> None:
 def _new_data_versions() -> None:
     """Start every network and measure on a fresh random data version. Computed views are
     cached under them, and the restored database goes back to versions a shared cache may hold
-    entries for, made from data written after the backup."""
+    entries for, made from data written after the backup. Every measure's stored statuses are
+    computed again on first view: a restored database shows no status it did not compute from
+    its own data."""
     from melior.measures.models import Measure
     from melior.networks.models import Network, random_version_start
 
     for model in (Network, Measure):
         for pk in model.objects.values_list("pk", flat=True):
             model.objects.filter(pk=pk).update(data_version=random_version_start())
+    Measure.objects.update(statuses_engine=None)
 
 
 def _sqlite_connection() -> sqlite3.Connection:

@@ -91,6 +91,31 @@ def test_a_restore_never_meets_views_cached_after_the_backup(network_with_data, 
     assert data_version(network.pk) not in range(at_backup - 1000, later + 1000)
 
 
+def test_a_restore_shows_the_statuses_of_the_restored_data(network_with_data, tmp_path):
+    from melior.measures.across_sites.status import status_table
+    from melior.measures.models import Measure
+    from melior.measures.services import record_observation
+
+    network, measure = network_with_data
+    school = network.sites.get()
+    for week in range(6, 12):  # a rise to 19 of 20: improving
+        record_observation(
+            measure=measure,
+            organization=school,
+            period=datetime.date(2025, 9, 1) + datetime.timedelta(weeks=week),
+            numerator=19,
+            denominator=20,
+        )
+    assert status_table(network).statuses == {(school.pk, measure.pk): "improving"}
+    written = backup(folder=tmp_path / "backups")
+    measure.desired_direction = "down"  # after the backup: worsening, stored as such
+    measure.save()
+    assert status_table(network).statuses == {(school.pk, measure.pk): "worsening"}
+    restore(path=written)
+    assert set(Measure.objects.values_list("statuses_engine", flat=True)) == {None}
+    assert status_table(network).statuses == {(school.pk, measure.pk): "improving"}
+
+
 def test_the_command_backs_up_keeps_the_newest_and_restores(network_with_data, tmp_path):
     from melior.measures.models import Observation
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from melior.networks.models import DataVersioned, Network, Organization
+from melior.networks.models import DataVersioned, Network, Organization, random_version_start
 
 
 class Frequency(models.TextChoices):
@@ -81,6 +81,9 @@ class Measure(DataVersioned):
     )
     default_chart = models.CharField(max_length=20, choices=Chart.choices, default=Chart.RUN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The status engine (across_sites/stored.py ENGINE) that computed all its SeriesStatus rows;
+    # NULL when a change to the definition or a bulk write left the whole column to compute.
+    statuses_engine = models.PositiveSmallIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["network", "kind", "name"]
@@ -141,6 +144,29 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.measure} at {self.organization}, {self.period_start}"
+
+
+class SeriesStatus(models.Model):
+    """The status and target assurance of a measure at one site as the status table shows
+    them: derived data, kept so that a view with an empty cache reads one row a series instead
+    of every observation. A write to the series' observations marks it stale and moves its
+    version on, in the write's transaction; the next view computes it again and writes it back
+    only if the version is still the one it read. Never archived: a restore computes it again."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, blank=True)
+    assurance = models.CharField(max_length=20, blank=True)
+    stale = models.BooleanField(default=True)
+    version = models.PositiveBigIntegerField(default=random_version_start)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "organization"], name="series_status_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id} at {self.organization_id}: {self.status}"
 
 
 class Annotation(models.Model):

@@ -3,6 +3,10 @@ network's data version and its measure's, in the same transaction as the write (
 services, the API, archive restore alike). Writes that bypass model signals (bulk inserts and
 updates) call `data_changed` themselves.
 
+The stored statuses (SeriesStatus) follow the same writes: a measure's own change leaves its
+whole column to compute again, an observation's marks its site's series alone, and a note or
+chart setting changes no status.
+
 Row locks are always taken network first, then measure: a measure's own save bumps the network
 before it writes (pre_save), so two transactions never wait on each other in a cycle."""
 
@@ -11,7 +15,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from melior.networks.services import bump_data_version
 
 from .models import Annotation, ChartSetting, Measure, Observation
-from .services import data_changed
+from .services import data_changed, series_changed, versions_moved
 
 
 def _before_measure_write(sender, instance, **kwargs):
@@ -25,12 +29,32 @@ def _measure_changed(sender, instance, **kwargs):
     data_changed(instance.network_id, [instance.pk])
 
 
-def _measure_data_changed(sender, instance, **kwargs):
-    network_id = (
+def _network_of(instance) -> int | None:
+    return (
         Measure.objects.filter(pk=instance.measure_id).values_list("network_id", flat=True).first()
     )
+
+
+def _series_changed(sender, instance, origin=None, **kwargs):
+    network_id = _network_of(instance)
+    if network_id is None:
+        return
+    if origin is None or _is_observation(origin):
+        series_changed(network_id, instance.measure_id, instance.organization_id)
+    else:
+        # deleted with its measure, site or network: the stored status goes with them (a row
+        # made now would point at a record about to go)
+        versions_moved(network_id, [instance.measure_id])
+
+
+def _is_observation(origin) -> bool:
+    return isinstance(origin, Observation) or getattr(origin, "model", None) is Observation
+
+
+def _versions_moved(sender, instance, **kwargs):
+    network_id = _network_of(instance)
     if network_id is not None:
-        data_changed(network_id, [instance.measure_id])
+        versions_moved(network_id, [instance.measure_id])
 
 
 def connect() -> None:
@@ -40,6 +64,8 @@ def connect() -> None:
     )
     for name, signal in (("saved", post_save), ("deleted", post_delete)):
         signal.connect(_measure_changed, sender=Measure, dispatch_uid=f"version:measure-{name}")
-        for model in (Observation, Annotation, ChartSetting):
+        uid = f"version:observation-{name}"
+        signal.connect(_series_changed, sender=Observation, dispatch_uid=uid)
+        for model in (Annotation, ChartSetting):
             uid = f"version:{model._meta.model_name}-{name}"
-            signal.connect(_measure_data_changed, sender=model, dispatch_uid=uid)
+            signal.connect(_versions_moved, sender=model, dispatch_uid=uid)

@@ -13,7 +13,14 @@ from django.utils.formats import date_format
 from melior.networks.models import Network, Organization
 from melior.networks.services import bump_data_version
 
-from .models import Annotation, ChartSetting, Measure, Observation, period_start
+from .models import (
+    Annotation,
+    ChartSetting,
+    Measure,
+    Observation,
+    SeriesStatus,
+    period_start,
+)
 
 
 def _number(value, field: str, errors: dict) -> float | None:
@@ -226,14 +233,38 @@ def check_target(measure: Measure) -> None:
         )
 
 
-def data_changed(network_id: int, measure_ids) -> None:
-    """Move on the versions that views of the network and of these measures are cached under
-    (receivers.py calls it for every model write; bulk writes call it themselves). Inside the
+def versions_moved(network_id: int, measure_ids) -> None:
+    """Move on the versions that views of the network and of these measures are cached under,
+    for a change that leaves every status as it was (a note, a chart setting). Inside the
     write's transaction; the network's row first, as everywhere."""
     bump_data_version(network_id)
     Measure.objects.filter(pk__in=sorted(set(measure_ids))).update(
         data_version=F("data_version") + 1
     )
+
+
+def data_changed(network_id: int, measure_ids) -> None:
+    """Move on the versions and leave every series' status of these measures to be computed
+    again: a change to a measure's definition, or a bulk write that sends no model signals and
+    does not say which sites it changed (imports, the demo)."""
+    bump_data_version(network_id)
+    Measure.objects.filter(pk__in=sorted(set(measure_ids))).update(
+        data_version=F("data_version") + 1, statuses_engine=None
+    )
+
+
+def series_changed(network_id: int, measure_id: int, organization_id: int) -> None:
+    """Move on the versions and mark one site's series of a measure stale, moving its version
+    on so a view that read the series before cannot write its old status back. The row is made
+    if the site had none. Row locks in order: network, measure, series."""
+    versions_moved(network_id, [measure_id])
+    row = SeriesStatus.objects.filter(measure_id=measure_id, organization_id=organization_id)
+    if not row.update(stale=True, version=F("version") + 1):
+        SeriesStatus.objects.bulk_create(
+            [SeriesStatus(measure_id=measure_id, organization_id=organization_id)],
+            ignore_conflicts=True,  # made meanwhile by another write: moved on below all the same
+        )
+        row.update(stale=True, version=F("version") + 1)
 
 
 MEASURE_FIELDS = (

@@ -8,7 +8,7 @@ from django.db.models import Avg, Sum
 
 from melior.networks.models import Organization
 
-from .across_sites.status import summarise_measures
+from .across_sites.summary import summarise_measures
 from .models import Observation
 
 

@@ -255,18 +255,22 @@ def test_another_schools_figure_leaves_a_schools_chart_drawn_but_shows_across_th
 
 
 def test_a_figure_for_one_measure_recomputes_that_measures_column_alone(world, weekly, monkeypatch):
-    from melior.measures.across_sites import status
+    from melior.measures.across_sites import summary
 
     weekly([10 if week < 12 else 30 for week in range(24)], denominator=40)
     status_table(world.network)
     computed = []
-    real = status._compute_columns
-    monkeypatch.setattr(
-        status, "_compute_columns", lambda ms: computed.append([m.slug for m in ms]) or real(ms)
-    )
+    real = summary.compute_columns
+
+    def spy(measures, sites=None):
+        computed.append(([m.slug for m in measures], sites))
+        return real(measures, sites)
+
+    monkeypatch.setattr(summary, "compute_columns", spy)
     record_observation(
         measure=world.count_measure, organization=world.school, period=MONDAY, value=4
     )
     table = status_table(world.network)
-    assert computed == [["referrals"]]
+    # the one series written to, from its own observations
+    assert computed == [(["referrals"], {world.count_measure.pk: [world.school.pk]})]
     assert table.statuses[(world.school.pk, world.measure.pk)] == "improving"  # from its column

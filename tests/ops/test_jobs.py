@@ -87,7 +87,9 @@ def test_an_import_warms_the_network_status_table(
     world, tmp_path, django_capture_on_commit_callbacks
 ):
     from melior.measures.across_sites.status import status_table
+    from melior.measures.across_sites.stored import ENGINE
     from melior.measures.imports import import_observations
+    from melior.measures.models import Measure, SeriesStatus
 
     rows = "".join(
         f"{world.school.slug},on-track,{datetime.date(2025, 9, 1) + datetime.timedelta(weeks=w)},"
@@ -107,6 +109,10 @@ def test_an_import_warms_the_network_status_table(
     assert len(warm) < len(cold)  # the first visitor after the import reads it from the cache
     assert warm_table.statuses == cold_table.statuses and warm_table.statuses
     assert warm_table.standing == cold_table.standing
+    # and with the cache emptied, the table reads the statuses the job stored
+    assert Measure.objects.get(pk=world.measure.pk).statuses_engine == ENGINE
+    assert not SeriesStatus.objects.filter(stale=True).exists()
+    assert not any("observation" in q["sql"] for q in cold.captured_queries)
 
 
 @db_task(retries=2, name="test_always_fails")

@@ -1,26 +1,24 @@
 """Every site × measure of a network at once: the status table behind the network page.
 
-The table is computed with the batch SPC engine, one pass per chart kind, and cached under the
-network's data version (a counter moved on by every write to its data), so a repeat view is a
-cache read until someone enters or corrects data. Each measure's column is cached too, under the
-measure's own version: after a figure is entered only that measure's column is computed again.
+The table is cached under the network's data version (a counter moved on by every write to its
+data), so a repeat view is a cache read until someone enters or corrects data. Each measure's
+column is cached too, under the measure's own version: after a figure is entered only that
+measure's column is read again. A column missing from the cache is read from the statuses
+stored in the database, one row a series (stored.py): only the series written to since they
+were stored are computed again with the batch SPC engine (summary.py).
 """
 
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
-import pandas as pd
 from django.core.cache import cache
 
-from melior.analysis import spc
-from melior.bulk import read_frame
 from melior.networks.models import Network
 
-from ..charts import usable_kind
-from ..models import Measure, Observation
+from ..models import Measure
 from ..selectors import measures_for
 from .keys import SHAPE, data_version
+from .stored import stored_columns
 
 ASSURANCE = {
     "consistent_pass": ("✓", "will reliably meet the target"),
@@ -89,25 +87,16 @@ def status_table(network: Network) -> StatusTable:
     return StatusTable(measures, computed)
 
 
-def _chart_target(measure: Measure) -> float:
-    """The measure's target in the units the engine computes in (fractions, per unit)."""
-    if measure.target is None:
-        return np.nan
-    return measure.target / measure.display_scale
-
-
-Column = dict[int, tuple[str, str]]  # site id -> (status, assurance) of one measure
-
-
 def _compute_statuses(measures: list[Measure]) -> ComputedStatuses:
     """The table from one column per measure. Each column is cached under its measure's own
-    data version, so a figure entered for one measure recomputes that column alone."""
+    data version, so a figure entered for one measure reads that column alone again: from the
+    stored statuses, computing only the series written to since (stored.py)."""
     keys = {m.pk: f"melior:status-column:{SHAPE}:{m.pk}:{m.data_version}" for m in measures}
     cached = cache.get_many(list(keys.values()))
     columns = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [m for m in measures if m.pk not in columns]
     if missing:
-        fresh = _compute_columns(missing)
+        fresh = stored_columns(missing)
         cache.set_many({keys[pk]: column for pk, column in fresh.items()}, timeout=24 * 3600)
         columns |= fresh
     measure_ids = tuple(m.pk for m in measures)
@@ -126,76 +115,3 @@ def _compute_statuses(measures: list[Measure]) -> ComputedStatuses:
     return ComputedStatuses(
         measure_ids, {site: tuple(row) for site, row in cells.items()}, standing
     )
-
-
-def _compute_columns(measures: list[Measure]) -> dict[int, Column]:
-    summary = summarise_measures(
-        _observations_frame(measures), measures, by=["measure_id", "organization_id"]
-    )
-    words = {}  # one string object per word: the pickle stores each once
-    columns: dict[int, Column] = {m.pk: {} for m in measures}
-    for row in summary.itertuples(index=False):
-        status = words.setdefault(row.status, row.status)
-        assurance = words.setdefault(row.assurance or "", row.assurance or "")
-        # plain ints: NumPy scalars are slow to unpickle
-        columns[int(row.measure_id)][int(row.organization_id)] = (status, assurance)
-    return columns
-
-
-def summarise_measures(frame: pd.DataFrame, measures: list[Measure], by: list[str]) -> pd.DataFrame:
-    """Status and target assurance of every series in `frame` (columns measure_id, the other
-    `by` columns, period_start, value, numerator, denominator), each measure on its default
-    chart: one batch call per chart kind."""
-    columns = [*by, "status", "assurance"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    groups: dict[tuple[str, bool], list[Measure]] = {}
-    for measure in measures:
-        key = (usable_kind(measure, measure.default_chart), measure.has_denominator)
-        groups.setdefault(key, []).append(measure)
-    parts = []
-    for (kind, ratio), group in groups.items():
-        part = frame[frame["measure_id"].isin([m.pk for m in group])]
-        if ratio:
-            part = part[part["denominator"].notna()]
-        if part.empty:
-            continue
-        charts = spc.control_charts(  # orders the rows itself when they are not in order
-            part,
-            by=by,
-            x="period_start",
-            y="numerator" if ratio else "value",
-            n="denominator" if ratio else None,
-            kind=kind,
-        )
-        up = {m.pk: m.desired_direction == Measure.Direction.UP for m in group}
-        goals = {m.pk: _chart_target(m) for m in group}
-        ids = charts.series["measure_id"]
-        summary = charts.summary(
-            higher_is_better=ids.map(up).to_numpy(), target=ids.map(goals).to_numpy(float)
-        )
-        parts.append(summary[columns])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-
-
-def _observations_frame(measures: list[Measure]) -> pd.DataFrame:
-    """All observations of these measures, read in one query straight into a frame (the batch
-    engine orders each series itself)."""
-    query = (
-        Observation.objects.filter(measure_id__in=[m.pk for m in measures])
-        .order_by()
-        .values_list(
-            "measure_id", "organization_id", "period_start", "value", "numerator", "denominator"
-        )
-    )
-    return read_frame(query, OBSERVATION_COLUMNS)
-
-
-OBSERVATION_COLUMNS = {
-    "measure_id": "int64",
-    "organization_id": "int64",
-    "period_start": "date",
-    "value": "float64",
-    "numerator": "float64",
-    "denominator": "float64",
-}
