@@ -31,6 +31,33 @@ def jobs_run_at_once():
     HUEY.immediate = True
 
 
+@pytest.fixture(autouse=True, scope="session")
+def live_server_one_request_at_a_time():
+    """On the in-memory SQLite test database the live server's request threads share the test's
+    one connection, so two requests that write (a view storing the statuses or counts it
+    computed) would open a transaction inside another's. The application answers one request
+    at a time (connections still each have a thread); a real deployment gives each thread or
+    process its own connection."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        def set_app(self, application):
+            lock = threading.Lock()
+
+            def answer(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(answer)
+
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneRequestAtATime
+
+
 @pytest.fixture(autouse=True)
 def empty_job_queue():
     """Each test starts with no queued retries and no worker heartbeat left by another."""
