@@ -90,10 +90,7 @@ def _read(kept) -> pd.DataFrame:
     query = SubgroupCount.objects.filter(counts=kept).values_list(
         "site_id", Cast("period", CharField()), "group", "students", "total"
     )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    found = _tuples(query)
     rows = np.fromiter(found, dtype=COUNT, count=len(found))
     frame = pd.DataFrame({name: rows[name] for name in engine.COUNT_COLUMNS})
     frame["period"] = frame["period"].astype("datetime64[ns]")
@@ -136,10 +133,7 @@ def records(network, site_ids, choice) -> pd.DataFrame:
     )
     # the date as text: SQLite's driver would turn each into a date object, one by one
     columns = every.values_list("site_id", "student_id", Cast("date", CharField()), "value")
-    sql, params = columns.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    found = _tuples(columns)
     names = ["unit", "student", "date", "value"]
     if not found:
         return pd.DataFrame(columns=[*names, "group"])
@@ -157,3 +151,12 @@ def records(network, site_ids, choice) -> pd.DataFrame:
     labels = pd.Series(LABELS[choice.by])
     frame["group"] = codes.map(labels).fillna(NOT_RECORDED).to_numpy()
     return frame
+
+
+def _tuples(query) -> list[tuple]:
+    """A values_list query's rows as the driver gives them, without Django's per-row converters
+    (hundreds of thousands of rows)."""
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
