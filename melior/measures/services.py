@@ -233,13 +233,14 @@ def check_target(measure: Measure) -> None:
         )
 
 
-def versions_moved(network_id: int, measure_ids) -> None:
+def versions_moved(network_id: int, measure_ids, **also) -> None:
     """Move on the versions that views of the network and of these measures are cached under,
-    for a change that leaves every status as it was (a note, a chart setting). Inside the
-    write's transaction; the network's row first, as everywhere."""
+    for a change that leaves every status as it was (a note, a chart setting); `also` sets other
+    fields of the measures in the same update. Inside the write's transaction; the network's
+    row first, as everywhere."""
     bump_data_version(network_id)
     Measure.objects.filter(pk__in=sorted(set(measure_ids))).update(
-        data_version=F("data_version") + 1
+        data_version=F("data_version") + 1, **also
     )
 
 
@@ -247,10 +248,7 @@ def data_changed(network_id: int, measure_ids) -> None:
     """Move on the versions and leave every series' status of these measures to be computed
     again: a change to a measure's definition, or a bulk write that sends no model signals and
     does not say which sites it changed (imports, the demo)."""
-    bump_data_version(network_id)
-    Measure.objects.filter(pk__in=sorted(set(measure_ids))).update(
-        data_version=F("data_version") + 1, statuses_engine=None
-    )
+    versions_moved(network_id, measure_ids, statuses_engine=None)
 
 
 def series_changed(network_id: int, measure_id: int, organization_id: int) -> None:
